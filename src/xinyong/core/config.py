@@ -1,0 +1,72 @@
+"""Settings: one class, environment prefix ``XINYONG_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_DATA_KEY = "dev-only-data-key-change-me"
+DEFAULT_LOOKUP_KEY = "dev-only-lookup-key-change-me"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the platform must not start with the given settings."""
+
+
+class Settings(BaseSettings):
+    """Platform settings, read from ``XINYONG_*`` environment variables or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/xinyong.db"
+    sql_echo: bool = False
+    # Signs sessions and tokens.
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Encrypts natural persons' ID numbers at rest (AES-256-GCM, key derived from this).
+    data_key: str = DEFAULT_DATA_KEY
+    # Keyed hash (HMAC-SHA256) used to look ID numbers up without decrypting them.
+    lookup_key: str = DEFAULT_LOOKUP_KEY
+    # Local catalogue supplement layered on top of the shipped catalogue.
+    catalog_extra: Path | None = None
+    # Legitimately issued codes that fail the GB 32100 checksum (one per line).
+    uscc_exceptions: Path | None = None
+    # The city's own administrative region (GB/T 2260), used by the demo generator.
+    city_region: str = "320500"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    language: Literal["zh", "en"] = "zh"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.env != "production":
+            return self
+        defaults = {
+            "XINYONG_SECRET_KEY": (self.secret_key, DEFAULT_SECRET_KEY),
+            "XINYONG_DATA_KEY": (self.data_key, DEFAULT_DATA_KEY),
+            "XINYONG_LOOKUP_KEY": (self.lookup_key, DEFAULT_LOOKUP_KEY),
+        }
+        weak = [name for name, (value, default) in defaults.items() if value == default]
+        short = [name for name, (value, _) in defaults.items() if len(value) < 32]
+        if weak or short:
+            raise ConfigurationError(
+                "refusing to start in production: set strong values (>= 32 characters) for "
+                + ", ".join(sorted(set(weak + short)))
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; call ``reset_settings`` in tests)."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings so the next call re-reads the environment."""
+    get_settings.cache_clear()

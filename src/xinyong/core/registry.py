@@ -1,0 +1,15 @@
+"""Import every module's models so ``Base.metadata`` knows all tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from xinyong.core.db import Base
+
+
+def load_models() -> MetaData:
+    """Import all model modules and return the shared metadata."""
+    from xinyong.records import models as _records  # noqa: F401
+    from xinyong.subjects import models as _subjects  # noqa: F401
+
+    return Base.metadata
