@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-_ENTRY = re.compile(r'^\s*(\d+)\s+(province|county)="(?:\[(\d*)-(\d*)\])?(.*)"\s*$')
+_ENTRY = re.compile(r'^\s*(\d+)\s+(province|county)="(.*)"\s*$')
+_NAME = re.compile(r"^(?:\[(\d*)-(\d*)\])?(.+)$")
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,20 @@ class Region:
         return "county"
 
 
-def _parse_line(line: str, province: str) -> tuple[str, Region] | None:
+def _parse_line(line: str, province: str) -> list[Region]:
+    """One line may name several successive divisions: ``[-1991]东郊区,[1992-]东丽区``."""
     match = _ENTRY.match(line)
     if not match:
-        return None
-    digits, kind, start, end, name = match.groups()
+        return []
+    digits, kind, names = match.groups()
     code = digits + "0000" if kind == "province" else province + digits
-    region = Region(code, name, int(start) if start else None, int(end) if end else None)
-    return code, region
+    out = []
+    for part in names.split(","):
+        named = _NAME.match(part.strip())
+        if named:
+            start, end, name = named.groups()
+            out.append(Region(code, name, int(start) if start else None, int(end) if end else None))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +63,8 @@ def _table() -> dict[str, list[Region]]:
             continue
         if not line.startswith(" "):
             province = line.split()[0]
-        parsed = _parse_line(line, province)
-        if parsed:
-            code, region = parsed
-            table.setdefault(code, []).append(region)
+        for region in _parse_line(line, province):
+            table.setdefault(region.code, []).append(region)
     return table
 
 

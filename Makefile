@@ -1,0 +1,48 @@
+# xinyong: two commands on a fresh machine — `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_SUBJECTS ?= 3000
+DEMO_SEED ?= 20261121
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install setup run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate the configured database (SQLite under var/ by default), load the department
+# directory and, if the database holds no subjects yet, the deterministic demo city.
+setup: install
+	$(BIN)/xinyong db upgrade
+	$(BIN)/xinyong departments sync
+	$(BIN)/xinyong demo --subjects $(DEMO_SUBJECTS) --seed $(DEMO_SEED) --if-empty
+
+run: setup
+	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+format: install
+	$(BIN)/ruff format src tests bench migrations
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,227 @@
+"""The ``xinyong`` command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xinyong.core.db import session_scope
+from xinyong.core.errors import XinyongError
+
+app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+code_app = typer.Typer(help="Identity codes: USCC, ID numbers, registration numbers, org codes.")
+names_app = typer.Typer(help="Organisation and person names.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The public credit information catalogue.", no_args_is_help=True)
+departments_app = typer.Typer(help="Source departments.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(code_app, name="code")
+app.add_typer(names_app, name="names")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(departments_app, name="departments")
+
+console = Console()
+err_console = Console(stderr=True)
+JsonFlag = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def _fail(error: Exception) -> None:
+    err_console.print(f"[red]error:[/red] {error}")
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the configured database to the newest schema."""
+    from xinyong.core import migrate
+
+    migrate.upgrade(revision=revision)
+    console.print(f"database at revision {revision}")
+
+
+@code_app.command("validate")
+def code_validate(
+    codes_: Annotated[list[str], typer.Argument(metavar="CODE...", help="Codes to check.")],
+    as_json: JsonFlag = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 if any code is invalid.")] = False,
+) -> None:
+    """Detect and validate each code; one result per input, in input order."""
+    from xinyong.identity import codes
+
+    results = codes.validate_many(codes_)
+    for result in results:
+        if as_json:
+            _print_json(result.to_dict())
+        else:
+            verdict = "[green]valid[/green]" if result.valid else "[red]invalid[/red]"
+            extra = ", ".join(
+                f"{k}={v}" for k, v in (("category", result.category), ("region", result.region))
+                if v
+            )
+            reason = f" — {result.reason}" if result.reason else ""
+            console.print(f"{result.input!r}: {result.kind} {verdict} {extra}{reason}")
+    if strict and not all(r.valid for r in results):
+        raise typer.Exit(1)
+
+
+@names_app.command("parse")
+def names_parse(
+    names_: Annotated[list[str], typer.Argument(metavar="NAME...", help="Organisation names.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Split organisation names into region, trade name, industry, form and branch."""
+    from xinyong.identity import names
+
+    for raw in names_:
+        parsed = dataclasses.asdict(names.parse_org_name(raw))
+        if as_json:
+            _print_json(parsed)
+            continue
+        table = Table(title=raw, show_header=False)
+        for key, value in parsed.items():
+            table.add_row(key, "" if value is None else str(value))
+        console.print(table)
+
+
+@catalog_app.command("show")
+def catalog_show(
+    item: Annotated[str | None, typer.Argument(help="Item code; omit to list all.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the catalogue's items, or show one item with its fields and rules."""
+    from xinyong.catalog import service as catalog_service
+
+    try:
+        catalog = catalog_service.get_catalog()
+        chosen = [catalog.item(item)] if item else list(catalog.items.values())
+    except XinyongError as error:
+        _fail(error)
+        return
+    if as_json:
+        for entry in chosen:
+            _print_json(entry.model_dump(mode="json"))
+        return
+    if item is None:
+        table = Table(title=f"公共信用信息目录 · catalogue {catalog.version}")
+        for column in ("code", "名称", "category", "polarity", "disclosure", "fields"):
+            table.add_column(column)
+        for entry in chosen:
+            table.add_row(
+                entry.code, entry.name.zh, entry.category.value, entry.polarity.value,
+                entry.disclosure_attribute.value, str(len(entry.fields)),
+            )
+        console.print(table)
+        return
+    _show_item(chosen[0])
+
+
+def _show_item(entry: Any) -> None:
+    console.print(f"[bold]{entry.code}[/bold] {entry.name.zh} / {entry.name.en}")
+    console.print(f"category {entry.category.value} · polarity {entry.polarity.value} · "
+                  f"disclosure {entry.disclosure_attribute.value}")
+    for basis in entry.legal_basis:
+        console.print(f"legal basis: {basis.title} {basis.article or ''}")
+    table = Table()
+    for column in ("field", "标签", "type", "required", "disclosure"):
+        table.add_column(column)
+    for spec in entry.fields:
+        table.add_row(spec.name, spec.label.zh, spec.type.value, "yes" if spec.required else "",
+                      spec.disclosure.value)
+    console.print(table)
+
+
+@departments_app.command("sync")
+def departments_sync() -> None:
+    """Load the department directory shipped with the catalogue into the database."""
+    from xinyong.subjects import service as subjects_service
+
+    with session_scope() as session:
+        departments = subjects_service.sync_departments(session)
+    console.print(f"{len(departments)} departments")
+
+
+@departments_app.command("list")
+def departments_list(as_json: JsonFlag = False) -> None:
+    """List the source departments with their codes."""
+    from xinyong.subjects import service as subjects_service
+    from xinyong.subjects.schemas import DepartmentRead
+
+    with session_scope() as session:
+        rows = [DepartmentRead.model_validate(d) for d in subjects_service.list_departments(session)]
+    if as_json:
+        for row in rows:
+            _print_json(row.model_dump(mode="json"))
+        return
+    table = Table(title="数据来源单位 · source departments")
+    for column in ("key", "code", "kind", "名称", "name"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.key, row.code, row.kind, row.name_zh, row.name_en)
+    console.print(table)
+
+
+@app.command("expire")
+def expire(
+    today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """End publication of records whose disclosure period has passed (idempotent)."""
+    from xinyong.records import service as records_service
+
+    as_of = date.fromisoformat(today) if today else date.today()
+    with session_scope() as session:
+        count = records_service.expire_due(session, today=as_of)
+    console.print(f"{count} records expired as of {as_of.isoformat()}")
+
+
+@app.command("demo")
+def demo(
+    subjects: Annotated[int, typer.Option(min=1, max=5_000_000)] = 3000,
+    seed: int = 1,
+    records_per_subject: Annotated[float, typer.Option(min=0, max=100)] = 10.0,
+    if_empty: Annotated[bool, typer.Option(help="Do nothing if subjects exist.")] = False,
+) -> None:
+    """Generate a deterministic synthetic city and load it into the configured database."""
+    from xinyong.demo import loader
+
+    try:
+        report = loader.load_demo(
+            subjects=subjects, seed=seed, records_per_subject=records_per_subject,
+            if_empty=if_empty, progress=True,
+        )
+    except XinyongError as error:
+        _fail(error)
+        return
+    console.print(report.summary())
+
+
+@app.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+) -> None:
+    """Serve the platform (portal, console and API)."""
+    import uvicorn
+
+    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+def main() -> None:
+    """Entry point of the ``xinyong`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
+
+

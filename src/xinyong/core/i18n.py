@@ -1,0 +1,43 @@
+"""Chinese-first interface text with English available."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+_TEXT: dict[str, dict[Language, str]] = {
+    "site.title": {"zh": "公共信用信息共享平台", "en": "Public Credit Information Sharing Platform"},
+    "site.tagline": {
+        "zh": "归集、共享、公示信用信息，依法保护信用主体权益",
+        "en": "Collecting, sharing and publishing credit information under the law",
+    },
+    "stats.subjects": {"zh": "信用主体", "en": "Credit subjects"},
+    "stats.records": {"zh": "信用记录", "en": "Credit records"},
+    "stats.published": {"zh": "公示中记录", "en": "Records in publication"},
+    "stats.departments": {"zh": "数据来源单位", "en": "Source departments"},
+    "stats.items": {"zh": "目录信息项", "en": "Catalogue items"},
+    "section.by_kind": {"zh": "主体类别", "en": "Subjects by kind"},
+    "section.by_item": {"zh": "记录分类", "en": "Records by catalogue item"},
+    "section.rights": {"zh": "信用主体权利", "en": "Subjects' rights"},
+    "rights.text": {
+        "zh": "信用主体认为信息有误可提出异议；纠正失信行为后可申请信用修复。",
+        "en": "A subject may object to wrong information and apply for credit repair "
+        "once it has corrected its conduct.",
+    },
+    "switch.language": {"zh": "English", "en": "中文"},
+    "catalog.version": {"zh": "目录版本", "en": "Catalogue version"},
+    "error.title": {"zh": "出错了", "en": "Something went wrong"},
+}
+
+
+def pick_language(requested: str | None) -> Language:
+    """The requested language if supported, else Chinese."""
+    return "en" if requested == "en" else "zh"
+
+
+def t(key: str, lang: Language) -> str:
+    """Interface text for a key in the given language (the key itself if unknown)."""
+    entry = _TEXT.get(key)
+    return entry[lang] if entry else key

@@ -1,0 +1,453 @@
+"""Identifier codes: USCC (GB 32100), citizen ID numbers (GB 11643), old registration numbers
+(15 digits, ISO 7064 MOD 11,10) and organisation codes (GB 11714).
+
+Every validator takes raw input, normalises it and returns a ``CodeResult`` whose ``reason``
+says in plain English why a code is invalid; ``notes`` carry non-fatal observations.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from xinyong.core.config import get_settings
+from xinyong.identity import regions
+
+Kind = Literal["uscc", "id_number", "registration_number", "organization_code", "unknown"]
+
+DIGITS = frozenset(string.digits)
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_CHARS = string.digits + string.ascii_uppercase
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+EARLIEST_BIRTH_YEAR = 1890
+
+# GB 32100-2015 annex A: registering authority -> (name, {organisation kind -> name}).
+AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
+    "1": (
+        "机构编制",
+        {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
+    ),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": (
+        "旅游",
+        {
+            "1": "外国旅游部门常驻代表机构",
+            "2": "港澳台地区旅游部门常驻内地（大陆）代表机构",
+            "9": "其他",
+        },
+    ),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": (
+        "农业",
+        {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"},
+    ),
+    "Y": ("其他", {"1": "其他"}),
+}
+
+# Prefixes of organisation codes allocated by the unified-code system (seen in issued codes):
+# market regulation MA…, staffing offices MB…, civil affairs MJ…
+_NEW_ORG_PREFIX = {"9": "MA", "1": "MB", "5": "MJ"}
+_ORG_CODE_WITH_HYPHEN = re.compile(r"^([0-9A-Z]{8})-([0-9X])$")
+_EXCEPTIONS_RESOURCE = ("data", "uscc_exceptions.txt")
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """Outcome of validating one identifier, with what the code itself tells."""
+
+    input: str
+    code: str
+    kind: Kind
+    valid: bool
+    reason: str | None = None
+    category: str | None = None
+    category_name: str | None = None
+    authority: str | None = None
+    region: str | None = None
+    region_name: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    exception: bool = False
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (dates as ISO strings)."""
+        return {
+            "input": self.input,
+            "code": self.code,
+            "valid": self.valid,
+            "kind": self.kind,
+            "category": self.category,
+            "region": self.region,
+            "reason": self.reason,
+            "category_name": self.category_name,
+            "authority": self.authority,
+            "region_name": self.region_name,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "sex": self.sex,
+            "exception": self.exception,
+            "notes": list(self.notes),
+        }
+
+
+def normalize_code(raw: str) -> str:
+    """Fold full-width to half-width, drop whitespace and the org-code hyphen, upper-case."""
+    folded = unicodedata.normalize("NFKC", raw)
+    kept = "".join(
+        ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf"
+    ).upper()
+    return _ORG_CODE_WITH_HYPHEN.sub(r"\1\2", kept)
+
+
+def _is_digits(text: str) -> bool:
+    return bool(text) and set(text) <= DIGITS
+
+
+def _bad_char(text: str, allowed: str | frozenset[str], offset: int = 0) -> str | None:
+    for index, ch in enumerate(text, start=offset + 1):
+        if ch not in allowed:
+            return f"character {ch!r} at position {index} is not allowed"
+    return None
+
+
+# --- check characters -------------------------------------------------------------------
+
+
+def uscc_check_character(body: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a USCC."""
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+def organization_check_digit(body: str) -> str:
+    """The GB 11714 check digit for the first 8 characters of an organisation code."""
+    total = sum(ORG_CHARS.index(ch) * w for ch, w in zip(body, ORG_WEIGHTS, strict=True))
+    value = 11 - total % 11
+    return {10: "X", 11: "0"}.get(value, str(value))
+
+
+def id_check_digit(body: str) -> str:
+    """The GB 11643 (ISO 7064 MOD 11-2) check digit for the first 17 digits of an ID number."""
+    total = sum(int(ch) * w for ch, w in zip(body, ID_WEIGHTS, strict=True))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def registration_check_digit(body: str) -> str:
+    """The ISO 7064 MOD 11,10 check digit for the first 14 digits of a registration number."""
+    product = 10
+    for ch in body:
+        product = ((product + int(ch)) % 10 or 10) * 2 % 11
+    return str((11 - product) % 10)
+
+
+# --- exceptions -------------------------------------------------------------------------
+
+
+def _parse_exceptions(text: str, source: str) -> set[str]:
+    codes: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = normalize_code(line.split("#", 1)[0])
+        if not code:
+            continue
+        if len(code) != 18 or _bad_char(code, USCC_CHARS):
+            raise ValueError(f"{source}:{number}: {code!r} is not an 18-character USCC")
+        codes.add(code)
+    return codes
+
+
+@lru_cache(maxsize=1)
+def load_exceptions() -> frozenset[str]:
+    """Legitimately issued USCCs that fail the checksum: shipped list plus the city's file."""
+    shipped = resources.files("xinyong.identity").joinpath(*_EXCEPTIONS_RESOURCE)
+    codes = _parse_exceptions(shipped.read_text(encoding="utf-8"), "uscc_exceptions.txt")
+    extra = get_settings().uscc_exceptions
+    if extra is not None:
+        codes |= _parse_exceptions(extra.read_text(encoding="utf-8"), str(extra))
+    return frozenset(codes)
+
+
+def clear_cache() -> None:
+    """Forget the loaded exceptions (for tests and after changing settings)."""
+    load_exceptions.cache_clear()
+
+
+# --- USCC -------------------------------------------------------------------------------
+
+
+def _uscc_format_error(code: str) -> str | None:
+    if len(code) != 18:
+        return f"length {len(code)}, expected 18"
+    bad = _bad_char(code, USCC_CHARS)
+    if bad:
+        return bad
+    region_bad = _bad_char(code[2:8], DIGITS, offset=2)
+    return f"{region_bad} in the region code" if region_bad else None
+
+
+def _uscc_category_error(code: str) -> str | None:
+    authority, kind = code[0], code[1]
+    if authority not in AUTHORITIES:
+        return f"registering authority {authority!r} is unknown"
+    name, kinds = AUTHORITIES[authority]
+    if kind not in kinds:
+        return f"organisation kind {kind!r} is unknown for authority {authority!r} ({name})"
+    return None
+
+
+def _embedded_org_error(code: str) -> str | None:
+    expected = organization_check_digit(code[8:16])
+    if code[16] != expected:
+        return f"embedded organisation code check digit is {code[16]!r}, expected {expected!r}"
+    return None
+
+
+def _uscc_described(base: CodeResult) -> CodeResult:
+    code = base.code
+    authority = AUTHORITIES.get(code[0])
+    region_name = regions.full_name(code[2:8])
+    notes = () if region_name else (f"region {code[2:8]} is not in GB/T 2260",)
+    return replace(
+        base,
+        category=code[:2],
+        category_name=authority[1].get(code[1]) if authority else None,
+        authority=authority[0] if authority else None,
+        region=code[2:8],
+        region_name=region_name,
+        notes=notes,
+    )
+
+
+def validate_uscc(raw: str) -> CodeResult:
+    """Validate a unified social credit code (GB 32100-2015) and tell what it encodes.
+
+    The embedded organisation code (positions 9-17) must pass its GB 11714 check when the
+    unified-code system allocated it (it starts with ``M``: ``MA…``, ``MB…``, ``MJ…``). Codes
+    carried over from the old organisation-code register are taken as issued: a wrong check
+    digit there is a note, because real registered codes carry such historical errors.
+    A region outside GB/T 2260 (development zones, 功能区) is a note, not an error; but one
+    code with both oddities (like the dummy ``123456789012345678``) is invalid.
+    """
+    code = normalize_code(raw)
+    base = CodeResult(raw, code, "uscc", False)
+    error = _uscc_format_error(code)
+    if error:
+        return replace(base, reason=error)
+    described = _uscc_described(base)
+    if code in load_exceptions():
+        return replace(described, valid=True, exception=True)
+    expected = uscc_check_character(code[:17])
+    error = _uscc_category_error(code)
+    if error is None and code[17] != expected:
+        error = f"check character is {code[17]!r}, expected {expected!r}"
+    if error:
+        return replace(described, reason=error)
+    org_error = _embedded_org_error(code)
+    if org_error and (code[8] == "M" or described.region_name is None):
+        return replace(described, reason=org_error)
+    notes = (f"{org_error} (legacy organisation code, accepted)",) if org_error else ()
+    return replace(described, valid=True, notes=described.notes + notes)
+
+
+def generate_uscc(rng: random.Random, *, category: str = "91", region: str) -> str:
+    """A valid USCC for the category and six-digit region, new (``MA…``) or legacy style."""
+    if len(category) != 2 or category[1] not in AUTHORITIES.get(category[0], ("", {}))[1]:
+        raise ValueError(f"unknown USCC category {category!r}")
+    if len(region) != 6 or not _is_digits(region):
+        raise ValueError(f"region must be six digits, got {region!r}")
+    prefix = _NEW_ORG_PREFIX.get(category[0])
+    if prefix and rng.random() < 0.5:
+        body = prefix + "".join(rng.choice(USCC_CHARS) for _ in range(6))
+    else:
+        body = "".join(rng.choice(string.digits) for _ in range(8))
+    partial = category + region + body + organization_check_digit(body)
+    return partial + uscc_check_character(partial)
+
+
+# --- citizen ID numbers -----------------------------------------------------------------
+
+
+def _parse_date(digits: str) -> date | None:
+    if not _is_digits(digits) or len(digits) != 8:
+        return None
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
+def _id_format_error(code: str) -> str | None:
+    if len(code) != 18:
+        return f"length {len(code)}, expected 18"
+    return _bad_char(code[:17], DIGITS) or _bad_char(code[17], DIGITS | {"X"}, offset=17)
+
+
+def _birth_date_error(digits: str, birth: date | None) -> str | None:
+    if birth is None:
+        return f"birth date {digits} is not a date"
+    if birth > date.today():
+        return f"birth date {birth.isoformat()} is in the future"
+    if birth.year < EARLIEST_BIRTH_YEAR:
+        return f"birth date {birth.isoformat()} is before {EARLIEST_BIRTH_YEAR}"
+    return None
+
+
+def validate_id_number(raw: str) -> CodeResult:
+    """Validate a citizen ID number (GB 11643) and extract birth date, sex and region.
+
+    A region code never listed in GB/T 2260 invalidates the number. One that existed, but not
+    in the birth year, is only a note: numbers are assigned at registration, not at birth.
+    """
+    code = normalize_code(raw)
+    base = CodeResult(raw, code, "id_number", False)
+    error = _id_format_error(code)
+    if error:
+        return replace(base, reason=error)
+    birth = _parse_date(code[6:14])
+    described = replace(
+        base,
+        region=code[:6],
+        region_name=regions.full_name(code[:6]),
+        birth_date=birth,
+        sex="M" if int(code[16]) % 2 else "F",
+    )
+    expected = id_check_digit(code[:17])
+    if code[17] != expected:
+        return replace(described, reason=f"check digit is {code[17]!r}, expected {expected!r}")
+    error = _birth_date_error(code[6:14], birth)
+    if error is None and not regions.exists(code[:6]):
+        error = f"region {code[:6]} is unknown"
+    if error or birth is None:
+        return replace(described, reason=error)
+    notes: tuple[str, ...] = ()
+    if regions.lookup(code[:6], year=birth.year) is None:
+        notes = (f"region {code[:6]} was not in use in {birth.year}",)
+    return replace(described, valid=True, notes=notes)
+
+
+def generate_id_number(rng: random.Random, *, region: str, birth_date: date, sex: str) -> str:
+    """A valid ID number for the region, birth date and sex ('M' or 'F')."""
+    if len(region) != 6 or not _is_digits(region):
+        raise ValueError(f"region must be six digits, got {region!r}")
+    if sex not in ("M", "F"):
+        raise ValueError(f"sex must be 'M' or 'F', got {sex!r}")
+    if _birth_date_error(birth_date.strftime("%Y%m%d"), birth_date):
+        raise ValueError(f"birth date {birth_date.isoformat()} is out of range")
+    sequence = rng.randrange(1 if sex == "M" else 2, 1000, 2)
+    body = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
+    return body + id_check_digit(body)
+
+
+def mask_id_number(number: str) -> str:
+    """Show only the first and last four characters, e.g. ``1101**********123X``."""
+    code = normalize_code(number)
+    if len(code) <= 8:
+        return "*" * len(code)
+    return code[:4] + "*" * (len(code) - 8) + code[-4:]
+
+
+# --- secondary identifiers --------------------------------------------------------------
+
+
+def validate_registration_number(raw: str) -> CodeResult:
+    """Validate an old 15-digit business registration number (ISO 7064 MOD 11,10)."""
+    code = normalize_code(raw)
+    base = CodeResult(raw, code, "registration_number", False)
+    if len(code) != 15:
+        return replace(base, reason=f"length {len(code)}, expected 15")
+    error = _bad_char(code, DIGITS)
+    if error:
+        return replace(base, reason=error)
+    described = replace(base, region=code[:6], region_name=regions.full_name(code[:6]))
+    expected = registration_check_digit(code[:14])
+    if code[14] != expected:
+        return replace(described, reason=f"check digit is {code[14]!r}, expected {expected!r}")
+    return replace(described, valid=True)
+
+
+def validate_organization_code(raw: str) -> CodeResult:
+    """Validate a 9-character organisation code (GB 11714), with or without its hyphen."""
+    code = normalize_code(raw)
+    base = CodeResult(raw, code, "organization_code", False)
+    if len(code) != 9:
+        return replace(base, reason=f"length {len(code)}, expected 9")
+    error = _bad_char(code[:8], ORG_CHARS) or _bad_char(code[8], DIGITS | {"X"}, offset=8)
+    if error:
+        return replace(base, reason=error)
+    expected = organization_check_digit(code[:8])
+    if code[8] != expected:
+        return replace(base, reason=f"check digit is {code[8]!r}, expected {expected!r}")
+    return replace(base, valid=True)
+
+
+# --- detection --------------------------------------------------------------------------
+
+
+def _detect_18(raw: str, code: str) -> CodeResult:
+    if not (_is_digits(code[:17]) and code[17] in DIGITS | {"X"}):
+        return validate_uscc(raw)
+    as_id, as_uscc = validate_id_number(raw), validate_uscc(raw)
+    if as_id.valid and as_uscc.valid:
+        return replace(as_id, notes=(*as_id.notes, "also a valid USCC"))
+    if as_id.valid or as_uscc.valid:
+        return as_id if as_id.valid else as_uscc
+    looks_like_id = _parse_date(code[6:14]) is not None and regions.exists(code[:6])
+    return as_id if looks_like_id else as_uscc
+
+
+def detect(raw: str) -> CodeResult:
+    """Recognise and validate any supported identifier from its shape.
+
+    18 characters: a USCC or an ID number. An all-digit string (or digits + ``X``) can be
+    both; the one whose checks pass wins, the ID number when both pass (about 1 in 600
+    generated ID numbers also passes the USCC checks, while a USCC almost never forms a known
+    region and a real date), and when neither passes the guess is the ID number if positions
+    1-14 hold a known region and a real date. 15 characters: an old business registration number;
+    first-generation 15-digit ID numbers (void since 2013) are not recognised, as they carry
+    no check digit and cannot be told apart. 9 characters: an organisation code.
+    """
+    code = normalize_code(raw)
+    if len(code) == 18:
+        return _detect_18(raw, code)
+    if len(code) == 15:
+        return validate_registration_number(raw)
+    if len(code) == 9:
+        return validate_organization_code(raw)
+    reason = (
+        "empty"
+        if not code
+        else f"length {len(code)}, expected 18 (USCC or ID number), 15 (registration number) "
+        "or 9 (organisation code)"
+    )
+    return CodeResult(raw, code, "unknown", False, reason=reason)
+
+
+def validate_many(values: Iterable[str]) -> list[CodeResult]:
+    """Detect and validate each value, keeping input order."""
+    return [detect(value) for value in values]

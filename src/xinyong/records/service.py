@@ -1,0 +1,287 @@
+"""Record rules: versions, derived severity and disclosure end, state transitions, expiry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import rules
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import CatalogItem, Polarity
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.records.models import Record, RecordEvent
+from xinyong.records.payload import check_payload, decision_date_of
+from xinyong.records.schemas import Outcome, RecordCreate
+from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Department, Subject
+
+EXPIRING_STATES = (RecordState.active.value, RecordState.under_objection.value)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the platform derives from an item's rules for one payload."""
+
+    decision_date: date | None
+    severity: str | None
+    polarity: str
+    disclosure_end: date | None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    record: Record
+    outcome: Outcome
+
+
+def derive(
+    item: CatalogItem, payload: dict[str, Any], *, decision_date: date | None = None
+) -> Derived:
+    """Decision date, severity tier, polarity and disclosure end of a payload."""
+    decided = decision_date or decision_date_of(item, payload)
+    severity = rules.derive_severity(item, payload) if item.polarity == Polarity.negative else None
+    end = (
+        rules.disclosure_end(item, decision_date=decided, severity=severity, payload=payload)
+        if decided is not None
+        else None
+    )
+    return Derived(decided, severity.value if severity else None, item.polarity.value, end)
+
+
+def _check_parties(item: CatalogItem, subject: Subject, department: Department) -> None:
+    if subject.kind not in {k.value for k in item.subject_kinds}:
+        raise Invalid(
+            f"item {item.code} does not apply to subjects of kind {subject.kind}",
+            details={"field": "subject_id"},
+        )
+    if item.source_departments and department.kind not in item.source_departments:
+        raise Invalid(
+            f"department {department.key} ({department.kind}) is not a source of item {item.code}",
+            details={"field": "department_id"},
+        )
+
+
+def _current(session: Session, item_code: str, department_id: int, source_id: str) -> Record | None:
+    stmt = select(Record).where(
+        Record.item_code == item_code,
+        Record.department_id == department_id,
+        Record.source_record_id == source_id,
+        Record.is_current.is_(True),
+    )
+    return session.scalar(stmt)
+
+
+def _initial_state(derived: Derived, today: date) -> RecordState:
+    if derived.disclosure_end is not None and derived.disclosure_end < today:
+        return RecordState.expired
+    return RecordState.active
+
+
+def _build(data: RecordCreate, item: CatalogItem, derived: Derived, state: RecordState) -> Record:
+    return Record(
+        subject_id=data.subject_id,
+        item_code=item.code,
+        department_id=data.department_id,
+        source_record_id=data.source_record_id,
+        state=state.value,
+        decision_date=derived.decision_date,
+        severity=derived.severity,
+        polarity=derived.polarity,
+        disclosure_end=derived.disclosure_end,
+        payload=data.payload,
+        catalog_version=catalog_service.get_catalog().version,
+        batch_id=data.batch_id,
+    )
+
+
+def submit(
+    session: Session, *, data: RecordCreate, actor: str, today: date | None = None
+) -> SubmitResult:
+    """Load one record: new → created, same payload → unchanged, changed → a new version."""
+    today = today or date.today()
+    item = catalog_service.get_catalog().item(data.item_code)
+    subject = subjects_service.get(session, data.subject_id)
+    department = session.get(Department, data.department_id)
+    if department is None:
+        raise NotFound(f"department {data.department_id} does not exist")
+    _check_parties(item, subject, department)
+    payload = check_payload(item, data.payload)
+    data = data.model_copy(update={"payload": payload})
+    derived = derive(item, payload, decision_date=data.decision_date)
+    if derived.decision_date and derived.decision_date > today:
+        raise Invalid("decision date is in the future", details={"field": "decision_date"})
+    current = _current(session, item.code, department.id, data.source_record_id)
+    if current is None:
+        record = _build(data, item, derived, _initial_state(derived, today))
+        session.add(record)
+        session.flush()
+        return SubmitResult(record, "created")
+    if current.subject_id != data.subject_id:
+        raise Conflict(
+            f"source record {data.source_record_id} already belongs to another subject",
+            details={"field": "source_record_id"},
+        )
+    if current.payload == payload and current.decision_date == derived.decision_date:
+        return SubmitResult(current, "unchanged")
+    reason = f"resubmitted with changes in batch {data.batch_id or '-'}"
+    record = _new_version(session, current, data, item, derived, reason=reason, actor=actor, today=today)
+    return SubmitResult(record, "corrected")
+
+
+def _new_version(
+    session: Session,
+    current: Record,
+    data: RecordCreate,
+    item: CatalogItem,
+    derived: Derived,
+    *,
+    reason: str,
+    actor: str,
+    today: date,
+) -> Record:
+    if current.state == RecordState.revoked:
+        raise IllegalTransition(f"record {current.id} was revoked and cannot be corrected")
+    state = _initial_state(derived, today)
+    if current.state == RecordState.repaired:
+        state = RecordState.repaired  # a data fix does not restart publication
+    _log(session, current, RecordState.corrected, reason, actor)
+    current.state = RecordState.corrected.value
+    current.is_current = False
+    current.state_reason = reason
+    session.flush()
+    record = _build(data, item, derived, state)
+    record.version = current.version + 1
+    record.supersedes_id = current.id
+    session.add(record)
+    session.flush()
+    return record
+
+
+def correct(
+    session: Session,
+    *,
+    record_id: int,
+    payload: dict[str, Any],
+    reason: str,
+    actor: str,
+    today: date | None = None,
+) -> Record:
+    """Correct a record: the current version is kept as ``corrected`` and a new one made."""
+    current = get(session, record_id)
+    if not current.is_current:
+        raise Conflict(f"record {record_id} is not the current version; correct the newest one")
+    if not reason.strip():
+        raise Invalid("a correction needs a reason", details={"field": "reason"})
+    item = catalog_service.get_catalog().item(current.item_code)
+    checked = check_payload(item, payload)
+    data = RecordCreate(
+        subject_id=current.subject_id,
+        item_code=current.item_code,
+        department_id=current.department_id,
+        source_record_id=current.source_record_id,
+        payload=checked,
+        batch_id=current.batch_id,
+    )
+    derived = derive(item, checked)
+    return _new_version(
+        session, current, data, item, derived, reason=reason, actor=actor, today=today or date.today()
+    )
+
+
+def get(session: Session, record_id: int) -> Record:
+    """The record version with this id, or NotFound."""
+    record = session.get(Record, record_id)
+    if record is None:
+        raise NotFound(f"record {record_id} does not exist")
+    return record
+
+
+def versions(session: Session, record_id: int) -> list[Record]:
+    """All versions of the record that this version belongs to, oldest first."""
+    record = get(session, record_id)
+    stmt = select(Record).where(
+        Record.item_code == record.item_code,
+        Record.department_id == record.department_id,
+        Record.source_record_id == record.source_record_id,
+    )
+    return list(session.scalars(stmt.order_by(Record.version)))
+
+
+def for_subject(session: Session, subject_id: int, *, current_only: bool = True) -> list[Record]:
+    """A subject's records, newest decision first."""
+    stmt = select(Record).where(Record.subject_id == subject_id)
+    if current_only:
+        stmt = stmt.where(Record.is_current.is_(True))
+    return list(session.scalars(stmt.order_by(Record.decision_date.desc(), Record.id.desc())))
+
+
+def _log(session: Session, record: Record, to_state: RecordState, reason: str, actor: str) -> None:
+    session.add(
+        RecordEvent(
+            record_id=record.id,
+            subject_id=record.subject_id,
+            from_state=record.state,
+            to_state=to_state.value,
+            reason=reason,
+            actor=actor,
+        )
+    )
+
+
+def transition(
+    session: Session, *, record_id: int, to_state: RecordState, reason: str, actor: str
+) -> Record:
+    """Move a record to another state if the platform allows it; the change is logged."""
+    record = get(session, record_id)
+    current = RecordState(record.state)
+    if to_state == RecordState.corrected:
+        raise IllegalTransition("a record becomes 'corrected' only by a correction (new version)")
+    if to_state not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
+        raise IllegalTransition(
+            f"record {record_id} cannot go from {current.value} to {to_state.value} "
+            f"(allowed: {allowed})",
+            details={"from": current.value, "to": to_state.value},
+        )
+    if not reason.strip():
+        raise Invalid("a state change needs a reason", details={"field": "reason"})
+    _log(session, record, to_state, reason, actor)
+    record.state = to_state.value
+    record.state_reason = reason
+    session.flush()
+    return record
+
+
+def expire_due(session: Session, *, today: date | None = None, actor: str = "system:expire") -> int:
+    """End publication of records whose disclosure period has passed; safe to run daily."""
+    today = today or date.today()
+    due = and_(
+        Record.is_current.is_(True),
+        Record.state.in_(EXPIRING_STATES),
+        Record.disclosure_end.is_not(None),
+        Record.disclosure_end < today,
+    )
+    reason = f"disclosure period ended (checked {today.isoformat()})"
+    events = select(
+        Record.id, Record.subject_id, Record.state, literal(RecordState.expired.value),
+        literal(reason), literal(actor), literal(utcnow()),
+    ).where(due)
+    session.execute(
+        insert(RecordEvent).from_select(
+            ["record_id", "subject_id", "from_state", "to_state", "reason", "actor", "at"], events
+        )
+    )
+    result = session.execute(
+        update(Record)
+        .where(due)
+        .values(state=RecordState.expired.value, state_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,125 @@
+"""Subjects (信用主体), their secondary identifiers and relations, and source departments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xinyong.core.db import Base, utcnow
+
+SUBJECT_KINDS = ("legal_person", "individual_business", "natural_person", "household")
+SUBJECT_STATUSES = ("active", "deregistered", "revoked", "dissolved", "deceased")
+RELATION_KINDS = ("legal_representative", "shareholder", "branch_of", "household_member")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Department(Base):
+    """A source department (数据来源单位) that reports records to the platform."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(256))
+    region_code: Mapped[str] = mapped_column(String(6))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Subject(Base):
+    """An enterprise, organisation, individual business, person or household."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SUBJECT_KINDS), name="kind"),
+        CheckConstraint(_in("status", SUBJECT_STATUSES), name="status"),
+        CheckConstraint(
+            "kind = 'natural_person' OR id_number_hash IS NULL", name="id_number_only_persons"
+        ),
+        CheckConstraint("kind <> 'natural_person' OR uscc IS NULL", name="no_uscc_for_persons"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    # The USCC's category pair (e.g. 91 enterprise, 92 individual business, N2 village).
+    category: Mapped[str | None] = mapped_column(String(2))
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # Natural persons: ID number encrypted at rest, keyed hash for look-up, mask for display.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    id_number_enc: Mapped[str | None] = mapped_column(Text)
+    id_number_masked: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(255))
+    name_normalized: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # False for subjects created from a valid but unknown code (to be confirmed).
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    registration_date: Mapped[date | None] = mapped_column(Date)
+    # GB/T 4754 industry section letter (A-T).
+    industry: Mapped[str | None] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    identifiers: Mapped[list[SubjectIdentifier]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan"
+    )
+
+
+class SubjectIdentifier(Base):
+    """A secondary identifier: old registration number (注册号) or organisation code."""
+
+    __tablename__ = "subject_identifiers"
+    __table_args__ = (
+        UniqueConstraint("scheme", "value"),
+        CheckConstraint(
+            _in("scheme", ("registration_number", "organization_code")), name="scheme"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(32))
+
+    subject: Mapped[Subject] = relationship(back_populates="identifiers")
+
+
+class SubjectRelation(Base):
+    """``subject`` has ``related`` as its legal representative / shareholder / head office /
+    household member."""
+
+    __tablename__ = "subject_relations"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "related_subject_id", "kind"),
+        CheckConstraint(_in("kind", RELATION_KINDS), name="kind"),
+        CheckConstraint("subject_id <> related_subject_id", name="not_self"),
+        Index(None, "related_subject_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    related_subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    share_ratio: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,32 @@
+"""The landing page and the platform API answer with live figures."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from xinyong.core.db import session_scope
+from xinyong.subjects import service as subjects_service
+from xinyong.web.app import create_app
+from tests import factories
+
+
+def test_landing_page_shows_live_counts(configured_db: str) -> None:
+    with session_scope() as session:
+        subjects_service.sync_departments(session)
+        factories.enterprise(session)
+        factories.enterprise(session)
+        factories.person(session)
+    client = TestClient(create_app())
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "公共信用信息共享平台" in page.text
+    assert 'data-figure="subjects">3<' in page.text
+    english = client.get("/?lang=en")
+    assert "Public Credit Information Sharing Platform" in english.text
+    assert english.cookies.get("lang") == "en"
+    stats = client.get("/api/v1/stats").json()
+    assert stats["subjects"] == 3
+    assert stats["subjects_by_kind"] == {"legal_person": 2, "natural_person": 1}
+    assert stats["departments"] >= 15
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+    assert client.get("/api/v1/openapi.json").status_code == 200
