@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 09:01:02.957804
+Create Date: 2026-11-21 09:11:39.672741
 """
 
 from collections.abc import Sequence
@@ -27,7 +27,11 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=64), nullable=False),
         sa.Column("name_zh", sa.String(length=128), nullable=False),
         sa.Column("name_en", sa.String(length=256), nullable=False),
+        sa.Column("short_name", sa.String(length=64), nullable=True),
+        sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("region_code", sa.String(length=6), nullable=False),
+        sa.Column("parent_key", sa.String(length=64), nullable=True),
+        sa.Column("is_credit_office", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),

@@ -114,7 +114,7 @@ def catalog_show(
     if item is None:
         table = Table(title=f"公共信用信息目录 · catalogue {catalog.version}")
         for column in ("code", "名称", "category", "polarity", "disclosure", "fields"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column == "code")
         for entry in chosen:
             table.add_row(
                 entry.code, entry.name.zh, entry.category.value, entry.polarity.value,

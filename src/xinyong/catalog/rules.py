@@ -1,4 +1,4 @@
-"""Severity derivation and disclosure periods of catalogue items.
+"""Rules of catalogue items: severity derivation, disclosure periods, and consistency checks.
 
 Periods follow the Civil Code (民法典 第二百零一条、第二百零二条): a period counted from a
 decision starts the next day and its last day is the corresponding day of the final month, or
@@ -7,25 +7,35 @@ that month's last day when it has none. ``disclosure_end`` returns that last day
 
 A zero period (e.g. ``P0M`` for minor information that is not published) returns the day before
 the decision date: the record is never shown (see ``is_never_published``).
+
+``item_defects`` and ``field_defects`` are the cross-attribute checks the schemas' validators
+run (imported lazily there, since this module imports the schemas).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xinyong.catalog.schemas import (
+    CODE_TYPES,
+    NUMERIC_TYPES,
+    STRING_TYPES,
+    CatalogDefect,
     CatalogItem,
     Condition,
     ConditionOp,
     DisclosureKind,
     FieldSpec,
     FieldType,
+    Loc,
     Severity,
     TierPeriods,
+    normalize_header,
     parse_period,
 )
 from xinyong.core.errors import Invalid
@@ -173,3 +183,141 @@ def is_published_on(end: date | None, today: date) -> bool:
 def is_never_published(end: date | None, decision_date: date) -> bool:
     """Whether the period was zero (information withheld from publication from the start)."""
     return end is not None and end < decision_date
+
+
+# --- consistency of catalogue items (called by the schemas' validators) ---------------------
+
+
+def item_defects(item: CatalogItem) -> Iterator[CatalogDefect]:
+    """Inconsistencies between the attributes of an item (CatalogItem validation calls this)."""
+    for check in (_check_fields, _check_roles, _check_severity, _check_disclosure):
+        yield from check(item)
+
+
+def field_defects(spec: FieldSpec) -> Iterator[CatalogDefect]:
+    """Inconsistencies within one field (FieldSpec validation calls this)."""
+    is_enum = spec.type is FieldType.enum
+    if is_enum and not spec.values:
+        yield CatalogDefect(("values",), "an enum field needs 'values'")
+    for attr in ("values", "value_aliases", "multiple"):
+        if not is_enum and getattr(spec, attr):
+            yield CatalogDefect((attr,), f"'{attr}' only applies to enum fields")
+    for value, count in Counter(spec.values).items():
+        if count > 1:
+            yield CatalogDefect(("values",), f"duplicate enum value '{value}'")
+    for raw, target in spec.value_aliases.items():
+        if target not in spec.values:
+            yield CatalogDefect(("value_aliases", raw), f"'{target}' is not one of the values")
+    if spec.max_length is not None and spec.type not in STRING_TYPES:
+        yield CatalogDefect(("max_length",), "'max_length' only applies to string and text")
+    if spec.unit is not None and spec.type not in NUMERIC_TYPES:
+        yield CatalogDefect(("unit",), "'unit' only applies to decimal and integer fields")
+    if spec.pattern is not None:
+        try:
+            re.compile(spec.pattern)
+        except re.error as exc:
+            yield CatalogDefect(("pattern",), f"not a regular expression: {exc}")
+
+
+def _check_fields(item: CatalogItem) -> Iterator[CatalogDefect]:
+    seen_names: set[str] = set()
+    seen_headers: dict[str, str] = {}
+    for index, spec in enumerate(item.fields):
+        if spec.name in seen_names:
+            yield CatalogDefect(("fields", index, "name"), f"duplicate field name '{spec.name}'")
+        seen_names.add(spec.name)
+        for header in {normalize_header(h) for h in spec.header_names()}:
+            other = seen_headers.setdefault(header, spec.name)
+            if other != spec.name:
+                yield CatalogDefect(
+                    ("fields", index, "aliases"),
+                    f"header '{header}' would match both '{other}' and '{spec.name}'",
+                )
+        if item.field_disclosure(spec).openness < item.disclosure_attribute.openness:
+            yield CatalogDefect(
+                ("fields", index, "disclosure"),
+                f"field '{spec.name}' ({spec.disclosure}) cannot be more open than its item "
+                f"({item.disclosure_attribute})",
+            )
+
+
+def _role_defect(
+    item: CatalogItem, role: str, allowed: set[FieldType], what: str
+) -> CatalogDefect | None:
+    name = getattr(item, role)
+    if name is None:
+        return None
+    spec = item.find_field(name)
+    if spec is None:
+        return CatalogDefect((role,), f"names unknown field '{name}'")
+    if spec.type not in allowed:
+        return CatalogDefect((role,), f"field '{name}' is {spec.type}, expected {what}")
+    return None
+
+
+def _check_roles(item: CatalogItem) -> Iterator[CatalogDefect]:
+    roles = {
+        "decision_date_field": ({FieldType.date}, "a date"),
+        "source_record_id_field": (STRING_TYPES | CODE_TYPES, "a string"),
+        "subject_name_field": (STRING_TYPES, "a string"),
+        "subject_code_field": (CODE_TYPES, "uscc, id_number or subject_code"),
+        "subject_type_field": ({FieldType.enum}, "an enum of subject kinds"),
+    }
+    for role, (allowed, what) in roles.items():
+        defect = _role_defect(item, role, allowed, what)
+        if defect is not None:
+            yield defect
+    if (item.source_record_id_field is None) == (not item.source_record_key):
+        yield CatalogDefect(
+            ("source_record_id_field",), "give either source_record_id_field or source_record_key"
+        )
+    for index, name in enumerate(item.source_record_key):
+        if item.find_field(name) is None:
+            yield CatalogDefect(("source_record_key", index), f"names unknown field '{name}'")
+    spec = item.find_field(item.subject_type_field or "")
+    if spec is not None and spec.type is FieldType.enum:
+        stray = [v for v in spec.values if v not in set(item.subject_kinds)]
+        if stray:
+            yield CatalogDefect(
+                ("subject_type_field",),
+                f"values {stray} of '{spec.name}' are not among the subject_kinds of the item",
+            )
+
+
+def _check_severity(item: CatalogItem) -> Iterator[CatalogDefect]:
+    for r_index, case in enumerate(item.severity.rules):
+        for c_index, condition in enumerate(case.when):
+            where: Loc = ("severity", "rules", r_index, "when", c_index)
+            spec = item.find_field(condition.field)
+            if spec is None:
+                yield CatalogDefect((*where, "field"), f"unknown field '{condition.field}'")
+                continue
+            for loc, message in _condition_problems(condition, spec):
+                yield CatalogDefect((*where, *loc), message)
+
+
+def _condition_problems(condition: Condition, spec: FieldSpec) -> Iterator[tuple[Loc, str]]:
+    ordered = NUMERIC_TYPES | {FieldType.date}
+    if condition.op in {ConditionOp.gte, ConditionOp.lte} and spec.type not in ordered:
+        yield ("op",), f"'{condition.op}' needs a number or date field, not {spec.type}"
+    for value in condition.values:
+        if spec.type is FieldType.enum and value not in spec.values:
+            yield ("value",), f"'{value}' is not one of the values of '{spec.name}'"
+        if spec.type in NUMERIC_TYPES and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            yield ("value",), f"'{value}' is not a number"
+        if spec.type is FieldType.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            yield ("value",), f"'{value}' is not a date (YYYY-MM-DD)"
+
+
+def _check_disclosure(item: CatalogItem) -> Iterator[CatalogDefect]:
+    kind = item.disclosure.kind
+    if kind is DisclosureKind.tiered and item.severity.default is None:
+        yield CatalogDefect(("severity", "default"), "a tiered disclosure needs a default tier")
+    needs_date = kind in {DisclosureKind.tiered, DisclosureKind.fixed}
+    if needs_date and item.decision_date_field is None:
+        yield CatalogDefect(("decision_date_field",), f"a {kind} disclosure counts from it")
+    end_field = item.disclosure.end_field
+    if end_field is not None:
+        spec = item.find_field(end_field)
+        if spec is None or spec.type is not FieldType.date:
+            yield CatalogDefect(("disclosure", "end_field"), f"'{end_field}' is not a date field")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -221,9 +220,9 @@ def normalize_header(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
-_STRING_TYPES = {FieldType.string, FieldType.text}
-_NUMERIC_TYPES = {FieldType.decimal, FieldType.integer}
-_CODE_TYPES = {FieldType.uscc, FieldType.id_number, FieldType.subject_code}
+STRING_TYPES = {FieldType.string, FieldType.text}
+NUMERIC_TYPES = {FieldType.decimal, FieldType.integer}
+CODE_TYPES = {FieldType.uscc, FieldType.id_number, FieldType.subject_code}
 
 
 class FieldSpec(StrictModel):
@@ -245,7 +244,9 @@ class FieldSpec(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
-        for defect in _field_defects(self):
+        from xinyong.catalog.rules import field_defects  # rules.py imports this module
+
+        for defect in field_defects(self):
             raise defect
         return self
 
@@ -257,30 +258,6 @@ class FieldSpec(StrictModel):
         """Map a raw enum value through ``value_aliases`` (after trimming); others unchanged."""
         text = raw.strip()
         return self.value_aliases.get(text, text)
-
-
-def _field_defects(spec: FieldSpec) -> Iterator[CatalogDefect]:
-    is_enum = spec.type is FieldType.enum
-    if is_enum and not spec.values:
-        yield CatalogDefect(("values",), "an enum field needs 'values'")
-    for attr in ("values", "value_aliases", "multiple"):
-        if not is_enum and getattr(spec, attr):
-            yield CatalogDefect((attr,), f"'{attr}' only applies to enum fields")
-    for value, count in Counter(spec.values).items():
-        if count > 1:
-            yield CatalogDefect(("values",), f"duplicate enum value '{value}'")
-    for raw, target in spec.value_aliases.items():
-        if target not in spec.values:
-            yield CatalogDefect(("value_aliases", raw), f"'{target}' is not one of the values")
-    if spec.max_length is not None and spec.type not in _STRING_TYPES:
-        yield CatalogDefect(("max_length",), "'max_length' only applies to string and text")
-    if spec.unit is not None and spec.type not in _NUMERIC_TYPES:
-        yield CatalogDefect(("unit",), "'unit' only applies to decimal and integer fields")
-    if spec.pattern is not None:
-        try:
-            re.compile(spec.pattern)
-        except re.error as exc:
-            yield CatalogDefect(("pattern",), f"not a regular expression: {exc}")
 
 
 # --- severity and disclosure rules ----------------------------------------------------------
@@ -420,7 +397,7 @@ class LegalBasis(StrictModel):
 
 
 class CatalogItem(StrictModel):
-    """One catalogue item (目录条目): what a credit record of this kind holds and how it is shown."""
+    """One catalogue item (目录条目): what a record of this kind holds and how it is shown."""
 
     code: Identifier
     name: I18nText
@@ -437,6 +414,9 @@ class CatalogItem(StrictModel):
     reporting_deadline_working_days: PositiveInt | None = None
     decision_date_field: str | None = None
     source_record_id_field: str | None = None
+    # When no single field identifies the source record: fields whose values, joined by '/',
+    # do (e.g. taxpayer code and evaluation year of a tax credit rating).
+    source_record_key: list[str] = Field(default_factory=list)
     subject_name_field: str
     subject_code_field: str
     subject_type_field: str | None = None
@@ -444,9 +424,10 @@ class CatalogItem(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CatalogItem:
-        for check in (_check_fields, _check_roles, _check_severity, _check_disclosure):
-            for defect in check(self):
-                raise defect
+        from xinyong.catalog.rules import item_defects  # rules.py imports this module
+
+        for defect in item_defects(self):
+            raise defect
         return self
 
     def field(self, name: str) -> FieldSpec:
@@ -455,6 +436,12 @@ class CatalogItem(StrictModel):
             if spec.name == name:
                 return spec
         raise NotFound(f"catalogue item '{self.code}' has no field '{name}'")
+
+    def source_record_id(self, payload: Mapping[str, Any]) -> str | None:
+        """The source record id of a payload (None when a key field is empty)."""
+        names = [self.source_record_id_field] if self.source_record_id_field else []
+        values = [str(payload.get(name) or "").strip() for name in names or self.source_record_key]
+        return "/".join(values) if all(values) else None
 
     def find_field(self, name: str) -> FieldSpec | None:
         return next((spec for spec in self.fields if spec.name == name), None)
@@ -470,103 +457,6 @@ class CatalogItem(StrictModel):
     def header_map(self) -> dict[str, str]:
         """Normalised spreadsheet header -> field name (see ``normalize_header``)."""
         return {normalize_header(h): s.name for s in self.fields for h in s.header_names()}
-
-
-def _check_fields(item: CatalogItem) -> Iterator[CatalogDefect]:
-    seen_names: set[str] = set()
-    seen_headers: dict[str, str] = {}
-    for index, spec in enumerate(item.fields):
-        if spec.name in seen_names:
-            yield CatalogDefect(("fields", index, "name"), f"duplicate field name '{spec.name}'")
-        seen_names.add(spec.name)
-        for header in {normalize_header(h) for h in spec.header_names()}:
-            other = seen_headers.setdefault(header, spec.name)
-            if other != spec.name:
-                yield CatalogDefect(
-                    ("fields", index, "aliases"),
-                    f"header '{header}' would match both '{other}' and '{spec.name}'",
-                )
-        if item.field_disclosure(spec).openness < item.disclosure_attribute.openness:
-            yield CatalogDefect(
-                ("fields", index, "disclosure"),
-                f"field '{spec.name}' ({spec.disclosure}) cannot be more open than its item "
-                f"({item.disclosure_attribute})",
-            )
-
-
-def _role_defect(
-    item: CatalogItem, role: str, allowed: set[FieldType], what: str
-) -> CatalogDefect | None:
-    name = getattr(item, role)
-    if name is None:
-        return None
-    spec = item.find_field(name)
-    if spec is None:
-        return CatalogDefect((role,), f"names unknown field '{name}'")
-    if spec.type not in allowed:
-        return CatalogDefect((role,), f"field '{name}' is {spec.type}, expected {what}")
-    return None
-
-
-def _check_roles(item: CatalogItem) -> Iterator[CatalogDefect]:
-    roles = {
-        "decision_date_field": ({FieldType.date}, "a date"),
-        "source_record_id_field": (_STRING_TYPES | _CODE_TYPES, "a string"),
-        "subject_name_field": (_STRING_TYPES, "a string"),
-        "subject_code_field": (_CODE_TYPES, "uscc, id_number or subject_code"),
-        "subject_type_field": ({FieldType.enum}, "an enum of subject kinds"),
-    }
-    for role, (allowed, what) in roles.items():
-        defect = _role_defect(item, role, allowed, what)
-        if defect is not None:
-            yield defect
-    if item.subject_type_field is not None:
-        spec = item.field(item.subject_type_field)
-        stray = [v for v in spec.values if v not in set(item.subject_kinds)]
-        if stray:
-            yield CatalogDefect(
-                ("subject_type_field",),
-                f"values {stray} of '{spec.name}' are not among the subject_kinds of the item",
-            )
-
-
-def _check_severity(item: CatalogItem) -> Iterator[CatalogDefect]:
-    for r_index, case in enumerate(item.severity.rules):
-        for c_index, condition in enumerate(case.when):
-            where: Loc = ("severity", "rules", r_index, "when", c_index)
-            spec = item.find_field(condition.field)
-            if spec is None:
-                yield CatalogDefect((*where, "field"), f"unknown field '{condition.field}'")
-                continue
-            for loc, message in _condition_problems(condition, spec):
-                yield CatalogDefect((*where, *loc), message)
-
-
-def _condition_problems(condition: Condition, spec: FieldSpec) -> Iterator[tuple[Loc, str]]:
-    ordered = _NUMERIC_TYPES | {FieldType.date}
-    if condition.op in {ConditionOp.gte, ConditionOp.lte} and spec.type not in ordered:
-        yield ("op",), f"'{condition.op}' needs a numeric or date field, '{spec.name}' is {spec.type}"
-    for value in condition.values:
-        if spec.type is FieldType.enum and value not in spec.values:
-            yield ("value",), f"'{value}' is not one of the values of '{spec.name}'"
-        if spec.type in _NUMERIC_TYPES and not re.fullmatch(r"-?\d+(\.\d+)?", value):
-            yield ("value",), f"'{value}' is not a number"
-        if spec.type is FieldType.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            yield ("value",), f"'{value}' is not a date (YYYY-MM-DD)"
-
-
-def _check_disclosure(item: CatalogItem) -> Iterator[CatalogDefect]:
-    kind = item.disclosure.kind
-    if kind is DisclosureKind.tiered and item.severity.default is None:
-        yield CatalogDefect(("severity", "default"), "a tiered disclosure needs a default tier")
-    needs_date = kind in {DisclosureKind.tiered, DisclosureKind.fixed}
-    if needs_date and item.decision_date_field is None:
-        yield CatalogDefect(("decision_date_field",), f"a {kind} disclosure counts from it")
-    end_field = item.disclosure.end_field
-    if end_field is not None:
-        spec = item.find_field(end_field)
-        if spec is None or spec.type is not FieldType.date:
-            yield CatalogDefect(("disclosure", "end_field"), f"'{end_field}' is not a date field")
 
 
 class Catalog(StrictModel):
@@ -592,17 +482,6 @@ class Catalog(StrictModel):
 
     def for_subject_kind(self, kind: SubjectKind) -> list[CatalogItem]:
         return [item for item in self.items.values() if kind in item.subject_kinds]
-
-
-class CatalogLayer(StrictModel):
-    """A catalogue file: new ``items`` (complete) and ``overrides`` of lower layers' items."""
-
-    version: str = Field(min_length=1)
-    level: LayerLevel
-    region: str | None = Field(default=None, pattern=r"^\d{6}$")
-    title: I18nText | None = None
-    items: list[dict[str, Any]] = Field(default_factory=list)
-    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 # --- departments ----------------------------------------------------------------------------
@@ -634,30 +513,8 @@ class DepartmentSpec(StrictModel):
     short_name: str | None = None
     kind: DepartmentKind
     level: LayerLevel
-    region: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=r"^\d{6}$")  # GB/T 2260
     parent: str | None = None  # key of the department this one reports to
     credit_office: bool = False  # the platform's operator (社会信用体系建设牵头单位)
     website: str | None = None
     active: bool = True
-
-
-class DepartmentDirectory(StrictModel):
-    version: str = Field(min_length=1)
-    region: str = Field(pattern=r"^\d{6}$")
-    departments: list[DepartmentSpec] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> DepartmentDirectory:
-        keys = {d.key for d in self.departments}
-        seen: set[str] = set()
-        for index, department in enumerate(self.departments):
-            for attr in ("key", "code"):
-                value = f"{attr}:{getattr(department, attr)}"
-                if value in seen:
-                    raise CatalogDefect(("departments", index, attr), f"duplicate {attr}")
-                seen.add(value)
-            if department.parent is not None and department.parent not in keys:
-                raise CatalogDefect(("departments", index, "parent"), "unknown department key")
-        if sum(d.credit_office for d in self.departments) != 1:
-            raise CatalogDefect(("departments",), "exactly one department is the credit office")
-        return self

@@ -1,6 +1,6 @@
 """Loading the layered catalogue (national → provincial → local file) and the department directory.
 
-A layer file has ``version``, ``level``, optional ``region``/``title``, ``items`` (complete new
+A layer file has ``version``, ``level``, optional ``region_code``/``title``, ``items`` (complete new
 items) and ``overrides`` (``code: {attribute: value}`` for items of lower layers). An override
 merges mappings key by key and replaces lists and scalars; a mapping whose ``kind`` changes is
 replaced whole. Fields are changed by name (``fields: {name: {attribute: value}}``) or added
@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from xinyong.catalog import schemas
 from xinyong.catalog.schemas import (
     Catalog,
     CatalogDefect,
     CatalogItem,
-    CatalogLayer,
-    DepartmentDirectory,
     DepartmentSpec,
+    I18nText,
+    LayerLevel,
     Loc,
+    StrictModel,
 )
 from xinyong.core.config import get_settings
 from xinyong.core.errors import CatalogError
@@ -34,6 +35,41 @@ from xinyong.core.errors import CatalogError
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED_LAYERS = (DATA_DIR / "national.yaml", DATA_DIR / "provincial.yaml")
 DEPARTMENTS_FILE = DATA_DIR / "departments.yaml"
+
+
+class CatalogLayer(StrictModel):
+    """A catalogue file: new ``items`` (complete) and ``overrides`` of lower layers' items."""
+
+    version: str = Field(min_length=1)
+    level: LayerLevel
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    title: I18nText | None = None
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class DepartmentDirectory(StrictModel):
+    """The departments file: the city's source departments, one of them the credit office."""
+
+    version: str = Field(min_length=1)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    departments: list[DepartmentSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DepartmentDirectory:
+        keys = {d.key for d in self.departments}
+        seen: set[str] = set()
+        for index, department in enumerate(self.departments):
+            for attr in ("key", "code"):
+                value = f"{attr}:{getattr(department, attr)}"
+                if value in seen:
+                    raise CatalogDefect(("departments", index, attr), f"duplicate {attr}")
+                seen.add(value)
+            if department.parent is not None and department.parent not in keys:
+                raise CatalogDefect(("departments", index, "parent"), "unknown department key")
+        if sum(d.credit_office for d in self.departments) != 1:
+            raise CatalogDefect(("departments",), "exactly one department is the credit office")
+        return self
 
 
 # --- YAML -----------------------------------------------------------------------------------
@@ -47,9 +83,14 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -
     seen: set[Hashable] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
-        if isinstance(key, Hashable) and key in seen:
+        if not isinstance(key, Hashable):
+            continue  # construct_mapping reports unhashable keys
+        if key in seen:
             raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark, f"duplicate key '{key}'", key_node.start_mark
+                "while reading a mapping",
+                node.start_mark,
+                f"duplicate key '{key}'",
+                key_node.start_mark,
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=True)
@@ -64,23 +105,19 @@ def _read_yaml(path: Path, what: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{what} file {path}: cannot be read: {exc}", details=_d(path)) from exc
+        message = f"{what} file {path}: cannot be read: {exc}"
+        raise CatalogError(message, details={"file": str(path)}) from exc
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError(
-            f"{what} file {path}: invalid YAML{where}: {problem}", details=_d(path)
-        ) from exc
+        message = f"{what} file {path}: invalid YAML{where}: {problem}"
+        raise CatalogError(message, details={"file": str(path)}) from exc
 
 
 # --- error translation ----------------------------------------------------------------------
-
-
-def _d(path: Path, item: str | None = None, field: str | None = None) -> dict[str, Any]:
-    return {"file": str(path), "item": item, "field": field}
 
 
 def format_loc(loc: Loc) -> str:
@@ -96,9 +133,9 @@ def _known_attributes() -> set[str]:
     return {name for model in models for name in model.model_fields}
 
 
-def _problem(error: Mapping[str, Any], prefix: Loc) -> tuple[str, str]:
-    loc: Loc = (*prefix, *error["loc"])
-    message = str(error["msg"])
+def _problem(error: Mapping[str, Any]) -> tuple[str, str]:
+    loc: Loc = tuple(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, CatalogDefect):
         loc, message = (*loc, *cause.loc), cause.message
@@ -109,29 +146,45 @@ def _problem(error: Mapping[str, Any], prefix: Loc) -> tuple[str, str]:
 
 
 def _error(
-    path: Path, what: str, entry: str | None, problems: list[tuple[str, str]]
+    path: Path,
+    problems: list[tuple[str, str]],
+    *,
+    entry: str | None = None,
+    key: str | None = None,
+    what: str = "catalog",
 ) -> CatalogError:
+    """``<what> file <path>: <entry>, field '<field>': <message>``; all problems in details."""
     field, message = problems[0]
     entry_text = f"{entry}, " if entry else ""
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return CatalogError(
         f"{what} file {path}: {entry_text}field '{field}': {message}{more}",
         details={
-            **_d(path, entry, field),
+            "file": str(path),
+            "entry": entry,
+            "item": key,
+            "field": field,
             "problems": [{"field": f, "message": m} for f, m in problems],
         },
     )
 
 
 def _validation_error(
-    path: Path, exc: ValidationError, *, entry: str | None = None, prefix: Loc = (), what: str = "catalog"
+    path: Path,
+    exc: ValidationError,
+    *,
+    entry: str | None = None,
+    key: str | None = None,
+    what: str = "catalog",
 ) -> CatalogError:
-    problems = [_problem(error, prefix) for error in exc.errors()]
-    return _error(path, what, entry, problems)
+    problems = [_problem(error) for error in exc.errors()]
+    return _error(path, problems, entry=entry, key=key, what=what)
 
 
-def _item_label(code: Any, index: int) -> str:
-    return f"item '{code}'" if isinstance(code, str) and code else f"item #{index + 1} (no code)"
+def _item_entry(code: Any, index: int) -> tuple[str, str | None]:
+    if isinstance(code, str) and code:
+        return f"item '{code}'", code
+    return f"item #{index + 1} (no code)", None
 
 
 # --- catalogue --------------------------------------------------------------------------------
@@ -164,19 +217,14 @@ def _add_items(
     path: Path, layer: CatalogLayer, items: dict[str, CatalogItem], origins: dict[str, Path]
 ) -> None:
     for index, raw in enumerate(layer.items):
-        label = _item_label(raw.get("code"), index)
+        entry, key = _item_entry(raw.get("code"), index)
         try:
             item = CatalogItem.model_validate(raw)
         except ValidationError as exc:
-            raise _validation_error(path, exc, entry=label) from exc
+            raise _validation_error(path, exc, entry=entry, key=key) from exc
         if item.code in items:
-            where = origins[item.code]
-            raise _error(
-                path,
-                "catalog",
-                label,
-                [("code", f"duplicate item code, already defined in {where} (use 'overrides')")],
-            )
+            message = f"duplicate item code, already defined in {origins[item.code]}"
+            raise _error(path, [("code", message + " (use 'overrides')")], entry=entry, key=key)
         items[item.code] = item
         origins[item.code] = path
 
@@ -184,10 +232,10 @@ def _add_items(
 def _apply_override(
     path: Path, code: str, patch: dict[str, Any], items: dict[str, CatalogItem]
 ) -> CatalogItem:
-    label = f"item '{code}'"
+    entry = f"item '{code}'"
     if code not in items:
         message = "no such item in the lower layers; new items go under 'items'"
-        raise _error(path, "catalog", label, [("code", message)])
+        raise _error(path, [("code", message)], entry=entry, key=code)
     patch = dict(patch)
     base = items[code].model_dump(mode="json")
     try:
@@ -196,12 +244,13 @@ def _apply_override(
             raise CatalogDefect(("code",), "an override cannot change the item code")
         merged = _deep_merge(base, patch)
     except CatalogDefect as defect:
-        raise _error(path, "catalog", label, [(format_loc(defect.loc), defect.message)]) from None
+        problem = (format_loc(defect.loc), defect.message)
+        raise _error(path, [problem], entry=entry, key=code) from None
     merged["fields"] = fields
     try:
         return CatalogItem.model_validate(merged)
     except ValidationError as exc:
-        raise _validation_error(path, exc, entry=label) from exc
+        raise _validation_error(path, exc, entry=entry, key=code) from exc
 
 
 def _patch_fields(base: list[dict[str, Any]], changes: Any, added: Any) -> list[dict[str, Any]]:
@@ -270,16 +319,16 @@ def load_departments(path: Path | None = None) -> list[DepartmentSpec]:
 
 def _department_error(path: Path, raw: Any, exc: ValidationError) -> CatalogError:
     first = exc.errors()[0]
-    loc = list(first["loc"])
-    cause = first.get("ctx", {}).get("error")
-    if isinstance(cause, CatalogDefect):
-        loc += list(cause.loc)
+    loc = [*first["loc"]]
     entry: str | None = None
+    key: str | None = None
     if len(loc) >= 2 and loc[0] == "departments" and isinstance(loc[1], int):
         listed = raw.get("departments") if isinstance(raw, dict) else None
-        key = listed[loc[1]].get("key") if isinstance(listed, list) else None
-        entry = f"department '{key}'" if isinstance(key, str) else f"department #{loc[1] + 1}"
-    return _validation_error(path, exc, entry=entry, what="departments")
+        entry_raw = listed[loc[1]] if isinstance(listed, list) else None
+        found = entry_raw.get("key") if isinstance(entry_raw, dict) else None
+        key = found if isinstance(found, str) else None
+        entry = f"department '{key}'" if key else f"department #{loc[1] + 1}"
+    return _validation_error(path, exc, entry=entry, key=key, what="departments")
 
 
 @lru_cache(maxsize=1)

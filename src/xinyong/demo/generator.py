@@ -304,10 +304,11 @@ class CityGenerator:
 
     def _social(self, rng: random.Random, subject_id: int) -> SubjectRow:
         category, word = rng.choice(vocab.SOCIAL_ORGS)
-        topic = rng.choice(("软件行业", "餐饮行业", "青年企业家", "书法", "志愿者", "物流行业", "社区"))
+        topic = rng.choice(vocab.SOCIAL_TOPICS)
 
         def make() -> str:
-            return f"{self.city_name}{self._trade_name(rng) if word.endswith('中心') else ''}{topic}{word}"
+            place = self.city_name + (rng.choice(self.districts).name if rng.random() < 0.5 else "")
+            return f"{place}{self._trade_name(rng)}{topic}{word}"
 
         return self._organisation(rng, subject_id, category, make, "S")
 

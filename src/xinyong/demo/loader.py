@@ -21,7 +21,7 @@ from xinyong.core.crypto import encrypt_text, lookup_hash
 from xinyong.core.db import get_engine, session_scope, utcnow
 from xinyong.core.errors import Conflict
 from xinyong.demo.generator import Chunk, CityGenerator
-from xinyong.demo.payloads import RecordFactory, RecordRow
+from xinyong.demo.payloads import DepartmentInfo, RecordFactory, RecordRow
 from xinyong.identity import codes
 from xinyong.records import service as records_service
 from xinyong.subjects import service as subjects_service
@@ -82,20 +82,17 @@ class _Writer:
             return
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        self.connection.exec_driver_sql(sql, [tuple(_sqlite_value(v) for v in r) for r in rows])
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(sql, rows)
+        cursor.close()
+
+    def timestamp(self) -> datetime | str:
+        """Now, as the store keeps it (SQLAlchemy's text form on SQLite)."""
+        now = utcnow()
+        return now if self.postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _subject_tuple(row: Any, now: datetime) -> tuple[Any, ...]:
+def _subject_tuple(row: Any, now: datetime | str) -> tuple[Any, ...]:
     kind = SubjectKind(row.kind)
     secret = masked = digest = None
     if row.id_number:
@@ -109,7 +106,7 @@ def _subject_tuple(row: Any, now: datetime) -> tuple[Any, ...]:
     )
 
 
-def _record_tuple(row: RecordRow, catalog_version: str, now: datetime) -> tuple[Any, ...]:
+def _record_tuple(row: RecordRow, catalog_version: str, now: datetime | str) -> tuple[Any, ...]:
     return (
         row.id, row.subject_id, row.item_code, row.department_id, row.source_record_id,
         row.version, row.is_current, row.state, row.decision_date, row.severity, row.polarity,
@@ -121,7 +118,7 @@ def _record_tuple(row: RecordRow, catalog_version: str, now: datetime) -> tuple[
 def _write_chunk(
     writer: _Writer, chunk: Chunk, records: list[RecordRow], catalog_version: str
 ) -> None:
-    now = utcnow()
+    now = writer.timestamp()
     writer.write("subjects", SUBJECT_COLUMNS, (_subject_tuple(r, now) for r in chunk.subjects))
     writer.write(
         "subject_relations",
@@ -203,11 +200,11 @@ def load_demo(
     return report
 
 
-def _departments_by_kind(connection: Connection) -> dict[str, list[int]]:
-    rows = connection.execute(text("SELECT kind, id FROM departments ORDER BY id"))
-    out: dict[str, list[int]] = {}
-    for kind, department_id in rows:
-        out.setdefault(kind, []).append(int(department_id))
+def _departments_by_kind(connection: Connection) -> dict[str, list[DepartmentInfo]]:
+    rows = connection.execute(text("SELECT id, kind, name_zh, code FROM departments ORDER BY id"))
+    out: dict[str, list[DepartmentInfo]] = {}
+    for department_id, kind, name, code in rows:
+        out.setdefault(kind, []).append(DepartmentInfo(int(department_id), kind, name, code))
     return out
 
 

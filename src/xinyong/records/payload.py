@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xinyong.catalog.rules import split_multi
 from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
 from xinyong.core.errors import Invalid
 from xinyong.identity import codes
@@ -57,11 +58,14 @@ def _as_text(spec: FieldSpec, value: Any) -> str:
     return text
 
 
-def _as_enum(spec: FieldSpec, value: Any) -> str:
-    text = str(value).strip()
-    if text not in spec.values:
-        raise _bad(spec, value, f"not one of {', '.join(spec.values)}")
-    return text
+def _as_enum(spec: FieldSpec, value: Any) -> str | list[str]:
+    chosen = split_multi(value) if spec.multiple else [str(value).strip()]
+    unknown = [v for v in chosen if v not in spec.values]
+    if unknown:
+        raise _bad(spec, value, f"{unknown[0]!r} is not one of {', '.join(spec.values)}")
+    if not spec.multiple:
+        return chosen[0]
+    return list(dict.fromkeys(chosen))
 
 
 def _as_code(kinds: tuple[str, ...]) -> Callable[[FieldSpec, Any], str]:

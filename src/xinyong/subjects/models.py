@@ -40,7 +40,13 @@ class Department(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     name_zh: Mapped[str] = mapped_column(String(128))
     name_en: Mapped[str] = mapped_column(String(256))
+    short_name: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str] = mapped_column(String(6))
+    # Key of the department this one reports to (a district bureau's municipal bureau).
+    parent_key: Mapped[str | None] = mapped_column(String(64))
+    # The platform's operator (社会信用体系建设牵头单位).
+    is_credit_office: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

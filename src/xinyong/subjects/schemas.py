@@ -55,5 +55,9 @@ class DepartmentRead(BaseModel):
     kind: str
     name_zh: str
     name_en: str
+    short_name: str | None
+    level: str
     region_code: str
+    parent_key: str | None
+    is_credit_office: bool
     active: bool

@@ -225,11 +225,15 @@ def sync_departments(
     for spec in specs:
         department = existing.get(spec.key) or Department(key=spec.key)
         department.code = spec.code
-        department.kind = spec.kind
+        department.kind = spec.kind.value
         department.name_zh = spec.name.zh
         department.name_en = spec.name.en
+        department.short_name = spec.short_name
+        department.level = spec.level.value
         department.region_code = spec.region_code
-        department.active = True
+        department.parent_key = spec.parent
+        department.is_credit_office = spec.credit_office
+        department.active = spec.active
         session.add(department)
     session.flush()
     return list_departments(session)
