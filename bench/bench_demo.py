@@ -46,8 +46,10 @@ def _run(url: str, label: str, subjects: int, per_subject: float) -> None:
     engine = core_db.get_engine()
     reference = _raw_insert_rate(engine, min(report.records, 2_000_000))
     print(f"[{label}] {report.summary()}")
-    print(f"[{label}] subjects/s {report.subjects / report.seconds:,.0f}  "
-          f"records/s {report.records / report.seconds:,.0f}")
+    print(
+        f"[{label}] subjects/s {report.subjects / report.seconds:,.0f}  "
+        f"records/s {report.records / report.seconds:,.0f}"
+    )
     print(f"[{label}] reference: bare bulk insert of narrow rows {reference:,.0f} rows/s")
     core_db.dispose_engine()
 

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import opencc
 from stdnum.cn import ric, uscc
 
-from xinyong.identity import codes, names
 from xinyong.demo.generator import CityGenerator
+from xinyong.identity import codes, names
 
 
 def _rate(label: str, func: Callable[[str], object], values: list[str]) -> float:
@@ -33,7 +33,9 @@ def main() -> None:
     usccs = [codes.generate_uscc(rng, category="91", region="320505") for _ in range(100_000)]
     ids = [
         codes.generate_id_number(
-            rng, region="320508", birth_date=date(1960, 1, 1) + timedelta(days=rng.randrange(20000)),
+            rng,
+            region="320508",
+            birth_date=date(1960, 1, 1) + timedelta(days=rng.randrange(20000)),
             sex=rng.choice("MF"),
         )
         for _ in range(100_000)

@@ -16,13 +16,13 @@ os.environ.setdefault("XINYONG_LOOKUP_KEY", "test-lookup-key-" + "x" * 32)
 os.environ.pop("XINYONG_CATALOG_EXTRA", None)
 os.environ.pop("XINYONG_USCC_EXCEPTIONS", None)
 
-from sqlalchemy import Engine, create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from xinyong.core import migrate  # noqa: E402
-from xinyong.core.config import reset_settings  # noqa: E402
-from xinyong.core.db import make_engine, normalise_url  # noqa: E402
+from xinyong.core import migrate
+from xinyong.core.config import reset_settings
+from xinyong.core.db import make_engine, normalise_url
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -54,8 +54,8 @@ class FreshDatabase:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         self.created.append(name)
-        return make_url(normalise_url(PG_URL)).set(database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
         )
 
     def drop_all(self) -> None:

@@ -51,7 +51,10 @@ def enterprise(session: Session, name: str | None = None, **extra: Any) -> Subje
 
 def person(session: Session, name: str = "张小伟", **extra: Any) -> Subject:
     data = SubjectCreate(
-        kind=SubjectKind.natural_person, name=name, id_number=extra.pop("id_number", None) or id_number(), **extra
+        kind=SubjectKind.natural_person,
+        name=name,
+        id_number=extra.pop("id_number", None) or id_number(),
+        **extra,
     )
     return subjects_service.create(session, data=data)
 
@@ -62,25 +65,24 @@ def department(session: Session, kind: str = "market_regulation") -> Department:
     return found[0]
 
 
-def penalty_payload(subject: Subject, **overrides: Any) -> dict[str, Any]:
+def penalty_payload(subject: Subject, dept: Department, **overrides: Any) -> dict[str, Any]:
     n = next(_serial)
     payload: dict[str, Any] = {
         "subject_name": subject.name,
-        "subject_category": "法人及非法人组织",
+        "subject_type": subject.kind,
         "subject_code": subject.uscc,
-        "legal_representative": "王明",
-        "decision_no": f"苏市监罚〔2024〕{n}号",
+        "decision_number": f"苏市监罚〔2024〕{n}号",
         "violation_type": "虚假宣传",
         "violation_facts": "当事人在其网站发布虚假宣传内容",
         "penalty_basis": "《中华人民共和国反不正当竞争法》第二十条",
-        "penalty_category": "罚款",
+        "penalty_types": ["罚款"],
         "penalty_content": "罚款人民币5万元",
         "fine_amount": "5",
         "decision_date": "2024-01-31",
-        "authority_name": "苏州市市场监督管理局",
-        "authority_code": "11320500MB1234567X",
-        "data_source_name": "苏州市市场监督管理局",
-        "data_source_code": "11320500MB1234567X",
+        "authority_name": dept.name_zh,
+        "authority_code": dept.code,
+        "source_unit": dept.name_zh,
+        "source_unit_code": dept.code,
     }
     payload.update(overrides)
     return {k: v for k, v in payload.items() if v is not None}
@@ -95,12 +97,12 @@ def penalty(
     **overrides: Any,
 ) -> Record:
     dept = department(session)
-    payload = penalty_payload(subject, **overrides)
+    payload = penalty_payload(subject, dept, **overrides)
     data = RecordCreate(
         subject_id=subject.id,
         item_code="admin_penalty",
         department_id=dept.id,
-        source_record_id=source_record_id or payload["decision_no"],
+        source_record_id=source_record_id or payload["decision_number"],
         payload=payload,
     )
     return records_service.submit(session, data=data, actor="test", today=today).record

@@ -20,7 +20,9 @@ def _json_lines(output: str) -> list[dict[str, object]]:
 def test_code_validate_json_keeps_input_order() -> None:
     rng = random.Random(7)
     good = codes.generate_uscc(rng, category="91", region="320505")
-    person = codes.generate_id_number(rng, region="320508", birth_date=__import__("datetime").date(1990, 1, 1), sex="M")
+    person = codes.generate_id_number(
+        rng, region="320508", birth_date=__import__("datetime").date(1990, 1, 1), sex="M"
+    )
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     inputs = [good, "hello", person, bad, good.lower()]
     result = runner.invoke(app, ["code", "validate", *inputs, "--json"])
@@ -60,7 +62,9 @@ def test_departments_demo_and_expire(configured_db: str) -> None:
     assert runner.invoke(app, ["departments", "sync"]).exit_code == 0
     listed = _json_lines(runner.invoke(app, ["departments", "list", "--json"]).output)
     assert len(listed) >= 15 and all(codes.validate_uscc(d["code"]).valid for d in listed)
-    demo = runner.invoke(app, ["demo", "--subjects", "300", "--seed", "5", "--records-per-subject", "3"])
+    demo = runner.invoke(
+        app, ["demo", "--subjects", "300", "--seed", "5", "--records-per-subject", "3"]
+    )
     assert demo.exit_code == 0, demo.output
     assert "300 subjects" in demo.output
     again = runner.invoke(app, ["demo", "--subjects", "300", "--seed", "5"])

@@ -65,7 +65,8 @@ def code_validate(
         else:
             verdict = "[green]valid[/green]" if result.valid else "[red]invalid[/red]"
             extra = ", ".join(
-                f"{k}={v}" for k, v in (("category", result.category), ("region", result.region))
+                f"{k}={v}"
+                for k, v in (("category", result.category), ("region", result.region))
                 if v
             )
             reason = f" — {result.reason}" if result.reason else ""
@@ -117,8 +118,12 @@ def catalog_show(
             table.add_column(column, no_wrap=column == "code")
         for entry in chosen:
             table.add_row(
-                entry.code, entry.name.zh, entry.category.value, entry.polarity.value,
-                entry.disclosure_attribute.value, str(len(entry.fields)),
+                entry.code,
+                entry.name.zh,
+                entry.category.value,
+                entry.polarity.value,
+                entry.disclosure_attribute.value,
+                str(len(entry.fields)),
             )
         console.print(table)
         return
@@ -127,16 +132,23 @@ def catalog_show(
 
 def _show_item(entry: Any) -> None:
     console.print(f"[bold]{entry.code}[/bold] {entry.name.zh} / {entry.name.en}")
-    console.print(f"category {entry.category.value} · polarity {entry.polarity.value} · "
-                  f"disclosure {entry.disclosure_attribute.value}")
+    console.print(
+        f"category {entry.category.value} · polarity {entry.polarity.value} · "
+        f"disclosure {entry.disclosure_attribute.value}"
+    )
     for basis in entry.legal_basis:
         console.print(f"legal basis: {basis.title} {basis.article or ''}")
     table = Table()
     for column in ("field", "标签", "type", "required", "disclosure"):
         table.add_column(column)
     for spec in entry.fields:
-        table.add_row(spec.name, spec.label.zh, spec.type.value, "yes" if spec.required else "",
-                      spec.disclosure.value)
+        table.add_row(
+            spec.name,
+            spec.label.zh,
+            spec.type.value,
+            "yes" if spec.required else "",
+            spec.disclosure.value,
+        )
     console.print(table)
 
 
@@ -157,7 +169,9 @@ def departments_list(as_json: JsonFlag = False) -> None:
     from xinyong.subjects.schemas import DepartmentRead
 
     with session_scope() as session:
-        rows = [DepartmentRead.model_validate(d) for d in subjects_service.list_departments(session)]
+        rows = [
+            DepartmentRead.model_validate(d) for d in subjects_service.list_departments(session)
+        ]
     if as_json:
         for row in rows:
             _print_json(row.model_dump(mode="json"))
@@ -195,8 +209,11 @@ def demo(
 
     try:
         report = loader.load_demo(
-            subjects=subjects, seed=seed, records_per_subject=records_per_subject,
-            if_empty=if_empty, progress=True,
+            subjects=subjects,
+            seed=seed,
+            records_per_subject=records_per_subject,
+            if_empty=if_empty,
+            progress=True,
         )
     except XinyongError as error:
         _fail(error)
@@ -223,5 +240,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-

@@ -12,7 +12,9 @@ from xinyong.core.db import make_engine
 from xinyong.core.registry import load_models
 
 
-def test_upgrade_head_on_empty_database_matches_models(backend: str, fresh_db: FreshDatabase) -> None:
+def test_upgrade_head_on_empty_database_matches_models(
+    backend: str, fresh_db: FreshDatabase
+) -> None:
     url = fresh_db.new(backend)
     migrate.upgrade(url)
     engine = make_engine(url)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests import factories
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.subjects import service
 from xinyong.subjects.kinds import SubjectKind
-from xinyong.subjects.models import Subject
 from xinyong.subjects.schemas import SubjectCreate
 
 
@@ -53,11 +52,17 @@ def test_individual_business_needs_category_92(session: Session) -> None:
     with pytest.raises(Invalid, match="category"):
         service.create(
             session,
-            data=SubjectCreate(kind=SubjectKind.individual_business, name="姑苏区张记面馆", uscc=factories.uscc("91")),
+            data=SubjectCreate(
+                kind=SubjectKind.individual_business,
+                name="姑苏区张记面馆",
+                uscc=factories.uscc("91"),
+            ),
         )
     shop = service.create(
         session,
-        data=SubjectCreate(kind=SubjectKind.individual_business, name="姑苏区张记面馆", uscc=factories.uscc("92")),
+        data=SubjectCreate(
+            kind=SubjectKind.individual_business, name="姑苏区张记面馆", uscc=factories.uscc("92")
+        ),
     )
     assert shop.category == "92"
 
@@ -66,11 +71,16 @@ def test_person_id_number_is_encrypted_hashed_and_masked(session: Session) -> No
     number = factories.id_number()
     person = factories.person(session, id_number=number.lower())
     stored = session.execute(
-        text("SELECT id_number_enc, id_number_hash, id_number_masked, name FROM subjects WHERE id = :id"),
+        text(
+            "SELECT id_number_enc, id_number_hash, id_number_masked, name "
+            "FROM subjects WHERE id = :id"
+        ),
         {"id": person.id},
     ).one()
     assert number not in " ".join(str(v) for v in stored)
-    assert stored.id_number_masked.startswith(number[:4]) and stored.id_number_masked.endswith(number[-4:])
+    assert stored.id_number_masked.startswith(number[:4]) and stored.id_number_masked.endswith(
+        number[-4:]
+    )
     assert "*" in stored.id_number_masked
     assert service.reveal_id_number(person) == number.upper()
     assert service.find_by_code(session, number).id == person.id
@@ -88,10 +98,15 @@ def test_same_person_twice_is_a_conflict(session: Session) -> None:
     [
         ({"kind": "natural_person", "name": "李雷"}, "id_number"),
         ({"kind": "legal_person", "name": "无码公司"}, "uscc"),
-        ({"kind": "natural_person", "name": "李雷", "id_number": "110101199003070000"}, "id_number"),
+        (
+            {"kind": "natural_person", "name": "李雷", "id_number": "110101199003070000"},
+            "id_number",
+        ),
     ],
 )
-def test_missing_or_bad_identifiers_name_the_field(session: Session, data: dict[str, str], field: str) -> None:
+def test_missing_or_bad_identifiers_name_the_field(
+    session: Session, data: dict[str, str], field: str
+) -> None:
     with pytest.raises(Invalid) as caught:
         service.create(session, data=SubjectCreate.model_validate(data))
     assert caught.value.details["field"] == field
@@ -102,7 +117,10 @@ def test_person_cannot_carry_an_organisation_code(session: Session) -> None:
         service.create(
             session,
             data=SubjectCreate(
-                kind=SubjectKind.natural_person, name="李雷", id_number=factories.id_number(), uscc=factories.uscc()
+                kind=SubjectKind.natural_person,
+                name="李雷",
+                id_number=factories.id_number(),
+                uscc=factories.uscc(),
             ),
         )
 
@@ -129,20 +147,36 @@ def test_relations_both_ways_and_rules(session: Session) -> None:
     company = factories.enterprise(session)
     branch = factories.enterprise(session, name="苏州市测试科技有限公司吴中分公司")
     boss = factories.person(session)
-    service.add_relation(session, subject_id=company.id, related_subject_id=boss.id, kind="legal_representative")
-    service.add_relation(session, subject_id=branch.id, related_subject_id=company.id, kind="branch_of")
     service.add_relation(
-        session, subject_id=branch.id, related_subject_id=boss.id, kind="shareholder", share_ratio=Decimal("0.4")
+        session, subject_id=company.id, related_subject_id=boss.id, kind="legal_representative"
+    )
+    service.add_relation(
+        session, subject_id=branch.id, related_subject_id=company.id, kind="branch_of"
+    )
+    service.add_relation(
+        session,
+        subject_id=branch.id,
+        related_subject_id=boss.id,
+        kind="shareholder",
+        share_ratio=Decimal("0.4"),
     )
     kinds = sorted(r.kind for r in service.relations(session, company.id))
     assert kinds == ["branch_of", "legal_representative"]
     with pytest.raises(Invalid):
-        service.add_relation(session, subject_id=company.id, related_subject_id=company.id, kind="branch_of")
-    with pytest.raises(Invalid):
-        service.add_relation(session, subject_id=company.id, related_subject_id=boss.id, kind="friend")
+        service.add_relation(
+            session, subject_id=company.id, related_subject_id=company.id, kind="branch_of"
+        )
     with pytest.raises(Invalid):
         service.add_relation(
-            session, subject_id=company.id, related_subject_id=boss.id, kind="shareholder", share_ratio=Decimal("1.5")
+            session, subject_id=company.id, related_subject_id=boss.id, kind="friend"
+        )
+    with pytest.raises(Invalid):
+        service.add_relation(
+            session,
+            subject_id=company.id,
+            related_subject_id=boss.id,
+            kind="shareholder",
+            share_ratio=Decimal("1.5"),
         )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests import factories
 from xinyong.core.db import session_scope
 from xinyong.subjects import service as subjects_service
 from xinyong.web.app import create_app
-from tests import factories
 
 
 def test_landing_page_shows_live_counts(configured_db: str) -> None:

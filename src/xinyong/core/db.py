@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -31,7 +31,10 @@ class Base(DeclarativeBase):
     """Declarative base with the constraint naming convention Alembic relies on."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSONType, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        datetime: DateTime(timezone=True),
+    }
 
 
 def utcnow() -> datetime:
@@ -125,5 +128,9 @@ def session_scope() -> Iterator[Session]:
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    bind = (
+        session_or_engine.get_bind()
+        if isinstance(session_or_engine, Session)
+        else session_or_engine
+    )
     return bind.dialect.name == "postgresql"

@@ -8,7 +8,10 @@ Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
 _TEXT: dict[str, dict[Language, str]] = {
-    "site.title": {"zh": "公共信用信息共享平台", "en": "Public Credit Information Sharing Platform"},
+    "site.title": {
+        "zh": "公共信用信息共享平台",
+        "en": "Public Credit Information Sharing Platform",
+    },
     "site.tagline": {
         "zh": "归集、共享、公示信用信息，依法保护信用主体权益",
         "en": "Collecting, sharing and publishing credit information under the law",

@@ -1,14 +1,14 @@
 """Deterministic synthetic city: subjects, their identifiers and relations.
 
 The city is generated in fixed-size chunks, each with its own random stream derived from
-the seed and the chunk number, so the first N subjects of a larger city are the same as a
-city of N subjects with the same seed and anchor date.
+the seed and the chunk number: the same seed, size and anchor date give the same city,
+whatever the store, and memory stays flat however large the city.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -62,6 +62,12 @@ class Chunk:
     index: int
     subjects: list[SubjectRow] = field(default_factory=list)
     relations: list[RelationRow] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4096)
+def _region_name(code: str) -> str:
+    region = regions.lookup(code)
+    return region.name if region else ""
 
 
 @lru_cache(maxsize=1)
@@ -161,8 +167,12 @@ class CityGenerator:
                 heads.append(row)
             if persons:
                 chunk.relations.append(
-                    RelationRow(row.id, rng.choice(persons), "legal_representative",
-                                valid_from=row.registration_date)
+                    RelationRow(
+                        row.id,
+                        rng.choice(persons),
+                        "legal_representative",
+                        valid_from=row.registration_date,
+                    )
                 )
             if len(heads) > 1 and rng.random() < 0.08:
                 holder = rng.choice(heads[:-1])
@@ -183,10 +193,9 @@ class CityGenerator:
                 self.codes_seen.add(code)
                 return code
 
-    def _unique_name(self, rng: random.Random, make: object) -> str:
-        assert callable(make)
+    def _unique_name(self, rng: random.Random, make: Callable[[], str]) -> str:
         for _ in range(50):
-            name = str(make())
+            name = make()
             if name not in self.names_seen:
                 self.names_seen.add(name)
                 return name
@@ -198,7 +207,7 @@ class CityGenerator:
 
     def _place_prefix(self, rng: random.Random, district: str) -> str:
         draw = rng.random()
-        district_name = regions.lookup(district).name if regions.lookup(district) else ""
+        district_name = _region_name(district)
         if draw < 0.45:
             return self.city_name
         if draw < 0.65:
@@ -262,15 +271,20 @@ class CityGenerator:
 
         name = self._vary(rng, self._unique_name(rng, make))
         return SubjectRow(
-            subject_id, "legal_person", name, category="91",
-            uscc=self._unique_code(rng, "91", district), region_code=district,
-            registration_date=self._registered(rng), industry=_SECTION[industry],
+            subject_id,
+            "legal_person",
+            name,
+            category="91",
+            uscc=self._unique_code(rng, "91", district),
+            region_code=district,
+            registration_date=self._registered(rng),
+            industry=_SECTION[industry],
             status=self._status(rng),
         )
 
     def _branch(self, rng: random.Random, subject_id: int, head: SubjectRow) -> SubjectRow:
         district = self._district(rng)
-        district_name = regions.lookup(district).name if regions.lookup(district) else ""
+        district_name = _region_name(district)
         base = head.name
 
         def make() -> str:
@@ -278,16 +292,21 @@ class CityGenerator:
 
         name = self._unique_name(rng, make)
         return SubjectRow(
-            subject_id, "legal_person", name, category="91",
-            uscc=self._unique_code(rng, "91", district), region_code=district,
-            registration_date=self._registered(rng, 15), industry=head.industry,
+            subject_id,
+            "legal_person",
+            name,
+            category="91",
+            uscc=self._unique_code(rng, "91", district),
+            region_code=district,
+            registration_date=self._registered(rng, 15),
+            industry=head.industry,
             status=self._status(rng),
         )
 
     def _individual(self, rng: random.Random, subject_id: int) -> SubjectRow:
         district = self._district(rng)
         shop, section = rng.choice(vocab.SHOP_KINDS)
-        district_name = regions.lookup(district).name if regions.lookup(district) else ""
+        district_name = _region_name(district)
 
         def make() -> str:
             owner = _SURNAMES.draw(rng) + self._given(rng)
@@ -296,9 +315,14 @@ class CityGenerator:
             return f"{district_name}{self._trade_name(rng)}{shop}"
 
         return SubjectRow(
-            subject_id, "individual_business", self._vary(rng, self._unique_name(rng, make)),
-            category="92", uscc=self._unique_code(rng, "92", district), region_code=district,
-            registration_date=self._registered(rng, 20), industry=section,
+            subject_id,
+            "individual_business",
+            self._vary(rng, self._unique_name(rng, make)),
+            category="92",
+            uscc=self._unique_code(rng, "92", district),
+            region_code=district,
+            registration_date=self._registered(rng, 20),
+            industry=section,
             status=self._status(rng),
         )
 
@@ -339,11 +363,21 @@ class CityGenerator:
         return self._organisation(rng, subject_id, "N2", make, "A")
 
     def _organisation(
-        self, rng: random.Random, subject_id: int, category: str, make: object, section: str
+        self,
+        rng: random.Random,
+        subject_id: int,
+        category: str,
+        make: Callable[[], str],
+        section: str,
     ) -> SubjectRow:
         district = self._district(rng)
         return SubjectRow(
-            subject_id, "legal_person", self._unique_name(rng, make), category=category,
-            uscc=self._unique_code(rng, category, district), region_code=district,
-            registration_date=self._registered(rng), industry=section,
+            subject_id,
+            "legal_person",
+            self._unique_name(rng, make),
+            category=category,
+            uscc=self._unique_code(rng, category, district),
+            region_code=district,
+            registration_date=self._registered(rng),
+            industry=section,
         )

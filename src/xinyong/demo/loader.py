@@ -29,15 +29,44 @@ from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Subject
 
 SUBJECT_COLUMNS = (
-    "id", "kind", "category", "uscc", "id_number_hash", "id_number_enc", "id_number_masked",
-    "name", "name_normalized", "status", "verified", "region_code", "registration_date",
-    "industry", "created_at", "updated_at",
+    "id",
+    "kind",
+    "category",
+    "uscc",
+    "id_number_hash",
+    "id_number_enc",
+    "id_number_masked",
+    "name",
+    "name_normalized",
+    "status",
+    "verified",
+    "region_code",
+    "registration_date",
+    "industry",
+    "created_at",
+    "updated_at",
 )
 RELATION_COLUMNS = ("subject_id", "related_subject_id", "kind", "share_ratio", "valid_from")
 RECORD_COLUMNS = (
-    "id", "subject_id", "item_code", "department_id", "source_record_id", "version",
-    "is_current", "state", "decision_date", "severity", "polarity", "disclosure_end", "payload",
-    "catalog_version", "batch_id", "supersedes_id", "state_reason", "created_at", "updated_at",
+    "id",
+    "subject_id",
+    "item_code",
+    "department_id",
+    "source_record_id",
+    "version",
+    "is_current",
+    "state",
+    "decision_date",
+    "severity",
+    "polarity",
+    "disclosure_end",
+    "payload",
+    "catalog_version",
+    "batch_id",
+    "supersedes_id",
+    "state_reason",
+    "created_at",
+    "updated_at",
 )
 EVENT_COLUMNS = ("record_id", "subject_id", "from_state", "to_state", "reason", "actor", "at")
 
@@ -76,7 +105,7 @@ class _Writer:
             driver = self.connection.connection.driver_connection
             assert driver is not None
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -100,18 +129,46 @@ def _subject_tuple(row: Any, now: datetime | str) -> tuple[Any, ...]:
         secret = encrypt_text(row.id_number)
         masked = codes.mask_id_number(row.id_number)
     return (
-        row.id, row.kind, row.category, row.uscc, digest, secret, masked, row.name,
-        subjects_service.normalized_name(kind, row.name), row.status, True, row.region_code,
-        row.registration_date, row.industry, now, now,
+        row.id,
+        row.kind,
+        row.category,
+        row.uscc,
+        digest,
+        secret,
+        masked,
+        row.name,
+        subjects_service.normalized_name(kind, row.name),
+        row.status,
+        True,
+        row.region_code,
+        row.registration_date,
+        row.industry,
+        now,
+        now,
     )
 
 
 def _record_tuple(row: RecordRow, catalog_version: str, now: datetime | str) -> tuple[Any, ...]:
     return (
-        row.id, row.subject_id, row.item_code, row.department_id, row.source_record_id,
-        row.version, row.is_current, row.state, row.decision_date, row.severity, row.polarity,
-        row.disclosure_end, json.dumps(row.payload, ensure_ascii=False), catalog_version,
-        row.batch_id, row.supersedes_id, row.state_reason, now, now,
+        row.id,
+        row.subject_id,
+        row.item_code,
+        row.department_id,
+        row.source_record_id,
+        row.version,
+        row.is_current,
+        row.state,
+        row.decision_date,
+        row.severity,
+        row.polarity,
+        row.disclosure_end,
+        json.dumps(row.payload, ensure_ascii=False),
+        catalog_version,
+        row.batch_id,
+        row.supersedes_id,
+        row.state_reason,
+        now,
+        now,
     )
 
 
@@ -123,10 +180,14 @@ def _write_chunk(
     writer.write(
         "subject_relations",
         RELATION_COLUMNS,
-        ((r.subject_id, r.related_subject_id, r.kind, r.share_ratio, r.valid_from)
-         for r in chunk.relations),
+        (
+            (r.subject_id, r.related_subject_id, r.kind, r.share_ratio, r.valid_from)
+            for r in chunk.relations
+        ),
     )
-    writer.write("records", RECORD_COLUMNS, (_record_tuple(r, catalog_version, now) for r in records))
+    writer.write(
+        "records", RECORD_COLUMNS, (_record_tuple(r, catalog_version, now) for r in records)
+    )
     events = [
         (r.id, r.subject_id, "active", r.state, r.state_reason or "", "demo:generator", now)
         for r in records
@@ -136,7 +197,9 @@ def _write_chunk(
 
 
 def _next_id(connection: Connection, table: str) -> int:
-    return int(connection.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).scalar_one())
+    return int(
+        connection.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).scalar_one()
+    )
 
 
 def _reset_sequences(connection: Connection) -> None:
@@ -188,10 +251,17 @@ def load_demo(
     generator = CityGenerator(seed=seed, region=region or get_settings().city_region, anchor=anchor)
     with engine.begin() as connection:
         departments = _departments_by_kind(connection)
-        first_subject, first_record = _next_id(connection, "subjects"), _next_id(connection, "records")
+        first_subject, first_record = (
+            _next_id(connection, "subjects"),
+            _next_id(connection, "records"),
+        )
     factory = RecordFactory(
-        catalog=catalog, departments=departments, anchor=anchor,
-        records_per_subject=records_per_subject, first_record_id=first_record, seed=seed,
+        catalog=catalog,
+        departments=departments,
+        anchor=anchor,
+        records_per_subject=records_per_subject,
+        first_record_id=first_record,
+        seed=seed,
     )
     _load_chunks(engine, generator, factory, report, subjects, first_subject, progress)
     with session_scope() as session:
@@ -217,7 +287,12 @@ def _load_chunks(
     first_subject: int,
     show_progress: bool,
 ) -> None:
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, disable=not show_progress) as bar:
         task = bar.add_task("synthetic city", total=total)
         for chunk in generator.chunks(total, first_id=first_subject):

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from xinyong.catalog.schemas import Catalog, CatalogItem, FieldSpec, FieldType
@@ -51,20 +52,33 @@ class RecordRow:
 # Expected records per subject of each kind, before scaling to the requested average.
 BASE_RATES: dict[str, dict[str, float]] = {
     "enterprise": {
-        "registration": 1.0, "admin_licence": 3.0, "admin_penalty": 1.0,
-        "dishonest_judgment_debtor": 0.05, "abnormal_operation": 0.15,
-        "serious_dishonesty_list": 0.01, "honour": 0.15, "credit_commitment": 2.0,
-        "tax_credit_rating": 4.0, "contract_performance": 0.3,
+        "registration": 1.0,
+        "admin_licence": 3.0,
+        "admin_penalty": 1.0,
+        "dishonest_judgment_debtor": 0.05,
+        "abnormal_operation": 0.15,
+        "serious_dishonesty_list": 0.01,
+        "honour": 0.15,
+        "credit_commitment": 2.0,
+        "tax_credit_rating": 4.0,
+        "contract_performance": 0.3,
         "js_environmental_credit_rating": 0.3,
     },
     "individual": {
-        "registration": 1.0, "admin_licence": 1.5, "admin_penalty": 0.5,
-        "dishonest_judgment_debtor": 0.02, "abnormal_operation": 0.2,
-        "credit_commitment": 0.5, "tax_credit_rating": 2.0,
+        "registration": 1.0,
+        "admin_licence": 1.5,
+        "admin_penalty": 0.5,
+        "dishonest_judgment_debtor": 0.02,
+        "abnormal_operation": 0.2,
+        "credit_commitment": 0.5,
+        "tax_credit_rating": 2.0,
     },
     "person": {
-        "admin_penalty": 0.2, "dishonest_judgment_debtor": 0.03,
-        "professional_qualification": 0.6, "credit_commitment": 0.2, "admin_licence": 0.2,
+        "admin_penalty": 0.2,
+        "dishonest_judgment_debtor": 0.03,
+        "professional_qualification": 0.6,
+        "credit_commitment": 0.2,
+        "admin_licence": 0.2,
         "honour": 0.02,
     },
     "organisation": {"admin_licence": 1.0, "admin_penalty": 0.1, "credit_commitment": 0.5},
@@ -72,16 +86,51 @@ BASE_RATES: dict[str, dict[str, float]] = {
 KIND_SHARES = {"enterprise": 0.535, "individual": 0.25, "person": 0.15, "organisation": 0.04}
 
 VIOLATIONS = (
-    "虚假宣传", "未按规定公示年度报告", "销售不合格产品", "无证经营", "超标排放污染物",
-    "未按规定申报纳税", "违法建设", "安全生产违规", "拖欠劳动报酬", "违规使用医保基金",
-    "食品安全违规", "价格违法行为", "商标侵权", "未取得施工许可擅自施工", "超限运输",
+    "虚假宣传",
+    "未按规定公示年度报告",
+    "销售不合格产品",
+    "无证经营",
+    "超标排放污染物",
+    "未按规定申报纳税",
+    "违法建设",
+    "安全生产违规",
+    "拖欠劳动报酬",
+    "违规使用医保基金",
+    "食品安全违规",
+    "价格违法行为",
+    "商标侵权",
+    "未取得施工许可擅自施工",
+    "超限运输",
 )
-PENALTY_TYPES = (("警告", 0.30), ("通报批评", 0.05), ("罚款", 0.50), ("没收违法所得", 0.08),
-                 ("暂扣许可证件", 0.02), ("吊销许可证件", 0.02), ("责令停产停业", 0.02),
-                 ("责令关闭", 0.005), ("限制从业", 0.005))
-LICENCES = ("食品经营许可证", "排污许可证", "建筑工程施工许可证", "道路运输经营许可证",
-            "危险化学品经营许可证", "药品经营许可证", "出版物经营许可证", "人力资源服务许可证")
-QUALIFICATIONS = ("一级建造师", "注册会计师", "执业医师", "教师资格", "注册安全工程师", "法律职业资格")
+PENALTY_TYPES = (
+    ("警告", 0.30),
+    ("通报批评", 0.05),
+    ("罚款", 0.50),
+    ("没收违法所得", 0.08),
+    ("暂扣许可证件", 0.02),
+    ("吊销许可证件", 0.02),
+    ("责令停产停业", 0.02),
+    ("责令关闭", 0.005),
+    ("限制从业", 0.005),
+)
+LICENCES = (
+    "食品经营许可证",
+    "排污许可证",
+    "建筑工程施工许可证",
+    "道路运输经营许可证",
+    "危险化学品经营许可证",
+    "药品经营许可证",
+    "出版物经营许可证",
+    "人力资源服务许可证",
+)
+QUALIFICATIONS = (
+    "一级建造师",
+    "注册会计师",
+    "执业医师",
+    "教师资格",
+    "注册安全工程师",
+    "法律职业资格",
+)
 
 
 def _kind_key(row: SubjectRow) -> str | None:
@@ -152,7 +201,9 @@ class RecordFactory:
             return None
         return rng.choice(self.departments[rng.choice(kinds)])
 
-    def _decision_date(self, rng: random.Random, item: CatalogItem, subject: SubjectRow, n: int) -> date:
+    def _decision_date(
+        self, rng: random.Random, item: CatalogItem, subject: SubjectRow, n: int
+    ) -> date:
         if item.code == "registration" and subject.registration_date:
             return subject.registration_date
         if any(spec.name == "evaluation_year" for spec in item.fields):
@@ -164,20 +215,36 @@ class RecordFactory:
         span = max(1, min(5 * 365, (self.anchor - earliest).days))
         return self.anchor - timedelta(days=rng.randrange(span))
 
-    def _record(self, rng: random.Random, item: CatalogItem, subject: SubjectRow, n: int) -> list[RecordRow]:
+    def _record(
+        self, rng: random.Random, item: CatalogItem, subject: SubjectRow, n: int
+    ) -> list[RecordRow]:
         department = self._department(rng, item)
         if department is None:
             return []
         decided = self._decision_date(rng, item, subject, n)
         context = _Context(rng, subject, department, decided, self.next_id)
-        payload = {name: value for name, make in self.makers[item.code]
-                   if (value := make(context)) is not None}
+        payload = {
+            name: value
+            for name, make in self.makers[item.code]
+            if (value := make(context)) is not None
+        }
         derived = records_service.derive(item, payload)
         source_id = self._source_id(item, payload, subject, decided)
         row = RecordRow(
-            self.next_id, subject.id, item.code, department.id, source_id, 1, True, "active",
-            derived.decision_date, derived.severity, derived.polarity, derived.disclosure_end,
-            payload, f"demo-{self.seed}",
+            self.next_id,
+            subject.id,
+            item.code,
+            department.id,
+            source_id,
+            1,
+            True,
+            "active",
+            derived.decision_date,
+            derived.severity,
+            derived.polarity,
+            derived.disclosure_end,
+            payload,
+            f"demo-{self.seed}",
         )
         self.next_id += 1
         rows = [row]
@@ -200,7 +267,8 @@ class RecordFactory:
                 old.payload[key] = str(old.payload[key]) + "（原报送内容有误）"
                 break
         else:
-            old.payload["subject_name"] = str(old.payload.get("subject_name", "")) + " "
+            name = str(old.payload.get("subject_name", ""))
+            old.payload["subject_name"] = name[:-1] or name + "?"  # a typo, fixed in v2
         row.id, row.version, row.supersedes_id = self.next_id, 2, old.id
         self.next_id += 1
         return [old, row]
@@ -257,12 +325,15 @@ def _weighted(ctx: _Context, pairs: tuple[tuple[str, float], ...], allowed: list
 
 def _person_name(ctx: _Context) -> str:
     surname = ctx.rng.choice([s for s, _ in vocab.SURNAMES[:20]])
-    return surname + "".join(ctx.rng.choice(vocab.GIVEN_CHARS) for _ in range(ctx.rng.randint(1, 2)))
+    return surname + "".join(
+        ctx.rng.choice(vocab.GIVEN_CHARS) for _ in range(ctx.rng.randint(1, 2))
+    )
 
 
-def _amount(ctx: _Context, low: float, high: float) -> str:
+def _amount(ctx: _Context, low: float, high: float, places: int = 2) -> str:
+    """A log-uniform amount in canonical decimal form (no trailing zeros), as stored."""
     value = math.exp(ctx.rng.uniform(math.log(low), math.log(high)))
-    return f"{value:.2f}"
+    return format(Decimal(f"{value:.{places}f}").normalize(), "f")
 
 
 _NAMED: dict[str, Maker] = {
@@ -293,14 +364,18 @@ _NAMED: dict[str, Maker] = {
     "industry_code": lambda c: c.subject.industry,
     "entity_type": lambda c: "有限责任公司" if c.subject.category == "91" else "个体工商户",
     "province": lambda c: "江苏",
-    "honour_name": lambda c: c.rng.choice(("守合同重信用企业", "纳税信用A级纳税人", "诚信经营示范单位")),
+    "honour_name": lambda c: c.rng.choice(
+        ("守合同重信用企业", "纳税信用A级纳税人", "诚信经营示范单位")
+    ),
     "registered_capital": lambda c: _amount(c, 10, 10000),
     "fine_amount": lambda c: _amount(c, 0.05, 150),
     "confiscated_amount": lambda c: _amount(c, 0.01, 20),
     "contract_amount": lambda c: _amount(c, 5, 5000),
-    "score": lambda c: f"{c.rng.uniform(55, 100):.1f}",
+    "score": lambda c: _amount(c, 55, 100, 1),
     "evaluation_year": lambda c: c.decided.year - 1,
-    "address": lambda c: f"{c.department.name[:3]}{c.rng.choice('东西南北中')}环路{c.rng.randint(1, 999)}号",
+    "address": lambda c: (
+        f"{c.department.name[:3]}{c.rng.choice('东西南北中')}环路{c.rng.randint(1, 999)}号"
+    ),
     "counterparty": lambda c: c.department.name,
     "counterparty_code": lambda c: c.department.code,
     "court_name": lambda c: c.department.name,
@@ -311,9 +386,17 @@ _ENUM_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
     "rating": (("绿色", 0.2), ("蓝色", 0.55), ("黄色", 0.15), ("红色", 0.07), ("黑色", 0.03)),
     "status": (("有效", 0.9), ("无效", 0.1)),
     "honour_kind": (("荣誉", 0.8), ("守信激励名单", 0.2)),
-    "performance_status": (("履约中", 0.3), ("已履约", 0.6), ("未履约", 0.1), ("正常履约", 0.5),
-                           ("履约完成", 0.4), ("违约", 0.08), ("合同解除", 0.02),
-                           ("全部未履行", 0.7), ("部分未履行", 0.3)),
+    "performance_status": (
+        ("履约中", 0.3),
+        ("已履约", 0.6),
+        ("未履约", 0.1),
+        ("正常履约", 0.5),
+        ("履约完成", 0.4),
+        ("违约", 0.08),
+        ("合同解除", 0.02),
+        ("全部未履行", 0.7),
+        ("部分未履行", 0.3),
+    ),
     "registration_status": (("存续", 0.95), ("注销", 0.04), ("吊销", 0.01)),
 }
 
@@ -322,6 +405,7 @@ def _enum_maker(item: CatalogItem, spec: FieldSpec) -> Maker:
     if spec.name == "subject_type":
         return lambda c: c.subject.kind if c.subject.kind in spec.values else spec.values[0]
     if spec.multiple:
+
         def several(c: _Context) -> list[str]:
             first = _weighted(c, PENALTY_TYPES, spec.values)
             if c.rng.random() < 0.2:
@@ -340,7 +424,11 @@ def _maker_for(item: CatalogItem, spec: FieldSpec) -> Maker:
     if spec.name == item.decision_date_field:
         return lambda c: c.decided.isoformat()
     if spec.name == item.source_record_id_field or spec.name.endswith("_number"):
-        word = {"admin_penalty": "罚", "admin_licence": "许", "dishonest_judgment_debtor": "执"}.get(item.code, "决")
+        word = {
+            "admin_penalty": "罚",
+            "admin_licence": "许",
+            "dishonest_judgment_debtor": "执",
+        }.get(item.code, "决")
         return lambda c: _document_number(c, word)
     if spec.type == FieldType.enum:
         return _enum_maker(item, spec)

@@ -72,9 +72,7 @@ def lookup(code: str, *, year: int | None = None) -> Region | None:
     """The region with this six-digit code (in use in ``year`` if given, else newest)."""
     candidates = _table().get(code, [])
     if year is not None:
-        candidates = [
-            r for r in candidates if (r.start or 0) <= year <= (r.end if r.end else 9999)
-        ]
+        candidates = [r for r in candidates if (r.start or 0) <= year <= (r.end if r.end else 9999)]
     if not candidates:
         return None
     return max(candidates, key=lambda r: (r.end is None, r.end or 0, r.start or 0))
@@ -109,7 +107,7 @@ def current_children(prefix_code: str) -> list[Region]:
     else:
         stem = prefix_code
     out = []
-    for code, regions in _table().items():
+    for code in _table():
         if code.startswith(stem) and not code.endswith("00"):
             region = lookup(code)
             if region and region.current and region.name not in ("市辖区", "县"):

@@ -93,7 +93,9 @@ _CONVERTERS: dict[FieldType, Callable[[FieldSpec, Any], Any]] = {
     FieldType.enum: _as_enum,
     FieldType.uscc: _as_code(("uscc",)),
     FieldType.id_number: _as_code(("id_number",)),
-    FieldType.subject_code: _as_code(("uscc", "id_number", "registration_number", "organization_code")),
+    FieldType.subject_code: _as_code(
+        ("uscc", "id_number", "registration_number", "organization_code")
+    ),
     FieldType.boolean: _as_boolean,
 }
 

@@ -130,7 +130,9 @@ def submit(
     if current.payload == payload and current.decision_date == derived.decision_date:
         return SubmitResult(current, "unchanged")
     reason = f"resubmitted with changes in batch {data.batch_id or '-'}"
-    record = _new_version(session, current, data, item, derived, reason=reason, actor=actor, today=today)
+    record = _new_version(
+        session, current, data, item, derived, reason=reason, actor=actor, today=today
+    )
     return SubmitResult(record, "corrected")
 
 
@@ -190,7 +192,14 @@ def correct(
     )
     derived = derive(item, checked)
     return _new_version(
-        session, current, data, item, derived, reason=reason, actor=actor, today=today or date.today()
+        session,
+        current,
+        data,
+        item,
+        derived,
+        reason=reason,
+        actor=actor,
+        today=today or date.today(),
     )
 
 
@@ -269,8 +278,13 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
     )
     reason = f"disclosure period ended (checked {today.isoformat()})"
     events = select(
-        Record.id, Record.subject_id, Record.state, literal(RecordState.expired.value),
-        literal(reason), literal(actor), literal(utcnow()),
+        Record.id,
+        Record.subject_id,
+        Record.state,
+        literal(RecordState.expired.value),
+        literal(reason),
+        literal(actor),
+        literal(utcnow()),
     ).where(due)
     session.execute(
         insert(RecordEvent).from_select(

@@ -96,9 +96,7 @@ class SubjectIdentifier(Base):
     __tablename__ = "subject_identifiers"
     __table_args__ = (
         UniqueConstraint("scheme", "value"),
-        CheckConstraint(
-            _in("scheme", ("registration_number", "organization_code")), name="scheme"
-        ),
+        CheckConstraint(_in("scheme", ("registration_number", "organization_code")), name="scheme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

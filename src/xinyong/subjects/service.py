@@ -37,7 +37,9 @@ def normalized_name(kind: SubjectKind, name: str) -> str:
 def _checked_uscc(kind: SubjectKind, raw: str) -> codes.CodeResult:
     result = codes.validate_uscc(raw)
     if not result.valid:
-        raise Invalid(f"统一社会信用代码 {raw!r} is invalid: {result.reason}", details={"field": "uscc"})
+        raise Invalid(
+            f"统一社会信用代码 {raw!r} is invalid: {result.reason}", details={"field": "uscc"}
+        )
     is_individual = result.category == "92"
     if is_individual != (kind == SubjectKind.individual_business):
         raise Invalid(
@@ -136,8 +138,10 @@ def get(session: Session, subject_id: int) -> Subject:
 
 
 def find_by_secondary(session: Session, *, scheme: str, value: str) -> Subject | None:
-    stmt = select(Subject).join(SubjectIdentifier).where(
-        SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == value
+    stmt = (
+        select(Subject)
+        .join(SubjectIdentifier)
+        .where(SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == value)
     )
     return session.scalar(stmt)
 
@@ -185,7 +189,9 @@ def add_relation(
 ) -> SubjectRelation:
     """Record that ``related`` is the subject's legal representative, shareholder, etc."""
     if kind not in RELATION_KINDS:
-        raise Invalid(f"unknown relation kind {kind!r}; expected one of {', '.join(RELATION_KINDS)}")
+        raise Invalid(
+            f"unknown relation kind {kind!r}; expected one of {', '.join(RELATION_KINDS)}"
+        )
     if subject_id == related_subject_id:
         raise Invalid("a subject cannot be related to itself")
     if valid_from and valid_to and valid_to < valid_from:

@@ -69,7 +69,9 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_api_route("/", home, methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route(
+        "/", home, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
+    )
     app.add_api_route("/api/v1/stats", api_stats, methods=["GET"], tags=["platform"])
     app.add_api_route("/api/v1/health", api_health, methods=["GET"], tags=["platform"])
     return app

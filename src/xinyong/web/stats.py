@@ -49,7 +49,9 @@ def headline(session: Session, *, today: date | None = None) -> Headline:
         ).all()
     )
     published = session.scalar(
-        select(func.count()).select_from(Record).where(
+        select(func.count())
+        .select_from(Record)
+        .where(
             Record.is_current.is_(True),
             Record.state.in_([s.value for s in PUBLISHABLE_STATES]),
             (Record.disclosure_end.is_(None)) | (Record.disclosure_end >= today),
