@@ -22,12 +22,12 @@ from xinyong.catalog.schemas import (
     Polarity,
     Severity,
     TierPeriods,
-    is_valid_uscc,
     normalize_header,
     period_months,
 )
 from xinyong.core.config import reset_settings
 from xinyong.core.errors import CatalogError, Invalid, NotFound
+from xinyong.identity.codes import validate_uscc
 
 EXPECTED_ITEMS = {
     "registration",
@@ -154,7 +154,7 @@ def test_unknown_item_is_not_found(catalog: Any) -> None:
 def test_departments_cover_every_kind_the_catalogue_names(catalog: Any) -> None:
     departments = service.load_departments()
     assert len(departments) >= 20
-    assert all(is_valid_uscc(d.code) and d.code.startswith("11") for d in departments)
+    assert all(validate_uscc(d.code).valid and d.code.startswith("11") for d in departments)
     assert all(d.region_code.startswith("3205") for d in departments)
     assert [d.key for d in departments if d.credit_office] == ["sz_fgw"]
     kinds = {d.kind for d in departments}

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from xinyong.core.errors import NotFound
+from xinyong.identity.codes import validate_uscc
 from xinyong.subjects.kinds import SubjectKind
 
 Loc = tuple[str | int, ...]
@@ -486,22 +487,12 @@ class Catalog(StrictModel):
 
 # --- departments ----------------------------------------------------------------------------
 
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def is_valid_uscc(code: str) -> bool:
-    """GB 32100 check character of a unified social credit code."""
-    if len(code) != 18 or any(char not in USCC_CHARS for char in code):
-        return False
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
-    return code[17] == USCC_CHARS[(31 - total % 31) % 31]
-
 
 def _check_uscc(code: str) -> str:
-    if not is_valid_uscc(code):
-        raise ValueError(f"'{code}' is not a valid unified social credit code")
-    return code
+    result = validate_uscc(code)
+    if not result.valid:
+        raise ValueError(f"'{code}' is not a valid unified social credit code: {result.reason}")
+    return result.code
 
 
 class DepartmentSpec(StrictModel):
