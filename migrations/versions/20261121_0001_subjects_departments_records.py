@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 09:11:39.672741
+Create Date: 2026-11-21 09:27:51.868495
 """
 
 from collections.abc import Sequence
@@ -104,6 +104,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("protected", sa.Text(), nullable=True),
         sa.Column("catalog_version", sa.String(length=64), nullable=False),
         sa.Column("batch_id", sa.String(length=64), nullable=True),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),

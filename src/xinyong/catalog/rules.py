@@ -29,6 +29,7 @@ from xinyong.catalog.schemas import (
     CatalogItem,
     Condition,
     ConditionOp,
+    DisclosureAttribute,
     DisclosureKind,
     FieldSpec,
     FieldType,
@@ -233,6 +234,11 @@ def _check_fields(item: CatalogItem) -> Iterator[CatalogDefect]:
                     ("fields", index, "aliases"),
                     f"header '{header}' would match both '{other}' and '{spec.name}'",
                 )
+        if spec.personal and item.field_disclosure(spec) is DisclosureAttribute.public:
+            yield CatalogDefect(
+                ("fields", index, "disclosure"),
+                f"field '{spec.name}' holds identity numbers and cannot be public",
+            )
         if item.field_disclosure(spec).openness < item.disclosure_attribute.openness:
             yield CatalogDefect(
                 ("fields", index, "disclosure"),

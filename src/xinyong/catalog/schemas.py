@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
@@ -190,6 +191,7 @@ TIER_BOUNDS_MONTHS: dict[Severity, tuple[int, int]] = {
 }
 
 
+@lru_cache(maxsize=256)
 def parse_period(text: str) -> relativedelta:
     """Parse an ISO 8601 date period (``P3M``, ``P1Y``, ``P1Y6M``, ``P10D``; no time part)."""
     match = _PERIOD.fullmatch(text)
@@ -237,6 +239,8 @@ class FieldSpec(StrictModel):
     values: list[str] = Field(default_factory=list)  # canonical values of an enum
     value_aliases: dict[str, str] = Field(default_factory=dict)  # raw value -> canonical value
     multiple: bool = False  # enum holding several values (a list, or ';'/'、'-separated)
+    # Holds a person's identity document number: stored encrypted, shown masked, never public.
+    personal: bool = False
     aliases: list[str] = Field(default_factory=list)  # other spreadsheet headers for this field
     max_length: PositiveInt | None = None
     pattern: str | None = None
@@ -254,6 +258,11 @@ class FieldSpec(StrictModel):
     def header_names(self) -> list[str]:
         """Every header a submission may use for this field."""
         return [self.label.zh, self.label.en, self.name, *self.aliases]
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether values are personal identity numbers (explicitly, or by type)."""
+        return self.personal or self.type is FieldType.id_number
 
     def canonical_value(self, raw: str) -> str:
         """Map a raw enum value through ``value_aliases`` (after trimming); others unchanged."""

@@ -31,6 +31,10 @@ _TEXT: dict[str, dict[Language, str]] = {
     },
     "switch.language": {"zh": "English", "en": "中文"},
     "catalog.version": {"zh": "目录版本", "en": "Catalogue version"},
+    "kind.legal_person": {"zh": "法人和非法人组织", "en": "Legal persons and organisations"},
+    "kind.individual_business": {"zh": "个体工商户", "en": "Individual businesses"},
+    "kind.natural_person": {"zh": "自然人", "en": "Natural persons"},
+    "kind.household": {"zh": "农户", "en": "Households"},
     "error.title": {"zh": "出错了", "en": "Something went wrong"},
 }
 

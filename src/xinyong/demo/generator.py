@@ -104,7 +104,7 @@ class CityGenerator:
         self.anchor = anchor
         self.city_code = region
         self.city_name = city.name
-        self.districts = regions.current_children(region) or [city]
+        self.districts = regions.current_children(region) or (city,)
         self.province_code = region[:2] + "0000"
         self.names_seen: set[str] = set()
         self.codes_seen: set[str] = set()

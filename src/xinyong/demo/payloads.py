@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from xinyong.catalog.schemas import Catalog, CatalogItem, FieldSpec, FieldType
-from xinyong.demo import vocabulary as vocab
+from xinyong.catalog.schemas import Catalog, CatalogItem
+from xinyong.demo import fields
+from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import Chunk, SubjectRow
 from xinyong.records import service as records_service
-
-
-@dataclass(frozen=True)
-class DepartmentInfo:
-    id: int
-    kind: str
-    name: str
-    code: str
 
 
 @dataclass
@@ -47,6 +38,7 @@ class RecordRow:
     batch_id: str | None
     supersedes_id: int | None = None
     state_reason: str | None = None
+    protected: str | None = None
 
 
 # Expected records per subject of each kind, before scaling to the requested average.
@@ -84,53 +76,6 @@ BASE_RATES: dict[str, dict[str, float]] = {
     "organisation": {"admin_licence": 1.0, "admin_penalty": 0.1, "credit_commitment": 0.5},
 }
 KIND_SHARES = {"enterprise": 0.535, "individual": 0.25, "person": 0.15, "organisation": 0.04}
-
-VIOLATIONS = (
-    "虚假宣传",
-    "未按规定公示年度报告",
-    "销售不合格产品",
-    "无证经营",
-    "超标排放污染物",
-    "未按规定申报纳税",
-    "违法建设",
-    "安全生产违规",
-    "拖欠劳动报酬",
-    "违规使用医保基金",
-    "食品安全违规",
-    "价格违法行为",
-    "商标侵权",
-    "未取得施工许可擅自施工",
-    "超限运输",
-)
-PENALTY_TYPES = (
-    ("警告", 0.30),
-    ("通报批评", 0.05),
-    ("罚款", 0.50),
-    ("没收违法所得", 0.08),
-    ("暂扣许可证件", 0.02),
-    ("吊销许可证件", 0.02),
-    ("责令停产停业", 0.02),
-    ("责令关闭", 0.005),
-    ("限制从业", 0.005),
-)
-LICENCES = (
-    "食品经营许可证",
-    "排污许可证",
-    "建筑工程施工许可证",
-    "道路运输经营许可证",
-    "危险化学品经营许可证",
-    "药品经营许可证",
-    "出版物经营许可证",
-    "人力资源服务许可证",
-)
-QUALIFICATIONS = (
-    "一级建造师",
-    "注册会计师",
-    "执业医师",
-    "教师资格",
-    "注册安全工程师",
-    "法律职业资格",
-)
 
 
 def _kind_key(row: SubjectRow) -> str | None:
@@ -178,6 +123,10 @@ class RecordFactory:
             for kind, rates in BASE_RATES.items()
         }
         self.makers = {code: self._field_makers(item) for code, item in catalog.items.items()}
+        # Items evaluated once a year (one record per subject and year).
+        self.yearly = {
+            code for code, item in catalog.items.items() if item.find_field("evaluation_year")
+        }
 
     # -- public -----------------------------------------------------------------------
     def records_for_chunk(self, chunk: Chunk) -> list[RecordRow]:
@@ -199,14 +148,15 @@ class RecordFactory:
         kinds = [k for k in item.source_departments if k in self.departments]
         if not kinds:
             return None
-        return rng.choice(self.departments[rng.choice(kinds)])
+        main = kinds[0] if rng.random() < 0.5 else rng.choice(kinds)  # the first is the main source
+        return rng.choice(self.departments[main])
 
     def _decision_date(
         self, rng: random.Random, item: CatalogItem, subject: SubjectRow, n: int
     ) -> date:
         if item.code == "registration" and subject.registration_date:
             return subject.registration_date
-        if any(spec.name == "evaluation_year" for spec in item.fields):
+        if item.code in self.yearly:
             # Yearly evaluations, published once a year for the year before.
             month, day = (4, 20) if item.code == "tax_credit_rating" else (6, 30)
             latest = self.anchor.year - (self.anchor < date(self.anchor.year, month, day))
@@ -222,12 +172,12 @@ class RecordFactory:
         if department is None:
             return []
         decided = self._decision_date(rng, item, subject, n)
-        context = _Context(rng, subject, department, decided, self.next_id)
-        payload = {
-            name: value
-            for name, make in self.makers[item.code]
-            if (value := make(context)) is not None
-        }
+        context = fields.FieldContext(rng, subject, department, decided, self.next_id)
+        payload = context.values
+        for name, make in self.makers[item.code]:
+            value = make(context)
+            if value is not None:
+                payload[name] = value
         derived = records_service.derive(item, payload)
         source_id = self._source_id(item, payload, subject, decided)
         row = RecordRow(
@@ -280,169 +230,5 @@ class RecordFactory:
         return key or f"{item.code}:{subject.uscc or subject.id}:{decided.isoformat()}"
 
     # -- field makers -----------------------------------------------------------------
-    def _field_makers(self, item: CatalogItem) -> list[tuple[str, Callable[[_Context], Any]]]:
-        makers = []
-        for spec in item.fields:
-            make = _maker_for(item, spec)
-            if not spec.required:
-                make = _sometimes(make, 0.6)
-            makers.append((spec.name, make))
-        return makers
-
-
-@dataclass
-class _Context:
-    rng: random.Random
-    subject: SubjectRow
-    department: DepartmentInfo
-    decided: date
-    serial: int
-
-
-Maker = Callable[[_Context], Any]
-
-
-def _sometimes(make: Maker, share: float) -> Maker:
-    def maybe(ctx: _Context) -> Any:
-        return make(ctx) if ctx.rng.random() < share else None
-
-    return maybe
-
-
-def _document_number(ctx: _Context, word: str = "决") -> str:
-    short = ctx.department.name.removeprefix("国家税务总局").removeprefix("中华人民共和国")
-    return f"{short[:2]}{short[3:5]}{word}〔{ctx.decided.year}〕{ctx.serial}号"
-
-
-def _after(ctx: _Context, low: int, high: int) -> str:
-    return (ctx.decided + timedelta(days=ctx.rng.randint(low, high))).isoformat()
-
-
-def _weighted(ctx: _Context, pairs: tuple[tuple[str, float], ...], allowed: list[str]) -> str:
-    usable = [(v, w) for v, w in pairs if v in allowed] or [(v, 1.0) for v in allowed]
-    return ctx.rng.choices([v for v, _ in usable], weights=[w for _, w in usable])[0]
-
-
-def _person_name(ctx: _Context) -> str:
-    surname = ctx.rng.choice([s for s, _ in vocab.SURNAMES[:20]])
-    return surname + "".join(
-        ctx.rng.choice(vocab.GIVEN_CHARS) for _ in range(ctx.rng.randint(1, 2))
-    )
-
-
-def _amount(ctx: _Context, low: float, high: float, places: int = 2) -> str:
-    """A log-uniform amount in canonical decimal form (no trailing zeros), as stored."""
-    value = math.exp(ctx.rng.uniform(math.log(low), math.log(high)))
-    return format(Decimal(f"{value:.{places}f}").normalize(), "f")
-
-
-_NAMED: dict[str, Maker] = {
-    "subject_name": lambda c: c.subject.name,
-    "subject_code": lambda c: c.subject.uscc or c.subject.id_number,
-    "legal_representative": _person_name,
-    "legal_representative_id_type": lambda c: "身份证",
-    "legal_representative_id_number": lambda c: None,
-    "establishment_date": lambda c: (c.subject.registration_date or c.decided).isoformat(),
-    "business_term_from": lambda c: (c.subject.registration_date or c.decided).isoformat(),
-    "business_term_to": lambda c: None,
-    "valid_from": lambda c: c.decided.isoformat(),
-    "valid_to": lambda c: _after(c, 365, 5 * 365),
-    "filing_date": lambda c: (c.decided - timedelta(days=c.rng.randint(30, 200))).isoformat(),
-    "signing_date": lambda c: (c.decided - timedelta(days=c.rng.randint(30, 600))).isoformat(),
-    "deadline": lambda c: _after(c, 30, 365),
-    "verified_date": lambda c: None,
-    "penalty_valid_to": lambda c: None,
-    "publication_end": lambda c: None,
-    "removal_date": lambda c: None,
-    "planned_removal_date": lambda c: _after(c, 365, 3 * 365),
-    "list_end_date": lambda c: _after(c, 2 * 365, 5 * 365) if c.rng.random() < 0.5 else None,
-    "violation_type": lambda c: c.rng.choice(VIOLATIONS),
-    "certificate_name": lambda c: c.rng.choice(LICENCES),
-    "qualification_name": lambda c: c.rng.choice(QUALIFICATIONS),
-    "list_name": lambda c: "严重失信主体名单",
-    "currency": lambda c: "人民币",
-    "industry_code": lambda c: c.subject.industry,
-    "entity_type": lambda c: "有限责任公司" if c.subject.category == "91" else "个体工商户",
-    "province": lambda c: "江苏",
-    "honour_name": lambda c: c.rng.choice(
-        ("守合同重信用企业", "纳税信用A级纳税人", "诚信经营示范单位")
-    ),
-    "registered_capital": lambda c: _amount(c, 10, 10000),
-    "fine_amount": lambda c: _amount(c, 0.05, 150),
-    "confiscated_amount": lambda c: _amount(c, 0.01, 20),
-    "contract_amount": lambda c: _amount(c, 5, 5000),
-    "score": lambda c: _amount(c, 55, 100, 1),
-    "evaluation_year": lambda c: c.decided.year - 1,
-    "address": lambda c: (
-        f"{c.department.name[:3]}{c.rng.choice('东西南北中')}环路{c.rng.randint(1, 999)}号"
-    ),
-    "counterparty": lambda c: c.department.name,
-    "counterparty_code": lambda c: c.department.code,
-    "court_name": lambda c: c.department.name,
-    "basis_issuer": lambda c: c.department.name,
-}
-_ENUM_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    "grade": (("A", 0.2), ("B", 0.45), ("M", 0.2), ("C", 0.1), ("D", 0.05)),
-    "rating": (("绿色", 0.2), ("蓝色", 0.55), ("黄色", 0.15), ("红色", 0.07), ("黑色", 0.03)),
-    "status": (("有效", 0.9), ("无效", 0.1)),
-    "honour_kind": (("荣誉", 0.8), ("守信激励名单", 0.2)),
-    "performance_status": (
-        ("履约中", 0.3),
-        ("已履约", 0.6),
-        ("未履约", 0.1),
-        ("正常履约", 0.5),
-        ("履约完成", 0.4),
-        ("违约", 0.08),
-        ("合同解除", 0.02),
-        ("全部未履行", 0.7),
-        ("部分未履行", 0.3),
-    ),
-    "registration_status": (("存续", 0.95), ("注销", 0.04), ("吊销", 0.01)),
-}
-
-
-def _enum_maker(item: CatalogItem, spec: FieldSpec) -> Maker:
-    if spec.name == "subject_type":
-        return lambda c: c.subject.kind if c.subject.kind in spec.values else spec.values[0]
-    if spec.multiple:
-
-        def several(c: _Context) -> list[str]:
-            first = _weighted(c, PENALTY_TYPES, spec.values)
-            if c.rng.random() < 0.2:
-                second = _weighted(c, PENALTY_TYPES, spec.values)
-                return list(dict.fromkeys([first, second]))
-            return [first]
-
-        return several
-    pairs = _ENUM_WEIGHTS.get(spec.name, ())
-    return lambda c: _weighted(c, pairs, spec.values)
-
-
-def _maker_for(item: CatalogItem, spec: FieldSpec) -> Maker:
-    if spec.name in _NAMED:
-        return _NAMED[spec.name]
-    if spec.name == item.decision_date_field:
-        return lambda c: c.decided.isoformat()
-    if spec.name == item.source_record_id_field or spec.name.endswith("_number"):
-        word = {
-            "admin_penalty": "罚",
-            "admin_licence": "许",
-            "dishonest_judgment_debtor": "执",
-        }.get(item.code, "决")
-        return lambda c: _document_number(c, word)
-    if spec.type == FieldType.enum:
-        return _enum_maker(item, spec)
-    if spec.type in (FieldType.uscc, FieldType.subject_code):
-        return lambda c: c.department.code
-    if spec.type == FieldType.date:
-        return lambda c: c.decided.isoformat()
-    if spec.type == FieldType.decimal:
-        return lambda c: _amount(c, 1, 500)
-    if spec.type == FieldType.integer:
-        return lambda c: c.rng.randint(1, 100)
-    if spec.type == FieldType.boolean:
-        return lambda c: c.rng.random() < 0.5
-    if spec.name.endswith(("_body", "_authority", "authority_name", "_unit", "_name")):
-        return lambda c: c.department.name
-    label = spec.label.zh
-    return lambda c: f"{label}：{c.subject.name[:12]}相关事项（{c.decided.year}）"
+    def _field_makers(self, item: CatalogItem) -> list[tuple[str, fields.Maker]]:
+        return [(spec.name, fields.maker_for(item, spec)) for spec in item.fields]

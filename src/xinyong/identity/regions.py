@@ -98,7 +98,8 @@ def full_name(code: str) -> str | None:
     return "".join(parts)
 
 
-def current_children(prefix_code: str) -> list[Region]:
+@lru_cache(maxsize=512)
+def current_children(prefix_code: str) -> tuple[Region, ...]:
     """Current county-level divisions under a province or prefecture code."""
     if prefix_code.endswith("0000"):
         stem = prefix_code[:2]
@@ -112,7 +113,7 @@ def current_children(prefix_code: str) -> list[Region]:
             region = lookup(code)
             if region and region.current and region.name not in ("市辖区", "县"):
                 out.append(region)
-    return sorted(out, key=lambda r: r.code)
+    return tuple(sorted(out, key=lambda r: r.code))
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,8 @@ class Record(Base):
     # Last day of publication (inclusive); None = no end while the record is active.
     disclosure_end: Mapped[date | None] = mapped_column(Date)
     payload: Mapped[dict[str, Any]] = mapped_column()
+    # Personal identity numbers of the payload, encrypted (the payload holds them masked).
+    protected: Mapped[str | None] = mapped_column(Text)
     catalog_version: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[str | None] = mapped_column(String(64), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))

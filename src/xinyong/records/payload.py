@@ -59,7 +59,8 @@ def _as_text(spec: FieldSpec, value: Any) -> str:
 
 
 def _as_enum(spec: FieldSpec, value: Any) -> str | list[str]:
-    chosen = split_multi(value) if spec.multiple else [str(value).strip()]
+    raw = split_multi(value) if spec.multiple else [str(value)]
+    chosen = [spec.canonical_value(v) for v in raw]
     unknown = [v for v in chosen if v not in spec.values]
     if unknown:
         raise _bad(spec, value, f"{unknown[0]!r} is not one of {', '.join(spec.values)}")

@@ -14,6 +14,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem, Polarity
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.payload import check_payload, decision_date_of
 from xinyong.records.schemas import Outcome, RecordCreate
@@ -67,6 +68,21 @@ def _check_parties(item: CatalogItem, subject: Subject, department: Department) 
         )
 
 
+def _check_subject_code(item: CatalogItem, subject: Subject, payload: dict[str, Any]) -> None:
+    field = item.subject_code_field
+    code = payload.get(field) if field else None
+    if code and not subjects_service.has_code(subject, str(code)):
+        raise Invalid(
+            f"{field} does not identify subject {subject.id}",
+            details={"field": field or "subject_code"},
+        )
+
+
+def _same_payload(item: CatalogItem, current: Record, payload: dict[str, Any]) -> bool:
+    masked, clear = protect.split_personal(item, payload)
+    return current.payload == masked and protect.unseal(current.protected) == clear
+
+
 def _current(session: Session, item_code: str, department_id: int, source_id: str) -> Record | None:
     stmt = select(Record).where(
         Record.item_code == item_code,
@@ -84,6 +100,7 @@ def _initial_state(derived: Derived, today: date) -> RecordState:
 
 
 def _build(data: RecordCreate, item: CatalogItem, derived: Derived, state: RecordState) -> Record:
+    masked, clear = protect.split_personal(item, data.payload)
     return Record(
         subject_id=data.subject_id,
         item_code=item.code,
@@ -94,7 +111,8 @@ def _build(data: RecordCreate, item: CatalogItem, derived: Derived, state: Recor
         severity=derived.severity,
         polarity=derived.polarity,
         disclosure_end=derived.disclosure_end,
-        payload=data.payload,
+        payload=masked,
+        protected=protect.seal(clear),
         catalog_version=catalog_service.get_catalog().version,
         batch_id=data.batch_id,
     )
@@ -112,6 +130,7 @@ def submit(
         raise NotFound(f"department {data.department_id} does not exist")
     _check_parties(item, subject, department)
     payload = check_payload(item, data.payload)
+    _check_subject_code(item, subject, payload)
     data = data.model_copy(update={"payload": payload})
     derived = derive(item, payload, decision_date=data.decision_date)
     if derived.decision_date and derived.decision_date > today:
@@ -127,7 +146,7 @@ def submit(
             f"source record {data.source_record_id} already belongs to another subject",
             details={"field": "source_record_id"},
         )
-    if current.payload == payload and current.decision_date == derived.decision_date:
+    if _same_payload(item, current, payload) and current.decision_date == derived.decision_date:
         return SubmitResult(current, "unchanged")
     reason = f"resubmitted with changes in batch {data.batch_id or '-'}"
     record = _new_version(

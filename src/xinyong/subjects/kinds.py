@@ -1,4 +1,4 @@
-"""Subject kinds: who a credit record can be about."""
+"""Subject kinds: who a credit record can be about (labels live in core.i18n)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,3 @@ class SubjectKind(StrEnum):
     individual_business = "individual_business"  # 个体工商户
     natural_person = "natural_person"  # 自然人
     household = "household"  # 农户/家庭, for village points ledgers
-
-    @property
-    def label_zh(self) -> str:
-        return _LABELS_ZH[self]
-
-
-_LABELS_ZH = {
-    SubjectKind.legal_person: "法人和非法人组织",
-    SubjectKind.individual_business: "个体工商户",
-    SubjectKind.natural_person: "自然人",
-    SubjectKind.household: "农户",
-}

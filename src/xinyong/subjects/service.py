@@ -161,6 +161,18 @@ def find_by_code(session: Session, code: str) -> Subject | None:
     return None
 
 
+def has_code(subject: Subject, code: str) -> bool:
+    """Whether ``code`` (any identifier kind) is one of the subject's own identifiers."""
+    result = codes.detect(code)
+    if not result.valid:
+        return False
+    if result.kind == "uscc":
+        return subject.uscc == result.code
+    if result.kind == "id_number":
+        return subject.id_number_hash == lookup_hash(result.code)
+    return any(i.scheme == result.kind and i.value == result.code for i in subject.identifiers)
+
+
 def get_by_code(session: Session, code: str) -> Subject:
     """Like ``find_by_code`` but an invalid code is Invalid and an unknown one NotFound."""
     result = codes.detect(code)

@@ -37,7 +37,7 @@ def ping(session: Session) -> None:
 
 
 def headline(session: Session, *, today: date | None = None) -> Headline:
-    """Counts of subjects, current records, published records and departments."""
+    """Counts of subjects, current records, publicly published records and departments."""
     today = today or date.today()
     catalog = catalog_service.get_catalog()
     by_kind = dict(session.execute(select(Subject.kind, func.count()).group_by(Subject.kind)).all())

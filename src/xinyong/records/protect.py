@@ -1,0 +1,66 @@
+"""Personal identity numbers inside payloads: masked in the payload, sealed beside it.
+
+A payload keeps the masked form (``3205**********3794``) so that every reader sees only
+that; the clear values are encrypted (AES-256-GCM) into ``Record.protected`` and come
+back only through ``reveal``, which callers use after registering their purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
+from xinyong.core.crypto import decrypt_text, encrypt_text
+from xinyong.identity import codes
+
+
+def mask_identifier(value: str) -> str:
+    """Mask an identity number: the citizen-ID form, or first and last two characters."""
+    if codes.validate_id_number(value).valid:
+        return codes.mask_id_number(value)
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+def _is_personal(spec: FieldSpec, value: str) -> bool:
+    if not value:
+        return False
+    if spec.is_personal:
+        return True
+    return spec.type is FieldType.subject_code and codes.detect(value).kind == "id_number"
+
+
+def split_personal(
+    item: CatalogItem, payload: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The payload with personal numbers masked, and the clear values by field name."""
+    masked = dict(payload)
+    clear: dict[str, str] = {}
+    for spec in item.fields:
+        value = payload.get(spec.name)
+        if isinstance(value, str) and _is_personal(spec, value):
+            clear[spec.name] = value
+            masked[spec.name] = mask_identifier(value)
+    return masked, clear
+
+
+def seal(clear: dict[str, str]) -> str | None:
+    """Encrypt the clear personal values of a payload (None when there are none)."""
+    if not clear:
+        return None
+    return encrypt_text(json.dumps(clear, ensure_ascii=False, sort_keys=True))
+
+
+def unseal(token: str | None) -> dict[str, str]:
+    """The clear personal values sealed by ``seal``."""
+    if not token:
+        return {}
+    values: dict[str, str] = json.loads(decrypt_text(token))
+    return values
+
+
+def reveal(payload: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """The payload with its personal numbers in clear (register the purpose first)."""
+    return {**payload, **unseal(token)}
