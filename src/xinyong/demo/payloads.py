@@ -17,6 +17,7 @@ from xinyong.catalog.schemas import Catalog, CatalogItem
 from xinyong.demo import fields
 from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import Chunk, SubjectRow
+from xinyong.records import protect
 from xinyong.records import service as records_service
 
 
@@ -148,7 +149,8 @@ class RecordFactory:
         kinds = [k for k in item.source_departments if k in self.departments]
         if not kinds:
             return None
-        main = kinds[0] if rng.random() < 0.5 else rng.choice(kinds)  # the first is the main source
+        # The first listed department kind is the item's main source.
+        main = kinds[0] if rng.random() < 0.5 else rng.choice(kinds)
         return rng.choice(self.departments[main])
 
     def _decision_date(
@@ -180,21 +182,23 @@ class RecordFactory:
                 payload[name] = value
         derived = records_service.derive(item, payload)
         source_id = self._source_id(item, payload, subject, decided)
+        masked, clear = protect.split_personal(item, payload)
         row = RecordRow(
-            self.next_id,
-            subject.id,
-            item.code,
-            department.id,
-            source_id,
-            1,
-            True,
-            "active",
-            derived.decision_date,
-            derived.severity,
-            derived.polarity,
-            derived.disclosure_end,
-            payload,
-            f"demo-{self.seed}",
+            id=self.next_id,
+            subject_id=subject.id,
+            item_code=item.code,
+            department_id=department.id,
+            source_record_id=source_id,
+            version=1,
+            is_current=True,
+            state="active",
+            decision_date=derived.decision_date,
+            severity=derived.severity,
+            polarity=derived.polarity,
+            disclosure_end=derived.disclosure_end,
+            payload=masked,
+            batch_id=f"demo-{self.seed}",
+            protected=protect.seal(clear),
         )
         self.next_id += 1
         rows = [row]
