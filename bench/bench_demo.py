@@ -4,6 +4,8 @@ Figures: subjects/s and records/s of ``load_demo``; same-run reference: a bare
 ``executemany`` (SQLite) / COPY (PostgreSQL) of the same number of pre-built narrow rows
 into a scratch table, i.e. the store's raw insert speed on this machine.
 Sizes: XINYONG_BENCH_SUBJECTS (default 50,000) and XINYONG_BENCH_RECORDS_PER_SUBJECT (10).
+PostgreSQL runs when XINYONG_BENCH_PG_URL (or XINYONG_TEST_PG_URL) names a server; the
+benchmark creates a scratch database there and drops it afterwards.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
+from xinyong.core.db import normalise_url
 from xinyong.demo import loader
 
 
@@ -59,11 +66,26 @@ def main() -> None:
     per_subject = float(os.environ.get("XINYONG_BENCH_RECORDS_PER_SUBJECT", "10"))
     with tempfile.TemporaryDirectory() as tmp:
         _run(f"sqlite:///{Path(tmp) / 'bench.db'}", "sqlite", subjects, per_subject)
-    pg_url = os.environ.get("XINYONG_BENCH_PG_URL")
-    if pg_url:
-        _run(pg_url, "postgresql", subjects, per_subject)
-    else:
-        print("[postgresql] skipped: set XINYONG_BENCH_PG_URL to an empty database")
+    server = os.environ.get("XINYONG_BENCH_PG_URL") or os.environ.get("XINYONG_TEST_PG_URL")
+    if not server:
+        print("[postgresql] skipped: set XINYONG_BENCH_PG_URL to a PostgreSQL server URL")
+        return
+    with _scratch_database(server) as url:
+        _run(url, "postgresql", subjects, per_subject)
+
+
+@contextmanager
+def _scratch_database(server: str) -> Iterator[str]:
+    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
+    name = "xinyong_bench_" + uuid.uuid4().hex[:8]
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

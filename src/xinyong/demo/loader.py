@@ -5,74 +5,38 @@ SQLite gets plain ``executemany`` inside one transaction per chunk; PostgreSQL g
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, func, select, text
 
-from xinyong.catalog import service as catalog_service
 from xinyong.core.config import get_settings
-from xinyong.core.crypto import encrypt_text, lookup_hash
-from xinyong.core.db import Base, get_engine, session_scope, utcnow
+from xinyong.core.db import Base, get_engine, session_scope
 from xinyong.core.errors import Conflict
 from xinyong.demo.fields import DepartmentInfo
-from xinyong.demo.generator import Chunk, CityGenerator
-from xinyong.demo.payloads import RecordFactory, RecordRow
-from xinyong.identity import codes
+from xinyong.demo.generator import CHUNK_SIZE
+from xinyong.demo.rows import (
+    EVENT_COLUMNS,
+    RECORD_COLUMNS,
+    RELATION_COLUMNS,
+    SUBJECT_COLUMNS,
+    ChunkRows,
+    CitySpec,
+    ProducerFailure,
+    generate,
+    produce,
+)
 from xinyong.records import service as records_service
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Subject
 
-SUBJECT_COLUMNS = (
-    "id",
-    "kind",
-    "category",
-    "uscc",
-    "id_number_hash",
-    "id_number_enc",
-    "id_number_masked",
-    "name",
-    "name_normalized",
-    "status",
-    "verified",
-    "region_code",
-    "registration_date",
-    "industry",
-    "created_at",
-    "updated_at",
-)
-RELATION_COLUMNS = ("subject_id", "related_subject_id", "kind", "share_ratio", "valid_from")
-RECORD_COLUMNS = (
-    "id",
-    "subject_id",
-    "item_code",
-    "department_id",
-    "source_record_id",
-    "version",
-    "is_current",
-    "state",
-    "decision_date",
-    "severity",
-    "polarity",
-    "disclosure_end",
-    "payload",
-    "protected",
-    "catalog_version",
-    "batch_id",
-    "supersedes_id",
-    "state_reason",
-    "created_at",
-    "updated_at",
-)
 BULK_TABLES = ("subjects", "subject_relations", "records", "record_events")
-EVENT_COLUMNS = ("record_id", "subject_id", "from_state", "to_state", "reason", "actor", "at")
 
 
 @dataclass
@@ -122,86 +86,12 @@ class _Writer:
         cursor.executemany(sql, rows)
         cursor.close()
 
-    def timestamp(self) -> datetime | str:
-        """Now, as the store keeps it (SQLAlchemy's text form on SQLite)."""
-        now = utcnow()
-        return now if self.postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
-
-def _subject_tuple(row: Any, now: datetime | str) -> tuple[Any, ...]:
-    kind = SubjectKind(row.kind)
-    secret = masked = digest = None
-    if row.id_number:
-        digest = lookup_hash(row.id_number)
-        secret = encrypt_text(row.id_number)
-        masked = codes.mask_id_number(row.id_number)
-    return (
-        row.id,
-        row.kind,
-        row.category,
-        row.uscc,
-        digest,
-        secret,
-        masked,
-        row.name,
-        subjects_service.normalized_name(kind, row.name),
-        row.status,
-        True,
-        row.region_code,
-        row.registration_date,
-        row.industry,
-        now,
-        now,
-    )
-
-
-def _record_tuple(row: RecordRow, catalog_version: str, now: datetime | str) -> tuple[Any, ...]:
-    return (
-        row.id,
-        row.subject_id,
-        row.item_code,
-        row.department_id,
-        row.source_record_id,
-        row.version,
-        row.is_current,
-        row.state,
-        row.decision_date,
-        row.severity,
-        row.polarity,
-        row.disclosure_end,
-        json.dumps(row.payload, ensure_ascii=False),
-        row.protected,
-        catalog_version,
-        row.batch_id,
-        row.supersedes_id,
-        row.state_reason,
-        now,
-        now,
-    )
-
-
-def _write_chunk(
-    writer: _Writer, chunk: Chunk, records: list[RecordRow], catalog_version: str
-) -> None:
-    now = writer.timestamp()
-    writer.write("subjects", SUBJECT_COLUMNS, (_subject_tuple(r, now) for r in chunk.subjects))
-    writer.write(
-        "subject_relations",
-        RELATION_COLUMNS,
-        (
-            (r.subject_id, r.related_subject_id, r.kind, r.share_ratio, r.valid_from)
-            for r in chunk.relations
-        ),
-    )
-    writer.write(
-        "records", RECORD_COLUMNS, (_record_tuple(r, catalog_version, now) for r in records)
-    )
-    events = [
-        (r.id, r.subject_id, "active", r.state, r.state_reason or "", "demo:generator", now)
-        for r in records
-        if r.state != "active"
-    ]
-    writer.write("record_events", EVENT_COLUMNS, events)
+def _write_rows(writer: _Writer, rows: ChunkRows) -> None:
+    writer.write("subjects", SUBJECT_COLUMNS, rows.subjects)
+    writer.write("subject_relations", RELATION_COLUMNS, rows.relations)
+    writer.write("records", RECORD_COLUMNS, rows.records)
+    writer.write("record_events", EVENT_COLUMNS, rows.events)
 
 
 def _next_id(connection: Connection, table: str) -> int:
@@ -246,33 +136,35 @@ def load_demo(
     progress: bool = False,
     anchor: date | None = None,
     region: str | None = None,
-    engine: Engine | None = None,
+    parallel: bool | None = None,
 ) -> DemoReport:
-    """Generate and load a city of ``subjects`` subjects; deterministic by seed and anchor."""
+    """Generate and load a city of ``subjects`` subjects; deterministic by seed and anchor.
+
+    ``parallel`` (default: for cities above one chunk) generates in a producer process
+    while this process writes; the rows are the same either way.
+    """
     anchor = anchor or date.today()
     report = DemoReport(seed=seed, anchor=anchor)
     if _refuse_if_loaded(if_empty, report):
         return report
-    engine = engine or get_engine()
+    engine = get_engine()
     started = time.perf_counter()
-    catalog = catalog_service.get_catalog()
-    generator = CityGenerator(seed=seed, region=region or get_settings().city_region, anchor=anchor)
     with engine.begin() as connection:
-        departments = _departments_by_kind(connection)
-        first_subject, first_record = (
-            _next_id(connection, "subjects"),
-            _next_id(connection, "records"),
+        spec = CitySpec(
+            subjects=subjects,
+            seed=seed,
+            region=region or get_settings().city_region,
+            anchor=anchor,
+            records_per_subject=records_per_subject,
+            first_subject_id=_next_id(connection, "subjects"),
+            first_record_id=_next_id(connection, "records"),
+            departments=_departments_by_kind(connection),
+            postgres=connection.dialect.name == "postgresql",
         )
-    factory = RecordFactory(
-        catalog=catalog,
-        departments=departments,
-        anchor=anchor,
-        records_per_subject=records_per_subject,
-        first_record_id=first_record,
-        seed=seed,
-    )
+    if parallel is None:
+        parallel = subjects > CHUNK_SIZE
     with _indexes_deferred(engine):
-        _load_chunks(engine, generator, factory, report, subjects, first_subject, progress)
+        _load_chunks(engine, spec, report, parallel=parallel, progress=progress)
     with session_scope() as session:
         report.expired = records_service.expire_due(session, today=anchor, actor="demo:expire")
     report.seconds = time.perf_counter() - started
@@ -306,14 +198,28 @@ def _indexes_deferred(engine: Engine) -> Iterator[None]:
                 index.create(connection)
 
 
+def _chunks(spec: CitySpec, parallel: bool) -> Iterator[ChunkRows]:
+    """Rows made inline, or by a producer process while this one writes."""
+    if not parallel:
+        yield from generate(spec)
+        return
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=2)
+    producer = context.Process(target=produce, args=(spec, queue), daemon=True)
+    producer.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, ProducerFailure):
+                raise RuntimeError(f"demo generation failed in the producer:\n{item.text}")
+            yield item
+    finally:
+        producer.join(timeout=5)
+        if producer.is_alive():
+            producer.terminate()
+
+
 def _load_chunks(
-    engine: Engine,
-    generator: CityGenerator,
-    factory: RecordFactory,
-    report: DemoReport,
-    total: int,
-    first_subject: int,
-    show_progress: bool,
+    engine: Engine, spec: CitySpec, report: DemoReport, *, parallel: bool, progress: bool
 ) -> None:
     columns = (
         TextColumn("{task.description}"),
@@ -321,17 +227,16 @@ def _load_chunks(
         TextColumn("{task.completed:,}/{task.total:,}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, disable=not show_progress) as bar:
-        task = bar.add_task("synthetic city", total=total)
-        for chunk in generator.chunks(total, first_id=first_subject):
-            records = factory.records_for_chunk(chunk)
+    with Progress(*columns, disable=not progress) as bar:
+        task = bar.add_task("synthetic city", total=spec.subjects)
+        for rows in _chunks(spec, parallel):
             with engine.begin() as connection:
-                _write_chunk(_Writer(connection), chunk, records, factory.catalog.version)
-            report.subjects += len(chunk.subjects)
-            report.relations += len(chunk.relations)
-            report.records += len(records)
-            for row in chunk.subjects:
-                report.by_kind[row.kind] = report.by_kind.get(row.kind, 0) + 1
-            bar.update(task, advance=len(chunk.subjects))
+                _write_rows(_Writer(connection), rows)
+            report.subjects += len(rows.subjects)
+            report.relations += len(rows.relations)
+            report.records += len(rows.records)
+            for kind, count in rows.by_kind.items():
+                report.by_kind[kind] = report.by_kind.get(kind, 0) + count
+            bar.update(task, advance=len(rows.subjects))
     with engine.begin() as connection:
         _reset_sequences(connection)
