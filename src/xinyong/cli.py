@@ -189,11 +189,11 @@ def expire(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """End publication of records whose disclosure period has passed (idempotent)."""
-    from xinyong.records import service as records_service
+    from xinyong.records import jobs as records_jobs
 
     as_of = date.fromisoformat(today) if today else date.today()
     with session_scope() as session:
-        count = records_service.expire_due(session, today=as_of)
+        count = records_jobs.expire_due(session, today=as_of)
     console.print(f"{count} records expired as of {as_of.isoformat()}")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
-from xinyong.records import service
+from xinyong.records import jobs, service
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.schemas import RecordCreate
 from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
@@ -232,11 +232,11 @@ def test_expiry_is_inclusive_of_the_last_day_and_idempotent(session: Session) ->
         session.expire_all()
         return [session.get(Record, i).state for i in ids]  # type: ignore[union-attr]
 
-    service.expire_due(session, today=date(2025, 1, 31))
+    jobs.expire_due(session, today=date(2025, 1, 31))
     assert states() == ["active", "expired", "repaired", "active"]
-    service.expire_due(session, today=date(2025, 2, 1))
+    jobs.expire_due(session, today=date(2025, 2, 1))
     assert states() == ["expired", "expired", "repaired", "active"]
-    assert service.expire_due(session, today=date(2025, 2, 1)) == 0
+    assert jobs.expire_due(session, today=date(2025, 2, 1)) == 0
     assert _events(session, ending.id) == [("active", "expired")]
     assert _events(session, disputed.id) == [
         ("active", "under_objection"),

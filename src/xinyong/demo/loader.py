@@ -32,7 +32,7 @@ from xinyong.demo.rows import (
     generate,
     produce,
 )
-from xinyong.records import service as records_service
+from xinyong.records import jobs as records_jobs
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
@@ -166,7 +166,7 @@ def load_demo(
     with _indexes_deferred(engine):
         _load_chunks(engine, spec, report, parallel=parallel, progress=progress)
     with session_scope() as session:
-        report.expired = records_service.expire_due(session, today=anchor, actor="demo:expire")
+        report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
     report.seconds = time.perf_counter() - started
     return report
 

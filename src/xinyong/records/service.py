@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, insert, literal, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem, Polarity
-from xinyong.core.db import utcnow
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
@@ -21,8 +20,6 @@ from xinyong.records.schemas import Outcome, RecordCreate
 from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
-
-EXPIRING_STATES = (RecordState.active.value, RecordState.under_objection.value)
 
 
 @dataclass(frozen=True)
@@ -284,37 +281,3 @@ def transition(
     record.state_reason = reason
     session.flush()
     return record
-
-
-def expire_due(session: Session, *, today: date | None = None, actor: str = "system:expire") -> int:
-    """End publication of records whose disclosure period has passed; safe to run daily."""
-    today = today or date.today()
-    due = and_(
-        Record.is_current.is_(True),
-        Record.state.in_(EXPIRING_STATES),
-        Record.disclosure_end.is_not(None),
-        Record.disclosure_end < today,
-    )
-    reason = f"disclosure period ended (checked {today.isoformat()})"
-    events = select(
-        Record.id,
-        Record.subject_id,
-        Record.state,
-        literal(RecordState.expired.value),
-        literal(reason),
-        literal(actor),
-        literal(utcnow()),
-    ).where(due)
-    session.execute(
-        insert(RecordEvent).from_select(
-            ["record_id", "subject_id", "from_state", "to_state", "reason", "actor", "at"], events
-        )
-    )
-    result = session.execute(
-        update(Record)
-        .where(due)
-        .values(state=RecordState.expired.value, state_reason=reason, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
