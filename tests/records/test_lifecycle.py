@@ -328,3 +328,31 @@ def test_source_record_of_another_subject_is_a_conflict(session: Session) -> Non
             actor="t",
             today=TODAY,
         )
+
+
+@pytest.mark.parametrize(("status", "severity"), [("未履约", "general"), ("已履约", None)])
+def test_a_breached_commitment_is_dishonesty_information(
+    session: Session, status: str, severity: str | None
+) -> None:
+    company = factories.enterprise(session)
+    dept = factories.department(session, "development_reform")
+    payload = {
+        "subject_name": company.name,
+        "subject_type": "legal_person",
+        "subject_code": company.uscc,
+        "commitment_number": f"CN-{status}",
+        "commitment_type": "审批替代型",
+        "commitment_matter": "申请食品经营许可",
+        "commitment_date": "2024-02-01",
+        "receiving_body": dept.name_zh,
+        "performance_status": status,
+    }
+    data = RecordCreate(
+        subject_id=company.id,
+        item_code="credit_commitment",
+        department_id=dept.id,
+        source_record_id=f"CN-{status}",
+        payload=payload,
+    )
+    record = service.submit(session, data=data, actor="t", today=TODAY).record
+    assert (record.polarity, record.severity) == ("neutral", severity)

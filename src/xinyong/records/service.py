@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import CatalogItem, Polarity
+from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
@@ -43,7 +43,8 @@ def derive(
 ) -> Derived:
     """Decision date, severity tier, polarity and disclosure end of a payload."""
     decided = decision_date or decision_date_of(item, payload)
-    severity = rules.derive_severity(item, payload) if item.polarity == Polarity.negative else None
+    # Neutral items can carry dishonesty too (a breached commitment, a black rating).
+    severity = rules.derive_severity(item, payload)
     end = (
         rules.disclosure_end(item, decision_date=decided, severity=severity, payload=payload)
         if decided is not None
