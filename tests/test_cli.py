@@ -54,6 +54,10 @@ def test_catalog_show_lists_and_details() -> None:
     detail = runner.invoke(app, ["catalog", "show", "admin_penalty", "--json"])
     item = _json_lines(detail.output)[0]
     assert item["code"] == "admin_penalty" and item["fields"]
+    for item in _json_lines(runner.invoke(app, ["catalog", "show", "--json"]).output):
+        shown = runner.invoke(app, ["catalog", "show", str(item["code"])])
+        assert shown.exit_code == 0, shown.output
+        assert "legal basis" in shown.output
     missing = runner.invoke(app, ["catalog", "show", "no_such_item"])
     assert missing.exit_code == 2
 

@@ -131,23 +131,37 @@ def catalog_show(
 
 
 def _show_item(entry: Any) -> None:
-    console.print(f"[bold]{entry.code}[/bold] {entry.name.zh} / {entry.name.en}")
-    console.print(
-        f"category {entry.category.value} · polarity {entry.polarity.value} · "
-        f"disclosure {entry.disclosure_attribute.value}"
-    )
-    for basis in entry.legal_basis:
-        console.print(f"legal basis: {basis.title} {basis.article or ''}")
+    lines = [
+        f"{entry.code}  {entry.name.zh} / {entry.name.en}",
+        f"category {entry.category.value} ({entry.category.label_zh}) · polarity "
+        f"{entry.polarity.value} · disclosure {entry.disclosure_attribute.value}",
+        f"subjects: {', '.join(k.value for k in entry.subject_kinds)}",
+        f"sources: {', '.join(str(d) for d in entry.source_departments)}",
+        f"update: {entry.update_frequency.value}"
+        + (
+            f" · report within {entry.reporting_deadline_working_days} working days"
+            if entry.reporting_deadline_working_days
+            else ""
+        ),
+        f"severity: {entry.severity.model_dump(mode='json')}",
+        f"disclosure period: {entry.disclosure.model_dump(mode='json', exclude_none=True)}",
+    ]
+    lines += [
+        "legal basis: " + " ".join(p for p in (b.title, b.document_number, b.article) if p)
+        for b in entry.legal_basis
+    ]
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
     table = Table()
     for column in ("field", "标签", "type", "required", "disclosure"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "field")
     for spec in entry.fields:
         table.add_row(
             spec.name,
             spec.label.zh,
             spec.type.value,
             "yes" if spec.required else "",
-            spec.disclosure.value,
+            entry.field_disclosure(spec).value + (" · personal" if spec.is_personal else ""),
         )
     console.print(table)
 
