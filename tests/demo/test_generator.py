@@ -63,7 +63,7 @@ def test_city_looks_like_a_city() -> None:
     assert any("分公司" in n or "营业部" in n for n in names)
     assert any(" " in n for n in names)
     assert any(re.search("[貿與們東網廣華]", n) for n in names)  # traditional characters
-    assert any("(苏州)" in n for n in names)
+    assert any("(苏州)" in n for n in names) and any("（苏州）" in n for n in names)
     assert all(
         r.region_code and r.region_code.startswith("3205")
         for r in city

@@ -30,3 +30,22 @@ def test_landing_page_shows_live_counts(configured_db: str) -> None:
     assert stats["departments"] >= 15
     assert client.get("/api/v1/health").json()["status"] == "ok"
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_errors_render_as_json_for_the_api_and_as_a_page_otherwise(configured_db: str) -> None:
+    from xinyong.core.errors import NotFound
+
+    app = create_app()
+
+    def missing() -> None:
+        raise NotFound("subject 42 does not exist")
+
+    app.add_api_route("/api/v1/missing", missing)
+    app.add_api_route("/missing", missing)
+    client = TestClient(app)
+    api = client.get("/api/v1/missing")
+    assert api.status_code == 404
+    assert api.json() == {"code": "not_found", "message": "subject 42 does not exist"}
+    page = client.get("/missing")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "出错了" in page.text and "subject 42 does not exist" in page.text

@@ -217,7 +217,12 @@ class CityGenerator:
         return self.city_name + district_name
 
     def _vary(self, rng: random.Random, name: str) -> str:
-        """A small share of names arrive with traditional characters or extra spaces."""
+        """Names as registries hold them: full-width brackets are common; a small share
+        arrive with traditional characters or stray spaces."""
+        if "(" in name and rng.random() < 0.6:
+            name = name.replace("(", vocab.FULL_WIDTH_BRACKETS[0]).replace(
+                ")", vocab.FULL_WIDTH_BRACKETS[1]
+            )
         draw = rng.random()
         if draw < 0.02:
             return str(_to_traditional().convert(name))
