@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 09:27:51.868495
+Create Date: 2026-11-21 09:35:07.819460
 """
 
 from collections.abc import Sequence
@@ -132,13 +132,6 @@ def upgrade() -> None:
             ["supersedes_id"], ["records.id"], name=op.f("fk_records_supersedes_id_records")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
-        sa.UniqueConstraint(
-            "item_code",
-            "department_id",
-            "source_record_id",
-            "version",
-            name=op.f("uq_records_item_code_department_id_source_record_id_version"),
-        ),
     )
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_records_batch_id"), ["batch_id"], unique=False)
@@ -157,6 +150,11 @@ def upgrade() -> None:
             unique=True,
             sqlite_where=sa.text("is_current"),
             postgresql_where=sa.text("is_current"),
+        )
+        batch_op.create_index(
+            "uq_records_source_version",
+            ["item_code", "department_id", "source_record_id", "version"],
+            unique=True,
         )
 
     op.create_table(
@@ -265,6 +263,7 @@ def downgrade() -> None:
 
     op.drop_table("subject_identifiers")
     with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("uq_records_source_version")
         batch_op.drop_index(
             "uq_records_current_version",
             sqlite_where=sa.text("is_current"),

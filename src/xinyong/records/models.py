@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,7 +33,15 @@ class Record(Base):
 
     __tablename__ = "records"
     __table_args__ = (
-        UniqueConstraint("item_code", "department_id", "source_record_id", "version"),
+        # A unique index rather than a table constraint, so bulk loads can rebuild it.
+        Index(
+            "uq_records_source_version",
+            "item_code",
+            "department_id",
+            "source_record_id",
+            "version",
+            unique=True,
+        ),
         Index(
             "uq_records_current_version",
             "item_code",
