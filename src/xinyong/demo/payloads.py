@@ -182,7 +182,9 @@ class RecordFactory:
                 payload[name] = value
         derived = records_service.derive(item, payload)
         source_id = self._source_id(item, payload, subject, decided)
-        masked, clear = protect.split_personal(item, payload)
+        masked, clear = protect.split_personal(
+            item, payload, subject_is_person=subject.kind == "natural_person"
+        )
         row = RecordRow(
             id=self.next_id,
             subject_id=subject.id,

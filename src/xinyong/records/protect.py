@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
+from xinyong.catalog.schemas import CatalogItem, FieldType
 from xinyong.core.crypto import decrypt_text, encrypt_text
 from xinyong.identity import codes
 
@@ -24,25 +24,30 @@ def mask_identifier(value: str) -> str:
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
-def _is_personal(spec: FieldSpec, value: str) -> bool:
-    if not value:
-        return False
-    if spec.is_personal:
-        return True
-    return spec.type is FieldType.subject_code and codes.detect(value).kind == "id_number"
+def personal_fields(item: CatalogItem, *, subject_is_person: bool) -> tuple[str, ...]:
+    """Fields whose values are personal identity numbers for a subject of this kind.
+
+    Explicitly personal fields always; the subject-code field too when the subject is a
+    natural person (its code is then the person's ID number).
+    """
+    return tuple(
+        spec.name
+        for spec in item.fields
+        if spec.is_personal or (subject_is_person and spec.type is FieldType.subject_code)
+    )
 
 
 def split_personal(
-    item: CatalogItem, payload: dict[str, Any]
+    item: CatalogItem, payload: dict[str, Any], *, subject_is_person: bool
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The payload with personal numbers masked, and the clear values by field name."""
     masked = dict(payload)
     clear: dict[str, str] = {}
-    for spec in item.fields:
-        value = payload.get(spec.name)
-        if isinstance(value, str) and _is_personal(spec, value):
-            clear[spec.name] = value
-            masked[spec.name] = mask_identifier(value)
+    for name in personal_fields(item, subject_is_person=subject_is_person):
+        value = payload.get(name)
+        if isinstance(value, str) and value:
+            clear[name] = value
+            masked[name] = mask_identifier(value)
     return masked, clear
 
 

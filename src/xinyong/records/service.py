@@ -19,6 +19,7 @@ from xinyong.records.payload import check_payload, decision_date_of
 from xinyong.records.schemas import Outcome, RecordCreate
 from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
 from xinyong.subjects import service as subjects_service
+from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Department, Subject
 
 
@@ -76,11 +77,6 @@ def _check_subject_code(item: CatalogItem, subject: Subject, payload: dict[str, 
         )
 
 
-def _same_payload(item: CatalogItem, current: Record, payload: dict[str, Any]) -> bool:
-    masked, clear = protect.split_personal(item, payload)
-    return current.payload == masked and protect.unseal(current.protected) == clear
-
-
 def _current(session: Session, item_code: str, department_id: int, source_id: str) -> Record | None:
     stmt = select(Record).where(
         Record.item_code == item_code,
@@ -97,11 +93,40 @@ def _initial_state(derived: Derived, today: date) -> RecordState:
     return RecordState.active
 
 
-def _build(data: RecordCreate, item: CatalogItem, derived: Derived, state: RecordState) -> Record:
-    masked, clear = protect.split_personal(item, data.payload)
+@dataclass(frozen=True)
+class _Checked:
+    """A submission that passed every check, with what the platform derives from it."""
+
+    data: RecordCreate
+    item: CatalogItem
+    derived: Derived
+    person: bool
+
+
+def _check(session: Session, data: RecordCreate, today: date) -> _Checked:
+    item = catalog_service.get_catalog().item(data.item_code)
+    subject = subjects_service.get(session, data.subject_id)
+    department = session.get(Department, data.department_id)
+    if department is None:
+        raise NotFound(f"department {data.department_id} does not exist")
+    _check_parties(item, subject, department)
+    payload = check_payload(item, data.payload)
+    _check_subject_code(item, subject, payload)
+    derived = derive(item, payload, decision_date=data.decision_date)
+    if derived.decision_date and derived.decision_date > today:
+        raise Invalid("decision date is in the future", details={"field": "decision_date"})
+    data = data.model_copy(update={"payload": payload})
+    return _Checked(data, item, derived, subject.kind == SubjectKind.natural_person)
+
+
+def _build(checked: _Checked, state: RecordState) -> Record:
+    data, derived = checked.data, checked.derived
+    masked, clear = protect.split_personal(
+        checked.item, data.payload, subject_is_person=checked.person
+    )
     return Record(
         subject_id=data.subject_id,
-        item_code=item.code,
+        item_code=checked.item.code,
         department_id=data.department_id,
         source_record_id=data.source_record_id,
         state=state.value,
@@ -116,26 +141,26 @@ def _build(data: RecordCreate, item: CatalogItem, derived: Derived, state: Recor
     )
 
 
+def _unchanged(checked: _Checked, current: Record) -> bool:
+    masked, clear = protect.split_personal(
+        checked.item, checked.data.payload, subject_is_person=checked.person
+    )
+    return (
+        current.payload == masked
+        and protect.unseal(current.protected) == clear
+        and current.decision_date == checked.derived.decision_date
+    )
+
+
 def submit(
     session: Session, *, data: RecordCreate, actor: str, today: date | None = None
 ) -> SubmitResult:
     """Load one record: new → created, same payload → unchanged, changed → a new version."""
     today = today or date.today()
-    item = catalog_service.get_catalog().item(data.item_code)
-    subject = subjects_service.get(session, data.subject_id)
-    department = session.get(Department, data.department_id)
-    if department is None:
-        raise NotFound(f"department {data.department_id} does not exist")
-    _check_parties(item, subject, department)
-    payload = check_payload(item, data.payload)
-    _check_subject_code(item, subject, payload)
-    data = data.model_copy(update={"payload": payload})
-    derived = derive(item, payload, decision_date=data.decision_date)
-    if derived.decision_date and derived.decision_date > today:
-        raise Invalid("decision date is in the future", details={"field": "decision_date"})
-    current = _current(session, item.code, department.id, data.source_record_id)
+    checked = _check(session, data, today)
+    current = _current(session, checked.item.code, data.department_id, data.source_record_id)
     if current is None:
-        record = _build(data, item, derived, _initial_state(derived, today))
+        record = _build(checked, _initial_state(checked.derived, today))
         session.add(record)
         session.flush()
         return SubmitResult(record, "created")
@@ -144,29 +169,19 @@ def submit(
             f"source record {data.source_record_id} already belongs to another subject",
             details={"field": "source_record_id"},
         )
-    if _same_payload(item, current, payload) and current.decision_date == derived.decision_date:
+    if _unchanged(checked, current):
         return SubmitResult(current, "unchanged")
     reason = f"resubmitted with changes in batch {data.batch_id or '-'}"
-    record = _new_version(
-        session, current, data, item, derived, reason=reason, actor=actor, today=today
-    )
+    record = _new_version(session, current, checked, reason=reason, actor=actor, today=today)
     return SubmitResult(record, "corrected")
 
 
 def _new_version(
-    session: Session,
-    current: Record,
-    data: RecordCreate,
-    item: CatalogItem,
-    derived: Derived,
-    *,
-    reason: str,
-    actor: str,
-    today: date,
+    session: Session, current: Record, checked: _Checked, *, reason: str, actor: str, today: date
 ) -> Record:
     if current.state == RecordState.revoked:
         raise IllegalTransition(f"record {current.id} was revoked and cannot be corrected")
-    state = _initial_state(derived, today)
+    state = _initial_state(checked.derived, today)
     if current.state == RecordState.repaired:
         state = RecordState.repaired  # a data fix does not restart publication
     _log(session, current, RecordState.corrected, reason, actor)
@@ -174,7 +189,7 @@ def _new_version(
     current.is_current = False
     current.state_reason = reason
     session.flush()
-    record = _build(data, item, derived, state)
+    record = _build(checked, state)
     record.version = current.version + 1
     record.supersedes_id = current.id
     session.add(record)
@@ -192,32 +207,22 @@ def correct(
     today: date | None = None,
 ) -> Record:
     """Correct a record: the current version is kept as ``corrected`` and a new one made."""
+    today = today or date.today()
     current = get(session, record_id)
     if not current.is_current:
         raise Conflict(f"record {record_id} is not the current version; correct the newest one")
     if not reason.strip():
         raise Invalid("a correction needs a reason", details={"field": "reason"})
-    item = catalog_service.get_catalog().item(current.item_code)
-    checked = check_payload(item, payload)
     data = RecordCreate(
         subject_id=current.subject_id,
         item_code=current.item_code,
         department_id=current.department_id,
         source_record_id=current.source_record_id,
-        payload=checked,
+        payload=payload,
         batch_id=current.batch_id,
     )
-    derived = derive(item, checked)
-    return _new_version(
-        session,
-        current,
-        data,
-        item,
-        derived,
-        reason=reason,
-        actor=actor,
-        today=today or date.today(),
-    )
+    checked = _check(session, data, today)
+    return _new_version(session, current, checked, reason=reason, actor=actor, today=today)
 
 
 def get(session: Session, record_id: int) -> Record:
