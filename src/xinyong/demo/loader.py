@@ -48,6 +48,9 @@ class DemoReport:
     records: int = 0
     expired: int = 0
     seconds: float = 0.0
+    # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
+    # expiring records whose disclosure period has passed.
+    phases: dict[str, float] = field(default_factory=dict)
     skipped: str | None = None
     by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -57,8 +60,16 @@ class DemoReport:
         return (
             f"demo city (seed {self.seed}, anchor {self.anchor.isoformat()}): "
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
-            f"({self.expired:,} expired) in {self.seconds:.1f} s"
+            f"({self.expired:,} expired) in {self.seconds:.1f} s ("
+            + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
+            + ")"
         )
+
+    def add_time(self, phase: str, since: float) -> float:
+        """Add the time since ``since`` to a phase; returns now."""
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - since
+        return now
 
 
 class _Writer:
@@ -163,10 +174,12 @@ def load_demo(
         )
     if parallel is None:
         parallel = subjects > CHUNK_SIZE
-    with _indexes_deferred(engine):
+    with _indexes_deferred(engine, report):
         _load_chunks(engine, spec, report, parallel=parallel, progress=progress)
+    expiring = time.perf_counter()
     with session_scope() as session:
         report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
+    report.add_time("expire", expiring)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -180,7 +193,7 @@ def _departments_by_kind(connection: Connection) -> dict[str, list[DepartmentInf
 
 
 @contextmanager
-def _indexes_deferred(engine: Engine) -> Iterator[None]:
+def _indexes_deferred(engine: Engine, report: DemoReport) -> Iterator[None]:
     """Drop the secondary indexes of the bulk-loaded tables, rebuild them afterwards.
 
     Rebuilding sorts once instead of updating every B-tree row by row; unique indexes are
@@ -193,9 +206,11 @@ def _indexes_deferred(engine: Engine) -> Iterator[None]:
     try:
         yield
     finally:
+        started = time.perf_counter()
         with engine.begin() as connection:
             for index in indexes:
                 index.create(connection)
+        report.add_time("indexes", started)
 
 
 def _chunks(spec: CitySpec, parallel: bool) -> Iterator[ChunkRows]:
@@ -229,9 +244,12 @@ def _load_chunks(
     )
     with Progress(*columns, disable=not progress) as bar:
         task = bar.add_task("synthetic city", total=spec.subjects)
+        mark = time.perf_counter()
         for rows in _chunks(spec, parallel):
+            mark = report.add_time("generate" if not parallel else "wait", mark)
             with engine.begin() as connection:
                 _write_rows(_Writer(connection), rows)
+            mark = report.add_time("write", mark)
             report.subjects += len(rows.subjects)
             report.relations += len(rows.relations)
             report.records += len(rows.records)
