@@ -11,7 +11,9 @@ HERE = Path(__file__).parent
 
 def main() -> int:
     chosen = sys.argv[1:]
-    for path in sorted(HERE.glob("bench_*.py")):
+    for path in sorted(HERE.glob("*.py")):
+        if path.name == Path(__file__).name:
+            continue
         if chosen and path.stem not in chosen:
             continue
         print(f"\n=== {path.stem} ===", flush=True)
