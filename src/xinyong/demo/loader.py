@@ -176,10 +176,11 @@ def load_demo(
         parallel = subjects > CHUNK_SIZE
     with _indexes_deferred(engine, report):
         _load_chunks(engine, spec, report, parallel=parallel, progress=progress)
-    expiring = time.perf_counter()
-    with session_scope() as session:
-        report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
-    report.add_time("expire", expiring)
+        # The real expiry job, run before the indexes return: one pass over the table.
+        expiring = time.perf_counter()
+        with session_scope() as session:
+            report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
+        report.add_time("expire", expiring)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,0 +1,355 @@
+"""The match index: the registry's names, keyed so that screening compares few subjects.
+
+Keys: character bigrams of each organisation's region, trade name and industry words (not
+of its form, whose n-grams nearly every name shares), each person's folded name, and
+every code (USCC, secondary identifiers, the keyed hash of an ID number). A subject's
+parts are kept as one packed string. The index is built from the database's ``Subject``
+rows or from generator rows, and kept current with :meth:`MatchIndex.add`,
+:meth:`MatchIndex.update` and :meth:`MatchIndex.remove` (or :meth:`refresh_from_session`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.identity.matching.identifiers import DIGEST_CHARS, id_digest
+from xinyong.identity.matching.parts import (
+    OrgParts,
+    PersonParts,
+    bare_fold,
+    bigrams,
+    org_parts,
+    person_parts,
+    short_fit,
+    short_readings,
+)
+from xinyong.identity.matching.postings import CodeTable, Postings
+from xinyong.subjects.models import Subject, SubjectIdentifier
+
+_KIND_CHARS = {"legal_person": "L", "individual_business": "I", "natural_person": "P", "household": "H"}
+_KIND_NAMES = {char: kind for kind, char in _KIND_CHARS.items()}
+PERSON_KINDS = frozenset({"natural_person", "household"})
+_SEP = "\x1f"
+_CODE_SEP = ","
+# An n-gram held by more subjects than this is too common to find candidates by (科技, 管理).
+GRAM_LIMIT = 20_000
+_SHORT_CACHE = 4096
+# Characters of organisational forms, which the character keys (region, trade name and
+# industry only) do not hold.
+_FORM_CHARS = frozenset("股份有限公司集团")
+
+
+class SubjectRowLike(Protocol):
+    """A generator row (``xinyong.demo.generator.SubjectRow``) or anything shaped like it."""
+
+    id: int
+    kind: str
+    name: str
+    uscc: str | None
+    id_number: str | None
+
+
+@dataclass(frozen=True)
+class IndexedSubject:
+    """A subject as the index holds it."""
+
+    subject_id: int
+    kind: str
+    codes: tuple[str, ...]  # "scheme:value" keys
+    org: OrgParts | None
+    person: PersonParts | None
+
+    @property
+    def name(self) -> str:
+        """The subject's registered name."""
+        parts = self.org or self.person
+        return parts.name if parts is not None else ""
+
+    def code(self, scheme: str) -> str | None:
+        """The value of this subject's code of ``scheme``, if it has one."""
+        prefix = scheme + ":"
+        return next((c[len(prefix) :] for c in self.codes if c.startswith(prefix)), None)
+
+
+def _code_keys(uscc: str | None, digest: str, secondary: Iterable[tuple[str, str]]) -> list[str]:
+    keys = [f"uscc:{uscc}"] if uscc else []
+    if digest:
+        keys.append(f"id_number:{digest[:DIGEST_CHARS]}")
+    keys += [f"{scheme}:{value}" for scheme, value in secondary]
+    return keys
+
+
+class MatchIndex:
+    """Names, codes and n-gram keys of the registry's subjects (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._records: dict[int, str] = {}
+        self._grams = Postings()
+        self._chars = Postings()
+        self._names = Postings()
+        self._codes = CodeTable()
+        self._short: dict[str, list[int]] = {}
+        self.watermark: datetime | None = None
+
+    # -- building --------------------------------------------------------------------
+    @classmethod
+    def build_from_rows(cls, rows: Iterable[SubjectRowLike]) -> MatchIndex:
+        """An index over generator rows (no database needed)."""
+        index = cls()
+        with index._codes.bulk():
+            for row in rows:
+                index.add(
+                    row.id,
+                    kind=row.kind,
+                    name=row.name,
+                    uscc=row.uscc,
+                    id_number_digest=id_digest(row.id_number) if row.id_number else "",
+                    birth_date=_birth_from_id(row.id_number),
+                )
+        return index
+
+    @classmethod
+    def build_from_session(cls, session: Session, *, batch: int = 10_000) -> MatchIndex:
+        """An index over every subject in the database."""
+        index = cls()
+        secondary = _secondary_identifiers(session)
+        columns = (Subject.id, Subject.kind, Subject.name, Subject.uscc, Subject.id_number_hash)
+        with index._codes.bulk():
+            for sid, kind, name, uscc, digest in session.execute(
+                select(*columns).order_by(Subject.id).execution_options(yield_per=batch)
+            ):
+                index.add(
+                    sid, kind=kind, name=name, uscc=uscc, id_number_digest=digest or "",
+                    secondary=secondary.get(sid, ()),
+                )  # fmt: skip
+        index.watermark = session.scalar(select(func.max(Subject.updated_at)))
+        return index
+
+    def refresh_from_session(self, session: Session) -> int:
+        """Re-read the subjects changed since the last build or refresh; how many were."""
+        query = select(Subject)
+        if self.watermark is not None:
+            query = query.where(Subject.updated_at > self.watermark)
+        changed = list(session.scalars(query))
+        for subject in changed:
+            self.add_subject(subject)
+            if self.watermark is None or subject.updated_at > self.watermark:
+                self.watermark = subject.updated_at
+        return len(changed)
+
+    def add_subject(self, subject: Subject) -> None:
+        """Add or replace a subject (a database row) in the index."""
+        self.add(
+            subject.id,
+            kind=subject.kind,
+            name=subject.name,
+            uscc=subject.uscc,
+            id_number_digest=subject.id_number_hash or "",
+            secondary=[(i.scheme, i.value) for i in subject.identifiers],
+        )
+
+    # -- changes ---------------------------------------------------------------------
+    def add(
+        self,
+        subject_id: int,
+        *,
+        kind: str,
+        name: str,
+        uscc: str | None = None,
+        id_number_digest: str = "",
+        birth_date: date | None = None,
+        secondary: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Add a subject (replacing it if it is already held)."""
+        if subject_id in self._records:
+            self.remove(subject_id)
+        codes = _code_keys(uscc, id_number_digest, secondary)
+        if kind in PERSON_KINDS:
+            parts: OrgParts | PersonParts = person_parts(
+                name,
+                birth_date=birth_date.isoformat() if birth_date else "",
+                id_digest=id_number_digest[:DIGEST_CHARS],
+            )
+        else:
+            parts = org_parts(name)
+        self._records[subject_id] = _KIND_CHARS[kind] + _CODE_SEP.join(codes) + _SEP + parts.pack()
+        for key in self._keys(parts):
+            (self._names if isinstance(parts, PersonParts) else self._grams).add(key, subject_id)
+        if isinstance(parts, OrgParts):
+            for char in set(parts.head):
+                self._chars.add(char, subject_id)
+        for code in codes:
+            self._codes.add(code, subject_id)
+        self._short.clear()
+
+    update = add  # adding a held subject replaces its entry
+
+    def remove(self, subject_id: int) -> bool:
+        """Remove a subject; False when the index does not hold it."""
+        held = self.get(subject_id)
+        if held is None:
+            return False
+        parts: OrgParts | PersonParts = held.org or held.person  # type: ignore[assignment]
+        for key in self._keys(parts):
+            (self._grams if held.org else self._names).remove(key, subject_id)
+        if held.org is not None:
+            for char in set(held.org.head):
+                self._chars.remove(char, subject_id)
+        for code in held.codes:
+            if self._codes.get(code) == subject_id:
+                self._codes.remove(code)
+        del self._records[subject_id]
+        self._short.clear()
+        return True
+
+    @staticmethod
+    def _keys(parts: OrgParts | PersonParts) -> set[str]:
+        if isinstance(parts, PersonParts):
+            return {parts.normalized} if parts.normalized else set()
+        return bigrams(parts.head) or bigrams(bare_fold(parts.name))
+
+    # -- reading ---------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, subject_id: object) -> bool:
+        return subject_id in self._records
+
+    def get(self, subject_id: int) -> IndexedSubject | None:
+        """The subject as held, or None."""
+        record = self._records.get(subject_id)
+        if record is None:
+            return None
+        head, _, packed = record.partition(_SEP)
+        kind = _KIND_NAMES[head[0]]
+        codes = tuple(c for c in head[1:].split(_CODE_SEP) if c)
+        if kind in PERSON_KINDS:
+            return IndexedSubject(subject_id, kind, codes, None, PersonParts.unpack(packed))
+        return IndexedSubject(subject_id, kind, codes, OrgParts.unpack(packed), None)
+
+    def find_code(self, scheme: str, value: str) -> int | None:
+        """The subject holding this code (an ID number by its keyed-hash prefix), or None."""
+        if scheme == "id_number":
+            value = value[:DIGEST_CHARS]
+        return self._codes.get(f"{scheme}:{value}")
+
+    def org_candidates(self, parts: OrgParts, *, limit: int = 40) -> list[int]:
+        """Organisations sharing the most (and rarest) bigrams with ``parts``."""
+        keys = self._keys(parts)
+        sized = sorted((self._grams.size(key), key) for key in keys)
+        usable = [(n, key) for n, key in sized if 0 < n <= GRAM_LIMIT]
+        if not usable:
+            usable = [(n, key) for n, key in sized[:1] if n]
+        weights: dict[int, float] = {}
+        for size, key in usable:
+            weight = 1.0 / (1.0 + math.log(size))
+            for subject_id in self._grams.get(key):
+                weights[subject_id] = weights.get(subject_id, 0.0) + weight
+        return heapq.nlargest(limit, weights, key=weights.__getitem__)
+
+    def person_candidates(self, parts: PersonParts) -> Sequence[int]:
+        """Persons and households whose folded name is exactly ``parts``'s."""
+        return self._names.get(parts.normalized)
+
+    def competing_regions(self, parts: OrgParts) -> frozenset[str]:
+        """Region codes of registered head offices with the same trade name and industry."""
+        grams = sorted((self._grams.size(g), g) for g in bigrams(parts.trade or parts.core))
+        if not grams or not grams[0][0]:
+            return frozenset()
+        found: set[str] = set()
+        for subject_id in list(self._grams.get(grams[0][1]))[:GRAM_LIMIT]:
+            held = self.get(subject_id)
+            other = held.org if held is not None else None
+            if other is None or other.branch or other.trade != parts.trade:
+                continue
+            if other.industry == parts.industry and other.region_code:
+                found.add(other.region_code)
+        return frozenset(found)
+
+    def resolve_short(self, core: str) -> list[str]:
+        """Names of the head offices a short name fits best; one name when unambiguous."""
+        return [self._records_name(i) for i in self.resolve_short_ids(core)]
+
+    def resolve_short_ids(self, core: str) -> list[int]:
+        """Ids of the head offices a short name fits best; one id when unambiguous.
+
+        A short name fits a registered name that spells it in order, possibly after a
+        region abbreviation (深康佳: 深圳 + 康佳). Joint-stock companies (股份有限公司) rank
+        first, as securities short names belong to listed companies and only joint-stock
+        companies list; then fewer contiguous pieces (深振业 is 深圳市 + 振业); then names
+        whose trade name the short name holds whole.
+        """
+        if core in self._short:
+            return self._short[core]
+        ranked: list[tuple[tuple[int, int, int], int]] = []
+        for subject_id in self._short_candidates(core):
+            held = self.get(subject_id)
+            if held is None or held.org is None or held.org.branch:
+                continue
+            runs = short_fit(core, held.org)
+            if runs is not None:
+                joint_stock = 0 if "股份" in held.org.form else 1
+                whole_trade = 0 if held.org.trade and held.org.trade in core else 1
+                ranked.append(((joint_stock, runs, whole_trade), subject_id))
+        best = min((rank for rank, _ in ranked), default=None)
+        found = sorted(subject_id for rank, subject_id in ranked if rank == best)
+        if len(self._short) >= _SHORT_CACHE:
+            self._short.clear()
+        self._short[core] = found
+        return found
+
+    def _records_name(self, subject_id: int) -> str:
+        held = self.get(subject_id)
+        return held.name if held is not None else ""
+
+    def _short_candidates(self, core: str) -> set[int]:
+        """Every organisation holding the rarest character of each reading of ``core``."""
+        found: set[int] = set()
+        for reading in short_readings(core):
+            sizes = [
+                (self._chars.size(c), c) for c in set(reading.text) if c not in _FORM_CHARS
+            ]
+            usable = [(n, c) for n, c in sizes if n]
+            if usable:
+                size, rarest = min(usable)
+                if size <= GRAM_LIMIT:
+                    found.update(self._chars.get(rarest))
+        return found
+
+    def stats(self) -> dict[str, int]:
+        """Sizes: subjects, n-gram keys and postings, person names, codes."""
+        return {
+            "subjects": len(self._records),
+            "gram_keys": len(self._grams),
+            "gram_postings": self._grams.postings(),
+            "char_postings": self._chars.postings(),
+            "person_names": len(self._names),
+            "codes": len(self._codes),
+        }
+
+
+def _birth_from_id(number: str | None) -> date | None:
+    if not number or len(number) != 18 or not number[6:14].isdigit():
+        return None
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def _secondary_identifiers(session: Session) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    rows = session.execute(
+        select(SubjectIdentifier.subject_id, SubjectIdentifier.scheme, SubjectIdentifier.value)
+    )
+    for subject_id, scheme, value in rows:
+        found.setdefault(subject_id, []).append((scheme, value))
+    return found
