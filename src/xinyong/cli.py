@@ -25,6 +25,8 @@ app.add_typer(code_app, name="code")
 app.add_typer(names_app, name="names")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(departments_app, name="departments")
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -196,6 +198,52 @@ def departments_list(as_json: JsonFlag = False) -> None:
     for row in rows:
         table.add_row(row.key, row.code, row.kind, row.name_zh, row.name_en)
     console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    from_checkpoint: Annotated[
+        bool, typer.Option(help="Start at the newest checkpoint instead of the first entry.")
+    ] = False,
+) -> None:
+    """Walk the audit chain; print ok or the first bad entry and why (exit 1 if bad)."""
+    from rich.progress import Progress
+
+    from xinyong.audit import jobs as audit_jobs
+    from xinyong.audit import service as audit_service
+
+    with session_scope() as session, Progress(console=err_console, transient=True) as bar:
+        since = audit_jobs.newest_checkpoint(session) if from_checkpoint else None
+        task = bar.add_task("verifying", total=audit_service.tail(session).seq, visible=not as_json)
+        report = audit_jobs.verify(
+            session, since=since, progress=lambda done: bar.update(task, completed=done)
+        )
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        console.print(report.line(), markup=False, highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    tail: Annotated[bool, typer.Option(help="Also checkpoint the newest entry.")] = False,
+) -> None:
+    """Verify the entries since the last checkpoint and checkpoint every N-th of them."""
+    from xinyong.audit import jobs as audit_jobs
+
+    try:
+        with session_scope() as session:
+            written = audit_jobs.checkpoint(session, at_tail=tail)
+            lines = [f"checkpoint seq {c.seq} {c.algorithm} {c.hash}" for c in written]
+    except XinyongError as error:
+        err_console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
+    console.print(f"{len(lines)} checkpoints written")
 
 
 @app.command("expire")

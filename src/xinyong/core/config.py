@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     language: Literal["zh", "en"] = "zh"
+    # Hash of new audit-log entries (each entry names its own, so the log can switch).
+    audit_hash: Literal["sha256", "sm3"] = "sha256"
+    # `xinyong audit checkpoint` vouches for every N-th entry of the audit log.
+    audit_checkpoint_every: int = 1000
+    # Accounts: lock-out after repeated failed logins, session lifetime.
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    session_hours: int = 8
+    # Abuse limits: requests per minute for anonymous clients (per address) and per API key;
+    # the largest request body accepted.
+    rate_anonymous_per_minute: int = 120
+    rate_key_per_minute: int = 1200
+    max_request_bytes: int = 20 * 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

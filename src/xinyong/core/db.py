@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSONType,
+        list[str]: JSONType,
         datetime: DateTime(timezone=True),
     }
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import and_, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.core.db import utcnow
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.states import RecordState
@@ -45,4 +46,14 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        audit_service.append(
+            session,
+            actor=actor,
+            action="record.expire",
+            object_type="records",
+            object_id=f"expire:{today.isoformat()}",
+            summary={"count": count, "as_of": today, "reason": reason},
+        )
+    return count

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
@@ -163,6 +164,7 @@ def submit(
         record = _build(checked, _initial_state(checked.derived, today))
         session.add(record)
         session.flush()
+        _audit(session, record, "record.create", actor, state=record.state, batch=data.batch_id)
         return SubmitResult(record, "created")
     if current.subject_id != data.subject_id:
         raise Conflict(
@@ -194,6 +196,7 @@ def _new_version(
     record.supersedes_id = current.id
     session.add(record)
     session.flush()
+    _audit(session, record, "record.correct", actor, supersedes=current.id, reason=reason)
     return record
 
 
@@ -265,6 +268,25 @@ def _log(session: Session, record: Record, to_state: RecordState, reason: str, a
     )
 
 
+def _audit(session: Session, record: Record, action: str, actor: str, **change: Any) -> None:
+    """Append the write to the audit log (the payload stays out: only what identifies it)."""
+    audit_service.append(
+        session,
+        actor=actor,
+        action=action,
+        object_type="record",
+        object_id=record.id,
+        subject_id=record.subject_id,
+        summary={
+            "item_code": record.item_code,
+            "department_id": record.department_id,
+            "source_record_id": record.source_record_id,
+            "version": record.version,
+            **change,
+        },
+    )
+
+
 def transition(
     session: Session, *, record_id: int, to_state: RecordState, reason: str, actor: str
 ) -> Record:
@@ -286,4 +308,13 @@ def transition(
     record.state = to_state.value
     record.state_reason = reason
     session.flush()
+    _audit(
+        session,
+        record,
+        "record.transition",
+        actor,
+        from_state=current,
+        to_state=to_state,
+        reason=reason,
+    )
     return record

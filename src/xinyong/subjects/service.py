@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DepartmentSpec
 from xinyong.core.crypto import decrypt_text, encrypt_text, lookup_hash
@@ -100,7 +101,7 @@ def _apply_uscc(session: Session, subject: Subject, kind: SubjectKind, raw: str)
     subject.region_code = subject.region_code or result.region
 
 
-def create(session: Session, *, data: SubjectCreate) -> Subject:
+def create(session: Session, *, data: SubjectCreate, actor: str = "system") -> Subject:
     """Create a subject after validating its identifiers; duplicates are refused."""
     _check_kind_fields(data)
     subject = Subject(
@@ -126,7 +127,29 @@ def create(session: Session, *, data: SubjectCreate) -> Subject:
             subject.identifiers.append(SubjectIdentifier(scheme=scheme, value=value))
     session.add(subject)
     session.flush()
+    audit_service.append(
+        session,
+        actor=actor,
+        action="subject.create",
+        object_type="subject",
+        object_id=subject.id,
+        subject_id=subject.id,
+        summary=_audit_summary(subject),
+    )
     return subject
+
+
+def _audit_summary(subject: Subject) -> dict[str, object]:
+    """What the audit log keeps of a new subject: codes, never a clear ID number."""
+    personal = subject.kind in (SubjectKind.natural_person, SubjectKind.household)
+    return {
+        "kind": subject.kind,
+        "name": names.mask_person_name(subject.name) if personal else subject.name,
+        "uscc": subject.uscc,
+        "id_number": subject.id_number_masked,
+        "identifiers": {i.scheme: i.value for i in subject.identifiers},
+        "region_code": subject.region_code,
+    }
 
 
 def get(session: Session, subject_id: int) -> Subject:
@@ -198,6 +221,7 @@ def add_relation(
     share_ratio: Decimal | None = None,
     valid_from: date | None = None,
     valid_to: date | None = None,
+    actor: str = "system",
 ) -> SubjectRelation:
     """Record that ``related`` is the subject's legal representative, shareholder, etc."""
     if kind not in RELATION_KINDS:
@@ -222,6 +246,21 @@ def add_relation(
     )
     session.add(relation)
     session.flush()
+    audit_service.append(
+        session,
+        actor=actor,
+        action="subject.relate",
+        object_type="subject_relation",
+        object_id=relation.id,
+        subject_id=subject_id,
+        summary={
+            "related_subject_id": related_subject_id,
+            "kind": kind,
+            "share_ratio": share_ratio,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+    )
     return relation
 
 
@@ -235,7 +274,7 @@ def relations(session: Session, subject_id: int) -> list[SubjectRelation]:
 
 
 def sync_departments(
-    session: Session, specs: Iterable[DepartmentSpec] | None = None
+    session: Session, specs: Iterable[DepartmentSpec] | None = None, *, actor: str = "system"
 ) -> list[Department]:
     """Insert or update the department directory from the shipped (or given) specs."""
     specs = list(specs if specs is not None else catalog_service.load_departments())
@@ -253,7 +292,18 @@ def sync_departments(
         department.is_credit_office = spec.credit_office
         department.active = spec.active
         session.add(department)
+    created = sorted(spec.key for spec in specs if spec.key not in existing)
+    updated = sorted(key for key, department in existing.items() if session.is_modified(department))
     session.flush()
+    if created or updated:
+        audit_service.append(
+            session,
+            actor=actor,
+            action="department.sync",
+            object_type="department",
+            object_id="directory",
+            summary={"created": created, "updated": updated},
+        )
     return list_departments(session)
 
 

@@ -1,47 +1,50 @@
-"""FastAPI application: landing page, health and statistics API, error handling."""
+"""FastAPI application: portal and console pages, the JSON API, sessions and limits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
+from xinyong.auth import api as auth_api
+from xinyong.auth import views as auth_views
+from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
-from xinyong.core.errors import XinyongError
-from xinyong.core.i18n import pick_language, t
+from xinyong.core.errors import Unauthorized, XinyongError
+from xinyong.records import api as records_api
 from xinyong.web import stats
+from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
+from xinyong.web.render import language, render
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-
-
-def _language(request: Request) -> str:
-    return pick_language(request.query_params.get("lang") or request.cookies.get("lang"))
 
 
 async def _handle_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
     if request.url.path.startswith("/api/"):
         return JSONResponse(exc.to_dict(), status_code=exc.status_code)
-    lang = _language(request)
-    context = {"lang": lang, "t": t, "error": exc}
-    return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
+    if isinstance(exc, Unauthorized) and request.method == "GET":
+        return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+    return render(request, "error.html", {"error": exc}, status_code=exc.status_code)
+
+
+async def _too_large(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"code": "too_large", "message": str(exc)}, status_code=413)
 
 
 def home(request: Request) -> HTMLResponse:
     """Landing page with live counts."""
-    lang = _language(request)
     with session_scope() as session:
         figures = stats.headline(session)
-    context: dict[str, Any] = {"lang": lang, "t": t, "figures": figures, "version": __version__}
-    response = templates.TemplateResponse(request, "home.html", context)
+    response = render(request, "home.html", {"figures": figures, "version": __version__})
     if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", lang, samesite="lax", httponly=True)
+        response.set_cookie("lang", language(request), samesite="lax", httponly=True)
     return response
 
 
@@ -60,6 +63,7 @@ def api_health() -> dict[str, str]:
 
 def create_app() -> FastAPI:
     """Assemble the platform's web application."""
+    settings = get_settings()
     app = FastAPI(
         title="xinyong API · 公共信用信息共享平台接口",
         version=__version__,
@@ -68,10 +72,22 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(XinyongError, _handle_error)
+    app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="xinyong_session",
+        max_age=settings.session_hours * 3600,
+        same_site="lax",
+        https_only=settings.env == "production",
+    )
+    app.add_middleware(LimitsMiddleware)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route(
         "/", home, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
     )
     app.add_api_route("/api/v1/stats", api_stats, methods=["GET"], tags=["platform"])
     app.add_api_route("/api/v1/health", api_health, methods=["GET"], tags=["platform"])
+    for router in (auth_views.router, auth_api.router, records_api.router):
+        app.include_router(router)
     return app

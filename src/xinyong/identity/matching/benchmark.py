@@ -219,7 +219,9 @@ def _branches(city: _City, head: SubjectRow) -> None:
     sibling = f"{head.name}{second}{city.rng.choice(words)}"
     city.pair(Party(branch), Party(head.name), "organisation", False, "branch:head")
     city.pair(Party(branch), Party(sibling), "organisation", False, "branch:sibling")
-    written = city.rng.choice((str(_to_traditional().convert(branch)), _with_spaces(city.rng, branch)))
+    written = city.rng.choice(
+        (str(_to_traditional().convert(branch)), _with_spaces(city.rng, branch))
+    )
     if written != branch:
         city.pair(Party(branch), Party(written), "organisation", True, "branch:same")
 
@@ -229,12 +231,20 @@ def _codes(city: _City, row: SubjectRow) -> None:
     renamed = _changed_trade(city, row.name, homophone=False)
     if renamed:
         city.pair(
-            Party(row.name, row.uscc), Party(renamed, row.uscc), "organisation", True, "codes:renamed"
+            Party(row.name, row.uscc),
+            Party(renamed, row.uscc),
+            "organisation",
+            True,
+            "codes:renamed",
         )
     other = codes.generate_uscc(city.rng, category=row.uscc[:2], region=row.uscc[2:8])
     if other != row.uscc:
         city.pair(
-            Party(row.name, row.uscc), Party(row.name, other), "organisation", False, "codes:two_codes"
+            Party(row.name, row.uscc),
+            Party(row.name, other),
+            "organisation",
+            False,
+            "codes:two_codes",
         )
 
 
@@ -283,7 +293,9 @@ def generator_set(*, subjects: int = 20_000, per_case: int = 300, seed: int = 8)
     generator = CityGenerator(seed=seed, region="320500", anchor=ANCHOR)
     rows = [row for chunk in generator.chunks(subjects) for row in chunk.subjects]
     index = MatchIndex.build_from_rows(rows)
-    city = _City(random.Random(f"xinyong-matching:{seed}"), rows, index, {fold(r.name) for r in rows})
+    city = _City(
+        random.Random(f"xinyong-matching:{seed}"), rows, index, {fold(r.name) for r in rows}
+    )
     orgs = [r for r in rows if r.uscc and _is_head(index, r)]
     companies = [r for r in orgs if r.kind == "legal_person" and r.category == "91"]
     persons = [r for r in rows if r.kind == "natural_person" and r.id_number]

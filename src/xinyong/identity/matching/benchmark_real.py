@@ -84,7 +84,11 @@ def _hardest_other(core: str, own: str, fulls: list[str]) -> str:
 
 def listed_set(real: Path) -> BenchmarkSet | None:
     """Short names against full names of listed companies (None when the files are absent)."""
-    variants_path, list_path, sample_path = real / VARIANTS, real / SZSE_LIST, real / REGISTRY_SAMPLE
+    variants_path, list_path, sample_path = (
+        real / VARIANTS,
+        real / SZSE_LIST,
+        real / REGISTRY_SAMPLE,
+    )
     if not variants_path.exists():
         return None
     rows = _read(variants_path)
@@ -98,11 +102,15 @@ def listed_set(real: Path) -> BenchmarkSet | None:
     for row in rows:
         short, full = row["A股简称(原样)"], row["公司全称"]
         pairs.append(
-            LabelledPair(Party(short), Party(full), "organisation", True, "listed:short_name", "listed")
+            LabelledPair(
+                Party(short), Party(full), "organisation", True, "listed:short_name", "listed"
+            )
         )
         other = _hardest_other(short_core(short), full, fulls)
         pairs.append(
-            LabelledPair(Party(short), Party(other), "organisation", False, "listed:other_firm", "listed")
+            LabelledPair(
+                Party(short), Party(other), "organisation", False, "listed:other_firm", "listed"
+            )
         )
     note = f"{len(rows)} listed companies; registry of {len(set(names)):,} names"
     return BenchmarkSet("listed", pairs, _registry(names), note)
@@ -115,7 +123,9 @@ def collisions_set(real: Path) -> BenchmarkSet | None:
         return None
     groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for row in _read(path):
-        groups[(row["collision_type"], row["key"])].append((row["企业名称"], row["统一社会信用代码"]))
+        groups[(row["collision_type"], row["key"])].append(
+            (row["企业名称"], row["统一社会信用代码"])
+        )
     pairs: list[LabelledPair] = []
     for (kind, _), members in groups.items():
         same = kind == "same_code_diff_name"

@@ -168,4 +168,3 @@ def default_config() -> MatchingConfig:
     """The shipped configuration, ``identity/data/matching.yaml``."""
     resource = resources.files("xinyong.identity").joinpath("data", "matching.yaml")
     return parse_config(resource.read_text(encoding="utf-8"), "identity/data/matching.yaml")
-

@@ -43,7 +43,10 @@ def identifier(raw: str | None) -> Identifier | None:
         return None
     if result.kind == "id_number":
         return Identifier(
-            "id_number", id_digest(result.code), codes.mask_id_number(result.code), result.birth_date
+            "id_number",
+            id_digest(result.code),
+            codes.mask_id_number(result.code),
+            result.birth_date,
         )
     return Identifier(result.kind, result.code, result.code)
 

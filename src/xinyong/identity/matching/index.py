@@ -34,7 +34,12 @@ from xinyong.identity.matching.parts import (
 from xinyong.identity.matching.postings import CodeTable, Postings
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
-_KIND_CHARS = {"legal_person": "L", "individual_business": "I", "natural_person": "P", "household": "H"}
+_KIND_CHARS = {
+    "legal_person": "L",
+    "individual_business": "I",
+    "natural_person": "P",
+    "household": "H",
+}
 _KIND_NAMES = {char: kind for kind, char in _KIND_CHARS.items()}
 PERSON_KINDS = frozenset({"natural_person", "household"})
 _SEP = "\x1f"
@@ -314,9 +319,7 @@ class MatchIndex:
         """Every organisation holding the rarest character of each reading of ``core``."""
         found: set[int] = set()
         for reading in short_readings(core):
-            sizes = [
-                (self._chars.size(c), c) for c in set(reading.text) if c not in _FORM_CHARS
-            ]
+            sizes = [(self._chars.size(c), c) for c in set(reading.text) if c not in _FORM_CHARS]
             usable = [(n, c) for n, c in sizes if n]
             if usable:
                 size, rarest = min(usable)

@@ -81,7 +81,9 @@ def _form_as_industry(a: OrgParts, b: OrgParts) -> OrgParts:
     return a
 
 
-def _compare_trade(a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig) -> str | None:
+def _compare_trade(
+    a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig
+) -> str | None:
     """``same``, ``joined`` (trade + industry agree, split differently) or None (differ)."""
     if a.trade == b.trade:
         if a.trade:
@@ -96,13 +98,20 @@ def _compare_trade(a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingC
         verdict.note("trade_name", "agree", a.core, b.core, "trade name and industry read apart")
         return "joined"
     if _region_inside_trade(a, b) or _region_inside_trade(b, a):
-        verdict.note("trade_name", "agree", a.trade, b.trade, "region written inside the trade name")
+        verdict.note(
+            "trade_name", "agree", a.trade, b.trade, "region written inside the trade name"
+        )
         return "same"
     ceiling = config.organisation.trade_name_differs * similarity(
         a.core + a.form + a.branch, b.core + b.form + b.branch
     )
     verdict.cap(
-        ceiling, "trade_name", "differ", a.trade, b.trade, "a different trade name is a different firm"
+        ceiling,
+        "trade_name",
+        "differ",
+        a.trade,
+        b.trade,
+        "a different trade name is a different firm",
     )
     return None
 
@@ -137,7 +146,11 @@ def _compare_regions(
         return
     known = a if a.region else b
     competing = registry.competing_regions(known) if registry is not None else frozenset()
-    others = sorted(c for c in competing if not known.region_code or not regions_compatible(c, known.region_code))
+    others = sorted(
+        c
+        for c in competing
+        if not known.region_code or not regions_compatible(c, known.region_code)
+    )
     if others:
         verdict.cap(
             scores.region_ambiguous, "region", "ambiguous", a.region, b.region,
@@ -147,7 +160,9 @@ def _compare_regions(
         verdict.penalise(scores.region_absent, "region", "absent", a.region, b.region)
 
 
-def _compare_region_names(a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig) -> None:
+def _compare_region_names(
+    a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig
+) -> None:
     """Regions of which at least one has no single division code (西安, 中国)."""
     if a.region == b.region:
         verdict.note("region", "agree", a.region, b.region)
@@ -257,14 +272,19 @@ def _compare_short(
     fits = [name for name in hits if same_organisation_name(name, full.name)]
     if fits and len(hits) == 1:
         verdict.score = scores.short_name_unique
-        verdict.note("short_name", "agree", short.name, full.name, "the registry holds no other firm it fits")
+        verdict.note(
+            "short_name", "agree", short.name, full.name, "the registry holds no other firm it fits"
+        )
     elif fits:
-        verdict.note("short_name", "ambiguous", short.name, full.name, f"{len(hits)} registered firms fit it")
+        verdict.note(
+            "short_name", "ambiguous", short.name, full.name, f"{len(hits)} registered firms fit it"
+        )
     elif hits:
         verdict.score = scores.short_name_elsewhere
-        verdict.note("short_name", "differ", short.name, full.name, f"the registry resolves it to {hits[0]}")
+        verdict.note(
+            "short_name", "differ", short.name, full.name, f"the registry resolves it to {hits[0]}"
+        )
     else:
         reason = "no registry to resolve it" if registry is None else "not resolved in the registry"
         verdict.note("short_name", "ambiguous", short.name, full.name, reason)
     return verdict
-

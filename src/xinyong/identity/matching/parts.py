@@ -27,8 +27,27 @@ _SECURITIES_DECORATION = re.compile(
 _COMPANY_FORM_WORDS = ("公司", "合伙", "合作社", "企业", "联社")
 # Latin words that mark an organisation rather than a person (ABC TECHNOLOGY CO LTD).
 _LATIN_ORG_WORDS = frozenset(
-    "LTD LIMITED INC CO CORP CORPORATION COMPANY GROUP BANK LLC LLP GMBH AG SA PLC HOLDINGS "
-    "TECHNOLOGY TRADING INTERNATIONAL".split()
+    [
+        "LTD",
+        "LIMITED",
+        "INC",
+        "CO",
+        "CORP",
+        "CORPORATION",
+        "COMPANY",
+        "GROUP",
+        "BANK",
+        "LLC",
+        "LLP",
+        "GMBH",
+        "AG",
+        "SA",
+        "PLC",
+        "HOLDINGS",
+        "TECHNOLOGY",
+        "TRADING",
+        "INTERNATIONAL",
+    ]
 )
 _DIVISION_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|省|市|县|区)$")
 
@@ -178,8 +197,10 @@ def short_fit(core: str, full: OrgParts) -> int | None:
     for reading in short_readings(core):
         if len(text) <= len(reading.text) or not _in_order(reading.text, text):
             continue
-        if reading.regions and full.region_code and not any(
-            regions_compatible(code, full.region_code) for code in reading.regions
+        if (
+            reading.regions
+            and full.region_code
+            and not any(regions_compatible(code, full.region_code) for code in reading.regions)
         ):
             continue
         runs = min_runs(reading.text, text)
@@ -224,8 +245,10 @@ def looks_like_person(name: str) -> bool:
         return False
     if normalized.isascii():
         words = normalized.replace("·", " ").split()
-        return len(words) >= 2 and all(w.isalpha() for w in words) and not (
-            _LATIN_ORG_WORDS & set(words)
+        return (
+            len(words) >= 2
+            and all(w.isalpha() for w in words)
+            and not (_LATIN_ORG_WORDS & set(words))
         )
     if "·" in normalized:
         return all(_HAN.match(part) for part in normalized.split("·") if part)

@@ -32,7 +32,9 @@ def compare_persons(a: PersonParts, b: PersonParts, config: MatchingConfig) -> V
             verdict.score = max(verdict.score, scores.birth_date_agrees)
             verdict.note("birth_date", "agree", a.birth_date, b.birth_date)
         else:
-            verdict.cap(scores.birth_date_differs, "birth_date", "differ", a.birth_date, b.birth_date)
+            verdict.cap(
+                scores.birth_date_differs, "birth_date", "differ", a.birth_date, b.birth_date
+            )
     elif a.normalized == b.normalized:
         verdict.note(
             "birth_date", "absent", a.birth_date, b.birth_date,

@@ -69,7 +69,9 @@ class Postings:
 
 def code_digest(key: str) -> int:
     """A stable signed 64-bit digest of a code key."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True
+    )
 
 
 class CodeTable:

@@ -96,19 +96,33 @@ class Verdict:
     evidence: list[Evidence] = field(default_factory=list)
     relation: str | None = None
 
-    def note(self, part: str, outcome: Outcome, a: str | None, b: str | None, note: str = "") -> None:
+    def note(
+        self, part: str, outcome: Outcome, a: str | None, b: str | None, note: str = ""
+    ) -> None:
         """Record evidence that does not change the score."""
         self.evidence.append(Evidence(part, outcome, a or None, b or None, note))
 
     def penalise(
-        self, amount: float, part: str, outcome: Outcome, a: str | None, b: str | None, note: str = ""
+        self,
+        amount: float,
+        part: str,
+        outcome: Outcome,
+        a: str | None,
+        b: str | None,
+        note: str = "",
     ) -> None:
         """Lower the score by ``amount`` and record why."""
         self.score -= amount
         self.note(part, outcome, a, b, note)
 
     def cap(
-        self, ceiling: float, part: str, outcome: Outcome, a: str | None, b: str | None, note: str = ""
+        self,
+        ceiling: float,
+        part: str,
+        outcome: Outcome,
+        a: str | None,
+        b: str | None,
+        note: str = "",
     ) -> None:
         """Cap the score at ``ceiling`` and record why."""
         self.ceiling = min(self.ceiling, ceiling)

@@ -97,7 +97,11 @@ def _decide(
     return by_codes
 
 
-def _note_unusable_codes(verdict: Verdict, parties: tuple[Party, Party], found: tuple[Identifier | None, Identifier | None]) -> None:
+def _note_unusable_codes(
+    verdict: Verdict,
+    parties: tuple[Party, Party],
+    found: tuple[Identifier | None, Identifier | None],
+) -> None:
     for side, (party, code) in enumerate(zip(parties, found, strict=True)):
         if party.code and party.code.strip() and code is None:
             a, b = (party.code, None) if side == 0 else (None, party.code)
@@ -234,7 +238,7 @@ def screen_many(
 ) -> Iterator[tuple[ScreenQuery, list[Candidate]]]:
     """``screen`` over many names, in order."""
     for query in queries:
-        yield query, screen(
-            index, query.name, code=query.code, kind=query.kind, limit=limit, config=config
+        yield (
+            query,
+            screen(index, query.name, code=query.code, kind=query.kind, limit=limit, config=config),
         )
-

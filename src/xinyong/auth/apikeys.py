@@ -1,0 +1,91 @@
+"""API keys for system-to-system calls: ``xy_<prefix>_<secret>``, only a hash stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.auth.models import ApiKey
+from xinyong.auth.principal import Principal
+from xinyong.auth.service import aware
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Forbidden, Invalid, NotFound, Unauthorized
+
+SCOPES = ("records:submit", "records:read", "subjects:read", "checks:run")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    token: str  # shown once; never stored
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(
+    session: Session,
+    *,
+    name: str,
+    scopes: list[str],
+    department_id: int | None = None,
+    organisation_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> IssuedKey:
+    """Issue a key owned by a department or an organisation, with scopes and expiry."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise Invalid(f"scopes must be among {', '.join(SCOPES)}", details={"field": "scopes"})
+    if (department_id is None) == (organisation_id is None):
+        raise Invalid("a key belongs to exactly one department or organisation")
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=prefix, secret_hash=_digest(secret), name=name, department_id=department_id,
+        organisation_id=organisation_id, scopes=sorted(set(scopes)), expires_at=expires_at,
+    )  # fmt: skip
+    session.add(key)
+    session.flush()
+    return IssuedKey(key, f"xy_{prefix}_{secret}")
+
+
+def revoke(session: Session, *, prefix: str) -> ApiKey:
+    """Revoke a key at once; later calls with it are refused."""
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None:
+        raise NotFound(f"no API key {prefix}")
+    key.revoked_at = key.revoked_at or utcnow()
+    session.flush()
+    return key
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """The principal of a bearer token, or Unauthorized (unknown, revoked, expired)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != "xy":
+        raise Unauthorized("malformed API key")
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if key is None or not hmac.compare_digest(key.secret_hash, _digest(parts[2])):
+        raise Unauthorized("unknown API key")
+    now = utcnow()
+    expires = aware(key.expires_at)
+    if key.revoked_at is not None or (expires is not None and expires < now):
+        raise Unauthorized("API key revoked or expired")
+    key.last_used_at = now
+    return Principal(
+        kind="apikey", api_key_id=key.id, department_id=key.department_id,
+        organisation_id=key.organisation_id, scopes=frozenset(key.scopes),
+        label=f"API key {key.name} ({key.prefix})",
+    )  # fmt: skip
+
+
+def require_scope(principal: Principal, scope: str) -> None:
+    """Refuse an API call whose key lacks the scope."""
+    if principal.kind == "apikey" and scope not in principal.scopes:
+        raise Forbidden(f"API key lacks scope {scope}", code="scope")

@@ -1,0 +1,129 @@
+"""The one place that decides who may do what and see which fields.
+
+Routes and services ask this module; they never re-implement a check. Decisions:
+
+* **Actions** — what a principal may do (submit records, read the audit log, manage
+  accounts …), by kind, role and, for API keys, scope.
+* **Records** — whether a principal sees a record at all and which of its fields, from the
+  catalogue's disclosure attributes (public / shared with government / restricted), the
+  record's state, the department that submitted it, and — for banks and providers — the
+  subject's live authorisation. Reading anything beyond public fields must be registered
+  with a purpose (查询登记); ``RecordView.registered`` says when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from xinyong.auth.principal import Principal
+from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
+from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.records.states import PUBLISHABLE_STATES, RecordState
+
+# action -> (staff roles allowed, API scope allowed, other principal kinds allowed)
+ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
+    "records.submit": (frozenset({"admin", "reporter"}), "records:submit", frozenset()),
+    "records.read": (
+        frozenset({"admin", "reporter", "department_user"}),
+        "records:read",
+        frozenset({"organisation", "subject"}),
+    ),
+    "rights.decide": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "checks.run": (frozenset({"admin", "department_user"}), "checks:run", frozenset()),
+    "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
+    "accounts.manage": (frozenset({"admin"}), None, frozenset()),
+    "apikeys.manage": (frozenset({"admin"}), None, frozenset()),
+    "counter.issue_code": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "authorisations.manage": (frozenset(), None, frozenset({"subject"})),
+    "queries.read_own": (frozenset(), None, frozenset({"subject"})),
+}
+
+
+def can(principal: Principal, action: str) -> bool:
+    """Whether the principal may perform the action (unknown actions: never)."""
+    rule = ACTIONS.get(action)
+    if rule is None:
+        return False
+    roles, scope, kinds = rule
+    if principal.kind == "staff":
+        return principal.role in roles
+    if principal.kind == "apikey":
+        return scope is not None and scope in principal.scopes
+    return principal.kind in kinds
+
+
+def require(principal: Principal, action: str) -> None:
+    """Raise Unauthorized for anonymous callers and Forbidden for others not allowed."""
+    if can(principal, action):
+        return
+    if principal.kind == "anonymous":
+        raise Unauthorized("log in or present an API key first")
+    raise Forbidden(f"{principal.label} may not {action}")
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the policy needs to know about one record."""
+
+    item: CatalogItem
+    state: str
+    department_id: int
+    subject_id: int
+    disclosure_end: date | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Whether a record is visible, which fields, and whether the read must be registered."""
+
+    visible: bool
+    fields: tuple[str, ...] = ()
+    registered: bool = False
+
+
+HIDDEN = RecordView(False)
+
+
+def _published(facts: RecordFacts, today: date) -> bool:
+    in_period = facts.disclosure_end is None or facts.disclosure_end >= today
+    return RecordState(facts.state) in PUBLISHABLE_STATES and in_period
+
+
+def _audience(
+    principal: Principal, facts: RecordFacts, today: date, authorised: frozenset[str]
+) -> DisclosureAttribute | None:
+    """The widest disclosure level this principal reaches for this record (None: nothing)."""
+    own_department = principal.department_id == facts.department_id
+    if principal.kind == "subject" and principal.subject_id == facts.subject_id:
+        return DisclosureAttribute.restricted  # a subject sees all of its own data
+    if principal.is_government and can(principal, "records.read") and own_department:
+        return DisclosureAttribute.restricted  # the source department sees what it sent
+    if not _published(facts, today):
+        return None  # expired, repaired, revoked, superseded: no longer shared or published
+    if principal.is_government and can(principal, "records.read"):
+        return DisclosureAttribute.government
+    if principal.kind == "organisation" and authorised & {"*", facts.item.code}:
+        return DisclosureAttribute.government
+    return DisclosureAttribute.public
+
+
+def record_view(
+    principal: Principal,
+    facts: RecordFacts,
+    *,
+    today: date,
+    authorised: frozenset[str] = frozenset(),
+) -> RecordView:
+    """Which fields of a record a principal sees; ``authorised`` = items the subject
+    authorised the principal's organisation to read (see auth.authorisations)."""
+    audience = _audience(principal, facts, today, authorised)
+    if audience is None or facts.item.disclosure_attribute.openness > audience.openness:
+        return HIDDEN
+    fields = tuple(spec.name for spec in facts.item.visible_fields(audience))
+    own = principal.kind == "subject" and principal.subject_id == facts.subject_id
+    beyond_public = any(
+        facts.item.field_disclosure(spec) is not DisclosureAttribute.public
+        for spec in facts.item.visible_fields(audience)
+    )
+    return RecordView(True, fields, registered=beyond_public and not own)

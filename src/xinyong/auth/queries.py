@@ -1,0 +1,65 @@
+"""查询登记: reads of a subject's non-public data, each with a stated purpose, recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.auth.models import QueryLog
+from xinyong.auth.principal import Principal
+from xinyong.core.errors import Invalid
+
+MAX_PURPOSE = 500
+
+
+def checked_purpose(purpose: str | None) -> str:
+    """A usable purpose (a matter code or text), or Invalid naming the field."""
+    text = (purpose or "").strip()
+    if len(text) < 2:
+        raise Invalid(
+            "reading non-public data needs a purpose (a matter code or a description)",
+            details={"field": "purpose"},
+        )
+    if len(text) > MAX_PURPOSE:
+        raise Invalid(f"purpose longer than {MAX_PURPOSE} characters", details={"field": "purpose"})
+    return text
+
+
+def register(
+    session: Session,
+    *,
+    principal: Principal,
+    subject_id: int,
+    what: list[str],
+    purpose: str,
+    outcome: str,
+    matter_code: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> QueryLog:
+    """Record one read (or refused read) of a subject's non-public data."""
+    entry = QueryLog(
+        actor=principal.actor,
+        actor_label=principal.label,
+        subject_id=subject_id,
+        what=sorted(set(what)),
+        purpose=purpose,
+        matter_code=matter_code,
+        outcome=outcome,
+        detail=detail,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def for_subject(session: Session, *, subject_id: int, limit: int = 200) -> list[QueryLog]:
+    """Who looked at the subject's data and why, newest first."""
+    stmt = (
+        select(QueryLog)
+        .where(QueryLog.subject_id == subject_id)
+        .order_by(QueryLog.at.desc(), QueryLog.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

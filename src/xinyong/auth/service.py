@@ -1,0 +1,208 @@
+"""Accounts, organisations, API keys, counter codes and subjects' authorisations."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.auth import passwords
+from xinyong.auth.models import ORGANISATION_KINDS, STAFF_ROLES, Account, CounterCode, Organisation
+from xinyong.auth.principal import Principal
+from xinyong.auth.schemas import AccountCreate, OrganisationCreate
+from xinyong.core.config import get_settings
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from xinyong.identity import codes
+from xinyong.subjects import service as subjects_service
+
+ROLES_BY_KIND = {"staff": STAFF_ROLES, "organisation": ("org_user",), "subject": ("subject",)}
+COUNTER_CODE_MINUTES = 30
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Timestamps read back from SQLite are naive UTC; make them comparable."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def _check_binding(data: AccountCreate) -> None:
+    if data.role not in ROLES_BY_KIND[data.kind]:
+        allowed = ", ".join(ROLES_BY_KIND[data.kind])
+        raise Invalid(
+            f"role of a {data.kind} account must be one of {allowed}", details={"field": "role"}
+        )
+    needed = {"staff": "department_id", "organisation": "organisation_id", "subject": "subject_id"}
+    own = needed[data.kind]
+    if getattr(data, own) is None:
+        raise Invalid(f"a {data.kind} account needs {own}", details={"field": own})
+    for field in set(needed.values()) - {own}:
+        if getattr(data, field) is not None:
+            raise Invalid(f"a {data.kind} account has no {field}", details={"field": field})
+
+
+def create_account(session: Session, *, data: AccountCreate) -> Account:
+    """Create an account after checking its binding, role and password rules."""
+    _check_binding(data)
+    passwords.check_rules(data.password, username=data.username)
+    if session.scalar(select(Account.id).where(Account.username == data.username)):
+        raise Conflict(f"username {data.username} is taken", details={"field": "username"})
+    account = Account(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=passwords.hash_password(data.password),
+        kind=data.kind,
+        role=data.role,
+        department_id=data.department_id,
+        organisation_id=data.organisation_id,
+        subject_id=data.subject_id,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def get_account(session: Session, username: str) -> Account:
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None:
+        raise NotFound(f"no account {username!r}")
+    return account
+
+
+def authenticate(session: Session, *, username: str, password: str) -> Account:
+    """Check a login; repeated failures lock the account for a while (lock-out)."""
+    settings = get_settings()
+    now = utcnow()
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None or not account.active:
+        passwords.verify_password(_DUMMY_HASH, password)  # same cost either way
+        raise Unauthorized("wrong username or password")
+    locked_until = aware(account.locked_until)
+    if locked_until and locked_until > now:
+        raise Forbidden(
+            "account locked after repeated failed logins; try again later",
+            code="locked",
+            details={"until": locked_until.isoformat()},
+        )
+    if not passwords.verify_password(account.password_hash, password):
+        account.failed_logins += 1
+        if account.failed_logins >= settings.lockout_threshold:
+            account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            account.failed_logins = 0
+        session.flush()
+        raise Unauthorized("wrong username or password")
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash_password(password)
+    account.failed_logins = 0
+    account.locked_until = None
+    account.last_login_at = now
+    session.flush()
+    return account
+
+
+_DUMMY_HASH = passwords.hash_password("xinyong-dummy-password-for-timing")
+
+
+def set_active(session: Session, *, username: str, active: bool) -> Account:
+    """Disable (or re-enable) an account; disabling also ends its sessions."""
+    account = get_account(session, username)
+    account.active = active
+    if not active:
+        account.session_epoch += 1
+    session.flush()
+    return account
+
+
+def logout_everywhere(session: Session, *, account_id: int) -> None:
+    """End every session of the account (sessions carry the epoch they were issued in)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id}")
+    account.session_epoch += 1
+    session.flush()
+
+
+def principal_for(session: Session, account: Account) -> Principal:
+    """The policy's view of a logged-in account."""
+    return Principal(
+        kind=account.kind,  # type: ignore[arg-type]
+        role=account.role,
+        account_id=account.id,
+        department_id=account.department_id,
+        organisation_id=account.organisation_id,
+        subject_id=account.subject_id,
+        label=f"{account.display_name} ({account.username})",
+    )
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+def create_organisation(session: Session, *, data: OrganisationCreate) -> Organisation:
+    """Register a bank or benefit provider."""
+    if data.kind not in ORGANISATION_KINDS:
+        raise Invalid(f"unknown organisation kind {data.kind}", details={"field": "kind"})
+    uscc = None
+    if data.uscc:
+        result = codes.validate_uscc(data.uscc)
+        if not result.valid:
+            raise Invalid(f"USCC is invalid: {result.reason}", details={"field": "uscc"})
+        uscc = result.code
+    if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
+        raise Conflict(f"organisation {data.name} exists", details={"field": "name"})
+    organisation = Organisation(kind=data.kind, name=data.name, uscc=uscc)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+# --- subject accounts opened with a counter code --------------------------------------------
+
+
+def _code_hash(code: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, code.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def issue_counter_code(session: Session, *, subject_code: str, issued_by: int | None) -> str:
+    """A one-time code (shown once to staff at the counter) to open the subject's account."""
+    subject = subjects_service.get_by_code(session, subject_code)
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    session.add(
+        CounterCode(
+            subject_id=subject.id,
+            code_hash=_code_hash(code),
+            issued_by=issued_by,
+            expires_at=utcnow() + timedelta(minutes=COUNTER_CODE_MINUTES),
+        )
+    )
+    session.flush()
+    return code
+
+
+def open_subject_account(
+    session: Session, *, code: str, username: str, password: str, display_name: str
+) -> Account:
+    """Redeem a counter code: create the subject's own account, bound to the subject."""
+    row = session.scalar(select(CounterCode).where(CounterCode.code_hash == _code_hash(code)))
+    expires = aware(row.expires_at) if row else None
+    if row is None or row.used_at is not None or expires is None or expires < utcnow():
+        raise Invalid("the code is unknown, used or expired", details={"field": "code"})
+    if session.scalar(select(Account.id).where(Account.subject_id == row.subject_id)):
+        raise Conflict("this subject already has an account")
+    data = AccountCreate(
+        username=username, display_name=display_name, password=password, kind="subject",
+        role="subject", subject_id=row.subject_id,
+    )  # fmt: skip
+    account = create_account(session, data=data)
+    row.used_at = utcnow()
+    session.flush()
+    return account

@@ -1,0 +1,104 @@
+"""Login, logout and the account pages of the console and the portal (thin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong.auth import policy, queries
+from xinyong.auth import service as auth_service
+from xinyong.auth.principal import Principal
+from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.web import csrf
+from xinyong.web.render import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
+
+
+def _landing(principal: Principal) -> str:
+    return "/console/" if principal.kind == "staff" else "/portal/me"
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths may be redirected to after login."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    ok = not parsed.scheme and not parsed.netloc and target.startswith("/") and "//" not in target
+    return target if ok else None
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The login form (staff, organisation users and subjects alike)."""
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    """Check the password; on success start a signed session and go on."""
+    try:
+        account = auth_service.authenticate(session, username=username.strip(), password=password)
+    except (Unauthorized, Forbidden) as error:
+        session.commit()  # keep the failure count even though the login failed
+        context: dict[str, Any] = {"next": _safe_next(next), "error": error.message}
+        return render(request, "login.html", context, status_code=error.status_code)
+    request.session.clear()
+    request.session.update({"account_id": account.id, "epoch": account.session_epoch})
+    csrf.rotate(request)
+    principal = auth_service.principal_for(session, account)
+    return RedirectResponse(_safe_next(next) or _landing(principal), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    """End this session."""
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(
+    request: Request, session: DbSession, principal: CurrentPrincipal
+) -> Response:
+    """End every session of this account, on every device."""
+    if principal.account_id is None:
+        raise Unauthorized("log in first")
+    auth_service.logout_everywhere(session, account_id=principal.account_id)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def _require_login(request: Request, principal: Principal) -> None:
+    if principal.kind == "anonymous":
+        raise Unauthorized("log in first")
+
+
+@router.get("/console/", response_class=HTMLResponse)
+def console_home(request: Request, principal: CurrentPrincipal) -> Response:
+    """The console's start page for staff."""
+    _require_login(request, principal)
+    if principal.kind != "staff":
+        raise Forbidden("the console is for department staff")
+    actions = sorted(a for a in policy.ACTIONS if policy.can(principal, a))
+    return render(request, "console_home.html", {"principal": principal, "actions": actions})
+
+
+@router.get("/portal/me", response_class=HTMLResponse)
+def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+    """A subject's own page: who looked at its data and why."""
+    _require_login(request, principal)
+    entries = []
+    if principal.subject_id is not None and policy.can(principal, "queries.read_own"):
+        entries = queries.for_subject(session, subject_id=principal.subject_id)
+    return render(request, "me.html", {"principal": principal, "queries": entries})

@@ -1,0 +1,59 @@
+"""Request dependencies: one database session per request, and the acting principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from xinyong.auth import apikeys
+from xinyong.auth import service as auth_service
+from xinyong.auth.models import Account
+from xinyong.auth.principal import ANONYMOUS, Principal
+from xinyong.core.db import session_factory
+
+
+def db_session() -> Iterator[Session]:
+    """One session per request, committed when the handler succeeds."""
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def session_account(request: Request, session: Session) -> Account | None:
+    """The logged-in account of the cookie session, if still valid (active, same epoch)."""
+    account_id = request.session.get("account_id")
+    if account_id is None:
+        return None
+    account = session.get(Account, account_id)
+    if (
+        account is None
+        or not account.active
+        or account.session_epoch != request.session.get("epoch")
+    ):
+        request.session.clear()
+        return None
+    return account
+
+
+def current_principal(request: Request, session: DbSession) -> Principal:
+    """Who is calling: a bearer API key, a logged-in account, or anonymous."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return apikeys.authenticate(session, header[7:].strip())
+    account = session_account(request, session)
+    return auth_service.principal_for(session, account) if account else ANONYMOUS
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

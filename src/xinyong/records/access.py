@@ -1,0 +1,109 @@
+"""Reading a subject's records through the policy, with query registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from xinyong.auth import authorisations, policy, queries
+from xinyong.auth.principal import Principal
+from xinyong.catalog import service as catalog_service
+from xinyong.core.errors import Invalid
+from xinyong.records import service as records_service
+from xinyong.records.models import Record
+
+
+@dataclass(frozen=True)
+class VisibleRecord:
+    """A record as one principal may see it: only the fields the policy allows."""
+
+    id: int
+    item_code: str
+    state: str
+    decision_date: date | None
+    disclosure_end: date | None
+    severity: str | None
+    fields: dict[str, Any]
+
+
+def _authorised(session: Session, principal: Principal, subject_id: int) -> frozenset[str]:
+    if principal.kind != "organisation" or principal.organisation_id is None:
+        return frozenset()
+    return frozenset(
+        authorisations.covered_items(
+            session, subject_id=subject_id, organisation_id=principal.organisation_id
+        )
+    )
+
+
+def _facts(record: Record) -> policy.RecordFacts:
+    item = catalog_service.get_catalog().item(record.item_code)
+    return policy.RecordFacts(
+        item, record.state, record.department_id, record.subject_id, record.disclosure_end
+    )
+
+
+def read_subject_records(
+    session: Session,
+    *,
+    principal: Principal,
+    subject_id: int,
+    purpose: str | None = None,
+    matter_code: str | None = None,
+    today: date | None = None,
+) -> list[VisibleRecord]:
+    """The subject's current records as the principal may see them.
+
+    Reading any non-public field needs a purpose and is registered; without a purpose the
+    refused attempt is registered too and the call fails.
+    """
+    today = today or date.today()
+    authorised = _authorised(session, principal, subject_id)
+    out: list[VisibleRecord] = []
+    registered_items: list[str] = []
+    for record in records_service.for_subject(session, subject_id):
+        view = policy.record_view(principal, _facts(record), today=today, authorised=authorised)
+        if not view.visible:
+            continue
+        if view.registered:
+            registered_items.append(record.item_code)
+        fields = {name: record.payload[name] for name in view.fields if name in record.payload}
+        out.append(
+            VisibleRecord(
+                record.id,
+                record.item_code,
+                record.state,
+                record.decision_date,
+                record.disclosure_end,
+                record.severity,
+                fields,
+            )
+        )
+    if registered_items:
+        _register(session, principal, subject_id, registered_items, purpose, matter_code)
+    return out
+
+
+def _register(
+    session: Session,
+    principal: Principal,
+    subject_id: int,
+    items: list[str],
+    purpose: str | None,
+    matter_code: str | None,
+) -> None:
+    common: dict[str, Any] = {
+        "principal": principal,
+        "subject_id": subject_id,
+        "what": items,
+        "matter_code": matter_code,
+    }
+    try:
+        text = queries.checked_purpose(purpose or matter_code)
+    except Invalid:
+        queries.register(session, purpose=purpose or "", outcome="refused", **common)
+        raise
+    queries.register(session, purpose=text, outcome="allowed", **common)
