@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong.auth.cli import keys_app, users_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 
@@ -25,6 +26,8 @@ app.add_typer(code_app, name="code")
 app.add_typer(names_app, name="names")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(departments_app, name="departments")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="apikeys")
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -213,9 +216,13 @@ def audit_verify(
     from xinyong.audit import jobs as audit_jobs
     from xinyong.audit import service as audit_service
 
-    with session_scope() as session, Progress(console=err_console, transient=True) as bar:
+    show = not as_json and err_console.is_terminal
+    with (
+        session_scope() as session,
+        Progress(console=err_console, transient=True, disable=not show) as bar,
+    ):
         since = audit_jobs.newest_checkpoint(session) if from_checkpoint else None
-        task = bar.add_task("verifying", total=audit_service.tail(session).seq, visible=not as_json)
+        task = bar.add_task("verifying", total=audit_service.tail(session).seq)
         report = audit_jobs.verify(
             session, since=since, progress=lambda done: bar.update(task, completed=done)
         )

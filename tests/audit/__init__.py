@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit.hashing import entry_hash
 from xinyong.audit.models import AuditEntry
-from xinyong.core.config import reset_settings
+from xinyong.core.config import get_settings
 
 ALGORITHMS = ("sha256", "sm3")
 GUARDED_TABLES = ("audit_entries", "audit_checkpoints")
 
 
 def use_algorithm(monkeypatch: pytest.MonkeyPatch, algorithm: str) -> str:
-    """Make new audit entries use ``algorithm`` (settings are re-read)."""
-    monkeypatch.setenv("XINYONG_AUDIT_HASH", algorithm)
-    reset_settings()
+    """Make new audit entries use ``algorithm`` until the test ends."""
+    monkeypatch.setattr(get_settings(), "audit_hash", algorithm)
     return algorithm
 
 

@@ -21,8 +21,14 @@ PASSWORD = "Correct-Horse-42"
 
 def staff(session: Session, username: str = "li.ming", role: str = "reporter") -> Account:
     dept = factories.department(session)
-    data = AccountCreate(username=username, display_name="李明", password=PASSWORD, kind="staff",
-                         role=role, department_id=dept.id)  # fmt: skip
+    data = AccountCreate(
+        username=username,
+        display_name="李明",
+        password=PASSWORD,
+        kind="staff",
+        role=role,
+        department_id=dept.id,
+    )
     return auth_service.create_account(session, data=data)
 
 
@@ -66,8 +72,14 @@ def test_unknown_user_and_disabled_account(session: Session) -> None:
 )
 def test_password_rules(session: Session, password: str, reason: str) -> None:
     dept = factories.department(session)
-    data = AccountCreate(username="li.ming", display_name="李明", password=password, kind="staff",
-                         role="reporter", department_id=dept.id)  # fmt: skip
+    data = AccountCreate(
+        username="li.ming",
+        display_name="李明",
+        password=password,
+        kind="staff",
+        role="reporter",
+        department_id=dept.id,
+    )
     with pytest.raises(Invalid, match=reason):
         auth_service.create_account(session, data=data)
 
@@ -84,8 +96,9 @@ def test_password_rules(session: Session, password: str, reason: str) -> None:
 def test_account_binding(
     session: Session, kind: str, role: str, binding: dict[str, int], field: str
 ) -> None:
-    data = AccountCreate(username="x.user", display_name="X", password=PASSWORD, kind=kind,
-                         role=role, **binding)  # fmt: skip
+    data = AccountCreate(
+        username="x.user", display_name="X", password=PASSWORD, kind=kind, role=role, **binding
+    )
     with pytest.raises(Invalid) as caught:
         auth_service.create_account(session, data=data)
     assert caught.value.details["field"] == field
@@ -120,8 +133,9 @@ def test_counter_code_opens_the_subject_account_once(session: Session) -> None:
 
 def test_api_keys(session: Session) -> None:
     dept = factories.department(session)
-    issued = apikeys.create(session, name="penalty feed", scopes=["records:submit"],
-                            department_id=dept.id)  # fmt: skip
+    issued = apikeys.create(
+        session, name="penalty feed", scopes=["records:submit"], department_id=dept.id
+    )
     assert (
         issued.token.startswith("xy_")
         and issued.token.split("_", 2)[2] not in issued.key.secret_hash
@@ -138,8 +152,13 @@ def test_api_keys(session: Session) -> None:
     apikeys.revoke(session, prefix=issued.key.prefix)
     with pytest.raises(Unauthorized, match="revoked"):
         apikeys.authenticate(session, issued.token)
-    expiring = apikeys.create(session, name="x", scopes=["records:read"], department_id=dept.id,
-                              expires_at=utcnow() - timedelta(seconds=1))  # fmt: skip
+    expiring = apikeys.create(
+        session,
+        name="x",
+        scopes=["records:read"],
+        department_id=dept.id,
+        expires_at=utcnow() - timedelta(seconds=1),
+    )
     with pytest.raises(Unauthorized):
         apikeys.authenticate(session, expiring.token)
     with pytest.raises(Invalid):
@@ -155,10 +174,16 @@ def test_authorisations(session: Session) -> None:
     )
     later = utcnow() + timedelta(days=30)
     grant = authorisations.grant(
-        session, subject_id=company.id, granted_by=None,
-        data=AuthorisationCreate(organisation_id=bank.id, scope=["tax_credit_rating"],
-                                 purpose="信易贷授信审查", expires_at=later),
-    )  # fmt: skip
+        session,
+        subject_id=company.id,
+        granted_by=None,
+        data=AuthorisationCreate(
+            organisation_id=bank.id,
+            scope=["tax_credit_rating"],
+            purpose="信易贷授信审查",
+            expires_at=later,
+        ),
+    )
     assert authorisations.covered_items(
         session, subject_id=company.id, organisation_id=bank.id
     ) == {"tax_credit_rating"}
@@ -169,13 +194,22 @@ def test_authorisations(session: Session) -> None:
     assert not authorisations.live(session, subject_id=company.id, organisation_id=bank.id)
     with pytest.raises(Invalid):
         authorisations.grant(
-            session, subject_id=company.id, granted_by=None,
-            data=AuthorisationCreate(organisation_id=bank.id, scope=["no_such_item"],
-                                     purpose="x" * 5, expires_at=later),
-        )  # fmt: skip
+            session,
+            subject_id=company.id,
+            granted_by=None,
+            data=AuthorisationCreate(
+                organisation_id=bank.id, scope=["no_such_item"], purpose="x" * 5, expires_at=later
+            ),
+        )
     with pytest.raises(Invalid):
         authorisations.grant(
-            session, subject_id=company.id, granted_by=None,
-            data=AuthorisationCreate(organisation_id=bank.id, scope=["*"], purpose="授信",
-                                     expires_at=utcnow() - timedelta(days=1)),
-        )  # fmt: skip
+            session,
+            subject_id=company.id,
+            granted_by=None,
+            data=AuthorisationCreate(
+                organisation_id=bank.id,
+                scope=["*"],
+                purpose="授信",
+                expires_at=utcnow() - timedelta(days=1),
+            ),
+        )

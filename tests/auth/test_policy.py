@@ -23,11 +23,13 @@ PRINCIPALS = {
     "bank": Principal("organisation", "org_user", account_id=5, organisation_id=BANK),
     "owner": Principal("subject", "subject", account_id=6, subject_id=SUBJECT),
     "other_subject": Principal("subject", "subject", account_id=7, subject_id=OTHER_SUBJECT),
-    "key_read": Principal("apikey", api_key_id=1, department_id=OTHER_DEPT,
-                          scopes=frozenset({"records:read"})),
-    "key_submit": Principal("apikey", api_key_id=2, department_id=SOURCE_DEPT,
-                            scopes=frozenset({"records:submit"})),
-}  # fmt: skip
+    "key_read": Principal(
+        "apikey", api_key_id=1, department_id=OTHER_DEPT, scopes=frozenset({"records:read"})
+    ),
+    "key_submit": Principal(
+        "apikey", api_key_id=2, department_id=SOURCE_DEPT, scopes=frozenset({"records:submit"})
+    ),
+}
 
 
 def _facts(item_code: str, state: str = "active") -> policy.RecordFacts:
@@ -102,13 +104,20 @@ def test_disclosure_end_stops_publication() -> None:
 
 ACTION_MATRIX = {
     "records.submit": {"admin", "reporter_source", "key_submit"},
-    "records.read": {"admin", "reporter_source", "user_other", "bank", "owner", "other_subject",
-                     "key_read"},
+    "records.read": {
+        "admin",
+        "reporter_source",
+        "user_other",
+        "bank",
+        "owner",
+        "other_subject",
+        "key_read",
+    },
     "audit.read": {"admin", "auditor"},
     "accounts.manage": {"admin"},
     "checks.run": {"admin", "user_other"},
     "authorisations.manage": {"owner", "other_subject"},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("action", sorted(ACTION_MATRIX))

@@ -32,23 +32,44 @@ def city(configured_db: str) -> Iterator[dict[str, object]]:
         tax = factories.department(session, "tax")
         market = factories.department(session, "market_regulation")
         rated = date.today() - timedelta(days=30)  # inside its one-year publication
-        payload = {"subject_name": company.name, "subject_code": company.uscc, "grade": "A",
-                   "evaluation_year": rated.year - 1, "score": "95",
-                   "evaluation_date": rated.isoformat(), "evaluating_body": tax.name_zh}  # fmt: skip
+        payload = {
+            "subject_name": company.name,
+            "subject_code": company.uscc,
+            "grade": "A",
+            "evaluation_year": rated.year - 1,
+            "score": "95",
+            "evaluation_date": rated.isoformat(),
+            "evaluating_body": tax.name_zh,
+        }
         records_service.submit(
-            session, actor="test",
-            data=RecordCreate(subject_id=company.id, item_code="tax_credit_rating",
-                              department_id=tax.id, source_record_id="t-1", payload=payload),
-        )  # fmt: skip
+            session,
+            actor="test",
+            data=RecordCreate(
+                subject_id=company.id,
+                item_code="tax_credit_rating",
+                department_id=tax.id,
+                source_record_id="t-1",
+                payload=payload,
+            ),
+        )
         for username, dept in (("wang.fang", market), ("tax.clerk", tax)):
-            auth_service.create_account(session, data=AccountCreate(
-                username=username, display_name=username, password=PASSWORD, kind="staff",
-                role="department_user", department_id=dept.id))  # fmt: skip
+            auth_service.create_account(
+                session,
+                data=AccountCreate(
+                    username=username,
+                    display_name=username,
+                    password=PASSWORD,
+                    kind="staff",
+                    role="department_user",
+                    department_id=dept.id,
+                ),
+            )
         code = auth_service.issue_counter_code(
             session, subject_code=company.uscc or "", issued_by=None
         )
-        auth_service.open_subject_account(session, code=code, username="acme",
-                                          password=PASSWORD, display_name=company.name)  # fmt: skip
+        auth_service.open_subject_account(
+            session, code=code, username="acme", password=PASSWORD, display_name=company.name
+        )
         key = apikeys.create(session, name="feed", scopes=["records:read"], department_id=market.id)
         facts: dict[str, object] = {"uscc": company.uscc, "token": key.token}
     yield facts
@@ -62,8 +83,11 @@ def _csrf(page: str) -> str:
 
 def _login(client: TestClient, username: str, password: str = PASSWORD) -> object:
     token = _csrf(client.get("/login").text)
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def test_login_session_cookie_and_logout(city: dict[str, object]) -> None:
@@ -85,8 +109,9 @@ def test_forms_need_the_csrf_token(city: dict[str, object]) -> None:
     client.get("/login")
     refused = client.post("/login", data={"username": "wang.fang", "password": PASSWORD})
     assert refused.status_code == 403 and "CSRF" in refused.text
-    forged = client.post("/login", data={"username": "wang.fang", "password": PASSWORD,
-                                         "csrf_token": "forged"})  # fmt: skip
+    forged = client.post(
+        "/login", data={"username": "wang.fang", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert forged.status_code == 403
 
 
@@ -121,8 +146,12 @@ def test_purpose_bound_reads_are_registered_and_shown_to_the_subject(
     assert rows[0]["fields"]["grade"] == "A" and "score" not in rows[0]["fields"]
     keyed = TestClient(create_app())
     headers = {"Authorization": f"Bearer {city['token']}"}
-    assert keyed.get(f"/api/v1/subjects/{uscc}/records", params={"matter": "GP-2025-01"},
-                     headers=headers).status_code == 200  # fmt: skip
+    assert (
+        keyed.get(
+            f"/api/v1/subjects/{uscc}/records", params={"matter": "GP-2025-01"}, headers=headers
+        ).status_code
+        == 200
+    )
     owner = TestClient(create_app())
     _login(owner, "acme")
     own = owner.get(f"/api/v1/subjects/{uscc}/records").json()
@@ -164,15 +193,23 @@ def test_oversized_requests_are_refused(
 def test_expired_key_and_wrong_scope(city: dict[str, object]) -> None:
     with session_scope() as session:
         dept = factories.department(session)
-        old = apikeys.create(session, name="old", scopes=["records:read"], department_id=dept.id,
-                             expires_at=utcnow() - timedelta(days=1))  # fmt: skip
-        submit_only = apikeys.create(session, name="s", scopes=["records:submit"],
-                                     department_id=dept.id)  # fmt: skip
+        old = apikeys.create(
+            session,
+            name="old",
+            scopes=["records:read"],
+            department_id=dept.id,
+            expires_at=utcnow() - timedelta(days=1),
+        )
+        submit_only = apikeys.create(
+            session, name="s", scopes=["records:submit"], department_id=dept.id
+        )
     client = TestClient(create_app())
     uscc = city["uscc"]
-    expired = client.get(f"/api/v1/subjects/{uscc}/records",
-                         headers={"Authorization": f"Bearer {old.token}"})  # fmt: skip
+    expired = client.get(
+        f"/api/v1/subjects/{uscc}/records", headers={"Authorization": f"Bearer {old.token}"}
+    )
     assert expired.status_code == 401
-    wrong = client.get(f"/api/v1/subjects/{uscc}/records",
-                       headers={"Authorization": f"Bearer {submit_only.token}"})  # fmt: skip
+    wrong = client.get(
+        f"/api/v1/subjects/{uscc}/records", headers={"Authorization": f"Bearer {submit_only.token}"}
+    )
     assert wrong.status_code == 403

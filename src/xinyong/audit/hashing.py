@@ -64,6 +64,11 @@ _DIGESTS: dict[str, Callable[[bytes], str]] = {
 }
 
 
+def sm3_backend() -> str:
+    """Which SM3 implementation the platform uses: ``openssl`` or ``gmssl``."""
+    return "gmssl" if _DIGESTS["sm3"] is _sm3_gmssl else "openssl"
+
+
 def digest(algorithm: str, data: bytes) -> str:
     """Lower-case hex digest of ``data`` with the named algorithm."""
     try:

@@ -216,11 +216,14 @@ def verify(
     walk = _start(session, since)
     first = walk.expected
     finding = _walk(session, walk, progress, _visit)
+    last = walk.last_seq
+    if finding is not None and last is not None:
+        last = min(last, finding.seq - 1)  # an entry found bad later may have passed itself
     return VerifyReport(
         ok=finding is None,
         checked=walk.checked,
         first_seq=first if walk.checked else None,
-        last_seq=walk.last_seq,
+        last_seq=last if last is not None and last >= first else None,
         checkpoints=walk.compared,
         bad_seq=finding.seq if finding else None,
         reason=finding.reason if finding else None,

@@ -53,10 +53,14 @@ def me(principal: CurrentPrincipal) -> Me:
     """Who is calling and what they may do · 当前身份及权限."""
     actions = sorted(a for a in policy.ACTIONS if policy.can(principal, a))
     return Me(
-        kind=principal.kind, role=principal.role, label=principal.label,
-        department_id=principal.department_id, organisation_id=principal.organisation_id,
-        subject_id=principal.subject_id, actions=actions,
-    )  # fmt: skip
+        kind=principal.kind,
+        role=principal.role,
+        label=principal.label,
+        department_id=principal.department_id,
+        organisation_id=principal.organisation_id,
+        subject_id=principal.subject_id,
+        actions=actions,
+    )
 
 
 def _own_subject(principal: Any, action: str) -> int:

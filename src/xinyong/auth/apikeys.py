@@ -47,9 +47,14 @@ def create(
         raise Invalid("a key belongs to exactly one department or organisation")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
     key = ApiKey(
-        prefix=prefix, secret_hash=_digest(secret), name=name, department_id=department_id,
-        organisation_id=organisation_id, scopes=sorted(set(scopes)), expires_at=expires_at,
-    )  # fmt: skip
+        prefix=prefix,
+        secret_hash=_digest(secret),
+        name=name,
+        department_id=department_id,
+        organisation_id=organisation_id,
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+    )
     session.add(key)
     session.flush()
     return IssuedKey(key, f"xy_{prefix}_{secret}")
@@ -79,10 +84,13 @@ def authenticate(session: Session, token: str) -> Principal:
         raise Unauthorized("API key revoked or expired")
     key.last_used_at = now
     return Principal(
-        kind="apikey", api_key_id=key.id, department_id=key.department_id,
-        organisation_id=key.organisation_id, scopes=frozenset(key.scopes),
+        kind="apikey",
+        api_key_id=key.id,
+        department_id=key.department_id,
+        organisation_id=key.organisation_id,
+        scopes=frozenset(key.scopes),
         label=f"API key {key.name} ({key.prefix})",
-    )  # fmt: skip
+    )
 
 
 def require_scope(principal: Principal, scope: str) -> None:

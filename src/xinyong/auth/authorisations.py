@@ -29,9 +29,13 @@ def grant(
     if expires is None or expires <= utcnow():
         raise Invalid("an authorisation must expire in the future", details={"field": "expires_at"})
     row = Authorisation(
-        subject_id=subject_id, organisation_id=data.organisation_id, scope=sorted(set(data.scope)),
-        purpose=data.purpose.strip(), granted_by=granted_by, expires_at=expires,
-    )  # fmt: skip
+        subject_id=subject_id,
+        organisation_id=data.organisation_id,
+        scope=sorted(set(data.scope)),
+        purpose=data.purpose.strip(),
+        granted_by=granted_by,
+        expires_at=expires,
+    )
     session.add(row)
     session.flush()
     return row

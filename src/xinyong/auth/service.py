@@ -199,9 +199,13 @@ def open_subject_account(
     if session.scalar(select(Account.id).where(Account.subject_id == row.subject_id)):
         raise Conflict("this subject already has an account")
     data = AccountCreate(
-        username=username, display_name=display_name, password=password, kind="subject",
-        role="subject", subject_id=row.subject_id,
-    )  # fmt: skip
+        username=username,
+        display_name=display_name,
+        password=password,
+        kind="subject",
+        role="subject",
+        subject_id=row.subject_id,
+    )
     account = create_account(session, data=data)
     row.used_at = utcnow()
     session.flush()

@@ -98,6 +98,8 @@ def console_home(request: Request, principal: CurrentPrincipal) -> Response:
 def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     """A subject's own page: who looked at its data and why."""
     _require_login(request, principal)
+    if principal.account_id is None:
+        raise Forbidden("this page is for people who log in, not for API keys")
     entries = []
     if principal.subject_id is not None and policy.can(principal, "queries.read_own"):
         entries = queries.for_subject(session, subject_id=principal.subject_id)

@@ -69,6 +69,7 @@ def create_app() -> FastAPI:
         version=__version__,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
+        swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
     )
     app.add_exception_handler(XinyongError, _handle_error)

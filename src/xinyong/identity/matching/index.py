@@ -13,9 +13,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,7 +43,9 @@ _KIND_NAMES = {char: kind for kind, char in _KIND_CHARS.items()}
 PERSON_KINDS = frozenset({"natural_person", "household"})
 _SEP = "\x1f"
 _CODE_SEP = ","
-# An n-gram held by more subjects than this is too common to find candidates by (科技, 管理).
+# How many postings finding one name's candidates may read (see org_candidates).
+TOUCH_BUDGET = 2_000
+# A character held by more subjects than this is too common to resolve a short name by.
 GRAM_LIMIT = 20_000
 _SHORT_CACHE = 4096
 # Characters of organisational forms, which the character keys (region, trade name and
@@ -62,8 +63,7 @@ class SubjectRowLike(Protocol):
     id_number: str | None
 
 
-@dataclass(frozen=True)
-class IndexedSubject:
+class IndexedSubject(NamedTuple):
     """A subject as the index holds it."""
 
     subject_id: int
@@ -246,18 +246,23 @@ class MatchIndex:
             value = value[:DIGEST_CHARS]
         return self._codes.get(f"{scheme}:{value}")
 
-    def org_candidates(self, parts: OrgParts, *, limit: int = 40) -> list[int]:
-        """Organisations sharing the most (and rarest) bigrams with ``parts``."""
-        keys = self._keys(parts)
-        sized = sorted((self._grams.size(key), key) for key in keys)
-        usable = [(n, key) for n, key in sized if 0 < n <= GRAM_LIMIT]
-        if not usable:
-            usable = [(n, key) for n, key in sized[:1] if n]
+    def org_candidates(self, parts: OrgParts, *, limit: int = 30) -> list[int]:
+        """Organisations sharing the most (and rarest) bigrams with ``parts``.
+
+        Bigrams are read rarest first (the trade name's, usually) until ``TOUCH_BUDGET``
+        postings have been read, but always two of them when a name has two: the common
+        bigrams of a region or an industry would otherwise find thousands of subjects.
+        """
+        sized = sorted((self._grams.size(key), key) for key in self._keys(parts))
         weights: dict[int, float] = {}
-        for size, key in usable:
+        touched = 0
+        for used, (size, key) in enumerate(s for s in sized if s[0]):
+            if used >= 2 and touched + size > TOUCH_BUDGET:
+                break
             weight = 1.0 / (1.0 + math.log(size))
             for subject_id in self._grams.get(key):
                 weights[subject_id] = weights.get(subject_id, 0.0) + weight
+            touched += size
         return heapq.nlargest(limit, weights, key=weights.__getitem__)
 
     def person_candidates(self, parts: PersonParts) -> Sequence[int]:

@@ -57,6 +57,16 @@ def compare_orgs(
     return short if short is not None and short.final() > verdict.final() else verdict
 
 
+def may_match(a: OrgParts, b: OrgParts) -> bool:
+    """False when ``compare_orgs`` can only say no match: trade names that differ, however
+    read, and neither name a short name. A cheap test that lets screening skip work."""
+    if a.trade == b.trade or (a.trade and a.trade + a.industry == b.trade + b.industry):
+        return True
+    if _region_inside_trade(a, b) or _region_inside_trade(b, a):
+        return True
+    return is_short_name(a) or is_short_name(b)
+
+
 def _compare_structure(
     a: OrgParts, b: OrgParts, config: MatchingConfig, registry: Registry | None
 ) -> Verdict:

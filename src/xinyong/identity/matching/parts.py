@@ -25,6 +25,8 @@ _SECURITIES_DECORATION = re.compile(
     r"^(?:S?\*?ST|SST|XD|XR|DR|N|C|S)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?:[AB]|-[A-Z]{1,2})$"
 )
 _COMPANY_FORM_WORDS = ("公司", "合伙", "合作社", "企业", "联社")
+_SHORT_MAX = 6  # characters of a short name, decorations aside
+_DECORATION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ*-")
 # Latin words that mark an organisation rather than a person (ABC TECHNOLOGY CO LTD).
 _LATIN_ORG_WORDS = frozenset(
     [
@@ -147,11 +149,15 @@ def short_core(name: str) -> str:
 
 
 def is_short_name(parts: OrgParts) -> bool:
-    """Whether a name reads as a short name (简称): a few characters, no company form."""
+    """Whether a name reads as a short name (简称): 2-6 Chinese characters (securities
+    decorations aside), no company form, no branch."""
     if parts.branch or any(word in parts.form for word in _COMPANY_FORM_WORDS):
         return False
-    core = short_core(parts.name)
-    return 2 <= len(core) <= 6 and bool(_HAN.match(core))
+    text = parts.head + parts.form
+    han = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
+    return 2 <= han <= _SHORT_MAX and all(
+        char in _DECORATION_CHARS or "\u3400" <= char <= "\u9fff" for char in text
+    )
 
 
 def code_stem(code: str) -> str:

@@ -21,14 +21,13 @@ class Postings:
         self._map: dict[str, int | array[int]] = {}
 
     def add(self, key: str, subject_id: int) -> None:
-        """Add ``subject_id`` under ``key`` (once)."""
+        """Add ``subject_id`` under ``key``; the caller adds each (key, id) pair once."""
         held = self._map.get(key)
         if held is None:
             self._map[key] = subject_id
         elif isinstance(held, int):
-            if held != subject_id:
-                self._map[key] = array("i", (held, subject_id))
-        elif subject_id not in held:
+            self._map[key] = array("i", (held, subject_id))
+        else:
             held.append(subject_id)
 
     def remove(self, key: str, subject_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from xinyong.identity.matching.config import Decision, MatchingConfig
 
@@ -29,8 +29,7 @@ class Party:
     kind: NameKind | None = None
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One part of the names (or codes) and how the two sides compare on it."""
 
     part: str

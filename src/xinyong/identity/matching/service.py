@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from xinyong.identity.matching.config import MatchingConfig, default_config
 from xinyong.identity.matching.identifiers import Identifier, compare_identifiers, identifier
 from xinyong.identity.matching.index import PERSON_KINDS, IndexedSubject, MatchIndex
-from xinyong.identity.matching.orgs import Registry, compare_orgs
+from xinyong.identity.matching.orgs import Registry, compare_orgs, may_match
 from xinyong.identity.matching.parts import (
     OrgParts,
     PersonParts,
@@ -210,11 +210,17 @@ def screen(
             continue
         other = held.person if held.person is not None else held.org
         assert other is not None
+        if isinstance(query, OrgParts) and isinstance(other, OrgParts) and not may_match(query, other):
+            continue
         names = _compare_parts(query, other, config, index)
         held_code = _held_identifier(held, found) if found is not None else None
-        result = _decide(names, found, held_code, config).result(name, held.name, kind, config)
-        if result.decision != "no_match" or (include_related and result.relation):
-            kept.append(Candidate(subject_id, held.name, held.kind, held.code("uscc"), result))
+        verdict = _decide(names, found, held_code, config)
+        if verdict.final() < config.thresholds.possible and not (
+            include_related and verdict.relation
+        ):
+            continue
+        result = verdict.result(name, held.name, kind, config)
+        kept.append(Candidate(subject_id, held.name, held.kind, held.code("uscc"), result))
     kept.sort(key=lambda c: (-c.result.score, c.result.relation is not None, c.subject_id))
     return kept[:limit]
 

@@ -1,0 +1,356 @@
+"""Every route × every kind of caller has an expected outcome, taken from the live route
+table: a route added without an entry here fails. Records read through the API never
+carry a field the caller is not entitled to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from starlette.routing import Route
+
+from tests import factories
+from tests.conftest import FreshDatabase
+from xinyong.auth import apikeys, authorisations
+from xinyong.auth import service as auth_service
+from xinyong.auth.schemas import AccountCreate, AuthorisationCreate, OrganisationCreate
+from xinyong.core import db as core_db
+from xinyong.core import migrate
+from xinyong.core.config import reset_settings
+from xinyong.core.db import session_scope, utcnow
+from xinyong.records import service as records_service
+from xinyong.records.schemas import RecordCreate
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Subject
+from xinyong.web.app import create_app
+
+PASSWORD = "Correct-Horse-42"
+CALLERS = (
+    "anonymous",
+    "admin",
+    "reporter",
+    "department_user",
+    "auditor",
+    "bank",
+    "bank_authorised",
+    "owner",
+    "other_subject",
+    "key_read",
+    "key_submit",
+)
+ACCOUNTS = (
+    "admin",
+    "reporter",
+    "department_user",
+    "auditor",
+    "bank",
+    "bank_authorised",
+    "owner",
+    "other_subject",
+)
+STAFF = {"admin", "reporter", "department_user", "auditor"}
+KEYS = {"key_read", "key_submit"}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(CALLERS, status)
+
+
+def by_group(anonymous: int, accounts: int, keys: int, **special: int) -> dict[str, int]:
+    table = {
+        c: (anonymous if c == "anonymous" else keys if c in KEYS else accounts) for c in CALLERS
+    }
+    table.update(special)
+    return table
+
+
+SUBJECT_ONLY = by_group(401, 403, 403, owner=200, other_subject=200)
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/"): everyone(200),
+    ("GET", "/api/v1/stats"): everyone(200),
+    ("GET", "/api/v1/health"): everyone(200),
+    ("GET", "/api/v1/openapi.json"): everyone(200),
+    ("GET", "/api/v1/docs"): everyone(200),
+    ("GET", "/api/v1/docs/oauth2-redirect"): everyone(200),
+    ("GET", "/login"): everyone(200),
+    ("POST", "/login"): everyone(401),  # wrong password for everyone
+    ("POST", "/logout"): everyone(303),
+    ("POST", "/logout-everywhere"): by_group(401, 303, 401),
+    ("GET", "/console/"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
+    ("GET", "/portal/me"): by_group(303, 200, 403),
+    ("GET", "/api/v1/me"): everyone(200),
+    ("GET", "/api/v1/me/queries"): SUBJECT_ONLY,
+    ("POST", "/api/v1/me/authorisations"): {**SUBJECT_ONLY, "owner": 201, "other_subject": 201},
+    ("DELETE", "/api/v1/me/authorisations/{authorisation_id}"): {
+        **SUBJECT_ONLY,
+        "other_subject": 403,
+    },
+    ("GET", "/api/v1/subjects/{code}/records"): by_group(
+        200, 200, 200, auditor=403, key_submit=403
+    ),
+}
+
+
+def _walk(routes: list[object]) -> Iterator[tuple[str, str]]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        if included is not None:
+            yield from _walk(included.routes)
+        elif isinstance(route, APIRoute | Route) and route.methods:
+            yield from ((method, route.path) for method in route.methods - {"HEAD"})
+
+
+def _routes() -> set[tuple[str, str]]:
+    return set(_walk(list(create_app().routes)))
+
+
+def test_every_route_has_an_entry_and_every_entry_a_route() -> None:
+    routes = _routes()
+    assert routes - set(MATRIX) == set(), "new routes need a row in the access matrix"
+    assert set(MATRIX) - routes == set(), "the matrix names routes that no longer exist"
+    for expected in MATRIX.values():
+        assert set(expected) == set(CALLERS)
+
+
+@dataclass
+class City:
+    uscc: str
+    other_uscc: str
+    grant_id: int = 0
+    clients: dict[str, TestClient] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _staff(session: Session, username: str, role: str, kind: str) -> None:
+    dept = factories.department(session, kind)
+    auth_service.create_account(
+        session,
+        data=AccountCreate(
+            username=username,
+            display_name=username,
+            password=PASSWORD,
+            kind="staff",
+            role=role,
+            department_id=dept.id,
+        ),
+    )
+
+
+def _seed() -> City:
+    with session_scope() as session:
+        subjects_service.sync_departments(session)
+        company, other = factories.enterprise(session), factories.enterprise(session)
+        _records(session, company)
+        for username, role, kind in (
+            ("admin", "admin", "development_reform"),
+            ("reporter", "reporter", "market_regulation"),
+            ("department_user", "department_user", "ecology_environment"),
+            ("auditor", "auditor", "market_regulation"),
+        ):
+            _staff(session, username, role, kind)
+        bank = auth_service.create_organisation(
+            session, data=OrganisationCreate(kind="bank", name="测试银行")
+        )
+        bank2 = auth_service.create_organisation(
+            session, data=OrganisationCreate(kind="bank", name="授权银行")
+        )
+        for username, org in (("bank", bank.id), ("bank_authorised", bank2.id)):
+            auth_service.create_account(
+                session,
+                data=AccountCreate(
+                    username=username,
+                    display_name=username,
+                    password=PASSWORD,
+                    kind="organisation",
+                    role="org_user",
+                    organisation_id=org,
+                ),
+            )
+        spare = authorisations.grant(
+            session,
+            subject_id=company.id,
+            granted_by=None,
+            data=AuthorisationCreate(
+                organisation_id=bank.id,
+                scope=["honour"],
+                purpose="测试撤回",
+                expires_at=utcnow() + timedelta(days=10),
+            ),
+        )
+        authorisations.grant(
+            session,
+            subject_id=company.id,
+            granted_by=None,
+            data=AuthorisationCreate(
+                organisation_id=bank2.id,
+                scope=["tax_credit_rating"],
+                purpose="信易贷授信审查",
+                expires_at=utcnow() + timedelta(days=10),
+            ),
+        )
+        for username, subject in (("owner", company), ("other_subject", other)):
+            code = auth_service.issue_counter_code(
+                session, subject_code=subject.uscc or "", issued_by=None
+            )
+            auth_service.open_subject_account(
+                session, code=code, username=username, password=PASSWORD, display_name=username
+            )
+        market = factories.department(session, "market_regulation")
+        other_dept = factories.department(session, "ecology_environment")
+        read = apikeys.create(
+            session, name="r", scopes=["records:read"], department_id=other_dept.id
+        )
+        submit = apikeys.create(
+            session, name="s", scopes=["records:submit"], department_id=market.id
+        )
+        city = City(company.uscc or "", other.uscc or "", spare.id)
+        city.headers = {
+            "key_read": {"Authorization": f"Bearer {read.token}"},
+            "key_submit": {"Authorization": f"Bearer {submit.token}"},
+        }
+    return city
+
+
+def _records(session: Session, company: Subject) -> None:
+    market = factories.department(session, "market_regulation")
+    tax = factories.department(session, "tax")
+    recent = date.today() - timedelta(days=20)
+    penalty = factories.penalty_payload(
+        company,
+        market,
+        decision_date=recent.isoformat(),
+        legal_representative_id_number="E12345678",
+    )
+    rating = {
+        "subject_name": company.name,
+        "subject_code": company.uscc,
+        "grade": "B",
+        "evaluation_year": recent.year - 1,
+        "score": "81",
+        "evaluation_date": recent.isoformat(),
+        "evaluating_body": tax.name_zh,
+    }
+    for item, dept, payload in (
+        ("admin_penalty", market, penalty),
+        ("tax_credit_rating", tax, rating),
+    ):
+        records_service.submit(
+            session,
+            actor="test",
+            data=RecordCreate(
+                subject_id=company.id,
+                item_code=item,
+                department_id=dept.id,
+                source_record_id=f"{item}-1",
+                payload=payload,
+            ),
+        )
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found
+    return found.group(1)
+
+
+def _client(name: str, city: City) -> TestClient:
+    client = TestClient(create_app())
+    if name in ACCOUNTS:
+        response = client.post(
+            "/login",
+            data={"username": name, "password": PASSWORD, "csrf_token": _csrf(client)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, (name, response.text[:200])
+    return client
+
+
+@pytest.fixture(scope="module")
+def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
+    """One seeded database and one logged-in client per caller for the whole module."""
+    url = fresh_db.new(backend)
+    migrate.upgrade(url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XINYONG_DATABASE_URL", url)
+        reset_settings()
+        core_db.dispose_engine()
+        city = _seed()
+        city.clients = {name: _client(name, city) for name in CALLERS}
+        yield city
+        core_db.dispose_engine()
+    reset_settings()
+
+
+def _call(city: City, name: str, method: str, path: str) -> int:
+    client = city.clients[name]
+    headers = {
+        **city.headers.get(name, {}),
+        "X-CSRF-Token": _session_csrf(client),
+    }
+    concrete = path.replace("{code}", city.uscc).replace("{authorisation_id}", str(city.grant_id))
+    kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
+    if path == "/api/v1/subjects/{code}/records":
+        kwargs["params"] = {"purpose": "行政审批核查"}
+    if method == "POST" and path == "/api/v1/me/authorisations":
+        kwargs["json"] = {
+            "organisation_id": 1,
+            "scope": ["honour"],
+            "purpose": "测试授权",
+            "expires_at": (utcnow() + timedelta(days=1)).isoformat(),
+        }
+    elif method == "POST":
+        kwargs["data"] = {"csrf_token": headers["X-CSRF-Token"], "username": name, "password": "x"}
+    status = client.request(method, concrete, **kwargs).status_code  # type: ignore[arg-type]
+    if path in ("/logout", "/logout-everywhere"):
+        city.clients[name] = _client(name, city)  # log back in for the next rows
+    return status
+
+
+def _session_csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_access_matrix(city: City, method: str, path: str) -> None:
+    got = {name: _call(city, name, method, path) for name in CALLERS}
+    assert got == MATRIX[(method, path)]
+
+
+# caller -> {item: fields that must be absent / must be present}
+def _fields(city: City, name: str) -> dict[str, set[str]]:
+    rows = (
+        city.clients[name]
+        .get(
+            f"/api/v1/subjects/{city.uscc}/records",
+            params={"purpose": "核查"},
+            headers=city.headers.get(name, {}),
+        )
+        .json()
+    )
+    return {row["item_code"]: set(row["fields"]) for row in rows}
+
+
+def test_no_leaks_of_non_public_fields(city: City) -> None:
+    restricted = {"legal_representative_id_number"}
+    for name in ("anonymous", "other_subject", "bank", "auditor"):
+        seen = _fields(city, name) if name != "auditor" else {}
+        assert "tax_credit_rating" not in seen, name
+        assert not seen.get("admin_penalty", set()) & restricted, name
+    for name in ("admin", "department_user", "key_read", "bank_authorised"):
+        seen = _fields(city, name)
+        assert "tax_credit_rating" in seen and "score" not in seen["tax_credit_rating"], name
+        assert not seen["admin_penalty"] & restricted, name
+    reporter = _fields(city, "reporter")  # the penalty's source department
+    assert reporter["admin_penalty"] & restricted and "score" not in reporter["tax_credit_rating"]
+    owner = _fields(city, "owner")
+    assert "score" in owner["tax_credit_rating"] and owner["admin_penalty"] & restricted
+    masked = city.clients["owner"].get(f"/api/v1/subjects/{city.uscc}/records").json()
+    penalty = next(r for r in masked if r["item_code"] == "admin_penalty")
+    assert penalty["fields"]["legal_representative_id_number"] == "E1*****78"
