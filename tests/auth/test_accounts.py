@@ -213,3 +213,21 @@ def test_authorisations(session: Session) -> None:
                 expires_at=utcnow() - timedelta(days=1),
             ),
         )
+
+
+def test_account_actions_are_audited(session: Session) -> None:
+    from xinyong.audit import jobs as audit_jobs
+    from xinyong.audit.models import AuditEntry
+
+    account = staff(session)
+    auth_service.authenticate(session, username="li.ming", password=PASSWORD)
+    auth_service.set_active(session, username="li.ming", active=False, actor="cli:root")
+    actions = [
+        e.action
+        for e in session.query(AuditEntry)
+        .filter(AuditEntry.object_id == str(account.id))
+        .filter(AuditEntry.object_type == "account")
+        .order_by(AuditEntry.seq)
+    ]
+    assert actions == ["account.create", "account.login", "account.disable"]
+    assert audit_jobs.verify(session).ok

@@ -105,5 +105,10 @@ def revoke_authorisation(
 ) -> AuthorisationRead:
     """Withdraw an authorisation at once · 撤回授权."""
     subject_id = _own_subject(principal, "authorisations.manage")
-    row = authorisations.revoke(session, authorisation_id=authorisation_id, subject_id=subject_id)
+    row = authorisations.revoke(
+        session,
+        authorisation_id=authorisation_id,
+        subject_id=subject_id,
+        account_id=principal.account_id,
+    )
     return AuthorisationRead.model_validate(row, from_attributes=True)

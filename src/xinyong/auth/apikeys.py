@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.auth.models import ApiKey
 from xinyong.auth.principal import Principal
 from xinyong.auth.service import aware
@@ -38,6 +39,7 @@ def create(
     department_id: int | None = None,
     organisation_id: int | None = None,
     expires_at: datetime | None = None,
+    actor: str = "system",
 ) -> IssuedKey:
     """Issue a key owned by a department or an organisation, with scopes and expiry."""
     unknown = sorted(set(scopes) - set(SCOPES))
@@ -57,16 +59,29 @@ def create(
     )
     session.add(key)
     session.flush()
+    _audit(session, actor, "apikey.create", key)
     return IssuedKey(key, f"xy_{prefix}_{secret}")
 
 
-def revoke(session: Session, *, prefix: str) -> ApiKey:
+def _audit(session: Session, actor: str, action: str, key: ApiKey) -> None:
+    audit_service.append(
+        session,
+        actor=actor,
+        action=action,
+        object_type="api_key",
+        object_id=key.id,
+        summary={"prefix": key.prefix, "name": key.name, "scopes": key.scopes},
+    )
+
+
+def revoke(session: Session, *, prefix: str, actor: str = "system") -> ApiKey:
     """Revoke a key at once; later calls with it are refused."""
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None:
         raise NotFound(f"no API key {prefix}")
     key.revoked_at = key.revoked_at or utcnow()
     session.flush()
+    _audit(session, actor, "apikey.revoke", key)
     return key
 
 

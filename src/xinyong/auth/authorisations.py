@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.auth.models import Authorisation, Organisation
 from xinyong.auth.schemas import AuthorisationCreate
 from xinyong.auth.service import aware
@@ -38,10 +39,30 @@ def grant(
     )
     session.add(row)
     session.flush()
+    _audit(session, "authorisation.grant", row, granted_by)
     return row
 
 
-def revoke(session: Session, *, authorisation_id: int, subject_id: int) -> Authorisation:
+def _audit(session: Session, action: str, row: Authorisation, account_id: int | None) -> None:
+    audit_service.append(
+        session,
+        actor=f"account:{account_id}" if account_id else "system",
+        action=action,
+        object_type="authorisation",
+        object_id=row.id,
+        subject_id=row.subject_id,
+        summary={
+            "organisation_id": row.organisation_id,
+            "scope": row.scope,
+            "purpose": row.purpose,
+            "expires_at": row.expires_at.isoformat(),
+        },
+    )
+
+
+def revoke(
+    session: Session, *, authorisation_id: int, subject_id: int, account_id: int | None = None
+) -> Authorisation:
     """The subject withdraws its authorisation; it stops at once."""
     row = session.get(Authorisation, authorisation_id)
     if row is None:
@@ -50,6 +71,7 @@ def revoke(session: Session, *, authorisation_id: int, subject_id: int) -> Autho
         raise Forbidden("only the subject that granted an authorisation can revoke it")
     row.revoked_at = row.revoked_at or utcnow()
     session.flush()
+    _audit(session, "authorisation.revoke", row, account_id)
     return row
 
 

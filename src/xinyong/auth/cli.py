@@ -24,6 +24,11 @@ keys_app = typer.Typer(help="API keys for system-to-system calls.", no_args_is_h
 console = Console()
 
 
+def _actor() -> str:
+    """Audit actor of an administrator working at the command line."""
+    return f"cli:{getpass.getuser()}"
+
+
 def _fail(error: XinyongError) -> None:
     Console(stderr=True).print(f"[red]error:[/red] {error.message}")
     raise typer.Exit(2)
@@ -60,7 +65,7 @@ def users_create(
                 department_id=dept_id,
                 organisation_id=organisation_id,
             )
-            account = auth_service.create_account(session, data=data)
+            account = auth_service.create_account(session, data=data, actor=_actor())
             console.print(f"account {account.username} ({account.kind}/{account.role}) created")
     except XinyongError as error:
         _fail(error)
@@ -71,7 +76,7 @@ def users_disable(username: str) -> None:
     """Disable an account and end its sessions."""
     try:
         with session_scope() as session:
-            auth_service.set_active(session, username=username, active=False)
+            auth_service.set_active(session, username=username, active=False, actor=_actor())
         console.print(f"account {username} disabled")
     except XinyongError as error:
         _fail(error)
@@ -82,7 +87,7 @@ def users_enable(username: str) -> None:
     """Re-enable a disabled account."""
     try:
         with session_scope() as session:
-            auth_service.set_active(session, username=username, active=True)
+            auth_service.set_active(session, username=username, active=True, actor=_actor())
         console.print(f"account {username} enabled")
     except XinyongError as error:
         _fail(error)
@@ -143,7 +148,7 @@ def keys_revoke(prefix: str) -> None:
     """Revoke an API key at once."""
     try:
         with session_scope() as session:
-            apikeys.revoke(session, prefix=prefix)
+            apikeys.revoke(session, prefix=prefix, actor=_actor())
         console.print(f"API key {prefix} revoked")
     except XinyongError as error:
         _fail(error)

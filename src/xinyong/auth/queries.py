@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.auth.models import QueryLog
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Invalid
@@ -51,6 +52,20 @@ def register(
     )
     session.add(entry)
     session.flush()
+    audit_service.append(
+        session,
+        actor=principal.actor,
+        action="query.register",
+        object_type="query",
+        object_id=entry.id,
+        subject_id=subject_id,
+        summary={
+            "what": entry.what,
+            "purpose": purpose,
+            "matter_code": matter_code,
+            "outcome": outcome,
+        },
+    )
     return entry
 
 

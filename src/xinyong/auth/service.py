@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.auth import passwords
 from xinyong.auth.models import ORGANISATION_KINDS, STAFF_ROLES, Account, CounterCode, Organisation
 from xinyong.auth.principal import Principal
@@ -49,7 +50,7 @@ def _check_binding(data: AccountCreate) -> None:
             raise Invalid(f"a {data.kind} account has no {field}", details={"field": field})
 
 
-def create_account(session: Session, *, data: AccountCreate) -> Account:
+def create_account(session: Session, *, data: AccountCreate, actor: str = "system") -> Account:
     """Create an account after checking its binding, role and password rules."""
     _check_binding(data)
     passwords.check_rules(data.password, username=data.username)
@@ -67,7 +68,28 @@ def create_account(session: Session, *, data: AccountCreate) -> Account:
     )
     session.add(account)
     session.flush()
+    _audit(
+        session,
+        actor,
+        "account.create",
+        account,
+        {"username": account.username, "kind": account.kind, "role": account.role},
+    )
     return account
+
+
+def _audit(
+    session: Session, actor: str, action: str, account: Account, summary: dict[str, object]
+) -> None:
+    audit_service.append(
+        session,
+        actor=actor,
+        action=action,
+        object_type="account",
+        object_id=account.id,
+        subject_id=account.subject_id,
+        summary=summary,
+    )
 
 
 def get_account(session: Session, username: str) -> Account:
@@ -97,6 +119,13 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
         if account.failed_logins >= settings.lockout_threshold:
             account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             account.failed_logins = 0
+            _audit(
+                session,
+                f"account:{account.id}",
+                "account.locked",
+                account,
+                {"until": account.locked_until.isoformat()},
+            )
         session.flush()
         raise Unauthorized("wrong username or password")
     if passwords.needs_rehash(account.password_hash):
@@ -105,19 +134,21 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
     account.locked_until = None
     account.last_login_at = now
     session.flush()
+    _audit(session, f"account:{account.id}", "account.login", account, {})
     return account
 
 
 _DUMMY_HASH = passwords.hash_password("xinyong-dummy-password-for-timing")
 
 
-def set_active(session: Session, *, username: str, active: bool) -> Account:
+def set_active(session: Session, *, username: str, active: bool, actor: str = "system") -> Account:
     """Disable (or re-enable) an account; disabling also ends its sessions."""
     account = get_account(session, username)
     account.active = active
     if not active:
         account.session_epoch += 1
     session.flush()
+    _audit(session, actor, "account.enable" if active else "account.disable", account, {})
     return account
 
 
@@ -128,6 +159,7 @@ def logout_everywhere(session: Session, *, account_id: int) -> None:
         raise NotFound(f"no account {account_id}")
     account.session_epoch += 1
     session.flush()
+    _audit(session, f"account:{account.id}", "account.logout_everywhere", account, {})
 
 
 def principal_for(session: Session, account: Account) -> Principal:
@@ -161,6 +193,14 @@ def create_organisation(session: Session, *, data: OrganisationCreate) -> Organi
     organisation = Organisation(kind=data.kind, name=data.name, uscc=uscc)
     session.add(organisation)
     session.flush()
+    audit_service.append(
+        session,
+        actor="system",
+        action="organisation.create",
+        object_type="organisation",
+        object_id=organisation.id,
+        summary={"kind": data.kind, "name": data.name},
+    )
     return organisation
 
 
@@ -185,6 +225,15 @@ def issue_counter_code(session: Session, *, subject_code: str, issued_by: int | 
         )
     )
     session.flush()
+    audit_service.append(
+        session,
+        actor=f"account:{issued_by}" if issued_by else "system",
+        action="counter_code.issue",
+        object_type="subject",
+        object_id=subject.id,
+        subject_id=subject.id,
+        summary={"valid_minutes": COUNTER_CODE_MINUTES},
+    )
     return code
 
 
@@ -206,7 +255,7 @@ def open_subject_account(
         role="subject",
         subject_id=row.subject_id,
     )
-    account = create_account(session, data=data)
+    account = create_account(session, data=data, actor="counter_code")
     row.used_at = utcnow()
     session.flush()
     return account
