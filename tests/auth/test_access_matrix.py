@@ -84,6 +84,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/logout-everywhere"): by_group(401, 303, 401),
     ("GET", "/console/"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
     ("GET", "/portal/me"): by_group(303, 200, 403),
+    ("GET", "/console/audit"): by_group(303, 403, 403, admin=200, auditor=200),
     ("GET", "/api/v1/me"): everyone(200),
     ("GET", "/api/v1/me/queries"): SUBJECT_ONLY,
     ("POST", "/api/v1/me/authorisations"): {**SUBJECT_ONLY, "owner": 201, "other_subject": 201},

@@ -213,3 +213,32 @@ def test_expired_key_and_wrong_scope(city: dict[str, object]) -> None:
         f"/api/v1/subjects/{uscc}/records", headers={"Authorization": f"Bearer {submit_only.token}"}
     )
     assert wrong.status_code == 403
+
+
+def test_audit_viewer_for_auditors(city: dict[str, object]) -> None:
+    with session_scope() as session:
+        dept = factories.department(session, "development_reform")
+        auth_service.create_account(
+            session,
+            data=AccountCreate(
+                username="audit.or",
+                display_name="审计员",
+                password=PASSWORD,
+                kind="staff",
+                role="auditor",
+                department_id=dept.id,
+            ),
+        )
+    auditor = TestClient(create_app())
+    _login(auditor, "audit.or")
+    page = auditor.get("/console/audit")
+    assert (
+        page.status_code == 200 and "account.create" in page.text and "record.create" in page.text
+    )
+    filtered = auditor.get("/console/audit", params={"action": "account.login"})
+    assert "account.login" in filtered.text and "record.create" not in filtered.text
+    bad = auditor.get("/console/audit", params={"since": "not-a-date"})
+    assert bad.status_code == 422
+    staff = TestClient(create_app())
+    _login(staff, "wang.fang")
+    assert staff.get("/console/audit").status_code == 403

@@ -55,6 +55,17 @@ _TEXT: dict[str, dict[Language, str]] = {
     "col.what": {"zh": "查询内容", "en": "What"},
     "col.purpose": {"zh": "查询目的", "en": "Purpose"},
     "col.outcome": {"zh": "结果", "en": "Outcome"},
+    "audit.title": {"zh": "审计日志", "en": "Audit log"},
+    "audit.actor": {"zh": "操作者", "en": "Actor"},
+    "audit.action": {"zh": "操作", "en": "Action"},
+    "audit.subject": {"zh": "主体", "en": "Subject"},
+    "audit.object": {"zh": "对象", "en": "Object"},
+    "audit.summary": {"zh": "摘要", "en": "Summary"},
+    "audit.since": {"zh": "起", "en": "From"},
+    "audit.until": {"zh": "止", "en": "To"},
+    "audit.filter": {"zh": "筛选", "en": "Filter"},
+    "audit.none": {"zh": "没有符合条件的记录", "en": "No matching entries"},
+    "audit.older": {"zh": "更早的记录", "en": "Older entries"},
     "error.title": {"zh": "出错了", "en": "Something went wrong"},
 }
 

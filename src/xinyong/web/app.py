@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
+from xinyong.audit import views as audit_views
 from xinyong.auth import api as auth_api
 from xinyong.auth import views as auth_views
 from xinyong.core.config import get_settings
@@ -89,6 +90,6 @@ def create_app() -> FastAPI:
     )
     app.add_api_route("/api/v1/stats", api_stats, methods=["GET"], tags=["platform"])
     app.add_api_route("/api/v1/health", api_health, methods=["GET"], tags=["platform"])
-    for router in (auth_views.router, auth_api.router, records_api.router):
+    for router in (auth_views.router, auth_api.router, records_api.router, audit_views.router):
         app.include_router(router)
     return app

@@ -210,7 +210,11 @@ def screen(
             continue
         other = held.person if held.person is not None else held.org
         assert other is not None
-        if isinstance(query, OrgParts) and isinstance(other, OrgParts) and not may_match(query, other):
+        if (
+            isinstance(query, OrgParts)
+            and isinstance(other, OrgParts)
+            and not may_match(query, other)
+        ):
             continue
         names = _compare_parts(query, other, config, index)
         held_code = _held_identifier(held, found) if found is not None else None
