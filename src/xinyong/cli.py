@@ -253,6 +253,22 @@ def audit_checkpoint(
     console.print(f"{len(lines)} checkpoints written")
 
 
+keys_rotation_app = typer.Typer(help="Keys protecting personal data.", no_args_is_help=True)
+app.add_typer(keys_rotation_app, name="keys")
+
+
+@keys_rotation_app.command("rotate")
+def keys_rotate(batch: Annotated[int, typer.Option(min=10, max=100_000)] = 1000) -> None:
+    """Re-seal ID numbers under the current data key (set the old one as previous first)."""
+    from xinyong.core import jobs
+    from xinyong.core.registry import load_models
+
+    load_models()
+    report = jobs.rotate_data_key(batch=batch)
+    for column, count in report.resealed.items():
+        console.print(f"{column}: {count:,} re-sealed")
+
+
 @app.command("expire")
 def expire(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     # Encrypts natural persons' ID numbers at rest (AES-256-GCM, key derived from this).
     data_key: str = DEFAULT_DATA_KEY
+    # Earlier data keys, still accepted for reading while `xinyong keys rotate` re-seals.
+    data_keys_previous: list[str] = []
+    # international: AES-256-GCM; national: SM4-GCM (GB/T 32907) for ID numbers at rest.
+    crypto_suite: Literal["international", "national"] = "international"
     # Keyed hash (HMAC-SHA256) used to look ID numbers up without decrypting them.
     lookup_key: str = DEFAULT_LOOKUP_KEY
     # Local catalogue supplement layered on top of the shipped catalogue.

@@ -44,7 +44,7 @@ PERSON_KINDS = frozenset({"natural_person", "household"})
 _SEP = "\x1f"
 _CODE_SEP = ","
 # How many postings finding one name's candidates may read (see org_candidates).
-TOUCH_BUDGET = 2_000
+TOUCH_BUDGET = 1_200
 # A character held by more subjects than this is too common to resolve a short name by.
 GRAM_LIMIT = 20_000
 _SHORT_CACHE = 4096

@@ -148,6 +148,7 @@ def short_core(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65_536)
 def is_short_name(parts: OrgParts) -> bool:
     """Whether a name reads as a short name (简称): 2-6 Chinese characters (securities
     decorations aside), no company form, no branch."""
