@@ -84,7 +84,7 @@ def _references(engine: Engine, sample: int) -> dict[str, float]:
         fetched = len(conn.exec_driver_sql("SELECT * FROM audit_entries ORDER BY seq").all())
     rates["bare driver read of all rows"] = fetched / (time.perf_counter() - started)
     for label, function, share in (
-        ("hashlib sha256", lambda b: hashlib.sha256(b).hexdigest(), 1),
+        ("hash only: hashlib sha256", lambda b: hashlib.sha256(b).hexdigest(), 1),
         ("OpenSSL sm3", lambda b: hashing.digest("sm3", b), 1),
         ("gmssl sm3 (pure Python)", lambda b: sm3.sm3_hash(func.bytes_to_list(b)), 50),
     ):
@@ -96,10 +96,10 @@ def _references(engine: Engine, sample: int) -> dict[str, float]:
     return rates
 
 
-def _run(url: str, label: str, algorithm: str, single: int, batched: int) -> None:
+def _run(url: str, label: str, algorithm: hashing.Algorithm, single: int, batched: int) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
-    get_settings().audit_hash = algorithm  # type: ignore[assignment]
+    get_settings().audit_hash = algorithm
     try:
         single_rate, batch_rate = _append_rates(engine, single, batched)
         with Session(engine) as session:
@@ -115,8 +115,7 @@ def _run(url: str, label: str, algorithm: str, single: int, batched: int) -> Non
         if algorithm == "sha256":
             refs = _references(engine, min(report.checked, 20_000))
             print(
-                f"[{label}] reference hash rates over the same canonical bytes: "
-                + ", ".join(f"{k} {v:,.0f}/s" for k, v in refs.items()),
+                f"[{label}] references: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in refs.items()),
                 flush=True,
             )
     finally:

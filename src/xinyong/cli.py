@@ -222,7 +222,8 @@ def audit_verify(
         Progress(console=err_console, transient=True, disable=not show) as bar,
     ):
         since = audit_jobs.newest_checkpoint(session) if from_checkpoint else None
-        task = bar.add_task("verifying", total=audit_service.tail(session).seq)
+        total = audit_service.tail(session).seq - (since or 1) + 1
+        task = bar.add_task("verifying", total=total)
         report = audit_jobs.verify(
             session, since=since, progress=lambda done: bar.update(task, completed=done)
         )

@@ -64,9 +64,11 @@ def test_sm3_matches_the_standard_vectors_and_gmssl() -> None:
         b"abc": "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0",
         b"abcd" * 16: "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732",
     }
+    implementations = (hashing._sm3_hashlib, hashing._sm3_cryptography, hashing._sm3_gmssl)
     for data, expected in vectors.items():
         assert hashing.digest("sm3", data) == expected
         assert sm3.sm3_hash(func.bytes_to_list(data)) == expected
+        assert [function(data) for function in implementations] == [expected] * 3
     long = "审计日志".encode() * 100
     assert hashing.digest("sm3", long) == sm3.sm3_hash(func.bytes_to_list(long))
     with pytest.raises(Invalid):
@@ -226,6 +228,7 @@ def test_record_writes_are_audited(session: Session) -> None:
     assert [e.object_id for e in entries] == [str(record.id), str(corrected.id), str(corrected.id)]
     assert {e.subject_id for e in entries} == {subject.id}
     assert entries[1].summary["supersedes"] == record.id and entries[1].actor == "user:5"
+    assert entries[1].summary["fields"] == ["remarks"]
     assert entries[2].summary["from_state"] == "active"
     assert entries[2].summary["to_state"] == "under_objection"
     assert "payload" not in json.dumps([e.summary for e in entries])

@@ -143,8 +143,8 @@ def _step(walk: _Walk, row: Row[Any]) -> _Finding | None:
     walk.checked += 1
     count = walk.base_count + walk.checked
     seq = int(row.seq)
-    while walk.marks and walk.marks[0].seq < seq:
-        walk.marks.popleft()  # unreachable: a gap would have been reported first
+    if walk.marks and walk.marks[0].seq < seq:  # (a missing entry is reported as a gap first)
+        return _Finding("checkpoint", walk.marks[0].seq, "a checkpoint names no entry of the chain")
     if walk.marks and walk.marks[0].seq == seq:
         finding = _compare_mark(walk, row, count)
         if finding is not None:
@@ -175,8 +175,8 @@ def _start(session: Session, since: int | None) -> _Walk:
         raise Invalid(f"there is no checkpoint at seq {since}", details={"field": "since"})
     # The checkpoint's entry is walked again and compared with it; the link before it
     # is taken on trust from the checkpoint.
-    start = session.get(AuditEntry, since)
-    prev = start.prev_hash if start is not None else ""
+    stmt = select(AuditEntry.prev_hash).where(AuditEntry.seq == since)
+    prev = session.execute(stmt).scalar() or ""
     return _Walk(since, prev, None, marks[0].entry_count - 1, marks)
 
 

@@ -11,11 +11,14 @@ from pydantic import BaseModel
 from xinyong.auth import authorisations, policy, queries
 from xinyong.auth.schemas import AuthorisationCreate
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import Forbidden
+from xinyong.core.errors import API_ERRORS, Forbidden
 from xinyong.web import csrf
 
 router = APIRouter(
-    prefix="/api/v1/me", tags=["accounts · 账户"], dependencies=[Depends(csrf.verify)]
+    prefix="/api/v1/me",
+    tags=["accounts · 账户"],
+    dependencies=[Depends(csrf.verify)],
+    responses=API_ERRORS,
 )
 
 

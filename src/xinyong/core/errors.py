@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 
 class XinyongError(Exception):
     """Base error: a message for people, a status code, and a stable code for machines."""
@@ -69,3 +71,31 @@ class CatalogError(XinyongError):
 
     status_code = 500
     code = "catalog_error"
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every API error · 错误信息."""
+
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]} for status in statuses
+    }
+
+
+_DESCRIPTIONS = {
+    400: "malformed request · 请求格式错误",
+    401: "not logged in / no or bad API key · 未登录或密钥无效",
+    403: "not allowed · 无权限",
+    404: "not found · 不存在",
+    409: "conflict · 冲突",
+    413: "request too large · 请求过大",
+    422: "invalid input, naming the field · 输入无效",
+    429: "too many requests; see Retry-After · 请求过多",
+}
+# Error responses every JSON route can give (documented in OpenAPI).
+API_ERRORS = _documented(400, 401, 403, 404, 409, 413, 422, 429)

@@ -10,11 +10,11 @@ from pydantic import BaseModel
 
 from xinyong.auth import policy
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import Invalid
+from xinyong.core.errors import API_ERRORS, Invalid
 from xinyong.records import access
 from xinyong.subjects import service as subjects_service
 
-router = APIRouter(prefix="/api/v1/subjects", tags=["records · 信用记录"])
+router = APIRouter(prefix="/api/v1/subjects", tags=["records · 信用记录"], responses=API_ERRORS)
 
 
 class RecordOut(BaseModel):

@@ -196,7 +196,20 @@ def _new_version(
     record.supersedes_id = current.id
     session.add(record)
     session.flush()
-    _audit(session, record, "record.correct", actor, supersedes=current.id, reason=reason)
+    changed = sorted(
+        key
+        for key in current.payload.keys() | record.payload.keys()
+        if current.payload.get(key) != record.payload.get(key)
+    )
+    _audit(
+        session,
+        record,
+        "record.correct",
+        actor,
+        supersedes=current.id,
+        fields=changed,
+        reason=reason,
+    )
     return record
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
@@ -17,7 +19,7 @@ from xinyong.auth import api as auth_api
 from xinyong.auth import views as auth_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
-from xinyong.core.errors import Unauthorized, XinyongError
+from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.records import api as records_api
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
@@ -33,6 +35,36 @@ async def _handle_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthorized) and request.method == "GET":
         return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
     return render(request, "error.html", {"error": exc}, status_code=exc.status_code)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "field": ".".join(str(p) for p in error["loc"][1:]) or str(error["loc"][0]),
+            "reason": error["msg"],
+        }
+        for error in exc.errors()
+    ]
+    first = problems[0] if problems else {"field": "", "reason": "invalid request"}
+    error = Invalid(
+        f"{first['field']}: {first['reason']}",
+        details={"field": first["field"], "problems": problems},
+    )
+    return await _handle_error(request, error)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Framework errors (malformed JSON, unknown path, wrong method) in the platform's shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
+    error = XinyongError(str(exc.detail), exc.status_code, code)
+    response = await _handle_error(request, error)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
@@ -75,6 +107,8 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -88,8 +122,8 @@ def create_app() -> FastAPI:
     app.add_api_route(
         "/", home, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
     )
-    app.add_api_route("/api/v1/stats", api_stats, methods=["GET"], tags=["platform"])
-    app.add_api_route("/api/v1/health", api_health, methods=["GET"], tags=["platform"])
+    for path, endpoint in (("/api/v1/stats", api_stats), ("/api/v1/health", api_health)):
+        app.add_api_route(path, endpoint, methods=["GET"], tags=["platform"], responses=API_ERRORS)
     for router in (auth_views.router, auth_api.router, records_api.router, audit_views.router):
         app.include_router(router)
     return app

@@ -1,7 +1,9 @@
 """The match index: the registry's names, keyed so that screening compares few subjects.
 
-Keys: character bigrams of each organisation's region, trade name and industry words (not
-of its form, whose n-grams nearly every name shares), each person's folded name, and
+Keys: each organisation's trade name (without a region written into it) and its trade name
+with industry words, so that the subjects a name can match are one look-up away (a
+different trade name is a different firm); the characters of its region, trade name and
+industry, to resolve short names (简称) that may skip characters; each person's folded name;
 every code (USCC, secondary identifiers, the keyed hash of an ID number). A subject's
 parts are kept as one packed string. The index is built from the database's ``Subject``
 rows or from generator rows, and kept current with :meth:`MatchIndex.add`,
@@ -10,8 +12,6 @@ rows or from generator rows, and kept current with :meth:`MatchIndex.add`,
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple, Protocol
@@ -24,11 +24,11 @@ from xinyong.identity.matching.parts import (
     OrgParts,
     PersonParts,
     bare_fold,
-    bigrams,
     org_parts,
     person_parts,
     short_fit,
     short_readings,
+    trade_key,
 )
 from xinyong.identity.matching.postings import CodeTable, Postings
 from xinyong.subjects.models import Subject, SubjectIdentifier
@@ -43,8 +43,6 @@ _KIND_NAMES = {char: kind for kind, char in _KIND_CHARS.items()}
 PERSON_KINDS = frozenset({"natural_person", "household"})
 _SEP = "\x1f"
 _CODE_SEP = ","
-# How many postings finding one name's candidates may read (see org_candidates).
-TOUCH_BUDGET = 1_200
 # A character held by more subjects than this is too common to resolve a short name by.
 GRAM_LIMIT = 20_000
 _SHORT_CACHE = 4096
@@ -97,9 +95,8 @@ class MatchIndex:
 
     def __init__(self) -> None:
         self._records: dict[int, str] = {}
-        self._grams = Postings()
+        self._keys = Postings()
         self._chars = Postings()
-        self._names = Postings()
         self._codes = CodeTable()
         self._short: dict[str, list[int]] = {}
         self.watermark: datetime | None = None
@@ -186,8 +183,8 @@ class MatchIndex:
         else:
             parts = org_parts(name)
         self._records[subject_id] = _KIND_CHARS[kind] + _CODE_SEP.join(codes) + _SEP + parts.pack()
-        for key in self._keys(parts):
-            (self._names if isinstance(parts, PersonParts) else self._grams).add(key, subject_id)
+        for key in _name_keys(parts):
+            self._keys.add(key, subject_id)
         if isinstance(parts, OrgParts):
             for char in set(parts.head):
                 self._chars.add(char, subject_id)
@@ -203,8 +200,8 @@ class MatchIndex:
         if held is None:
             return False
         parts: OrgParts | PersonParts = held.org or held.person  # type: ignore[assignment]
-        for key in self._keys(parts):
-            (self._grams if held.org else self._names).remove(key, subject_id)
+        for key in _name_keys(parts):
+            self._keys.remove(key, subject_id)
         if held.org is not None:
             for char in set(held.org.head):
                 self._chars.remove(char, subject_id)
@@ -214,12 +211,6 @@ class MatchIndex:
         del self._records[subject_id]
         self._short.clear()
         return True
-
-    @staticmethod
-    def _keys(parts: OrgParts | PersonParts) -> set[str]:
-        if isinstance(parts, PersonParts):
-            return {parts.normalized} if parts.normalized else set()
-        return bigrams(parts.head) or bigrams(bare_fold(parts.name))
 
     # -- reading ---------------------------------------------------------------------
     def __len__(self) -> int:
@@ -246,36 +237,25 @@ class MatchIndex:
             value = value[:DIGEST_CHARS]
         return self._codes.get(f"{scheme}:{value}")
 
-    def org_candidates(self, parts: OrgParts, *, limit: int = 30) -> list[int]:
-        """Organisations sharing the most (and rarest) bigrams with ``parts``.
-
-        Bigrams are read rarest first (the trade name's, usually) until ``TOUCH_BUDGET``
-        postings have been read, but always two of them when a name has two: the common
-        bigrams of a region or an industry would otherwise find thousands of subjects.
-        """
-        sized = sorted((self._grams.size(key), key) for key in self._keys(parts))
-        weights: dict[int, float] = {}
-        touched = 0
-        for used, (size, key) in enumerate(s for s in sized if s[0]):
-            if used >= 2 and touched + size > TOUCH_BUDGET:
-                break
-            weight = 1.0 / (1.0 + math.log(size))
-            for subject_id in self._grams.get(key):
-                weights[subject_id] = weights.get(subject_id, 0.0) + weight
-            touched += size
-        return heapq.nlargest(limit, weights, key=weights.__getitem__)
+    def org_candidates(self, parts: OrgParts, *, limit: int = 200) -> list[int]:
+        """Organisations that may be ``parts``'s firm: the same trade name and industry words,
+        or the same trade name (read without a region written into it), at most ``limit``
+        of each."""
+        keys = _name_keys(parts)
+        core = [key for key in keys if key[0] == "C"]
+        found: dict[int, None] = {}
+        for key in core + [key for key in keys if key[0] != "C"]:
+            found.update(dict.fromkeys(self._keys.get(key)[:limit]))
+        return list(found)
 
     def person_candidates(self, parts: PersonParts) -> Sequence[int]:
         """Persons and households whose folded name is exactly ``parts``'s."""
-        return self._names.get(parts.normalized)
+        return self._keys.get("P" + parts.normalized)
 
     def competing_regions(self, parts: OrgParts) -> frozenset[str]:
         """Region codes of registered head offices with the same trade name and industry."""
-        grams = sorted((self._grams.size(g), g) for g in bigrams(parts.trade or parts.core))
-        if not grams or not grams[0][0]:
-            return frozenset()
         found: set[str] = set()
-        for subject_id in list(self._grams.get(grams[0][1]))[:GRAM_LIMIT]:
+        for subject_id in self._keys.get("C" + parts.core)[:GRAM_LIMIT]:
             held = self.get(subject_id)
             other = held.org if held is not None else None
             if other is None or other.branch or other.trade != parts.trade:
@@ -336,12 +316,24 @@ class MatchIndex:
         """Sizes: subjects, n-gram keys and postings, person names, codes."""
         return {
             "subjects": len(self._records),
-            "gram_keys": len(self._grams),
-            "gram_postings": self._grams.postings(),
+            "name_keys": len(self._keys),
+            "name_postings": self._keys.postings(),
             "char_postings": self._chars.postings(),
-            "person_names": len(self._names),
             "codes": len(self._codes),
         }
+
+
+def _name_keys(parts: OrgParts | PersonParts) -> set[str]:
+    """Look-up keys of a name: P + a person's name; T + trade name, C + trade name and
+    industry words (or N + the whole name when it has neither) for an organisation."""
+    if isinstance(parts, PersonParts):
+        return {"P" + parts.normalized} if parts.normalized else set()
+    keys = set()
+    if parts.trade:
+        keys.add("T" + trade_key(parts.trade))
+    if parts.core:
+        keys.add("C" + parts.core)
+    return keys or {"N" + bare_fold(parts.name)}
 
 
 def _birth_from_id(number: str | None) -> date | None:

@@ -273,6 +273,14 @@ def person_parts(name: str, *, birth_date: str = "", id_digest: str = "") -> Per
     return PersonParts(name, normalize_person_name(name), birth_date, id_digest)
 
 
+def trade_key(trade: str) -> str:
+    """A trade name without region names written at its start (昆山南野 -> 南野)."""
+    names = region_index(fold).names
+    while (found := names.prefix(trade, keep=2)) is not None:
+        trade = trade[len(found) :]
+    return trade
+
+
 def leading_region(trade: str) -> tuple[str, frozenset[str]] | None:
     """A region name at the start of a trade name, with its codes (昆山南野 -> 昆山)."""
     index = region_index(fold)
