@@ -69,3 +69,43 @@ def test_landing_page_in_chromium(server: str, tmp_path: Path) -> None:
         assert "Credit subjects" in page.inner_text("main")
         page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
         browser.close()
+
+
+def test_login_page_in_chromium(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests import factories
+    from xinyong.auth import service as auth_service
+    from xinyong.auth.schemas import AccountCreate
+    from xinyong.core.db import session_scope
+
+    with session_scope() as session:
+        dept = factories.department(session)
+        data = AccountCreate(
+            username="chen.jing",
+            display_name="陈静",
+            password="Correct-Horse-42",
+            kind="staff",
+            role="department_user",
+            department_id=dept.id,
+        )
+        auth_service.create_account(session, data=data)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server + "/console/")  # not logged in: sent to the login page
+        assert "/login" in page.url
+        page.get_by_label("用户名").fill("chen.jing")
+        page.get_by_label("密码").fill("wrong-Password-1")
+        page.get_by_role("button", name="登录").click()
+        assert "wrong username or password" in page.get_by_role("alert").inner_text()
+        page.get_by_label("用户名").fill("chen.jing")
+        page.get_by_label("密码").fill("Correct-Horse-42")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/console/")
+        assert page.get_by_role("heading", name="工作台").is_visible()
+        cookie = next(c for c in page.context.cookies() if c["name"] == "xinyong_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        page.get_by_role("button", name="退出", exact=True).click()
+        page.wait_for_url("**/login")
+        browser.close()

@@ -58,13 +58,57 @@ def compare_orgs(
 
 
 def may_match(a: OrgParts, b: OrgParts) -> bool:
-    """False when ``compare_orgs`` can only say no match: trade names that differ, however
-    read, and neither name a short name. A cheap test that lets screening skip work."""
-    if a.trade == b.trade or (a.trade and a.trade + a.industry == b.trade + b.industry):
+    """False only when ``compare_orgs`` must say no match without a relation: the trade
+    names differ, or the industries or the regions (both known) are those of another firm;
+    and neither name is a short name. A cheap test that lets screening skip candidates."""
+    if is_short_name(a) or is_short_name(b):
         return True
+    a, b = _form_as_industry(a, b), _form_as_industry(b, a)
+    trade = trade_agreement(a, b)
+    if trade is None:
+        return False
+    if trade != "joined" and industry_relation(a, b) == "differ":
+        return False
+    return region_relation(a, b) != "differ"
+
+
+def trade_agreement(a: OrgParts, b: OrgParts) -> str | None:
+    """How the trade names agree: ``same``, ``joined`` (trade name and industry words agree,
+    read apart differently), ``region`` (one writes a region into it) or None (differ)."""
+    if a.trade == b.trade:
+        return "same"
+    if a.trade and b.trade and a.trade + a.industry == b.trade + b.industry:
+        return "joined"
     if _region_inside_trade(a, b) or _region_inside_trade(b, a):
-        return True
-    return is_short_name(a) or is_short_name(b)
+        return "region"
+    return None
+
+
+def industry_relation(a: OrgParts, b: OrgParts) -> str:
+    """``agree``, ``absent`` (one side has none), ``overlap`` (one contains the other) or
+    ``differ``; 乾洗 and 干洗 agree."""
+    x, y = plain_simplified(a.industry), plain_simplified(b.industry)
+    if x == y:
+        return "agree"
+    if not (x and y):
+        return "absent"
+    return "overlap" if x in y or y in x else "differ"
+
+
+def region_relation(a: OrgParts, b: OrgParts) -> str:
+    """``agree``, ``compatible`` (one lies within the other, or may), ``differ``, ``absent``
+    (one side names no region) or ``none`` (neither does)."""
+    if a.region_code and b.region_code:
+        if a.region_code == b.region_code:
+            return "agree"
+        return "compatible" if regions_compatible(a.region_code, b.region_code) else "differ"
+    if a.region and b.region:
+        if a.region == b.region:
+            return "agree"
+        if a.region.startswith(b.region) or b.region.startswith(a.region) or _may_overlap(a, b):
+            return "compatible"
+        return "differ"
+    return "absent" if a.region or b.region else "none"
 
 
 def _compare_structure(
@@ -94,36 +138,27 @@ def _form_as_industry(a: OrgParts, b: OrgParts) -> OrgParts:
 def _compare_trade(
     a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig
 ) -> str | None:
-    """``same``, ``joined`` (trade + industry agree, split differently) or None (differ)."""
-    if a.trade == b.trade:
-        if a.trade:
-            verdict.note("trade_name", "agree", a.trade, b.trade)
-        elif not (a.region and b.region):
-            verdict.cap(
-                config.organisation.no_trade_name, "trade_name", "absent", None, None,
-                "neither name has a trade name, and a region is missing",
-            )  # fmt: skip
-        return "same"
-    if a.trade and b.trade and a.trade + a.industry == b.trade + b.industry:
+    trade = trade_agreement(a, b)
+    if trade == "same" and a.trade:
+        verdict.note("trade_name", "agree", a.trade, b.trade)
+    elif trade == "same" and not (a.region and b.region):
+        verdict.cap(
+            config.organisation.no_trade_name, "trade_name", "absent", None, None,
+            "neither name has a trade name, and a region is missing",
+        )  # fmt: skip
+    elif trade == "joined":
         verdict.note("trade_name", "agree", a.core, b.core, "trade name and industry read apart")
-        return "joined"
-    if _region_inside_trade(a, b) or _region_inside_trade(b, a):
-        verdict.note(
-            "trade_name", "agree", a.trade, b.trade, "region written inside the trade name"
+    elif trade == "region":
+        verdict.note("trade_name", "agree", a.trade, b.trade, "a region written into it")
+    elif trade is None:
+        ceiling = config.organisation.trade_name_differs * similarity(
+            a.core + a.form + a.branch, b.core + b.form + b.branch
         )
-        return "same"
-    ceiling = config.organisation.trade_name_differs * similarity(
-        a.core + a.form + a.branch, b.core + b.form + b.branch
-    )
-    verdict.cap(
-        ceiling,
-        "trade_name",
-        "differ",
-        a.trade,
-        b.trade,
-        "a different trade name is a different firm",
-    )
-    return None
+        verdict.cap(
+            ceiling, "trade_name", "differ", a.trade, b.trade,
+            "a different trade name is a different firm",
+        )  # fmt: skip
+    return trade
 
 
 def _region_inside_trade(a: OrgParts, b: OrgParts) -> bool:
@@ -138,52 +173,34 @@ def _compare_regions(
     a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig, registry: Registry | None
 ) -> None:
     scores = config.organisation
-    if a.region_code and b.region_code:
-        if a.region_code == b.region_code:
-            verdict.note("region", "agree", a.region, b.region)
-        elif regions_compatible(a.region_code, b.region_code):
-            verdict.note("region", "compatible", a.region, b.region, "one lies within the other")
-        else:
-            verdict.cap(
-                scores.region_differs, "region", "differ", a.region, b.region,
-                "registered in different places",
-            )  # fmt: skip
-        return
-    if a.region and b.region:
-        _compare_region_names(a, b, verdict, config)
-        return
-    if not (a.region or b.region):
-        return
-    known = a if a.region else b
-    competing = registry.competing_regions(known) if registry is not None else frozenset()
-    others = sorted(
-        c
-        for c in competing
-        if not known.region_code or not regions_compatible(c, known.region_code)
-    )
-    if others:
+    relation = region_relation(a, b)
+    if relation in ("agree", "compatible"):
+        verdict.note("region", relation, a.region, b.region)  # type: ignore[arg-type]
+    elif relation == "differ":
         verdict.cap(
-            scores.region_ambiguous, "region", "ambiguous", a.region, b.region,
-            f"the registry holds the firm in other regions too ({', '.join(others[:3])})",
+            scores.region_differs, "region", "differ", a.region, b.region,
+            "registered in different places",
         )  # fmt: skip
-    else:
-        verdict.penalise(scores.region_absent, "region", "absent", a.region, b.region)
+    elif relation == "absent":
+        known = a if a.region else b
+        others = _competing(known, registry)
+        if others:
+            verdict.cap(
+                scores.region_ambiguous, "region", "ambiguous", a.region, b.region,
+                f"the registry holds the firm in other regions too ({', '.join(others[:3])})",
+            )  # fmt: skip
+        else:
+            verdict.penalise(scores.region_absent, "region", "absent", a.region, b.region)
 
 
-def _compare_region_names(
-    a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig
-) -> None:
-    """Regions of which at least one has no single division code (西安, 中国)."""
-    if a.region == b.region:
-        verdict.note("region", "agree", a.region, b.region)
-        return
-    if a.region.startswith(b.region) or b.region.startswith(a.region) or _may_overlap(a, b):
-        verdict.note("region", "compatible", a.region, b.region, "may name the same place")
-        return
-    verdict.cap(
-        config.organisation.region_differs, "region", "differ", a.region, b.region,
-        "registered in different places",
-    )  # fmt: skip
+def _competing(known: OrgParts, registry: Registry | None) -> list[str]:
+    """Regions where the registry holds the firm besides ``known``'s (sorted codes)."""
+    if registry is None:
+        return []
+    found = registry.competing_regions(known)
+    return sorted(
+        c for c in found if not known.region_code or not regions_compatible(c, known.region_code)
+    )
 
 
 def _may_overlap(a: OrgParts, b: OrgParts) -> bool:
@@ -196,17 +213,17 @@ def _may_overlap(a: OrgParts, b: OrgParts) -> bool:
 
 def _compare_industry(a: OrgParts, b: OrgParts, verdict: Verdict, config: MatchingConfig) -> None:
     scores = config.organisation
-    if plain_simplified(a.industry) == plain_simplified(b.industry):
-        if a.industry:
-            verdict.note("industry", "agree", a.industry, b.industry)
-    elif not (a.industry and b.industry):
+    relation = industry_relation(a, b)
+    if relation == "agree" and a.industry:
+        verdict.note("industry", "agree", a.industry, b.industry)
+    elif relation == "absent":
         verdict.penalise(scores.industry_absent, "industry", "absent", a.industry, b.industry)
-    elif a.industry in b.industry or b.industry in a.industry:
+    elif relation == "overlap":
         verdict.penalise(
             scores.industry_overlaps, "industry", "compatible", a.industry, b.industry,
             "one industry part contains the other",
         )  # fmt: skip
-    else:
+    elif relation == "differ":
         verdict.cap(
             scores.industry_differs, "industry", "differ", a.industry, b.industry,
             "same trade name in another industry",
