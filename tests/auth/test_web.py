@@ -242,3 +242,32 @@ def test_audit_viewer_for_auditors(city: dict[str, object]) -> None:
     staff = TestClient(create_app())
     _login(staff, "wang.fang")
     assert staff.get("/console/audit").status_code == 403
+
+
+def test_public_never_sees_a_persons_full_name_or_number(city: dict[str, object]) -> None:
+    with session_scope() as session:
+        person = factories.person(session, name="张小伟")
+        number = subjects_service.reveal_id_number(person) or ""
+        market = factories.department(session)
+        payload = factories.penalty_payload(
+            person, market, subject_code=number, decision_date=date.today().isoformat()
+        )
+        payload.pop("legal_representative", None)
+        records_service.submit(
+            session,
+            actor="test",
+            data=RecordCreate(
+                subject_id=person.id,
+                item_code="admin_penalty",
+                department_id=market.id,
+                source_record_id="p-1",
+                payload=payload,
+            ),
+        )
+    public = TestClient(create_app()).get(f"/api/v1/subjects/{number}/records").json()
+    fields = public[0]["fields"]
+    assert fields["subject_name"] == "张*伟" and number not in str(public)
+    staff = TestClient(create_app())
+    _login(staff, "wang.fang")
+    shared = staff.get(f"/api/v1/subjects/{number}/records", params={"purpose": "核查"}).json()
+    assert shared[0]["fields"]["subject_name"] == "张小伟" and number not in str(shared)

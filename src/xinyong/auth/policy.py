@@ -80,6 +80,8 @@ class RecordView:
     visible: bool
     fields: tuple[str, ...] = ()
     registered: bool = False
+    # Public audience: natural persons' names must be shown masked (张*伟).
+    public_only: bool = False
 
 
 HIDDEN = RecordView(False)
@@ -126,4 +128,5 @@ def record_view(
         facts.item.field_disclosure(spec) is not DisclosureAttribute.public
         for spec in facts.item.visible_fields(audience)
     )
-    return RecordView(True, fields, registered=beyond_public and not own)
+    public_only = audience is DisclosureAttribute.public
+    return RecordView(True, fields, registered=beyond_public and not own, public_only=public_only)

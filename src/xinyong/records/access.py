@@ -12,8 +12,11 @@ from xinyong.auth import authorisations, policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Invalid
+from xinyong.identity import names
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.kinds import SubjectKind
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def read_subject_records(
     """
     today = today or date.today()
     authorised = _authorised(session, principal, subject_id)
+    person = subjects_service.get(session, subject_id).kind == SubjectKind.natural_person
     out: list[VisibleRecord] = []
     registered_items: list[str] = []
     for record in records_service.for_subject(session, subject_id):
@@ -71,6 +75,8 @@ def read_subject_records(
         if view.registered:
             registered_items.append(record.item_code)
         fields = {name: record.payload[name] for name in view.fields if name in record.payload}
+        if view.public_only and person:
+            _mask_person_names(record, fields)
         out.append(
             VisibleRecord(
                 record.id,
@@ -85,6 +91,13 @@ def read_subject_records(
     if registered_items:
         _register(session, principal, subject_id, registered_items, purpose, matter_code)
     return out
+
+
+def _mask_person_names(record: Record, fields: dict[str, Any]) -> None:
+    """Natural persons' names are published masked (张*伟), never in full."""
+    name_field = catalog_service.get_catalog().item(record.item_code).subject_name_field
+    if name_field and isinstance(fields.get(name_field), str):
+        fields[name_field] = names.mask_person_name(fields[name_field])
 
 
 def _register(
