@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from datetime import date
-from typing import Annotated, Any
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -97,6 +100,107 @@ def names_parse(
         for key, value in parsed.items():
             table.add_row(key, "" if value is None else str(value))
         console.print(table)
+
+
+class NameKindChoice(StrEnum):
+    """What kind of names are compared or screened."""
+
+    organisation = "organisation"
+    person = "person"
+
+
+KindOption = Annotated[
+    NameKindChoice | None,
+    typer.Option("--kind", help="organisation or person (default: read from the names)."),
+]
+MatchConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="A matching YAML used instead of the shipped thresholds."),
+]
+
+
+def _print_match(result: Any) -> None:
+    colour = {"match": "green", "possible": "yellow"}.get(result.decision, "red")
+    relation = f" · {result.relation}" if result.relation else ""
+    console.print(
+        f"[{colour}]{result.decision}[/{colour}] {result.score:.2f}{relation}  "
+        f"{result.a} / {result.b}",
+        highlight=False,
+    )
+    for item in result.evidence:
+        console.print(f"  {item.text()}", markup=False, highlight=False)
+
+
+@names_app.command("compare")
+def names_compare(
+    names_: Annotated[
+        list[str] | None, typer.Argument(metavar="[A B]", help="Two names to compare.")
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option("--pairs", help="A CSV with columns a,b (optional code_a, code_b)."),
+    ] = None,
+    kind: KindOption = None,
+    config_file: MatchConfigOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two names, or each pair of a CSV: score, decision and explanation."""
+    from xinyong.identity import matching
+    from xinyong.identity.matching import files
+
+    given = names_ or []
+    try:
+        config = matching.load_config(config_file)
+        if pairs is not None and given:
+            raise typer.BadParameter("give two names or --pairs FILE, not both")
+        if pairs is None and len(given) != 2:
+            raise typer.BadParameter("give exactly two names, or --pairs FILE")
+        found: list[tuple[str | matching.Party, str | matching.Party]] = (
+            [(row.a, row.b) for row in files.read_pairs(pairs)] if pairs else [(given[0], given[1])]
+        )
+    except XinyongError as error:
+        _fail(error)
+        return
+    chosen: Literal["organisation", "person"] | None = None
+    if kind is not None:
+        chosen = "person" if kind is NameKindChoice.person else "organisation"
+    for a, b in found:
+        result = matching.match_names(a, b, kind=chosen, config=config)
+        if as_json:
+            _print_json(result.to_dict())
+        else:
+            _print_match(result)
+
+
+@names_app.command("screen")
+def names_screen(
+    file: Annotated[
+        Path, typer.Argument(help="Names to screen: .csv (name[,code][,kind]) or text.")
+    ],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Candidates per name.")] = 5,
+    config_file: MatchConfigOption = None,
+) -> None:
+    """Screen names against the configured database's subjects; best candidates as CSV."""
+    from xinyong.identity import matching
+    from xinyong.identity.matching import files
+
+    try:
+        config = matching.load_config(config_file)
+        queries = files.read_screen_file(file)
+    except XinyongError as error:
+        _fail(error)
+        return
+    with session_scope() as session:
+        index = matching.build_index(session)
+    results = matching.screen_many(index, queries, limit=limit, config=config)
+    if out is None:
+        counts = files.write_screen_csv(sys.stdout, results)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            counts = files.write_screen_csv(handle, results)
+    summary = ", ".join(f"{n} {decision}" for decision, n in counts.items())
+    err_console.print(f"{len(queries)} names screened against {len(index)} subjects: {summary}")
 
 
 @catalog_app.command("show")

@@ -337,7 +337,7 @@ def test_to_dict_mask_and_validate_many() -> None:
     assert {"input", "code", "valid", "kind", "category", "region", "reason"} <= data.keys()
     assert data["birth_date"] == born.isoformat()
     masked = codes.mask_id_number(number)
-    assert masked == number[:4] + "*" * 10 + number[-4:]
+    assert masked == number[:6] + "*" * 8 + number[-4:]
     inputs = [number, "12345", generated_usccs(1, seed=47)[0]]
     assert [r.input for r in codes.validate_many(inputs)] == inputs
 

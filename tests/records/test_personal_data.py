@@ -39,7 +39,7 @@ def test_person_id_in_payload_is_masked_and_sealed(session: Session) -> None:
     number = factories.id_number()
     person = factories.person(session, id_number=number)
     record = _qualification(session, person, number.lower()).record
-    assert record.payload["subject_code"] == number[:4] + "*" * 10 + number[-4:]
+    assert record.payload["subject_code"] == number[:6] + "*" * 8 + number[-4:]
     raw = session.execute(
         text("SELECT payload, protected FROM records WHERE id = :id"), {"id": record.id}
     ).one()
@@ -63,6 +63,6 @@ def test_code_of_another_subject_is_refused(session: Session) -> None:
 
 def test_mask_identifier_forms() -> None:
     number = factories.id_number()
-    assert protect.mask_identifier(number) == number[:4] + "*" * 10 + number[-4:]
+    assert protect.mask_identifier(number) == number[:6] + "*" * 8 + number[-4:]
     assert protect.mask_identifier("E12345678") == "E1*****78"
     assert protect.mask_identifier("AB1") == "***"

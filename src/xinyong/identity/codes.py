@@ -365,11 +365,11 @@ def generate_id_number(rng: random.Random, *, region: str, birth_date: date, sex
 
 
 def mask_id_number(number: str) -> str:
-    """Show only the first and last four characters, e.g. ``1101**********123X``."""
+    """Region and last four only, birth date hidden: ``110105********002X``."""
     code = normalize_code(number)
-    if len(code) <= 8:
+    if len(code) <= 10:
         return "*" * len(code)
-    return code[:4] + "*" * (len(code) - 8) + code[-4:]
+    return code[:6] + "*" * (len(code) - 10) + code[-4:]
 
 
 # --- secondary identifiers --------------------------------------------------------------

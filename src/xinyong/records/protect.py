@@ -1,6 +1,6 @@
 """Personal identity numbers inside payloads: masked in the payload, sealed beside it.
 
-A payload keeps the masked form (``3205**********3794``) so that every reader sees only
+A payload keeps the masked form (``320505********3794``) so that every reader sees only
 that; the clear values are encrypted (AES-256-GCM) into ``Record.protected`` and come
 back only through ``reveal``, which callers use after registering their purpose.
 """

@@ -132,7 +132,7 @@ def _form_respelled(name: str) -> str | None:
     return None
 
 
-def _variants(rng: random.Random, name: str) -> dict[str, str]:
+def written_differently(rng: random.Random, name: str) -> dict[str, str]:
     """Ways of writing the same registered name, by transformation."""
     found = {
         "traditional": str(_to_traditional().convert(name)),
@@ -154,7 +154,7 @@ def _registered_competitor(city: _City, name: str) -> bool:
 
 
 def _same_firm(city: _City, row: SubjectRow) -> None:
-    variants = _variants(city.rng, row.name)
+    variants = written_differently(city.rng, row.name)
     if "region_dropped" in variants and _registered_competitor(city, row.name):
         del variants["region_dropped"]
     if not variants:
@@ -162,7 +162,7 @@ def _same_firm(city: _City, row: SubjectRow) -> None:
     case, variant = city.rng.choice(sorted(variants.items()))
     if len(variants) > 1 and city.rng.random() < 0.3:
         second = city.rng.choice(sorted(k for k in variants if k != case))
-        extra = _variants(city.rng, variant).get(second)
+        extra = written_differently(city.rng, variant).get(second)
         if extra and (second != "region_dropped" or case != "region_moved"):
             case, variant = f"{case}+{second}", extra
     city.pair(Party(row.name), Party(variant), "organisation", True, f"same_firm:{case}")
@@ -197,7 +197,9 @@ def _other_firm(city: _City, row: SubjectRow) -> None:
         return
     left = row.name
     if city.rng.random() < 0.5:
-        left = city.rng.choice(sorted(_variants(city.rng, row.name).values()) or [row.name])
+        left = city.rng.choice(
+            sorted(written_differently(city.rng, row.name).values()) or [row.name]
+        )
     case = "other_firm:homophone" if homophone else "other_firm:trade_char"
     city.pair(Party(left), Party(changed), "organisation", False, case)
 

@@ -57,7 +57,7 @@ def _registry(names: list[str]) -> MatchIndex:
     """An index over distinct names (one entry per normalised name)."""
     distinct = list(dict.fromkeys(n for n in names if n.strip()))
     seen: set[str] = set()
-    rows = []
+    rows: list[_RegistryRow] = []
     for name in distinct:
         key = normalize_org_name(name)
         if key not in seen:

@@ -44,6 +44,7 @@ class CodeScores(_Strict):
 class OrgScores(_Strict):
     same: Score
     region_absent: Score
+    region_nested: Score
     form_absent: Score
     form_generic: Score
     form_differs: Score
@@ -62,6 +63,10 @@ class OrgScores(_Strict):
     short_name_elsewhere: Score
 
 
+class ScreeningScores(_Strict):
+    ambiguous: Score
+
+
 class PersonScores(_Strict):
     id_agrees: Score
     birth_date_agrees: Score
@@ -72,7 +77,8 @@ class PersonScores(_Strict):
     name_differs: Score
 
 
-# Scores that must stay below "possible", at least "match", or in between (see the YAML).
+# Scores that must stay below "possible", at least "match", or in between, whatever the
+# thresholds (see the YAML); the others may fall either side of a threshold.
 _NEGATIVE = (
     "codes.differ",
     "organisation.region_differs",
@@ -86,14 +92,8 @@ _NEGATIVE = (
     "person.same_pinyin",
     "person.name_differs",
 )
-_POSITIVE = (
-    "codes.same",
-    "organisation.same",
-    "organisation.short_name_unique",
-    "person.id_agrees",
-    "person.birth_date_agrees",
-)
-_WEAK = ("person.name_only",)
+_POSITIVE = ("codes.same", "person.id_agrees")  # codes decide
+_WEAK = ("person.name_only", "screening.ambiguous")
 
 
 class MatchingConfig(_Strict):
@@ -103,6 +103,7 @@ class MatchingConfig(_Strict):
     thresholds: Thresholds
     codes: CodeScores
     organisation: OrgScores
+    screening: ScreeningScores
     person: PersonScores
 
     def value(self, dotted: str) -> float:

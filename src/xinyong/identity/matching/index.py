@@ -13,7 +13,7 @@ rows or from generator rows, and kept current with :meth:`MatchIndex.add`,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from xinyong.identity.matching.parts import (
     short_readings,
     trade_key,
 )
-from xinyong.identity.matching.postings import CodeTable, Postings
+from xinyong.identity.matching.postings import CodeTable, Postings, RecordStore
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
 _KIND_CHARS = {
@@ -41,10 +41,13 @@ _KIND_CHARS = {
 }
 _KIND_NAMES = {char: kind for kind, char in _KIND_CHARS.items()}
 PERSON_KINDS = frozenset({"natural_person", "household"})
+_SCHEME_TAGS = {"uscc": "U", "registration_number": "R", "organization_code": "O", "id_number": "I"}
 _SEP = "\x1f"
 _CODE_SEP = ","
 # A character held by more subjects than this is too common to resolve a short name by.
-GRAM_LIMIT = 20_000
+SHORT_LIMIT = 5_000
+# Registered head offices read when looking for a firm's other regions, at most.
+REGION_LIMIT = 20_000
 _SHORT_CACHE = 4096
 # Characters of organisational forms, which the character keys (region, trade name and
 # industry only) do not hold.
@@ -54,11 +57,16 @@ _FORM_CHARS = frozenset("股份有限公司集团")
 class SubjectRowLike(Protocol):
     """A generator row (``xinyong.demo.generator.SubjectRow``) or anything shaped like it."""
 
-    id: int
-    kind: str
-    name: str
-    uscc: str | None
-    id_number: str | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def uscc(self) -> str | None: ...
+    @property
+    def id_number(self) -> str | None: ...
 
 
 class IndexedSubject(NamedTuple):
@@ -66,7 +74,7 @@ class IndexedSubject(NamedTuple):
 
     subject_id: int
     kind: str
-    codes: tuple[str, ...]  # "scheme:value" keys
+    codes: tuple[str, ...]  # scheme tag + value (see _code_key)
     org: OrgParts | None
     person: PersonParts | None
 
@@ -78,23 +86,27 @@ class IndexedSubject(NamedTuple):
 
     def code(self, scheme: str) -> str | None:
         """The value of this subject's code of ``scheme``, if it has one."""
-        prefix = scheme + ":"
-        return next((c[len(prefix) :] for c in self.codes if c.startswith(prefix)), None)
+        tag = _SCHEME_TAGS[scheme]
+        return next((c[1:] for c in self.codes if c[0] == tag), None)
+
+
+def _code_key(scheme: str, value: str) -> str:
+    """A code as the index files it: a one-letter scheme tag and the value."""
+    return _SCHEME_TAGS[scheme] + (value[:DIGEST_CHARS] if scheme == "id_number" else value)
 
 
 def _code_keys(uscc: str | None, digest: str, secondary: Iterable[tuple[str, str]]) -> list[str]:
-    keys = [f"uscc:{uscc}"] if uscc else []
+    keys = [_code_key("uscc", uscc)] if uscc else []
     if digest:
-        keys.append(f"id_number:{digest[:DIGEST_CHARS]}")
-    keys += [f"{scheme}:{value}" for scheme, value in secondary]
-    return keys
+        keys.append(_code_key("id_number", digest))
+    return keys + [_code_key(scheme, value) for scheme, value in secondary]
 
 
 class MatchIndex:
     """Names, codes and n-gram keys of the registry's subjects (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._records: dict[int, str] = {}
+        self._records = RecordStore()
         self._keys = Postings()
         self._chars = Postings()
         self._codes = CodeTable()
@@ -132,19 +144,25 @@ class MatchIndex:
                     sid, kind=kind, name=name, uscc=uscc, id_number_digest=digest or "",
                     secondary=secondary.get(sid, ()),
                 )  # fmt: skip
-        index.watermark = session.scalar(select(func.max(Subject.updated_at)))
+        latest = session.scalar(select(func.max(Subject.updated_at)))
+        index.watermark = _naive_utc(latest) if latest is not None else None
         return index
 
     def refresh_from_session(self, session: Session) -> int:
-        """Re-read the subjects changed since the last build or refresh; how many were."""
+        """Re-read the subjects changed since the last build or refresh; how many were read.
+
+        Subjects updated at the watermark's very instant are read again (adding is
+        idempotent), so that none updated in the same clock tick is missed.
+        """
         query = select(Subject)
         if self.watermark is not None:
-            query = query.where(Subject.updated_at > self.watermark)
+            query = query.where(Subject.updated_at >= self.watermark)
         changed = list(session.scalars(query))
         for subject in changed:
             self.add_subject(subject)
-            if self.watermark is None or subject.updated_at > self.watermark:
-                self.watermark = subject.updated_at
+            stamp = _naive_utc(subject.updated_at)
+            if self.watermark is None or stamp > self.watermark:
+                self.watermark = stamp
         return len(changed)
 
     def add_subject(self, subject: Subject) -> None:
@@ -171,7 +189,7 @@ class MatchIndex:
         secondary: Iterable[tuple[str, str]] = (),
     ) -> None:
         """Add a subject (replacing it if it is already held)."""
-        if subject_id in self._records:
+        if self._records.get(subject_id) is not None:
             self.remove(subject_id)
         codes = _code_keys(uscc, id_number_digest, secondary)
         if kind in PERSON_KINDS:
@@ -182,8 +200,9 @@ class MatchIndex:
             )
         else:
             parts = org_parts(name)
-        self._records[subject_id] = _KIND_CHARS[kind] + _CODE_SEP.join(codes) + _SEP + parts.pack()
-        for key in _name_keys(parts):
+        record = _KIND_CHARS[kind] + _CODE_SEP.join(codes) + _SEP + parts.pack()
+        self._records.set(subject_id, record)
+        for key in _stored_keys(parts):
             self._keys.add(key, subject_id)
         if isinstance(parts, OrgParts):
             for char in set(parts.head):
@@ -199,8 +218,9 @@ class MatchIndex:
         held = self.get(subject_id)
         if held is None:
             return False
-        parts: OrgParts | PersonParts = held.org or held.person  # type: ignore[assignment]
-        for key in _name_keys(parts):
+        parts = held.org if held.org is not None else held.person
+        assert parts is not None
+        for key in _stored_keys(parts):
             self._keys.remove(key, subject_id)
         if held.org is not None:
             for char in set(held.org.head):
@@ -208,7 +228,7 @@ class MatchIndex:
         for code in held.codes:
             if self._codes.get(code) == subject_id:
                 self._codes.remove(code)
-        del self._records[subject_id]
+        self._records.pop(subject_id)
         self._short.clear()
         return True
 
@@ -217,7 +237,7 @@ class MatchIndex:
         return len(self._records)
 
     def __contains__(self, subject_id: object) -> bool:
-        return subject_id in self._records
+        return isinstance(subject_id, int) and self._records.get(subject_id) is not None
 
     def get(self, subject_id: int) -> IndexedSubject | None:
         """The subject as held, or None."""
@@ -233,18 +253,14 @@ class MatchIndex:
 
     def find_code(self, scheme: str, value: str) -> int | None:
         """The subject holding this code (an ID number by its keyed-hash prefix), or None."""
-        if scheme == "id_number":
-            value = value[:DIGEST_CHARS]
-        return self._codes.get(f"{scheme}:{value}")
+        return self._codes.get(_code_key(scheme, value))
 
     def org_candidates(self, parts: OrgParts, *, limit: int = 200) -> list[int]:
-        """Organisations that may be ``parts``'s firm: the same trade name and industry words,
-        or the same trade name (read without a region written into it), at most ``limit``
-        of each."""
-        keys = _name_keys(parts)
-        core = [key for key in keys if key[0] == "C"]
+        """Organisations that may be ``parts``'s firm: those whose trade name (read without a
+        region written into it) is the name's, or another reading of its trade name and
+        industry words (鑫韵 + 生物科技 / 鑫韵生物 + 科技); at most ``limit`` per reading."""
         found: dict[int, None] = {}
-        for key in core + [key for key in keys if key[0] != "C"]:
+        for key in _lookup_keys(parts):
             found.update(dict.fromkeys(self._keys.get(key)[:limit]))
         return list(found)
 
@@ -255,13 +271,14 @@ class MatchIndex:
     def competing_regions(self, parts: OrgParts) -> frozenset[str]:
         """Region codes of registered head offices with the same trade name and industry."""
         found: set[str] = set()
-        for subject_id in self._keys.get("C" + parts.core)[:GRAM_LIMIT]:
-            held = self.get(subject_id)
-            other = held.org if held is not None else None
-            if other is None or other.branch or other.trade != parts.trade:
-                continue
-            if other.industry == parts.industry and other.region_code:
-                found.add(other.region_code)
+        for key in _stored_keys(parts):
+            for subject_id in self._keys.get(key)[:REGION_LIMIT]:
+                held = self.get(subject_id)
+                other = held.org if held is not None else None
+                if other is None or other.branch or other.core != parts.core:
+                    continue
+                if other.trade == parts.trade and other.region_code:
+                    found.add(other.region_code)
         return frozenset(found)
 
     def resolve_short(self, core: str) -> list[str]:
@@ -308,9 +325,14 @@ class MatchIndex:
             usable = [(n, c) for n, c in sizes if n]
             if usable:
                 size, rarest = min(usable)
-                if size <= GRAM_LIMIT:
+                if size <= SHORT_LIMIT:
                     found.update(self._chars.get(rarest))
         return found
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the index's own objects: records, keys, postings, code arrays."""
+        parts = (self._records, self._keys, self._chars, self._codes)
+        return sum(part.memory_bytes() for part in parts)
 
     def stats(self) -> dict[str, int]:
         """Sizes: subjects, n-gram keys and postings, person names, codes."""
@@ -323,17 +345,30 @@ class MatchIndex:
         }
 
 
-def _name_keys(parts: OrgParts | PersonParts) -> set[str]:
-    """Look-up keys of a name: P + a person's name; T + trade name, C + trade name and
-    industry words (or N + the whole name when it has neither) for an organisation."""
+def _naive_utc(moment: datetime) -> datetime:
+    """``moment`` as a naive UTC time, as the database columns hold it."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _stored_keys(parts: OrgParts | PersonParts) -> set[str]:
+    """The keys a subject is filed under: P + a person's folded name; for an organisation
+    T + its trade name read without a region written into it, or, with no trade name,
+    I + its industry words (无锡市保险公司), or N + the whole name."""
     if isinstance(parts, PersonParts):
         return {"P" + parts.normalized} if parts.normalized else set()
-    keys = set()
     if parts.trade:
-        keys.add("T" + trade_key(parts.trade))
-    if parts.core:
-        keys.add("C" + parts.core)
-    return keys or {"N" + bare_fold(parts.name)}
+        return {"T" + trade_key(parts.trade)}
+    return {"I" + parts.industry} if parts.industry else {"N" + bare_fold(parts.name)}
+
+
+def _lookup_keys(parts: OrgParts) -> list[str]:
+    """The keys to look a name up by: its own, then every other split of its trade name
+    and industry words into a trade name of two characters or more."""
+    keys = list(_stored_keys(parts))
+    if parts.trade:
+        core = trade_key(parts.trade) + parts.industry
+        keys += [f"T{core[:size]}" for size in range(2, len(core) + 1)]
+    return list(dict.fromkeys(keys))
 
 
 def _birth_from_id(number: str | None) -> date | None:

@@ -174,8 +174,18 @@ def _compare_regions(
 ) -> None:
     scores = config.organisation
     relation = region_relation(a, b)
-    if relation in ("agree", "compatible"):
-        verdict.note("region", relation, a.region, b.region)  # type: ignore[arg-type]
+    if relation == "agree":
+        verdict.note("region", "agree", a.region, b.region)
+    elif relation == "compatible" and _both_registered(a, b, registry):
+        verdict.cap(
+            scores.region_differs, "region", "differ", a.region, b.region,
+            "the registry holds a firm at each of the two places",
+        )  # fmt: skip
+    elif relation == "compatible":
+        verdict.penalise(
+            scores.region_nested, "region", "compatible", a.region, b.region,
+            "one lies within the other",
+        )  # fmt: skip
     elif relation == "differ":
         verdict.cap(
             scores.region_differs, "region", "differ", a.region, b.region,
@@ -193,14 +203,20 @@ def _compare_regions(
             verdict.penalise(scores.region_absent, "region", "absent", a.region, b.region)
 
 
+def _both_registered(a: OrgParts, b: OrgParts, registry: Registry | None) -> bool:
+    """Whether the registry holds head offices of this firm at both regions (苏州市 and
+    常熟市): then the two names are two registered firms."""
+    if registry is None or not (a.region_code and b.region_code):
+        return False
+    return {a.region_code, b.region_code} <= registry.competing_regions(a)
+
+
 def _competing(known: OrgParts, registry: Registry | None) -> list[str]:
-    """Regions where the registry holds the firm besides ``known``'s (sorted codes)."""
+    """Regions where the registry holds this firm (same trade name and industry) besides
+    ``known``'s own: a name without a region could mean any of them (sorted codes)."""
     if registry is None:
         return []
-    found = registry.competing_regions(known)
-    return sorted(
-        c for c in found if not known.region_code or not regions_compatible(c, known.region_code)
-    )
+    return sorted(registry.competing_regions(known) - {known.region_code})
 
 
 def _may_overlap(a: OrgParts, b: OrgParts) -> bool:

@@ -24,7 +24,9 @@ _HAN = re.compile(r"^[\u3400-\u9fff]+$")
 _SECURITIES_DECORATION = re.compile(
     r"^(?:S?\*?ST|SST|XD|XR|DR|N|C|S)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?:[AB]|-[A-Z]{1,2})$"
 )
-_COMPANY_FORM_WORDS = ("公司", "合伙", "合作社", "企业", "联社")
+# Forms a short name may end with: banks' short names end with 银行 (平安银行); a name
+# ending with any other form (店, 厂, 有限公司) is a registered name, not a short one.
+_SHORT_NAME_FORMS = ("", "银行")
 _SHORT_MAX = 6  # characters of a short name, decorations aside
 _DECORATION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ*-")
 # Latin words that mark an organisation rather than a person (ABC TECHNOLOGY CO LTD).
@@ -141,7 +143,7 @@ def bare_fold(name: str) -> str:
 
 
 def short_core(name: str) -> str:
-    """A short name without securities decorations: ``*ST生物`` -> ``生物``, ``万科A`` -> ``万科``."""
+    """A short name without securities decorations: ``*ST生物`` -> ``生物``, ``万科A`` -> 万科."""
     text = bare_fold(name)
     for _ in range(2):
         text = _SECURITIES_DECORATION.sub("", text)
@@ -151,8 +153,8 @@ def short_core(name: str) -> str:
 @lru_cache(maxsize=65_536)
 def is_short_name(parts: OrgParts) -> bool:
     """Whether a name reads as a short name (简称): 2-6 Chinese characters (securities
-    decorations aside), no company form, no branch."""
-    if parts.branch or any(word in parts.form for word in _COMPANY_FORM_WORDS):
+    decorations aside), no branch, and no form but 银行 (平安银行)."""
+    if parts.branch or parts.form not in _SHORT_NAME_FORMS:
         return False
     text = parts.head + parts.form
     han = sum(1 for char in text if "\u3400" <= char <= "\u9fff")
@@ -265,7 +267,8 @@ def looks_like_person(name: str) -> bool:
     if not (compound.prefix(normalized) or normalized[0] in single):
         return False
     parsed = parse_org_name(normalized)
-    return not (parsed.form or parsed.industry or parsed.branch)
+    industry = parsed.industry or ""
+    return not (parsed.form or parsed.branch or len(industry) > 1)
 
 
 def person_parts(name: str, *, birth_date: str = "", id_digest: str = "") -> PersonParts:

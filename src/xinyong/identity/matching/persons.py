@@ -21,11 +21,10 @@ def _reading(name: str) -> str:
 def compare_persons(a: PersonParts, b: PersonParts, config: MatchingConfig) -> Verdict:
     """Compare two person names, with birth dates when both are known."""
     scores = config.person
+    verdict = Verdict(scores.name_only)
     if a.normalized == b.normalized:
-        verdict = Verdict(scores.name_only)
         verdict.note("name", "agree", a.normalized, b.normalized, "same characters")
     else:
-        verdict = Verdict(scores.name_only)
         _names_differ(a, b, verdict, config)
     if a.birth_date and b.birth_date:
         if a.birth_date == b.birth_date:

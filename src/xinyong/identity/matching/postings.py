@@ -4,14 +4,17 @@
 subject stores the id itself, a key held by more stores a compact ``array('q')``.
 ``CodeTable`` maps codes to subject ids through sorted arrays of 64-bit digests (16 bytes a
 code instead of a dictionary entry with two objects), with a small overlay for changes.
+``RecordStore`` maps subject ids to records in a list indexed by id while ids are dense
+(database keys and generator ids are), and in a dictionary for ids far beyond the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 
 class Postings:
@@ -60,6 +63,13 @@ class Postings:
 
     def __len__(self) -> int:
         return len(self._map)
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the mapping, its keys and its arrays (shared small ints aside)."""
+        held = sys.getsizeof(self._map)
+        for key, value in self._map.items():
+            held += sys.getsizeof(key) + sys.getsizeof(value)
+        return held
 
     def postings(self) -> int:
         """How many (key, id) pairs are held."""
@@ -154,6 +164,11 @@ class CodeTable:
     def __len__(self) -> int:
         return len(self._digests) - len(self._removed) + len(self._added)
 
+    def memory_bytes(self) -> int:
+        """Bytes held by the arrays and the overlay."""
+        overlay = sys.getsizeof(self._added) + sys.getsizeof(self._removed)
+        return sys.getsizeof(self._digests) + sys.getsizeof(self._ids) + overlay
+
 
 class _Bulk:
     def __init__(self, table: CodeTable) -> None:
@@ -165,3 +180,63 @@ class _Bulk:
 
     def __exit__(self, *exc: object) -> None:
         self.table._end()
+
+
+class RecordStore:
+    """Subject id -> record string: a list slot per id while ids are dense, else a dict."""
+
+    _SLACK = 1024  # ids this far past twice the count still extend the list
+
+    def __init__(self) -> None:
+        self._slots: list[str | None] = []
+        self._extra: dict[int, str] = {}
+        self._count = 0
+
+    def get(self, subject_id: int) -> str | None:
+        """The record of ``subject_id``, or None."""
+        if 0 <= subject_id < len(self._slots):
+            return self._slots[subject_id]
+        return self._extra.get(subject_id)
+
+    def set(self, subject_id: int, record: str) -> None:
+        """Store (or replace) the record of ``subject_id``."""
+        if self.get(subject_id) is None:
+            self._count += 1
+        if len(self._slots) <= subject_id < 2 * self._count + self._SLACK:
+            self._grow(subject_id + 1)
+        if 0 <= subject_id < len(self._slots):
+            self._slots[subject_id] = record
+        else:
+            self._extra[subject_id] = record
+
+    def pop(self, subject_id: int) -> bool:
+        """Forget ``subject_id``; False when it was not held."""
+        if self.get(subject_id) is None:
+            return False
+        if 0 <= subject_id < len(self._slots):
+            self._slots[subject_id] = None
+        else:
+            del self._extra[subject_id]
+        self._count -= 1
+        return True
+
+    def _grow(self, size: int) -> None:
+        size = max(size, len(self._slots) + len(self._slots) // 4)
+        self._slots.extend([None] * (size - len(self._slots)))
+        for subject_id in [i for i in self._extra if i < size]:
+            self._slots[subject_id] = self._extra.pop(subject_id)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def items(self) -> Iterator[tuple[int, str]]:
+        """(subject id, record) pairs."""
+        for subject_id, record in enumerate(self._slots):
+            if record is not None:
+                yield subject_id, record
+        yield from self._extra.items()
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the list, the dictionary and the record strings."""
+        held = sys.getsizeof(self._slots) + sys.getsizeof(self._extra)
+        return held + sum(sys.getsizeof(record) for _, record in self.items())

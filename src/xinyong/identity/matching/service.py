@@ -9,7 +9,7 @@ rules of :mod:`orgs` and :mod:`persons`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,7 +29,7 @@ from xinyong.identity.matching.parts import (
     short_core,
 )
 from xinyong.identity.matching.persons import compare_persons
-from xinyong.identity.matching.result import MatchResult, NameKind, Party, Verdict
+from xinyong.identity.matching.result import Evidence, MatchResult, NameKind, Party, Verdict
 
 Parts = OrgParts | PersonParts
 
@@ -186,6 +186,28 @@ def _candidate_ids(index: MatchIndex, query: Parts, found: Identifier | None) ->
     return ids
 
 
+def _screen_verdict(
+    index: MatchIndex,
+    query: Parts,
+    found: Identifier | None,
+    held: IndexedSubject,
+    config: MatchingConfig,
+) -> Verdict | None:
+    """The comparison of a screened name with one registered subject (None: skipped as a
+    sure non-match, which only names without a code to decide can be)."""
+    other = held.person if held.person is not None else held.org
+    assert other is not None
+    held_code = _held_identifier(held, found) if found is not None else None
+    if (
+        held_code is None
+        and isinstance(query, OrgParts)
+        and isinstance(other, OrgParts)
+        and not may_match(query, other)
+    ):
+        return None
+    return _decide(_compare_parts(query, other, config, index), found, held_code, config)
+
+
 def screen(
     index: MatchIndex,
     name: str,
@@ -208,25 +230,43 @@ def screen(
         held = index.get(subject_id)
         if held is None or (held.kind in PERSON_KINDS) != (kind == "person"):
             continue
-        other = held.person if held.person is not None else held.org
-        assert other is not None
-        if (
-            isinstance(query, OrgParts)
-            and isinstance(other, OrgParts)
-            and not may_match(query, other)
-        ):
-            continue
-        names = _compare_parts(query, other, config, index)
-        held_code = _held_identifier(held, found) if found is not None else None
-        verdict = _decide(names, found, held_code, config)
-        if verdict.final() < config.thresholds.possible and not (
-            include_related and verdict.relation
+        verdict = _screen_verdict(index, query, found, held, config)
+        if verdict is None or (
+            verdict.final() < config.thresholds.possible
+            and not (include_related and verdict.relation)
         ):
             continue
         result = verdict.result(name, held.name, kind, config)
         kept.append(Candidate(subject_id, held.name, held.kind, held.code("uscc"), result))
     kept.sort(key=lambda c: (-c.result.score, c.result.relation is not None, c.subject_id))
-    return kept[:limit]
+    return _flag_ties(kept, config)[:limit]
+
+
+def _flag_ties(ranked: list[Candidate], config: MatchingConfig) -> list[Candidate]:
+    """Several subjects matching one name equally well are none of them a match: each is
+    capped at ``screening.ambiguous`` (a registry should not hold two such names)."""
+    tied = [
+        c
+        for c in ranked
+        if c.result.decision == "match" and c.result.score == ranked[0].result.score
+    ]
+    if len(tied) < 2:
+        return ranked
+    ceiling = config.screening.ambiguous
+    note = Evidence("registry", "ambiguous", None, None, f"{len(tied)} subjects match equally")
+    flagged = {
+        c.subject_id: replace(
+            c,
+            result=replace(
+                c.result,
+                score=min(c.result.score, ceiling),
+                decision=config.decide(min(c.result.score, ceiling)),
+                evidence=(*c.result.evidence, note),
+            ),
+        )
+        for c in tied
+    }
+    return [flagged.get(c.subject_id, c) for c in ranked]
 
 
 @dataclass(frozen=True)
