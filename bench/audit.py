@@ -19,21 +19,17 @@ import hashlib
 import os
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from gmssl import func, sm3
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import hashing, jobs, service
 from xinyong.audit.models import AuditEntry
 from xinyong.core import migrate
 from xinyong.core.config import get_settings
-from xinyong.core.db import make_engine, normalise_url
+from xinyong.core.db import make_engine, scratch_postgresql
 
 BATCH = 1000
 
@@ -122,20 +118,6 @@ def _run(url: str, label: str, algorithm: hashing.Algorithm, single: int, batche
         engine.dispose()
 
 
-@contextmanager
-def _scratch_database(server: str) -> Iterator[str]:
-    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
-    name = "xinyong_bench_" + uuid.uuid4().hex[:8]
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     batched = int(os.environ.get("XINYONG_BENCH_AUDIT_ENTRIES", "50000"))
     single = int(os.environ.get("XINYONG_BENCH_AUDIT_SINGLE", "2000"))
@@ -148,7 +130,7 @@ def main() -> None:
         print("[postgresql] skipped: set XINYONG_BENCH_PG_URL to a PostgreSQL server URL")
         return
     for algorithm in hashing.ALGORITHMS:
-        with _scratch_database(server) as url:
+        with scratch_postgresql(server, prefix="xinyong_bench_") as url:
             _run(url, "postgresql", algorithm, single, batched)
 
 

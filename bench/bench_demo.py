@@ -13,19 +13,15 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
-from xinyong.core.db import normalise_url
+from xinyong.core.db import scratch_postgresql
 from xinyong.demo import loader
 
 
@@ -70,22 +66,8 @@ def main() -> None:
     if not server:
         print("[postgresql] skipped: set XINYONG_BENCH_PG_URL to a PostgreSQL server URL")
         return
-    with _scratch_database(server) as url:
+    with scratch_postgresql(server, prefix="xinyong_bench_") as url:
         _run(url, "postgresql", subjects, per_subject)
-
-
-@contextmanager
-def _scratch_database(server: str) -> Iterator[str]:
-    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
-    name = "xinyong_bench_" + uuid.uuid4().hex[:8]
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
