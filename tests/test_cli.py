@@ -79,3 +79,8 @@ def test_departments_demo_and_expire(configured_db: str) -> None:
     assert expired.exit_code == 0 and "expired as of 2099-01-01" in expired.output
     rerun = runner.invoke(app, ["expire", "--today", "2099-01-01"])
     assert rerun.output.startswith("0 records expired")
+
+
+def test_bad_dates_are_usage_errors() -> None:
+    result = runner.invoke(app, ["expire", "--today", "2024-02-30"])
+    assert result.exit_code == 2 and "not a date" in result.output

@@ -43,6 +43,15 @@ def _print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
+def _as_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
 def _fail(error: Exception) -> None:
     err_console.print(f"[red]error:[/red] {error}")
     raise typer.Exit(2)
@@ -381,7 +390,7 @@ def expire(
     """End publication of records whose disclosure period has passed (idempotent)."""
     from xinyong.records import jobs as records_jobs
 
-    as_of = date.fromisoformat(today) if today else date.today()
+    as_of = _as_date(today, "--today") if today else date.today()
     with session_scope() as session:
         count = records_jobs.expire_due(session, today=as_of)
     console.print(f"{count} records expired as of {as_of.isoformat()}")
@@ -393,6 +402,9 @@ def demo(
     seed: int = 1,
     records_per_subject: Annotated[float, typer.Option(min=0, max=100)] = 10.0,
     if_empty: Annotated[bool, typer.Option(help="Do nothing if subjects exist.")] = False,
+    anchor: Annotated[
+        str | None, typer.Option(help="Date the city is generated as of (default today).")
+    ] = None,
 ) -> None:
     """Generate a deterministic synthetic city and load it into the configured database."""
     from xinyong.demo import loader
@@ -404,6 +416,7 @@ def demo(
             records_per_subject=records_per_subject,
             if_empty=if_empty,
             progress=True,
+            anchor=_as_date(anchor, "--anchor") if anchor else None,
         )
     except XinyongError as error:
         _fail(error)
