@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit_service
 from xinyong.auth.models import ApiKey
 from xinyong.auth.principal import Principal
-from xinyong.auth.service import aware
-from xinyong.core.db import utcnow
+from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 
 SCOPES = ("records:submit", "records:read", "subjects:read", "checks:run")
@@ -94,7 +93,7 @@ def authenticate(session: Session, token: str) -> Principal:
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(parts[2])):
         raise Unauthorized("unknown API key")
     now = utcnow()
-    expires = aware(key.expires_at)
+    expires = as_utc(key.expires_at)
     if key.revoked_at is not None or (expires is not None and expires < now):
         raise Unauthorized("API key revoked or expired")
     key.last_used_at = now

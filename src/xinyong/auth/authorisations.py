@@ -8,9 +8,8 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit_service
 from xinyong.auth.models import Authorisation, Organisation
 from xinyong.auth.schemas import AuthorisationCreate
-from xinyong.auth.service import aware
 from xinyong.catalog import service as catalog_service
-from xinyong.core.db import utcnow
+from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound
 
 ALL_ITEMS = "*"
@@ -26,7 +25,7 @@ def grant(
     unknown = [code for code in data.scope if code != ALL_ITEMS and code not in items]
     if unknown:
         raise Invalid(f"unknown catalogue items: {', '.join(unknown)}", details={"field": "scope"})
-    expires = aware(data.expires_at)
+    expires = as_utc(data.expires_at)
     if expires is None or expires <= utcnow():
         raise Invalid("an authorisation must expire in the future", details={"field": "expires_at"})
     row = Authorisation(
@@ -85,7 +84,7 @@ def live(session: Session, *, subject_id: int, organisation_id: int) -> list[Aut
         )
     )
     now = utcnow()
-    return [row for row in rows if (aware(row.expires_at) or now) > now]
+    return [row for row in rows if (as_utc(row.expires_at) or now) > now]
 
 
 def covered_items(session: Session, *, subject_id: int, organisation_id: int) -> set[str]:

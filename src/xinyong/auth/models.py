@@ -9,22 +9,18 @@ from typing import Any
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.core.db import Base, utcnow
+from xinyong.core.db import Base, in_values, utcnow
 
 STAFF_ROLES = ("admin", "reporter", "department_user", "auditor")
 ACCOUNT_KINDS = ("staff", "organisation", "subject")
 ORGANISATION_KINDS = ("bank", "provider", "other")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Organisation(Base):
     """A body outside government that uses the platform: a bank, a benefit provider."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(in_values("kind", ORGANISATION_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -40,9 +36,11 @@ class Account(Base):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint(_in("kind", ACCOUNT_KINDS), name="kind"),
+        CheckConstraint(in_values("kind", ACCOUNT_KINDS), name="kind"),
         CheckConstraint(
-            "kind <> 'staff' OR (department_id IS NOT NULL AND " + _in("role", STAFF_ROLES) + ")",
+            "kind <> 'staff' OR (department_id IS NOT NULL AND "
+            + in_values("role", STAFF_ROLES)
+            + ")",
             name="staff_in_department",
         ),
         CheckConstraint(

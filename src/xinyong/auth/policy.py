@@ -122,11 +122,11 @@ def record_view(
     audience = _audience(principal, facts, today, authorised)
     if audience is None or facts.item.disclosure_attribute.openness > audience.openness:
         return HIDDEN
-    fields = tuple(spec.name for spec in facts.item.visible_fields(audience))
+    specs = facts.item.visible_fields(audience)
+    fields = tuple(spec.name for spec in specs)
     own = principal.kind == "subject" and principal.subject_id == facts.subject_id
     beyond_public = any(
-        facts.item.field_disclosure(spec) is not DisclosureAttribute.public
-        for spec in facts.item.visible_fields(audience)
+        facts.item.field_disclosure(spec) is not DisclosureAttribute.public for spec in specs
     )
     public_only = audience is DisclosureAttribute.public
     return RecordView(True, fields, registered=beyond_public and not own, public_only=public_only)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,20 +17,13 @@ from xinyong.auth.models import ORGANISATION_KINDS, STAFF_ROLES, Account, Counte
 from xinyong.auth.principal import Principal
 from xinyong.auth.schemas import AccountCreate, OrganisationCreate
 from xinyong.core.config import get_settings
-from xinyong.core.db import utcnow
+from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from xinyong.identity import codes
 from xinyong.subjects import service as subjects_service
 
 ROLES_BY_KIND = {"staff": STAFF_ROLES, "organisation": ("org_user",), "subject": ("subject",)}
 COUNTER_CODE_MINUTES = 30
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """Timestamps read back from SQLite are naive UTC; make them comparable."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -105,9 +99,9 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
     now = utcnow()
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None or not account.active:
-        passwords.verify_password(_DUMMY_HASH, password)  # same cost either way
+        passwords.verify_password(_dummy_hash(), password)  # same cost either way
         raise Unauthorized("wrong username or password")
-    locked_until = aware(account.locked_until)
+    locked_until = as_utc(account.locked_until)
     if locked_until and locked_until > now:
         raise Forbidden(
             "account locked after repeated failed logins; try again later",
@@ -138,7 +132,10 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
     return account
 
 
-_DUMMY_HASH = passwords.hash_password("xinyong-dummy-password-for-timing")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users, made on first use (not at import)."""
+    return passwords.hash_password("xinyong-dummy-password-for-timing")
 
 
 def set_active(session: Session, *, username: str, active: bool, actor: str = "system") -> Account:
@@ -242,7 +239,7 @@ def open_subject_account(
 ) -> Account:
     """Redeem a counter code: create the subject's own account, bound to the subject."""
     row = session.scalar(select(CounterCode).where(CounterCode.code_hash == _code_hash(code)))
-    expires = aware(row.expires_at) if row else None
+    expires = as_utc(row.expires_at) if row else None
     if row is None or row.used_at is not None or expires is None or expires < utcnow():
         raise Invalid("the code is unknown, used or expired", details={"field": "code"})
     if session.scalar(select(Account.id).where(Account.subject_id == row.subject_id)):

@@ -44,6 +44,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """Timestamps read back from SQLite are naive UTC; make them comparable."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def in_values(column: str, values: tuple[str, ...]) -> str:
+    """SQL of a CHECK constraint: ``column IN ('a', 'b')``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
     # SAVEPOINT and transactional DDL behave as on PostgreSQL.

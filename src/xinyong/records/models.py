@@ -18,10 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.core.db import Base, utcnow
+from xinyong.core.db import Base, in_values, utcnow
 from xinyong.records.states import RECORD_STATES
-
-_STATES = ", ".join(repr(s) for s in RECORD_STATES)
 
 
 class Record(Base):
@@ -53,7 +51,7 @@ class Record(Base):
         ),
         Index(None, "subject_id", "item_code"),
         Index(None, "state", "disclosure_end"),
-        CheckConstraint(f"state IN ({_STATES})", name="state"),
+        CheckConstraint(in_values("state", RECORD_STATES), name="state"),
         CheckConstraint("severity IN ('minor', 'general', 'serious')", name="severity"),
         CheckConstraint("polarity IN ('positive', 'negative', 'neutral')", name="polarity"),
         CheckConstraint("version >= 1", name="version_positive"),

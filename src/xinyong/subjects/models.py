@@ -18,15 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xinyong.core.db import Base, utcnow
+from xinyong.core.db import Base, in_values, utcnow
 
 SUBJECT_KINDS = ("legal_person", "individual_business", "natural_person", "household")
 SUBJECT_STATUSES = ("active", "deregistered", "revoked", "dissolved", "deceased")
 RELATION_KINDS = ("legal_representative", "shareholder", "branch_of", "household_member")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Department(Base):
@@ -56,8 +52,8 @@ class Subject(Base):
 
     __tablename__ = "subjects"
     __table_args__ = (
-        CheckConstraint(_in("kind", SUBJECT_KINDS), name="kind"),
-        CheckConstraint(_in("status", SUBJECT_STATUSES), name="status"),
+        CheckConstraint(in_values("kind", SUBJECT_KINDS), name="kind"),
+        CheckConstraint(in_values("status", SUBJECT_STATUSES), name="status"),
         CheckConstraint(
             "kind = 'natural_person' OR id_number_hash IS NULL", name="id_number_only_persons"
         ),
@@ -96,7 +92,9 @@ class SubjectIdentifier(Base):
     __tablename__ = "subject_identifiers"
     __table_args__ = (
         UniqueConstraint("scheme", "value"),
-        CheckConstraint(_in("scheme", ("registration_number", "organization_code")), name="scheme"),
+        CheckConstraint(
+            in_values("scheme", ("registration_number", "organization_code")), name="scheme"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,7 +112,7 @@ class SubjectRelation(Base):
     __tablename__ = "subject_relations"
     __table_args__ = (
         UniqueConstraint("subject_id", "related_subject_id", "kind"),
-        CheckConstraint(_in("kind", RELATION_KINDS), name="kind"),
+        CheckConstraint(in_values("kind", RELATION_KINDS), name="kind"),
         CheckConstraint("subject_id <> related_subject_id", name="not_self"),
         Index(None, "related_subject_id", "kind"),
     )
