@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     rate_anonymous_per_minute: int = 120
     rate_key_per_minute: int = 1200
     max_request_bytes: int = 20 * 1024 * 1024
+    # Submissions (归集): largest file accepted, and the largest an XLSX may inflate to.
+    ingest_max_bytes: int = 512 * 1024 * 1024
+    ingest_max_xlsx_uncompressed: int = 1024 * 1024 * 1024
+    # Where uploaded files are kept (for the batch report and provenance).
+    ingest_dir: Path = Path("var/ingest")
+    # A city's own holidays and make-up workdays (YAML), layered over the shipped calendar.
+    holidays_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
