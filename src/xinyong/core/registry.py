@@ -11,6 +11,7 @@ def load_models() -> MetaData:
     """Import all model modules and return the shared metadata."""
     from xinyong.audit import models as _audit  # noqa: F401
     from xinyong.auth import models as _auth  # noqa: F401
+    from xinyong.ingest import models as _ingest  # noqa: F401
     from xinyong.records import models as _records  # noqa: F401
     from xinyong.subjects import models as _subjects  # noqa: F401
 

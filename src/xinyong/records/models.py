@@ -73,6 +73,9 @@ class Record(Base):
     payload: Mapped[dict[str, Any]] = mapped_column()
     # Personal identity numbers of the payload, encrypted (the payload holds them masked).
     protected: Mapped[str | None] = mapped_column(Text)
+    # Digest of what makes two submissions the same (payload, sealed numbers, decision
+    # date): a resubmission with the same digest is "unchanged" (set-based on bulk loads).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     catalog_version: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[str | None] = mapped_column(String(64), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
