@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column(
             "notes",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("submitted_by", sa.String(length=128), nullable=False),
@@ -89,12 +89,12 @@ def upgrade() -> None:
         sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column(
             "cells",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column(
             "errors",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
@@ -121,12 +121,12 @@ def upgrade() -> None:
         sa.Column("subject_name", sa.String(length=255), nullable=False),
         sa.Column(
             "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column(
             "candidates",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("status", sa.String(length=16), nullable=False),
