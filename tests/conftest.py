@@ -15,6 +15,7 @@ os.environ.setdefault("XINYONG_DATA_KEY", "test-data-key-" + "x" * 32)
 os.environ.setdefault("XINYONG_LOOKUP_KEY", "test-lookup-key-" + "x" * 32)
 os.environ.pop("XINYONG_CATALOG_EXTRA", None)
 os.environ.pop("XINYONG_USCC_EXCEPTIONS", None)
+os.environ.pop("XINYONG_HOLIDAYS_FILE", None)
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
