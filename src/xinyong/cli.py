@@ -17,6 +17,7 @@ from rich.table import Table
 from xinyong.auth.cli import keys_app, users_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
+from xinyong.ingest import cli as ingest_cli
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -434,6 +435,9 @@ def serve(
     import uvicorn
 
     uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+ingest_cli.register(app)
 
 
 def main() -> None:

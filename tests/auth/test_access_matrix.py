@@ -5,7 +5,7 @@ carry a field the caller is not entitled to."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -71,6 +71,10 @@ def by_group(anonymous: int, accounts: int, keys: int, **special: int) -> dict[s
 
 
 SUBJECT_ONLY = by_group(401, 403, 403, owner=200, other_subject=200)
+INGEST_READ = by_group(401, 403, 403, key_submit=200, **dict.fromkeys(STAFF, 200))
+INGEST_READ_404 = by_group(401, 403, 403, key_submit=404, **dict.fromkeys(STAFF, 404))
+SUBMIT_404 = by_group(401, 403, 403, admin=404, reporter=404, key_submit=404)
+PENALTY_HEADER = "行政相对人名称,行政处罚决定书文号\n".encode("gbk")
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): everyone(200),
     ("GET", "/api/v1/stats"): everyone(200),
@@ -94,6 +98,43 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     },
     ("GET", "/api/v1/subjects/{code}/records"): by_group(
         200, 200, 200, auditor=403, key_submit=403
+    ),
+    # the open API of the portal: public, the same for every caller
+    ("GET", "/api/v1/subjects"): everyone(422),  # q is required
+    ("GET", "/api/v1/subjects/{code}"): everyone(200),
+    ("GET", "/api/v1/subjects/{code}/public-records"): everyone(200),
+    ("GET", "/api/v1/double-publicity/{kind}"): everyone(422),  # kind: licence or penalty
+    ("GET", "/api/v1/lists"): everyone(200),
+    ("GET", "/api/v1/lists/{list_code}"): everyone(404),
+    ("GET", "/api/v1/catalog"): everyone(200),
+    ("GET", "/api/v1/catalog/{item_code}"): everyone(404),
+    # collection (归集): reporters and submit keys of a source department; admins name one
+    ("POST", "/api/v1/submissions"): by_group(
+        401, 403, 403, admin=422, reporter=201, key_submit=201
+    ),
+    ("POST", "/api/v1/submissions/file"): by_group(
+        401, 403, 403, admin=422, reporter=422, key_submit=422
+    ),
+    ("POST", "/api/v1/withdrawals"): by_group(
+        401, 403, 403, admin=422, reporter=422, key_submit=422
+    ),
+    ("GET", "/api/v1/submissions/{batch_id}"): INGEST_READ_404,
+    ("GET", "/api/v1/submissions/{batch_id}/report.xlsx"): INGEST_READ_404,
+    ("GET", "/api/v1/ledger"): INGEST_READ,
+    ("GET", "/api/v1/review-items"): by_group(
+        401, 403, 403, admin=200, reporter=200, key_submit=200
+    ),
+    ("POST", "/api/v1/review-items/{review_id}/resolve"): SUBMIT_404,
+    ("POST", "/api/v1/review-items/{review_id}/dismiss"): SUBMIT_404,
+    ("GET", "/console/ingest"): by_group(303, 403, 403, admin=200, reporter=200),
+    ("POST", "/console/ingest"): by_group(401, 403, 403, admin=422, reporter=303),
+    ("GET", "/console/ingest/batches/{batch_id}"): by_group(
+        303, 403, 403, admin=404, reporter=404, department_user=404, auditor=404
+    ),
+    ("GET", "/console/ingest/ledger"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
+    ("GET", "/console/ingest/review"): by_group(303, 403, 403, admin=200, reporter=200),
+    ("POST", "/console/ingest/review/{review_id}"): by_group(
+        401, 403, 403, admin=404, reporter=404
     ),
 }
 
@@ -288,13 +329,42 @@ def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
     reset_settings()
 
 
+_INGEST_BODIES: dict[str, Callable[[str], dict[str, object]]] = {
+    "/api/v1/submissions": lambda _: {"json": {"item": "admin_penalty", "records": []}},
+    "/api/v1/submissions/file": lambda _: {
+        "data": {"item": "admin_penalty"},
+        "files": {"file": ("p.csv", PENALTY_HEADER, "text/csv")},
+    },
+    "/api/v1/withdrawals": lambda _: {
+        "json": {
+            "item": "admin_penalty",
+            "withdrawals": [{"source_record_id": "none", "reason": "测试"}],
+        }
+    },
+    "/api/v1/review-items/{review_id}/resolve": lambda _: {"json": {"subject_id": 1}},
+    "/api/v1/review-items/{review_id}/dismiss": lambda _: {},
+    "/console/ingest": lambda token: {
+        "data": {"item": "admin_penalty", "csrf_token": token},
+        "files": {"file": ("p.csv", PENALTY_HEADER, "text/csv")},
+    },
+    "/console/ingest/review/{review_id}": lambda token: {
+        "data": {"action": "dismiss", "csrf_token": token}
+    },
+}
+
+
 def _call(city: City, name: str, method: str, path: str) -> int:
     client = city.clients[name]
     headers = {
         **city.headers.get(name, {}),
         "X-CSRF-Token": _csrf(client),
     }
-    concrete = path.replace("{code}", city.uscc).replace("{authorisation_id}", str(city.grant_id))
+    concrete = (
+        path.replace("{code}", city.uscc)
+        .replace("{authorisation_id}", str(city.grant_id))
+        .replace("{batch_id}", "B-none")
+        .replace("{review_id}", "999999")
+    )
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":
         kwargs["params"] = {"purpose": "行政审批核查"}
@@ -305,6 +375,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
             "purpose": "测试授权",
             "expires_at": (utcnow() + timedelta(days=1)).isoformat(),
         }
+    elif method == "POST" and path in _INGEST_BODIES:
+        kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
     elif method == "POST":
         kwargs["data"] = {"csrf_token": headers["X-CSRF-Token"], "username": name, "password": "x"}
     status = client.request(method, concrete, **kwargs).status_code  # type: ignore[arg-type]

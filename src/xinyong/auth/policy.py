@@ -29,6 +29,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         "records:read",
         frozenset({"organisation", "subject"}),
     ),
+    # Batches, reports and the ledger of collection (a department sees its own only).
+    "ingest.read": (
+        frozenset({"admin", "reporter", "department_user", "auditor"}),
+        "records:submit",
+        frozenset(),
+    ),
     "rights.decide": (frozenset({"admin", "department_user"}), None, frozenset()),
     "checks.run": (frozenset({"admin", "department_user"}), "checks:run", frozenset()),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),

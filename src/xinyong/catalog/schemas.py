@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -245,6 +246,13 @@ class FieldSpec(StrictModel):
     max_length: PositiveInt | None = None
     pattern: str | None = None
     unit: str | None = None
+    # Bounds of a decimal or integer field (inclusive), e.g. ``minimum: 0`` for amounts.
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    # A date field whose value may not lie after the day it is submitted (decision dates).
+    not_future: bool = False
+    # Words standing for a date in a date field: ``{长期: 2099-12-31}``; null means "no date".
+    date_aliases: dict[str, date | None] = Field(default_factory=dict)
     description: str | None = None
 
     @model_validator(mode="after")
@@ -252,6 +260,12 @@ class FieldSpec(StrictModel):
         from xinyong.catalog.rules import field_defects  # rules.py imports this module
 
         for defect in field_defects(self):
+            raise defect
+        return self
+
+    @model_validator(mode="after")
+    def _bounds_and_date_words(self) -> FieldSpec:
+        for defect in _bound_defects(self):
             raise defect
         return self
 
@@ -268,6 +282,31 @@ class FieldSpec(StrictModel):
         """Map a raw enum value through ``value_aliases`` (after trimming); others unchanged."""
         text = raw.strip()
         return self.value_aliases.get(text, text)
+
+
+def _bound_defects(spec: FieldSpec) -> list[CatalogDefect]:
+    """Defects of the ingestion bounds of a field (minimum/maximum, not_future, date_aliases)."""
+    defects: list[CatalogDefect] = []
+    for attr in ("minimum", "maximum"):
+        if getattr(spec, attr) is not None and spec.type not in NUMERIC_TYPES:
+            defects.append(CatalogDefect((attr,), f"'{attr}' only applies to decimal and integer"))
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None and low > high:
+        defects.append(CatalogDefect(("maximum",), f"maximum {high} is below minimum {low}"))
+    for attr in ("not_future", "date_aliases"):
+        if getattr(spec, attr) and spec.type is not FieldType.date:
+            defects.append(CatalogDefect((attr,), f"'{attr}' only applies to date fields"))
+    for word in spec.date_aliases:
+        if not word.strip():
+            defects.append(CatalogDefect(("date_aliases",), "an empty word cannot be a date"))
+    return defects
+
+
+class DateOrder(StrictModel):
+    """Two date fields of an item: ``later`` is never before ``earlier`` when both are given."""
+
+    earlier: str
+    later: str
 
 
 # --- severity and disclosure rules ----------------------------------------------------------
@@ -430,6 +469,8 @@ class CatalogItem(StrictModel):
     subject_name_field: str
     subject_code_field: str
     subject_type_field: str | None = None
+    # Cross-field rules checked on submission: pairs of dates in order.
+    date_order: list[DateOrder] = Field(default_factory=list)
     description: str | None = None
 
     @model_validator(mode="after")
@@ -438,6 +479,19 @@ class CatalogItem(StrictModel):
 
         for defect in item_defects(self):
             raise defect
+        return self
+
+    @model_validator(mode="after")
+    def _date_order_names_dates(self) -> CatalogItem:
+        for index, rule in enumerate(self.date_order):
+            for attr in ("earlier", "later"):
+                name = getattr(rule, attr)
+                spec = self.find_field(name)
+                if spec is None or spec.type is not FieldType.date:
+                    message = f"'{name}' is not a date field"
+                    raise CatalogDefect(("date_order", index, attr), message)
+            if rule.earlier == rule.later:
+                raise CatalogDefect(("date_order", index, "later"), "a date cannot precede itself")
         return self
 
     def field(self, name: str) -> FieldSpec:

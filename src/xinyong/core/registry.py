@@ -12,6 +12,7 @@ def load_models() -> MetaData:
     from xinyong.audit import models as _audit  # noqa: F401
     from xinyong.auth import models as _auth  # noqa: F401
     from xinyong.ingest import models as _ingest  # noqa: F401
+    from xinyong.portal import models as _portal  # noqa: F401
     from xinyong.records import models as _records  # noqa: F401
     from xinyong.subjects import models as _subjects  # noqa: F401
 

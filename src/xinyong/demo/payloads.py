@@ -145,6 +145,24 @@ class RecordFactory:
         return out
 
     # -- one record -------------------------------------------------------------------
+    def submission_payload(
+        self,
+        rng: random.Random,
+        item: CatalogItem,
+        subject: SubjectRow,
+        department: DepartmentInfo,
+        decided: date,
+    ) -> dict[str, Any]:
+        """A clear payload of the item as the department would submit it (also used to
+        write submission files for tests and benchmarks)."""
+        context = fields.FieldContext(rng, subject, department, decided, self.next_id)
+        payload = context.values
+        for name, make in self.makers[item.code]:
+            value = make(context)
+            if value is not None:
+                payload[name] = value
+        return payload
+
     def _department(self, rng: random.Random, item: CatalogItem) -> DepartmentInfo | None:
         kinds = [k for k in item.source_departments if k in self.departments]
         if not kinds:
@@ -174,12 +192,7 @@ class RecordFactory:
         if department is None:
             return []
         decided = self._decision_date(rng, item, subject, n)
-        context = fields.FieldContext(rng, subject, department, decided, self.next_id)
-        payload = context.values
-        for name, make in self.makers[item.code]:
-            value = make(context)
-            if value is not None:
-                payload[name] = value
+        payload = self.submission_payload(rng, item, subject, department, decided)
         derived = records_service.derive(item, payload)
         source_id = self._source_id(item, payload, subject, decided)
         masked, clear = protect.split_personal(

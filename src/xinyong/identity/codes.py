@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from operator import mul
 from typing import Any, Literal
 
 from xinyong.core.config import get_settings
@@ -404,6 +405,82 @@ def validate_organization_code(raw: str) -> CodeResult:
     if code[8] != expected:
         return replace(base, reason=f"check digit is {code[8]!r}, expected {expected!r}")
     return replace(base, valid=True)
+
+
+# --- fast checks ------------------------------------------------------------------------
+# Booleans with exactly the verdict of the validators above, a few times faster: for bulk
+# submissions, which call the explaining validators only for the codes that fail.
+
+_USCC_VALUE = {ch: index for index, ch in enumerate(USCC_CHARS)}
+_ORG_VALUE = {ch: index for index, ch in enumerate(ORG_CHARS)}
+_ID_DIGIT_SUM = 48 * sum(ID_WEIGHTS)  # the ASCII offset of the digits, weighted
+_ID_CHECK = "10X98765432"  # check character by weighted sum mod 11
+
+
+def _canonical(raw: str) -> str:
+    """``normalize_code(raw)``, skipping the work when ``raw`` is already plain ASCII."""
+    if raw.isascii() and raw.isalnum() and (raw.isupper() or raw.isdigit()):
+        return raw
+    return normalize_code(raw)
+
+
+def _uscc_ok(code: str) -> bool:
+    if len(code) != 18 or not code[2:8].isdigit():
+        return False
+    try:
+        values = list(map(_USCC_VALUE.__getitem__, code))
+    except KeyError:
+        return False
+    if code in load_exceptions():
+        return True
+    kinds = AUTHORITIES.get(code[0])
+    if kinds is None or code[1] not in kinds[1]:
+        return False
+    if (31 - sum(map(mul, values, USCC_WEIGHTS)) % 31) % 31 != values[17]:
+        return False
+    if code[8] != "M" and regions.exists(code[2:8]):
+        return True  # a legacy organisation code is taken as issued
+    org_value = 11 - sum(map(mul, map(_ORG_VALUE.__getitem__, code[8:16]), ORG_WEIGHTS)) % 11
+    return code[16] == ("X" if org_value == 10 else "0" if org_value == 11 else str(org_value))
+
+
+def _id_ok(code: str) -> bool:
+    if len(code) != 18 or not code.isascii() or not code[:17].isdigit():
+        return False
+    total = sum(map(mul, code[:17].encode(), ID_WEIGHTS)) - _ID_DIGIT_SUM
+    if _ID_CHECK[total % 11] != code[17]:
+        return False
+    try:
+        birth = date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        return False
+    if birth > date.today() or birth.year < EARLIEST_BIRTH_YEAR:
+        return False
+    return regions.exists(code[:6])
+
+
+def is_valid_uscc(raw: str) -> bool:
+    """Whether ``validate_uscc(raw).valid`` (same verdict, exceptions included; faster)."""
+    return _uscc_ok(_canonical(raw))
+
+
+def is_valid_id_number(raw: str) -> bool:
+    """Whether ``validate_id_number(raw).valid`` (same verdict; faster)."""
+    return _id_ok(_canonical(raw))
+
+
+def valid_kind(raw: str) -> tuple[Kind, str] | None:
+    """``(kind, code)`` when ``detect(raw)`` finds a valid identifier, else None (fast).
+
+    Call ``detect`` for the reason when this returns None.
+    """
+    code = _canonical(raw)
+    if len(code) == 18:
+        if code[:17].isdigit() and code[17] in "0123456789X" and _id_ok(code):
+            return "id_number", code
+        return ("uscc", code) if _uscc_ok(code) else None
+    result = detect(code) if len(code) in (15, 9) else None
+    return (result.kind, result.code) if result is not None and result.valid else None
 
 
 # --- detection --------------------------------------------------------------------------

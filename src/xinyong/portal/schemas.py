@@ -91,3 +91,111 @@ class RecordPage(BaseModel):
     records: list[PublicRecord]
     total: int
     next_cursor: str | None = None
+    # Browse listings count at most 10,000 rows: True means "total or more" (10,000+).
+    total_capped: bool = False
+
+
+# --- list publications (the lists module of issue 7 replaces the seam behind these) -----
+
+
+class PublicListInfo(BaseModel):
+    """One published list: what it is, why it exists, how many entries are published."""
+
+    list_code: str
+    kind: str  # "red" (守信激励) | "black" (失信惩戒) | "warning" (经营异常)
+    name_zh: str
+    name_en: str
+    description: str | None
+    item_codes: list[str]
+    legal_basis: list[str]
+    entries: int
+    entries_capped: bool = False
+
+
+class ListsPage(BaseModel):
+    """Every published list; with ``list_code``, that list's entries too."""
+
+    lists: list[PublicListInfo]
+    list_code: str | None = None
+    entries: RecordPage | None = None
+
+
+# --- the catalogue as published on the rules page -----------------------------------------
+
+
+class RuleField(BaseModel):
+    name: str
+    label_zh: str
+    label_en: str
+    type: str
+    required: bool
+    public: bool  # shown on the portal
+    disclosure: str  # public / government / restricted
+    unit: str | None = None
+    values: list[str] = []
+    description: str | None = None
+
+
+class RuleLegalBasis(BaseModel):
+    title: str
+    document_number: str | None = None
+    article: str | None = None
+    url: str | None = None
+    text: str  # 《…》〔文号〕第…条, ready to show
+
+
+class RuleItem(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    category_label_zh: str
+    category_label_en: str
+    subject_kinds: list[str]
+    disclosure_attribute: str
+    published: bool  # records of this item appear on the portal at all
+    polarity: str
+    disclosure_kind: str  # tiered / fixed / until_field / permanent …
+    # Publication period per severity tier (ISO 8601, P0M = not published) or one period.
+    periods: dict[str, str]
+    disclosure_zh: str
+    disclosure_en: str
+    legal_basis: list[RuleLegalBasis]
+    source_departments: list[str]
+    update_frequency: str
+    reporting_deadline_working_days: int | None
+    description: str | None
+    fields: list[RuleField]
+
+
+class CatalogueRules(BaseModel):
+    version: str
+    layers: list[str]
+    items: list[RuleItem]
+
+
+# --- home page figures --------------------------------------------------------------------
+
+
+class MonthCount(BaseModel):
+    month: str  # YYYY-MM
+    count: int
+
+
+class CategoryCount(BaseModel):
+    category: str
+    label_zh: str
+    label_en: str
+    count: int
+
+
+class HomeFigures(BaseModel):
+    today: date
+    subjects: int
+    records: int  # current records
+    records_published: int  # of which the public sees now
+    list_entries: int  # published entries of the list publications
+    repairs_completed: int  # records whose publication stopped by credit repair
+    departments_reporting: int  # departments with at least one record
+    by_month: list[MonthCount]  # the last 12 months by decision date, oldest first
+    by_category: list[CategoryCount]  # current records by national category

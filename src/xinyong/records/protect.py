@@ -7,8 +7,12 @@ back only through ``reveal``, which callers use after registering their purpose.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import date
 from typing import Any
+
+import orjson
 
 from xinyong.catalog.schemas import CatalogItem, FieldType
 from xinyong.core.crypto import decrypt_text, encrypt_text
@@ -69,3 +73,13 @@ def unseal(token: str | None) -> dict[str, str]:
 def reveal(payload: dict[str, Any], token: str | None) -> dict[str, Any]:
     """The payload with its personal numbers in clear (register the purpose first)."""
     return {**payload, **unseal(token)}
+
+
+def content_hash(masked: dict[str, Any], clear: dict[str, str], decision_date: date | None) -> str:
+    """Digest of what makes two submissions of a record the same (payload, clear personal
+    numbers, decision date); equal digests mean an unchanged resubmission."""
+    body = orjson.dumps(
+        [masked, clear, decision_date.isoformat() if decision_date else None],
+        option=orjson.OPT_SORT_KEYS,
+    )
+    return hashlib.sha256(body).hexdigest()

@@ -137,6 +137,7 @@ def _build(checked: _Checked, state: RecordState) -> Record:
         disclosure_end=derived.disclosure_end,
         payload=masked,
         protected=protect.seal(clear),
+        content_hash=protect.content_hash(masked, clear, derived.decision_date),
         catalog_version=catalog_service.get_catalog().version,
         batch_id=data.batch_id,
     )

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,10 +20,14 @@ from xinyong.auth import views as auth_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.ingest import api as ingest_api
+from xinyong.ingest import views as ingest_views
+from xinyong.portal import api as portal_api
+from xinyong.portal import views as portal_views
 from xinyong.records import api as records_api
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
-from xinyong.web.render import language, render
+from xinyong.web.render import render
 
 HERE = Path(__file__).parent
 
@@ -71,16 +75,6 @@ async def _too_large(request: Request, exc: Exception) -> Response:
     return JSONResponse({"code": "too_large", "message": str(exc)}, status_code=413)
 
 
-def home(request: Request) -> HTMLResponse:
-    """Landing page with live counts."""
-    with session_scope() as session:
-        figures = stats.headline(session)
-    response = render(request, "home.html", {"figures": figures, "version": __version__})
-    if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", language(request), samesite="lax", httponly=True)
-    return response
-
-
 def api_stats() -> dict[str, Any]:
     """Headline figures of the platform (subjects, records, departments, catalogue)."""
     with session_scope() as session:
@@ -119,11 +113,17 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(LimitsMiddleware)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_api_route(
-        "/", home, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
-    )
     for path, endpoint in (("/api/v1/stats", api_stats), ("/api/v1/health", api_health)):
         app.add_api_route(path, endpoint, methods=["GET"], tags=["platform"], responses=API_ERRORS)
-    for router in (auth_views.router, auth_api.router, records_api.router, audit_views.router):
+    for router in (
+        auth_views.router,
+        auth_api.router,
+        records_api.router,
+        audit_views.router,
+        portal_views.router,
+    ):
+        app.include_router(router)
+    app.include_router(portal_api.router)
+    for router in (ingest_api.router, ingest_views.router):
         app.include_router(router)
     return app

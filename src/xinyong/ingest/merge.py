@@ -1,0 +1,307 @@
+"""The set-based half of a load: a staging table, then SQL that decides and applies.
+
+Rows are streamed into a temporary staging table (COPY on PostgreSQL, executemany on
+SQLite); subjects are resolved, in-file duplicates and conflicts with existing records are
+found, and the outcome of every row is decided with a handful of statements on both
+stores. Nothing outside the staging table is written until ``apply`` — so a strict batch
+with one bad row writes no record, and a killed process leaves the database as it was
+(the whole batch is one transaction, committed by the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, bindparam, text
+
+from xinyong.core.db import utcnow
+from xinyong.ingest.stage import STAGE_COLUMNS, dumps
+
+STAGE = "ingest_stage"
+
+_TYPES = {
+    "row_number": "INTEGER", "outcome": "TEXT", "errors": "{json}", "cells": "{json}",
+    "source_record_id": "TEXT", "code_kind": "TEXT", "lookup": "TEXT", "subject_code": "TEXT",
+    "subject_kind": "TEXT", "subject_name": "TEXT", "decision_date": "DATE",
+    "severity": "TEXT", "polarity": "TEXT", "disclosure_end": "DATE", "state": "TEXT",
+    "payload": "{json}", "protected": "TEXT", "content_hash": "TEXT", "late": "INTEGER",
+    "workdays": "INTEGER",
+}  # fmt: skip
+_DECIDED = (
+    ("subject_id", "INTEGER"),
+    ("current_id", "INTEGER"),
+    ("current_version", "INTEGER"),
+    ("current_state", "TEXT"),
+    ("current_subject_id", "INTEGER"),
+    ("current_hash", "TEXT"),
+)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row the merge refuses, with the column and reason to report."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class Stage:
+    """The staging table of one batch on one connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+
+    # --- set-up and streaming -------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create the (temporary) staging table."""
+        json_type = "JSONB" if self.postgres else "TEXT"
+        columns = [f"{name} {_TYPES[name].format(json=json_type)}" for name in STAGE_COLUMNS]
+        columns += [f"{name} {kind}" for name, kind in _DECIDED]
+        scope = "ON COMMIT DROP" if self.postgres else ""
+        self.exec(f"DROP TABLE IF EXISTS {STAGE}")
+        self.exec(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)}) {scope}")
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append staged rows (COPY on PostgreSQL, executemany on SQLite)."""
+        if not rows:
+            return
+        driver: Any = self.connection.connection.driver_connection
+        names = ", ".join(STAGE_COLUMNS)
+        if self.postgres:
+            with driver.cursor() as cursor, cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+            return
+        marks = ", ".join("?" for _ in STAGE_COLUMNS)
+        cursor = driver.cursor()
+        cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", rows)
+        cursor.close()
+
+    def index(self) -> None:
+        """Indexes the decisions need, built once the rows are in."""
+        self.exec(f"CREATE INDEX ix_{STAGE}_source ON {STAGE} (source_record_id)")
+        self.exec(f"CREATE INDEX ix_{STAGE}_row ON {STAGE} (row_number)")
+        if self.postgres:
+            self.exec(f"ANALYZE {STAGE}")
+
+    def drop(self) -> None:
+        """Drop the staging table (PostgreSQL drops it at commit anyway)."""
+        self.exec(f"DROP TABLE IF EXISTS {STAGE}")
+
+    def exec(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        """Run one statement on the batch's connection."""
+        return self.connection.execute(text(sql), params or {})
+
+    # --- resolution -----------------------------------------------------------------------
+
+    def resolve_subjects(self) -> None:
+        """Existing subjects by USCC, by the keyed hash of an ID number, or by an old code."""
+        pending = (
+            f"({STAGE}.outcome IS NULL OR {STAGE}.outcome = 'accepted') "
+            f"AND {STAGE}.subject_id IS NULL"
+        )
+        self.exec(
+            f"UPDATE {STAGE} SET subject_id = s.id FROM subjects s "
+            f"WHERE {pending} AND {STAGE}.code_kind = 'uscc' AND s.uscc = {STAGE}.lookup"
+        )
+        self.exec(
+            f"UPDATE {STAGE} SET subject_id = s.id FROM subjects s WHERE {pending} "
+            f"AND {STAGE}.code_kind = 'id_number' AND s.id_number_hash = {STAGE}.lookup"
+        )
+        self.exec(
+            f"UPDATE {STAGE} SET subject_id = i.subject_id FROM subject_identifiers i "
+            f"WHERE {pending} AND {STAGE}.code_kind IN ('registration_number', "
+            f"'organization_code') AND i.scheme = {STAGE}.code_kind AND i.value = {STAGE}.lookup"
+        )
+
+    def unknown_subjects(self) -> list[tuple[str, str, str, str, str]]:
+        """Codes of rows to load whose subject does not exist yet (one row per code)."""
+        rows = self.exec(
+            f"SELECT code_kind, lookup, subject_code, subject_kind, subject_name FROM {STAGE} "
+            f"WHERE row_number IN (SELECT MIN(row_number) FROM {STAGE} WHERE outcome = 'accepted' "
+            f"AND subject_id IS NULL GROUP BY code_kind, lookup) ORDER BY row_number"
+        )
+        return [tuple(r) for r in rows]
+
+    def wrong_kinds(self, allowed: Iterable[str]) -> list[Rejection]:
+        """Rows whose (existing) subject is of a kind the item does not apply to."""
+        kinds = sorted(allowed)
+        marks = ", ".join(f":k{i}" for i in range(len(kinds)))
+        rows = self.exec(
+            f"SELECT st.row_number, s.kind FROM {STAGE} st JOIN subjects s ON s.id = st.subject_id "
+            f"WHERE st.outcome IS NULL AND (s.kind NOT IN ({marks}) OR s.kind <> st.subject_kind)",
+            {f"k{i}": k for i, k in enumerate(kinds)},
+        )
+        return [
+            Rejection(r[0], "subject", r[1], f"the subject with this code is a {r[1]}")
+            for r in rows
+        ]
+
+    # --- decisions ------------------------------------------------------------------------
+
+    def duplicates(self) -> tuple[list[Rejection], int]:
+        """Same source record id twice in the file: different content → every occurrence
+        rejected; identical content → the first loads, the others are unchanged."""
+        groups = self.exec(
+            f"SELECT source_record_id, COUNT(DISTINCT content_hash) FROM {STAGE} "
+            f"WHERE outcome IS NULL GROUP BY source_record_id HAVING COUNT(*) > 1"
+        ).all()
+        rejected: list[Rejection] = []
+        for source_id, distinct in groups:
+            rows = [
+                r[0]
+                for r in self.exec(
+                    f"SELECT row_number FROM {STAGE} WHERE outcome IS NULL AND "
+                    f"source_record_id = :s ORDER BY row_number",
+                    {"s": source_id},
+                )
+            ]
+            if distinct > 1:
+                listed = ", ".join(str(r) for r in rows[:10])
+                reason = (
+                    f"source record id {source_id} appears in rows {listed} with different content"
+                )
+                rejected += [Rejection(r, "source_record_id", source_id, reason) for r in rows]
+            else:
+                self.exec(
+                    f"UPDATE {STAGE} SET outcome = 'unchanged' WHERE source_record_id = :s "
+                    f"AND outcome IS NULL AND row_number > :first",
+                    {"s": source_id, "first": rows[0]},
+                )
+        return rejected, len(groups)
+
+    def attach_current(self, *, item_code: str, department_id: int) -> None:
+        """The current version of each row's record, if the platform holds one."""
+        self.exec(
+            f"UPDATE {STAGE} SET current_id = r.id, current_version = r.version, "
+            f"current_state = r.state, current_subject_id = r.subject_id, "
+            f"current_hash = r.content_hash FROM records r WHERE {STAGE}.outcome IS NULL "
+            f"AND r.item_code = :item AND r.department_id = :dept "
+            f"AND r.source_record_id = {STAGE}.source_record_id AND r.is_current",
+            {"item": item_code, "dept": department_id},
+        )
+
+    def missing_hashes(self) -> list[int]:
+        """Current versions loaded before content digests existed (digested in Python)."""
+        rows = self.exec(
+            f"SELECT current_id FROM {STAGE} WHERE outcome IS NULL AND current_id IS NOT NULL "
+            f"AND current_hash IS NULL"
+        )
+        return [r[0] for r in rows]
+
+    def set_current_hashes(self, digests: dict[int, str]) -> None:
+        """Fill in digests computed in Python."""
+        for record_id, digest in digests.items():
+            self.exec(
+                f"UPDATE {STAGE} SET current_hash = :h WHERE current_id = :id",
+                {"h": digest, "id": record_id},
+            )
+
+    def conflicts(self) -> list[Rejection]:
+        """Rows whose record belongs to another subject, or was revoked and is resent changed."""
+        rows = self.exec(
+            f"SELECT row_number, source_record_id, current_state, "
+            f"(subject_id IS NULL OR subject_id <> current_subject_id) FROM {STAGE} "
+            f"WHERE outcome IS NULL AND current_id IS NOT NULL AND ("
+            f"subject_id IS NULL OR subject_id <> current_subject_id OR "
+            f"(current_state = 'revoked' AND content_hash <> current_hash))"
+        )
+        out = []
+        for row, source_id, state, other in rows:
+            reason = (
+                f"record {source_id} already belongs to another subject"
+                if other
+                else f"record {source_id} was revoked ({state}) and cannot be corrected"
+            )
+            out.append(Rejection(row, "source_record_id", source_id, reason))
+        return out
+
+    def classify(self) -> None:
+        """Unchanged, corrected or accepted: every row still undecided gets its outcome."""
+        self.exec(
+            f"UPDATE {STAGE} SET outcome = 'unchanged' WHERE outcome IS NULL "
+            f"AND current_id IS NOT NULL AND content_hash = current_hash"
+        )
+        self.exec(
+            f"UPDATE {STAGE} SET outcome = 'corrected' WHERE outcome IS NULL "
+            f"AND current_id IS NOT NULL"
+        )
+        self.exec(f"UPDATE {STAGE} SET outcome = 'accepted' WHERE outcome IS NULL")
+
+    def reject(self, rejections: Sequence[Rejection]) -> None:
+        """Mark rows rejected, adding each reason to the row's errors."""
+        by_row: dict[int, list[dict[str, Any]]] = {}
+        for r in rejections:
+            entry = {"row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
+            by_row.setdefault(r.row, []).append(entry)
+        for row, errors in by_row.items():
+            self.exec(
+                f"UPDATE {STAGE} SET outcome = 'rejected', errors = :e WHERE row_number = :r",
+                {"e": dumps(errors), "r": row},
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per outcome, and late rows among the accepted ones."""
+        out = {
+            outcome: int(n)
+            for outcome, n in self.exec(f"SELECT outcome, COUNT(*) FROM {STAGE} GROUP BY outcome")
+        }
+        late = self.exec(f"SELECT COUNT(*) FROM {STAGE} WHERE outcome = 'accepted' AND late = 1")
+        out["late"] = int(late.scalar_one())
+        return out
+
+    def rejected_rows(self) -> list[tuple[int, str, Any, Any, Any, str | None]]:
+        """Rejected and review rows: row number, outcome, cells, errors, payload, name."""
+        rows = self.exec(
+            f"SELECT row_number, outcome, cells, errors, payload, subject_name FROM {STAGE} "
+            f"WHERE outcome IN ('rejected', 'review') ORDER BY row_number"
+        )
+        return [tuple(r) for r in rows]
+
+    # --- apply ----------------------------------------------------------------------------
+
+    def apply(
+        self, *, item_code: str, department_id: int, batch_id: str, actor: str, catalog: str
+    ) -> None:
+        """Write the decided rows: supersede corrected versions, insert new versions."""
+        now = utcnow()
+        reason = f"resubmitted with changes in batch {batch_id}"
+        params = {"now": now, "reason": reason, "actor": actor}
+        self._run(
+            f"INSERT INTO record_events (record_id, subject_id, from_state, to_state, reason, "
+            f"actor, at) SELECT current_id, current_subject_id, current_state, 'corrected', "
+            f":reason, :actor, :now FROM {STAGE} WHERE outcome = 'corrected'",
+            params,
+        )
+        self._run(
+            f"UPDATE records SET is_current = FALSE, state = 'corrected', state_reason = :reason, "
+            f"updated_at = :now WHERE id IN (SELECT current_id FROM {STAGE} "
+            f"WHERE outcome = 'corrected')",
+            {"now": now, "reason": reason},
+        )
+        self._run(_INSERT_RECORDS.format(stage=STAGE), {
+            "now": now, "item": item_code, "dept": department_id, "batch": batch_id,
+            "catalog": catalog,
+        })  # fmt: skip
+
+    def _run(self, sql: str, params: dict[str, Any]) -> None:
+        statement = text(sql).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+        self.connection.execute(statement, params)
+
+
+_INSERT_RECORDS = """
+INSERT INTO records (subject_id, item_code, department_id, source_record_id, version,
+    is_current, state, decision_date, severity, polarity, disclosure_end, payload, protected,
+    content_hash, catalog_version, batch_id, supersedes_id, state_reason, created_at, updated_at)
+SELECT subject_id, :item, :dept, source_record_id, COALESCE(current_version, 0) + 1, TRUE,
+    CASE WHEN current_state = 'repaired' THEN 'repaired' ELSE state END,
+    decision_date, severity, polarity, disclosure_end, payload, protected, content_hash,
+    :catalog, :batch, current_id, NULL, :now, :now
+FROM {stage} WHERE outcome IN ('accepted', 'corrected') ORDER BY row_number
+"""

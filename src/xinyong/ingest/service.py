@@ -1,0 +1,409 @@
+"""Submissions (归集): a department's file or record array becomes a batch whose every row
+ends accepted, corrected, unchanged or rejected — in strict mode all of them or none.
+
+The batch runs in the caller's transaction (one per request, CLI command or job): nothing
+is committed until the whole batch is decided and written, so a killed process leaves no
+trace but the copy of the file it received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.audit import service as audit_service
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import CatalogItem
+from xinyong.core.config import get_settings
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.core.workdays import get_calendar
+from xinyong.ingest import subjects as new_subjects
+from xinyong.ingest.mapping import ColumnMap, map_headers
+from xinyong.ingest.merge import Stage
+from xinyong.ingest.models import IngestBatch, RejectedRow
+from xinyong.ingest.readers import IngestFileError, RawRow, open_source
+from xinyong.ingest.review import Reviewer
+from xinyong.ingest.stage import Stager
+from xinyong.ingest.values import CellError, RowParser, parse_mapping
+from xinyong.records import protect
+from xinyong.records.models import Record
+from xinyong.subjects.models import Department
+
+Mode = Literal["strict", "partial"]
+CHUNK = 5000
+STRICT_NOT_LOADED = "not loaded: strict mode refuses the whole batch when any row is rejected"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Who submits what, how: the same for every channel."""
+
+    item_code: str
+    department_key: str
+    mode: Mode = "strict"
+    channel: str = "cli"
+    actor: str = "system"
+    today: date | None = None
+
+
+def new_batch_id() -> str:
+    """A batch id that sorts by time and cannot be guessed."""
+    return f"B{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:12]}"
+
+
+def department_for(session: Session, key: str) -> Department:
+    """A source department by key (or by code), or NotFound."""
+    department = session.scalar(
+        select(Department).where((Department.key == key) | (Department.code == key))
+    )
+    if department is None:
+        raise NotFound(f"department {key!r} does not exist", details={"field": "department"})
+    return department
+
+
+def check_source(item: CatalogItem, department: Department) -> None:
+    """Only the departments the catalogue names may report an item."""
+    if item.source_departments and department.kind not in item.source_departments:
+        raise Forbidden(
+            f"department {department.key} ({department.kind}) is not a source of item "
+            f"{item.code}; sources: {', '.join(item.source_departments)}",
+            details={"field": "item"},
+        )
+
+
+def new_batch(sub: Submission, department: Department) -> IngestBatch:
+    """A new batch of this submission (status set when it is decided)."""
+    batch = IngestBatch(
+        id=new_batch_id(),
+        item_code=sub.item_code,
+        department_id=department.id,
+        channel=sub.channel,
+        mode=sub.mode,
+        status="refused",
+        submitted_by=sub.actor,
+        notes=[],
+    )
+    return batch
+
+
+def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int) -> Path:
+    """Copy an incoming file under the ingest directory, refusing it past ``max_bytes``."""
+    safe = Path(filename).name or "upload"
+    folder = get_settings().ingest_dir / batch_id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe
+    written = 0
+    with target.open("wb") as out:
+        while chunk := source.read(1 << 20):
+            written += len(chunk)
+            if written > max_bytes:
+                out.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise IngestFileError(
+                    f"file is larger than the limit of {max_bytes:,} bytes",
+                    details={"reason": "too_large", "limit": max_bytes},
+                )
+            out.write(chunk)
+    return target
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def submit_file(
+    session: Session,
+    *,
+    path: Path,
+    submission: Submission,
+    filename: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> IngestBatch:
+    """Load a CSV, XLSX or JSON Lines file of one item from one department."""
+    item, department = parties(session, submission)
+    batch = new_batch(submission, department)
+    batch.filename = filename or path.name
+    max_bytes = get_settings().ingest_max_bytes
+    try:
+        if path.stat().st_size > max_bytes:
+            raise IngestFileError(
+                f"file is larger than the limit of {max_bytes:,} bytes",
+                details={"reason": "too_large", "limit": max_bytes},
+            )
+        with path.open("rb") as handle:
+            kept = keep_file(
+                handle, batch_id=batch.id, filename=batch.filename, max_bytes=max_bytes
+            )
+        batch.stored_path, batch.size_bytes, batch.sha256 = (
+            str(kept),
+            kept.stat().st_size,
+            _digest(kept),
+        )
+        source = open_source(kept, filename=batch.filename, encoding=encoding, sheet=sheet)
+        batch.file_format, batch.encoding, batch.sheet = (
+            source.format,
+            source.encoding,
+            source.sheet,
+        )
+        batch.notes = list(source.notes)
+        columns = map_headers(item, source.headers)
+        today = submission.today or date.today()
+        rows = _parse_rows(columns, source.rows(), today)
+        return _load(session, batch, item, department, submission, rows)
+    except IngestFileError as error:
+        return _refuse(session, batch, error)
+
+
+def submit_records(
+    session: Session, *, records: list[dict[str, Any]], submission: Submission
+) -> IngestBatch:
+    """Load an array of records (JSON objects keyed by field names or header aliases)."""
+    item, department = parties(session, submission)
+    batch = new_batch(submission, department)
+    batch.file_format = "json"
+    today = submission.today or date.today()
+
+    def parsed() -> Iterator[tuple[int, dict[str, Any], _Parsed]]:
+        for number, record in enumerate(records, start=1):
+            if not isinstance(record, dict):
+                error = CellError(
+                    number, "", str(record)[:200], "each record must be a JSON object"
+                )
+                yield number, {"value": record}, _Parsed(None, [error])
+                continue
+            yield number, record, _parse_record(item, record, number, today)
+
+    return _load(session, batch, item, department, submission, parsed())
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    payload: dict[str, Any] | None
+    errors: list[CellError]
+    review_name: str | None = None
+
+
+def _parse_record(item: CatalogItem, record: dict[str, Any], number: int, today: date) -> _Parsed:
+    """One API record; a record naming its subject without a code goes to review."""
+    payload, errors = parse_mapping(item, record, row=number, today=today)
+    name = str(record.get(item.subject_name_field) or "").strip()
+    code_errors = bool(errors) and all(e.column == item.subject_code_field for e in errors)
+    if payload is None and name and code_errors and not record.get(item.subject_code_field):
+        loose, _ = parse_mapping(_loose(item), record, row=number, today=today)
+        if loose is not None:
+            return _Parsed(loose, [], review_name=name)
+    return _Parsed(payload, errors)
+
+
+def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]:
+    item = catalog_service.get_catalog().item(sub.item_code)
+    department = department_for(session, sub.department_key)
+    check_source(item, department)
+    if sub.mode not in ("strict", "partial"):
+        raise Invalid(
+            f"mode must be strict or partial, not {sub.mode!r}", details={"field": "mode"}
+        )
+    return item, department
+
+
+def _loose(item: CatalogItem) -> CatalogItem:
+    """The item with its subject code optional: parses rows bound for the review queue."""
+    fields = [
+        spec.model_copy(update={"required": False})
+        if spec.name == item.subject_code_field
+        else spec
+        for spec in item.fields
+    ]
+    return item.model_copy(update={"fields": fields})
+
+
+def _header_of(columns: ColumnMap, field: str) -> str | None:
+    return next((h for h, f in columns.fields.items() if f == field), None)
+
+
+def _parse_rows(
+    columns: ColumnMap, rows: Iterable[RawRow], today: date
+) -> Iterator[tuple[int, dict[str, Any], _Parsed]]:
+    """Parse each row; a row whose only fault is an empty subject code but which names its
+    subject is parsed again without the code and goes to the review queue."""
+    item = columns.item
+    parser = RowParser(columns, today=today)
+    code_header = _header_of(columns, item.subject_code_field)
+    name_header = _header_of(columns, item.subject_name_field)
+    review: RowParser | None = None
+    for row in rows:
+        payload, errors = parser.parse(row)
+        name = str(row.cells.get(name_header) or "").strip() if name_header else ""
+        if payload is None and name and _only_code_missing(errors, code_header, row):
+            review = review or RowParser(
+                ColumnMap(item=_loose(item), fields=columns.fields, ignored=columns.ignored),
+                today=today,
+            )
+            loose, _ = review.parse(row)
+            if loose is not None:
+                yield row.number, row.cells, _Parsed(loose, [], review_name=name)
+                continue
+        yield row.number, row.cells, _Parsed(payload, errors)
+
+
+def _only_code_missing(errors: list[CellError], code_header: str | None, row: RawRow) -> bool:
+    if code_header is None or str(row.cells.get(code_header) or "").strip():
+        return False
+    return bool(errors) and all(e.column == code_header for e in errors)
+
+
+def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> IngestBatch:
+    """A file the platform cannot read at all: a refused batch that says why."""
+    Stage(session.connection()).drop()
+    batch.status = "refused"
+    batch.error = error.message
+    batch.rows = batch.accepted = batch.corrected = batch.unchanged = batch.rejected = 0
+    batch.finished_at = utcnow()
+    session.add(batch)
+    session.flush()
+    audit_batch(session, batch)
+    return batch
+
+
+def _load(
+    session: Session,
+    batch: IngestBatch,
+    item: CatalogItem,
+    department: Department,
+    sub: Submission,
+    rows: Iterable[tuple[int, dict[str, Any], _Parsed]],
+) -> IngestBatch:
+    today = sub.today or date.today()
+    stage = Stage(session.connection())
+    stage.create()
+    stager = Stager(item=item, today=today, calendar=get_calendar())
+    chunk: list[tuple[Any, ...]] = []
+    for number, cells, parsed in rows:
+        if parsed.payload is None:
+            chunk.append(stager.rejected(number, cells, parsed.errors))
+        elif parsed.review_name is not None:
+            chunk.append(stager.review(number, cells, parsed.payload, parsed.review_name))
+        else:
+            chunk.append(stager.staged(number, cells, parsed.payload))
+        if len(chunk) >= CHUNK:
+            stage.write(chunk)
+            chunk = []
+    stage.write(chunk)
+    stage.index()
+    _decide(session, stage, item, department)
+    counts = stage.counts()
+    refused = sub.mode == "strict" and (counts.get("rejected", 0) + counts.get("review", 0)) > 0
+    if not refused:
+        created = new_subjects.create_missing(session, stage, actor=sub.actor, batch_id=batch.id)
+        batch.new_subjects = created
+        stage.apply(
+            item_code=item.code,
+            department_id=department.id,
+            batch_id=batch.id,
+            actor=sub.actor,
+            catalog=catalog_service.get_catalog().version,
+        )
+    _finish(session, stage, batch, counts, refused=refused)
+    return batch
+
+
+def _decide(session: Session, stage: Stage, item: CatalogItem, department: Department) -> None:
+    """Resolve subjects and decide every row's outcome, in SQL."""
+    stage.resolve_subjects()
+    stage.reject(stage.wrong_kinds(k.value for k in item.subject_kinds))
+    duplicates, _ = stage.duplicates()
+    stage.reject(duplicates)
+    stage.attach_current(item_code=item.code, department_id=department.id)
+    missing = stage.missing_hashes()
+    if missing:
+        stage.set_current_hashes(_digests(session, missing))
+    stage.reject(stage.conflicts())
+    stage.classify()
+
+
+def _digests(session: Session, record_ids: list[int]) -> dict[int, str]:
+    """Content digests of versions stored before digests existed."""
+    out: dict[int, str] = {}
+    for record in session.scalars(select(Record).where(Record.id.in_(record_ids))):
+        clear = protect.unseal(record.protected)
+        out[record.id] = protect.content_hash(record.payload, clear, record.decision_date)
+    return out
+
+
+def _finish(
+    session: Session, stage: Stage, batch: IngestBatch, counts: dict[str, int], *, refused: bool
+) -> None:
+    rows = sum(n for key, n in counts.items() if key != "late")
+    batch.rows = rows
+    if refused:
+        batch.accepted = batch.corrected = batch.unchanged = 0
+        batch.rejected = rows
+        batch.status = "refused"
+        batch.error = STRICT_NOT_LOADED
+    else:
+        batch.accepted = counts.get("accepted", 0)
+        batch.corrected = counts.get("corrected", 0)
+        batch.unchanged = counts.get("unchanged", 0)
+        batch.rejected = counts.get("rejected", 0) + counts.get("review", 0)
+        batch.late = counts["late"]
+        batch.status = "partial" if batch.rejected else "loaded"
+    batch.finished_at = utcnow()
+    session.add(batch)
+    session.flush()
+    reviewer = Reviewer(session, batch)
+    for number, outcome, cells, errors, payload, name in stage.rejected_rows():
+        session.add(
+            RejectedRow(
+                batch_id=batch.id, row_number=number, cells=_json(cells), errors=_json(errors)
+            )
+        )
+        if outcome == "review" and not refused:
+            batch.to_review += 1
+            reviewer.queue(row=number, payload=_json(payload), name=name or "")
+    stage.drop()
+    session.flush()
+    audit_batch(session, batch)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read back from the staging table (text on SQLite, parsed on PostgreSQL)."""
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def audit_batch(session: Session, batch: IngestBatch) -> None:
+    """One audit entry per batch: what came in, from whom, and what became of it."""
+    audit_service.append(
+        session,
+        actor=batch.submitted_by,
+        action=f"ingest.{batch.kind}",
+        object_type="ingest_batch",
+        object_id=batch.id,
+        summary={
+            "item_code": batch.item_code,
+            "department_id": batch.department_id,
+            "status": batch.status,
+            "sha256": batch.sha256,
+            "rows": batch.rows,
+            "accepted": batch.accepted,
+            "corrected": batch.corrected,
+            "unchanged": batch.unchanged,
+            "rejected": batch.rejected,
+            "new_subjects": batch.new_subjects,
+        },
+    )

@@ -1,0 +1,126 @@
+"""From a parsed row to a staging row: everything the set-based merge needs, computed once.
+
+This is the per-row Python half of a load (the other half is SQL in ``merge.py``): the
+source record id, how the subject is looked up, what the platform derives from the item's
+rules (decision date, tier, disclosure end, initial state), the masked payload with the
+clear personal numbers sealed beside it, the content digest and the timeliness flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+
+from xinyong.catalog import rules
+from xinyong.catalog.schemas import CatalogItem
+from xinyong.core.crypto import encrypt_text, lookup_hash
+from xinyong.core.workdays import WorkCalendar
+from xinyong.identity import codes
+from xinyong.ingest.values import CellError
+from xinyong.records import protect
+from xinyong.records.payload import decision_date_of
+from xinyong.records.states import RecordState
+from xinyong.subjects.kinds import SubjectKind
+
+STAGE_COLUMNS = (
+    "row_number", "outcome", "errors", "cells", "source_record_id", "code_kind", "lookup",
+    "subject_code", "subject_kind", "subject_name", "decision_date", "severity", "polarity",
+    "disclosure_end", "state", "payload", "protected", "content_hash", "late", "workdays",
+)  # fmt: skip
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text (non-ASCII kept) for staging columns."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def error_dicts(errors: list[CellError]) -> list[dict[str, Any]]:
+    """Errors in the report's JSON shape."""
+    return [
+        {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in errors
+    ]
+
+
+@dataclass
+class Stager:
+    """Turns parsed payloads of one item into staging tuples."""
+
+    item: CatalogItem
+    today: date
+    calendar: WorkCalendar
+
+    def rejected(self, row: int, cells: dict[str, Any], errors: list[CellError]) -> tuple[Any, ...]:
+        """A row that failed validation: kept with its cells and every reason."""
+        return (row, "rejected", dumps(error_dicts(errors)), dumps(cells), *([None] * 16))
+
+    def review(
+        self, row: int, cells: dict[str, Any], payload: dict[str, Any], name: str
+    ) -> tuple[Any, ...]:
+        """A row naming its subject only by name: waits for a person to pick the subject."""
+        reason = "no subject code: sent to the review queue to choose the subject"
+        column = self.item.subject_code_field
+        errors = [{"row": row, "column": column, "value": "", "reason": reason}]
+        staged: list[Any] = [row, "review", dumps(errors), dumps(cells)]
+        staged += [None] * 5 + [name] + [None] * 5 + [dumps(payload)] + [None] * 4
+        return tuple(staged)
+
+    def staged(self, row: int, cells: dict[str, Any], payload: dict[str, Any]) -> tuple[Any, ...]:
+        """A valid row, ready for the merge (a person's ID number staged encrypted only)."""
+        item = self.item
+        code = str(payload[item.subject_code_field])
+        kind, lookup = _lookup(code)
+        subject_kind = _subject_kind(item, payload, code, kind)
+        decided = decision_date_of(item, payload)
+        severity = rules.derive_severity(item, payload)
+        end = (
+            rules.disclosure_end(item, decision_date=decided, severity=severity, payload=payload)
+            if decided is not None
+            else None
+        )
+        state = RecordState.expired if end is not None and end < self.today else RecordState.active
+        person = subject_kind == SubjectKind.natural_person.value
+        masked, clear = protect.split_personal(item, payload, subject_is_person=person)
+        workdays, late = self._timeliness(decided)
+        return (
+            row, None, None, dumps(cells), item.source_record_id(payload), kind, lookup,
+            encrypt_text(code) if person else code, subject_kind,
+            str(payload.get(item.subject_name_field) or ""), _iso(decided),
+            severity.value if severity else None, item.polarity.value, _iso(end), state.value,
+            dumps(masked), protect.seal(clear), protect.content_hash(masked, clear, decided),
+            int(late), workdays,
+        )  # fmt: skip
+
+    def _timeliness(self, decided: date | None) -> tuple[int | None, bool]:
+        """Working days from decision to receipt, and whether that passes the deadline."""
+        deadline = self.item.reporting_deadline_working_days
+        if decided is None:
+            return None, False
+        days = self.calendar.workdays_between(decided, self.today)
+        return days, deadline is not None and days > deadline
+
+
+def _lookup(code: str) -> tuple[str, str]:
+    """The code's kind and the value subjects are looked up by (ID numbers by keyed hash)."""
+    kind = codes.detect(code).kind
+    if kind == "id_number":
+        return kind, lookup_hash(code)
+    return kind, code
+
+
+def _subject_kind(item: CatalogItem, payload: dict[str, Any], code: str, kind: str) -> str:
+    """The subject's kind: the row's declared category, else what the code says."""
+    declared = payload.get(item.subject_type_field) if item.subject_type_field else None
+    if isinstance(declared, str) and declared:
+        return declared
+    if kind == "id_number":
+        return SubjectKind.natural_person.value
+    if code[:2] == "92":
+        return SubjectKind.individual_business.value
+    return SubjectKind.legal_person.value
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

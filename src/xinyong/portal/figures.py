@@ -1,0 +1,96 @@
+"""Headline figures and chart series of the portal's home page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import NationalCategory
+from xinyong.portal import list_seam, publish
+from xinyong.portal.schemas import CategoryCount, HomeFigures, MonthCount
+from xinyong.records.models import Record
+from xinyong.records.states import RecordState
+from xinyong.subjects.models import Department, Subject
+
+MONTHS = 12
+
+
+def _count(session: Session, *conditions: object) -> int:
+    stmt = select(func.count()).select_from(Record).where(*conditions)  # type: ignore[arg-type]
+    return int(session.scalar(stmt) or 0)
+
+
+def _months(today: date) -> list[str]:
+    """The last ``MONTHS`` months as YYYY-MM, oldest first, this month last."""
+    index = today.year * 12 + today.month - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(index - MONTHS + 1, index + 1)]
+
+
+def _by_month(session: Session, today: date) -> list[MonthCount]:
+    months = _months(today)
+    start = date.fromisoformat(months[0] + "-01")
+    rows = session.execute(
+        select(Record.decision_date, func.count())
+        .where(
+            Record.is_current.is_(True),
+            Record.decision_date >= start,
+            Record.decision_date <= today,
+        )
+        .group_by(Record.decision_date)
+    ).all()
+    counts: Counter[str] = Counter()
+    for day, count in rows:
+        if day is not None:
+            counts[day.isoformat()[:7]] += int(count)
+    return [MonthCount(month=month, count=counts[month]) for month in months]
+
+
+def _by_category(by_item: dict[str, int]) -> list[CategoryCount]:
+    catalog = catalog_service.get_catalog()
+    totals: Counter[str] = Counter()
+    for code, count in by_item.items():
+        if code in catalog.items:
+            totals[catalog.items[code].category.value] += count
+    return [
+        CategoryCount(
+            category=category.value,
+            label_zh=category.label_zh,
+            label_en=category.value.replace("_", " "),
+            count=totals[category.value],
+        )
+        for category in NationalCategory
+        if catalog.by_category(category)
+    ]
+
+
+def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
+    """Subjects, records, published list entries, repairs, reporting departments, series.
+
+    Each figure is one aggregate query; on a large city cache the result for a few
+    minutes in the caller (the figures move slowly).
+    """
+    today = today or date.today()
+    current = Record.is_current.is_(True)
+    by_item = {
+        str(code): int(count)
+        for code, count in session.execute(
+            select(Record.item_code, func.count()).where(current).group_by(Record.item_code)
+        ).all()
+    }
+    list_items = sorted({code for spec in list_seam.PUBLIC_LISTS for code in spec.item_codes})
+    reporting = select(func.count()).where(exists().where(Record.department_id == Department.id))
+    return HomeFigures(
+        today=today,
+        subjects=int(session.scalar(select(func.count()).select_from(Subject)) or 0),
+        records=sum(by_item.values()),
+        records_published=_count(session, *publish.publishable(today)),
+        list_entries=_count(session, *publish.publishable(today), Record.item_code.in_(list_items)),
+        repairs_completed=_count(session, current, Record.state == RecordState.repaired.value),
+        departments_reporting=int(session.scalar(reporting.select_from(Department)) or 0),
+        by_month=_by_month(session, today),
+        by_category=_by_category(by_item),
+    )

@@ -1,0 +1,376 @@
+"""Name and code search over organisations, with its bigram index.
+
+Design (identical results on SQLite and PostgreSQL by construction):
+
+* **Key** — a name is normalised (``identity.names.normalize_org_name``: traditional →
+  simplified, full width → half width, brackets unified, spaces dropped, legal form in
+  canonical spelling) and then stripped of brackets, spaces and punctuation: its *key*.
+  A query gets the same treatment, so 恒達科技（蘇州） and 恒达 科技(苏州) are one key.
+* **Postings** — every distinct character bigram of an indexed subject's key is one row
+  ``(gram, subject_id)`` of ``subject_search_grams`` (primary key = the postings list).
+  Bigrams, not trigrams: trade names (字号) are mostly two characters, which neither
+  pg_trgm nor FTS5's trigram tokenizer can serve from their index.
+* **Match** — a subject matches when it holds every *required* gram: the grams of the
+  query's trade name when the query has one (苏州市恒达科技有限公司 → 恒达), else of the
+  whole query key. Every substring of a subject's key therefore finds it, and a full
+  name finds its firm whatever order the region was written in. The other grams of the
+  query (region, industry, form) only rank. The rarest required gram drives the query
+  (bounded counts pick it); the others are index probes.
+* **Rank** — exact code, then exact key, then trade-name match, then more of the
+  query's other grams, then the shorter name, then id: integers and equalities only, so
+  both stores sort the same.
+
+Who is indexed: legal persons and individual businesses (public registration data).
+Natural persons and households are never indexed, and an ID number finds nothing: the
+public portal shows persons only as masked rows of 双公示 and list publications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
+
+from xinyong.core.db import is_postgresql
+from xinyong.identity import codes, names
+from xinyong.portal.models import SearchGram, SubjectSearch
+from xinyong.subjects.models import Subject, SubjectIdentifier
+
+INDEXED_KINDS = ("legal_person", "individual_business")
+# Bounded document frequency used to pick the rarest required gram.
+RARITY_PROBE = 20_000
+# Query keys longer than this are cut (names are at most ~60 characters).
+MAX_QUERY_KEY = 64
+MATCH_NAMES = {0: "code", 1: "name", 2: "trade_name", 3: "partial"}
+
+
+def search_key(text: str) -> str:
+    """The folded text without brackets, spaces or punctuation: what grams are cut from."""
+    return "".join(ch for ch in names.fold(text) if ch.isalnum())
+
+
+def grams_of(key: str) -> list[str]:
+    """The distinct character bigrams of a key, sorted."""
+    return sorted({key[i : i + 2] for i in range(len(key) - 1)})
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    subject_id: int
+    name_key: str
+    trade_key: str | None
+    grams: list[str]
+
+
+def entry_for(subject_id: int, kind: str, name: str) -> IndexEntry | None:
+    """The index entry of one subject (None for kinds that are not indexed)."""
+    if kind not in INDEXED_KINDS:
+        return None
+    key = search_key(names.normalize_org_name(name))[:255]
+    trade = names.parse_org_name(name).trade_name
+    trade_key = search_key(trade)[:255] if trade else None
+    return IndexEntry(subject_id, key, trade_key or None, grams_of(key))
+
+
+# --- maintenance ------------------------------------------------------------------------
+
+
+def _remove(session: Session, subject_ids: Sequence[int]) -> None:
+    """Delete the index rows of these subjects (grams found from their stored keys)."""
+    held = session.execute(
+        select(SubjectSearch.subject_id, SubjectSearch.name_key).where(
+            SubjectSearch.subject_id.in_(subject_ids)
+        )
+    ).all()
+    # Every gram a subject holds lies in the union: exactly these subjects' rows go.
+    held_grams = sorted({g for _, key in held for g in grams_of(key)})
+    if held_grams:
+        session.execute(
+            delete(SearchGram).where(
+                SearchGram.subject_id.in_([sid for sid, _ in held]),
+                SearchGram.gram.in_(held_grams),
+            )
+        )
+    session.execute(delete(SubjectSearch).where(SubjectSearch.subject_id.in_(subject_ids)))
+
+
+def _insert(session: Session, entries: Sequence[IndexEntry]) -> None:
+    if not entries:
+        return
+    session.execute(
+        insert(SubjectSearch),
+        [
+            {
+                "subject_id": e.subject_id,
+                "name_key": e.name_key,
+                "trade_key": e.trade_key,
+                "name_length": len(e.name_key),
+            }
+            for e in entries
+        ],
+    )
+    rows = [{"gram": g, "subject_id": e.subject_id} for e in entries for g in e.grams]
+    if rows:
+        session.execute(insert(SearchGram), rows)
+
+
+def _batched(values: Iterable[int], size: int) -> Iterator[list[int]]:
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def index_subjects(session: Session, subject_ids: Iterable[int]) -> int:
+    """(Re)index these subjects after they were created or renamed; returns entries written.
+
+    Call it after the subjects are flushed, in the same transaction.
+    """
+    written = 0
+    for chunk in _batched(sorted(set(subject_ids)), 500):
+        _remove(session, chunk)
+        rows = session.execute(
+            select(Subject.id, Subject.kind, Subject.name).where(Subject.id.in_(chunk))
+        ).all()
+        entries = [e for row in rows if (e := entry_for(row.id, row.kind, row.name))]
+        _insert(session, entries)
+        written += len(entries)
+    session.flush()
+    return written
+
+
+def _entries_from(session: Session, batch: int) -> Iterator[list[IndexEntry]]:
+    """Index entries of every indexed subject, ``batch`` subjects at a time, by id."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Subject.id, Subject.kind, Subject.name)
+            .where(Subject.id > last, Subject.kind.in_(INDEXED_KINDS))
+            .order_by(Subject.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield [e for row in rows if (e := entry_for(row.id, row.kind, row.name))]
+
+
+def _copy_rows(
+    session: Session, table: str, columns: str, rows: Iterable[tuple[object, ...]]
+) -> None:
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def rebuild_index(session: Session, *, batch: int = 20_000) -> int:
+    """Recreate the whole index from ``subjects`` (after bulk loads); returns entries.
+
+    PostgreSQL: COPY with the postings' primary key dropped and rebuilt once at the end
+    (one sort instead of millions of B-tree inserts); SQLite: batched inserts.
+    """
+    postgres = is_postgresql(session)
+    session.execute(delete(SearchGram))
+    session.execute(delete(SubjectSearch))
+    if postgres:
+        session.execute(
+            text("ALTER TABLE subject_search_grams DROP CONSTRAINT pk_subject_search_grams")
+        )
+    written = 0
+    for entries in _entries_from(session, batch):
+        if postgres:
+            _copy_rows(
+                session,
+                "subject_search",
+                "subject_id, name_key, trade_key, name_length",
+                ((e.subject_id, e.name_key, e.trade_key, len(e.name_key)) for e in entries),
+            )
+            _copy_rows(
+                session,
+                "subject_search_grams",
+                "gram, subject_id",
+                ((g, e.subject_id) for e in entries for g in e.grams),
+            )
+        else:
+            _insert(session, entries)
+        written += len(entries)
+    if postgres:
+        session.execute(
+            text(
+                "ALTER TABLE subject_search_grams ADD CONSTRAINT pk_subject_search_grams "
+                "PRIMARY KEY (gram, subject_id)"
+            )
+        )
+        session.execute(text("ANALYZE subject_search_grams"))
+        session.execute(text("ANALYZE subject_search"))
+    session.flush()
+    return written
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search text read as a code or as a name key with required and ranking grams."""
+
+    text: str
+    key: str
+    trade_key: str | None
+    required: list[str]
+    optional: list[str]
+
+    @property
+    def grams(self) -> list[str]:
+        return sorted({*self.required, *self.optional})
+
+
+def parse_query(raw: str) -> Query:
+    """Normalise a typed name into its key, its trade name and its grams."""
+    key = search_key(names.normalize_org_name(raw))[:MAX_QUERY_KEY]
+    trade = names.parse_org_name(raw).trade_name if key else None
+    trade_key = search_key(trade) if trade else None
+    every = grams_of(key)
+    own = grams_of(trade_key or "")
+    required = own if own and set(own) <= set(every) else every
+    optional = [g for g in every if g not in set(required)]
+    return Query(raw, key, trade_key or None, required, optional)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    subject_id: int
+    match: str  # "code" | "name" | "trade_name" | "partial"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: Query
+    total: int
+    ranked: list[Ranked]
+
+
+def _code_match(session: Session, raw: str) -> tuple[bool, int | None]:
+    """Whether the text is a code, and the public organisation it names (if any)."""
+    result = codes.detect(raw)
+    if not result.valid:
+        return False, None
+    if result.kind == "uscc":
+        stmt = select(Subject.id).where(Subject.uscc == result.code)
+    elif result.kind in ("registration_number", "organization_code"):
+        stmt = (
+            select(Subject.id)
+            .join(SubjectIdentifier)
+            .where(SubjectIdentifier.scheme == result.kind, SubjectIdentifier.value == result.code)
+        )
+    else:
+        return True, None  # an ID number: persons are not found by the public
+    return True, session.scalar(stmt.where(Subject.kind.in_(INDEXED_KINDS)))
+
+
+def _rarest_first(session: Session, grams: list[str]) -> list[str] | None:
+    """The grams ordered by (bounded) document frequency; None if one is held by nobody."""
+    table = SearchGram.__table__
+    counts = [
+        select(func.count())
+        .select_from(
+            select(table.c.subject_id).where(table.c.gram == g).limit(RARITY_PROBE).subquery()
+        )
+        .scalar_subquery()
+        for g in grams
+    ]
+    row = session.execute(select(*counts)).one()
+    if min(row) == 0:
+        return None
+    return [g for _, g in sorted(zip(row, grams, strict=True))]
+
+
+def _candidates(grams: list[str]) -> Select[Any]:
+    """Subjects holding every gram: postings of the first, probes for the rest."""
+    driver = aliased(SearchGram)
+    probes = [
+        exists().where(SearchGram.gram == g, SearchGram.subject_id == driver.subject_id)
+        for g in grams[1:]
+    ]
+    return select(driver.subject_id.label("subject_id")).where(driver.gram == grams[0], *probes)
+
+
+def _ranked(query: Query, grams: list[str]) -> Select[tuple[int, int, int]]:
+    cand = _candidates(grams).subquery("cand")
+    index = SubjectSearch.__table__
+    rank = case(
+        (index.c.name_key == query.key, 1),
+        (index.c.trade_key == (query.trade_key or query.key), 2),
+        else_=3,
+    )
+    held = aliased(SearchGram)
+    matched: ColumnElement[int] = (
+        select(func.count())
+        .where(held.subject_id == index.c.subject_id, held.gram.in_(query.optional))
+        .scalar_subquery()
+        if query.optional
+        else literal(0)
+    )
+    return (
+        select(index.c.subject_id, rank.label("rank"), func.count().over().label("total"))
+        .join(cand, cand.c.subject_id == index.c.subject_id)
+        .order_by(rank, matched.desc(), index.c.name_length, index.c.subject_id)
+    )
+
+
+def search(session: Session, *, query: str, limit: int, offset: int) -> SearchResult:
+    """Organisations matching a name or code, best first: ``limit`` hits from ``offset``."""
+    parsed = parse_query(query)
+    is_code, found = _code_match(session, query.strip())
+    if is_code:
+        hits = [Ranked(found, "code")] if found is not None and offset == 0 else []
+        return SearchResult(parsed, 0 if found is None else 1, hits)
+    if not parsed.required:
+        return SearchResult(parsed, 0, [])
+    ordered = _rarest_first(session, parsed.required)
+    if ordered is None:
+        return SearchResult(parsed, 0, [])
+    rows = session.execute(_ranked(parsed, ordered).limit(limit).offset(offset)).all()
+    if rows:
+        total = int(rows[0].total)
+    else:
+        counted = select(func.count()).select_from(_candidates(ordered).subquery())
+        total = int(session.scalar(counted) or 0)
+    return SearchResult(
+        parsed, total, [Ranked(row.subject_id, MATCH_NAMES[row.rank]) for row in rows]
+    )
+
+
+def highlights(name: str, grams: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans [start, end) of ``name`` (as displayed) covered by any of the query's grams."""
+    wanted = set(grams)
+    folded: list[tuple[str, int]] = []  # (folded character, index in name)
+    for index, ch in enumerate(name):
+        folded += [(c, index) for c in search_key(ch)]
+    marked: set[int] = set()
+    for i in range(len(folded) - 1):
+        if folded[i][0] + folded[i + 1][0] in wanted:
+            marked.update((folded[i][1], folded[i + 1][1]))
+    spans: list[tuple[int, int]] = []
+    for index in sorted(marked):
+        if spans and spans[-1][1] == index:
+            spans[-1] = (spans[-1][0], index + 1)
+        else:
+            spans.append((index, index + 1))
+    return spans

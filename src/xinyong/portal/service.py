@@ -1,0 +1,379 @@
+"""Everything the public portal's pages and the open API read (anonymous audience).
+
+Every record shown passes ``auth.policy.record_view`` with the anonymous principal
+(see ``portal.publish``); search finds organisations only (see ``portal.search``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Select, TextClause, bindparam, select, text
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import NationalCategory
+from xinyong.core.db import is_postgresql
+from xinyong.core.errors import Invalid, NotFound
+from xinyong.identity import codes, regions
+from xinyong.portal import list_seam, publish, search
+from xinyong.portal.figures import home_figures
+from xinyong.portal.rules import catalogue_rules
+from xinyong.portal.schemas import (
+    CategoryGroup,
+    ListMembership,
+    ListsPage,
+    PublicRecord,
+    RecordPage,
+    SearchPage,
+    SubjectHit,
+    SubjectProfile,
+)
+from xinyong.records.models import Record
+from xinyong.subjects.models import Subject
+
+__all__ = [
+    "catalogue_rules",
+    "double_publicity",
+    "home_figures",
+    "public_lists",
+    "search_subjects",
+    "subject_profile",
+    "subject_profile_id",
+    "subject_records",
+]
+
+DOUBLE_PUBLICITY_ITEMS = {"licence": "admin_licence", "penalty": "admin_penalty"}
+MAX_OFFSET = 10_000
+PER_GROUP = 10
+
+
+def _check_offset(offset: int | None) -> None:
+    if offset is not None and not 0 <= offset <= MAX_OFFSET:
+        raise Invalid(f"offset must be between 0 and {MAX_OFFSET}", details={"field": "offset"})
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def search_subjects(
+    session: Session, *, query: str, limit: int = 20, offset: int = 0, cursor: str | None = None
+) -> SearchPage:
+    """Organisations by name (any script, width, spacing, or part of it) or exact code."""
+    publish.check_limit(limit)
+    if cursor:
+        data = publish.decode_cursor(cursor, "s")
+        offset = int(data.get("o", 0)) if isinstance(data.get("o"), int) else 0
+    _check_offset(offset)
+    found = search.search(session, query=query, limit=limit, offset=offset)
+    subjects = {
+        s.id: s
+        for s in session.scalars(
+            select(Subject).where(Subject.id.in_([r.subject_id for r in found.ranked]))
+        )
+    }
+    grams = found.query.grams
+    hits = [
+        SubjectHit(
+            subject_id=subject.id,
+            code=publish.public_subject_code(subject),
+            name=subject.name,
+            kind=subject.kind,
+            status=subject.status,
+            region_code=subject.region_code,
+            highlights=search.highlights(subject.name, grams) if ranked.match != "code" else [],
+            match=ranked.match,
+        )
+        for ranked in found.ranked
+        if (subject := subjects.get(ranked.subject_id)) is not None
+    ]
+    more = offset + len(hits) < found.total and offset + limit <= MAX_OFFSET
+    return SearchPage(
+        query=query,
+        normalized=found.query.key,
+        total=found.total,
+        hits=hits,
+        next_cursor=publish.encode_cursor("s", o=offset + limit) if more else None,
+        offset=offset,
+        limit=limit,
+    )
+
+
+# --- subject pages ------------------------------------------------------------------------
+
+
+def _public_subject(session: Session, code: str) -> Subject:
+    """An organisation by its USCC (or old registration number / organisation code).
+
+    Natural persons and households have no public page: an ID number, like an unknown
+    code, is NotFound (the answer does not tell whether such a person is registered).
+    """
+    result = codes.detect(code.strip())
+    if result.valid and result.kind != "id_number":
+        found = search._code_match(session, result.code)[1]
+        subject = session.get(Subject, found) if found is not None else None
+        if subject is not None:
+            return subject
+    raise NotFound(f"no public subject with code {code.strip()[:40]!r}")
+
+
+def subject_profile_id(session: Session, *, code: str) -> int:
+    """The id of the organisation a public code names (NotFound as for its profile)."""
+    return _public_subject(session, code).id
+
+
+def _visible_records(session: Session, subject: Subject, today: date) -> list[PublicRecord]:
+    rows = session.scalars(
+        select(Record)
+        .where(Record.subject_id == subject.id, *publish.publishable(today))
+        .order_by(publish.decision_date_or_min().desc(), Record.id.desc())
+    )
+    departments = publish.department_names(session)
+    return [p for r in rows if (p := publish.publish(r, subject, departments, today))]
+
+
+def _groups(records: list[PublicRecord], per_group: int) -> list[CategoryGroup]:
+    by_category: dict[str, list[PublicRecord]] = defaultdict(list)
+    for record in records:
+        by_category[record.category].append(record)
+    return [
+        CategoryGroup(
+            category=category.value,
+            label_zh=category.label_zh,
+            label_en=category.value.replace("_", " "),
+            count=len(by_category[category.value]),
+            records=by_category[category.value][:per_group],
+        )
+        for category in NationalCategory
+        if by_category.get(category.value)
+    ]
+
+
+def _memberships(records: list[PublicRecord]) -> list[ListMembership]:
+    catalog = catalog_service.get_catalog()
+    out = []
+    for record in records:
+        for spec in list_seam.lists_of_item(record.item_code):
+            item = catalog.item(record.item_code)
+            out.append(
+                ListMembership(
+                    list_code=spec.code,
+                    name_zh=spec.name_zh,
+                    name_en=spec.name_en,
+                    since=record.decision_date,
+                    until=record.disclosure_end,
+                    legal_basis=[list_seam.basis_text(b) for b in item.legal_basis],
+                    record_id=record.id,
+                )
+            )
+    return out
+
+
+def subject_profile(
+    session: Session, *, code: str, today: date | None = None, per_group: int = PER_GROUP
+) -> SubjectProfile:
+    """An organisation's public page: basic data, records by category, list entries."""
+    today = today or date.today()
+    subject = _public_subject(session, code)
+    records = _visible_records(session, subject, today)
+    registration = next((r for r in records if r.item_code == "registration"), None)
+    counts: dict[str, int] = defaultdict(int)
+    for record in records:
+        counts[record.item_code] += 1
+    return SubjectProfile(
+        subject_id=subject.id,
+        code=publish.public_subject_code(subject),
+        name=subject.name,
+        kind=subject.kind,
+        status=subject.status,
+        verified=subject.verified,
+        region_code=subject.region_code,
+        region_name=regions.full_name(subject.region_code) if subject.region_code else None,
+        registration_date=subject.registration_date,
+        basic=dict(registration.fields) if registration else {},
+        groups=_groups(records, per_group),
+        lists=_memberships(records),
+        counts=dict(counts),
+    )
+
+
+def _listing_base(today: date) -> Select[Record, Subject]:
+    return (
+        select(Record, Subject)
+        .join(Subject, Subject.id == Record.subject_id)
+        .where(*publish.publishable(today))
+    )
+
+
+def subject_records(
+    session: Session,
+    *,
+    subject_id: int,
+    item_code: str | None = None,
+    category: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    today: date | None = None,
+) -> RecordPage:
+    """One organisation's published records, newest first, by item or category."""
+    publish.check_limit(limit)
+    today = today or date.today()
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.kind not in publish.ORGANISATION_KINDS:
+        raise NotFound(f"no public subject {subject_id}")
+    stmt = _listing_base(today).where(Record.subject_id == subject_id)
+    if item_code is not None:
+        catalog_service.get_catalog().item(item_code)  # NotFound for unknown items
+        stmt = stmt.where(Record.item_code == item_code)
+    if category is not None:
+        stmt = stmt.where(Record.item_code.in_(_items_of_category(category)))
+    listing = publish.Listing(stmt, publish.decision_date_or_min())
+    records, next_cursor = publish.fetch_page(
+        session, listing, limit=limit, cursor=cursor, offset=None, today=today
+    )
+    total, _ = publish.count_capped(session, stmt, None)
+    return RecordPage(records=records, total=total, next_cursor=next_cursor)
+
+
+def _items_of_category(category: str) -> list[str]:
+    try:
+        chosen = NationalCategory(category)
+    except ValueError:
+        known = ", ".join(c.value for c in NationalCategory)
+        raise Invalid(
+            f"unknown category {category!r} (categories: {known})", details={"field": "category"}
+        ) from None
+    return [item.code for item in catalog_service.get_catalog().by_category(chosen)]
+
+
+# --- 双公示 -------------------------------------------------------------------------------
+
+
+def _penalty_category(value: str) -> str:
+    spec = catalog_service.get_catalog().item("admin_penalty").field("penalty_types")
+    canonical = spec.canonical_value(value)
+    if canonical not in spec.values:
+        raise Invalid(
+            f"unknown penalty category {value!r} (categories: {'、'.join(spec.values)})",
+            details={"field": "penalty_category"},
+        )
+    return canonical
+
+
+def _contains(session: Session, field: str, value: str) -> TextClause:
+    """The payload's list field ``field`` holds ``value`` (JSONB on PG, json_each on SQLite)."""
+    if is_postgresql(session):
+        clause = text(f"(records.payload -> '{field}') @> jsonb_build_array(CAST(:pc AS text))")
+    else:
+        clause = text(
+            f"EXISTS (SELECT 1 FROM json_each(records.payload, '$.{field}') AS je "
+            "WHERE je.value = :pc)"
+        )
+    return clause.bindparams(bindparam("pc", value))
+
+
+def _region_condition(region_code: str) -> ColumnElement[bool]:
+    if not region_code.isdigit() or len(region_code) != 6:
+        raise Invalid("region_code is a six-digit GB/T 2260 code", details={"field": "region_code"})
+    if region_code.endswith("0000"):
+        return Subject.region_code.startswith(region_code[:2])
+    if region_code.endswith("00"):
+        return Subject.region_code.startswith(region_code[:4])
+    return Subject.region_code == region_code
+
+
+def double_publicity(
+    session: Session,
+    *,
+    kind: Literal["licence", "penalty"],
+    department_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    penalty_category: str | None = None,
+    region_code: str | None = None,
+    sort: Literal["date_desc", "date_asc"] = "date_desc",
+    limit: int = 20,
+    cursor: str | None = None,
+    offset: int | None = None,
+    today: date | None = None,
+) -> RecordPage:
+    """双公示: published licence or penalty decisions across subjects, filtered and sorted."""
+    publish.check_limit(limit)
+    _check_offset(offset)
+    if kind not in DOUBLE_PUBLICITY_ITEMS:
+        raise Invalid("kind is 'licence' or 'penalty'", details={"field": "kind"})
+    if sort not in ("date_desc", "date_asc"):
+        raise Invalid("sort is 'date_desc' or 'date_asc'", details={"field": "sort"})
+    if date_from and date_to and date_from > date_to:
+        raise Invalid("date_from is after date_to", details={"field": "date_from"})
+    today = today or date.today()
+    stmt = _listing_base(today).where(
+        Record.item_code == DOUBLE_PUBLICITY_ITEMS[kind], Record.decision_date.is_not(None)
+    )
+    if department_id is not None:
+        stmt = stmt.where(Record.department_id == department_id)
+    if date_from is not None:
+        stmt = stmt.where(Record.decision_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Record.decision_date <= date_to)
+    if penalty_category is not None:
+        if kind != "penalty":
+            raise Invalid("penalty_category applies to penalties only", details={"field": "kind"})
+        stmt = stmt.where(_contains(session, "penalty_types", _penalty_category(penalty_category)))
+    if region_code is not None:
+        stmt = stmt.where(_region_condition(region_code))
+    return _browse(session, stmt, sort=sort, limit=limit, cursor=cursor, offset=offset, today=today)
+
+
+def _browse(
+    session: Session,
+    stmt: Select[Record, Subject],
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    offset: int | None,
+    today: date,
+) -> RecordPage:
+    column: ColumnElement[date] = Record.decision_date  # type: ignore[assignment]  # not null here
+    listing = publish.Listing(stmt, column, descending=sort == "date_desc")
+    records, next_cursor = publish.fetch_page(
+        session, listing, limit=limit, cursor=cursor, offset=offset, today=today
+    )
+    total, capped = publish.count_capped(session, stmt, publish.COUNT_CAP)
+    return RecordPage(records=records, total=total, next_cursor=next_cursor, total_capped=capped)
+
+
+# --- list publications ---------------------------------------------------------------------
+
+
+def public_lists(
+    session: Session,
+    *,
+    list_code: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    offset: int | None = None,
+    today: date | None = None,
+) -> ListsPage:
+    """The published lists (red list, serious dishonesty, …) and, given one, its entries."""
+    publish.check_limit(limit)
+    _check_offset(offset)
+    today = today or date.today()
+    infos = []
+    for spec in list_seam.PUBLIC_LISTS:
+        stmt = _listing_base(today).where(Record.item_code.in_(spec.item_codes))
+        entries, capped = publish.count_capped(session, stmt, publish.COUNT_CAP)
+        infos.append(list_seam.info(spec, entries, capped))
+    if list_code is None:
+        return ListsPage(lists=infos)
+    spec = list_seam.get(list_code)
+    stmt = _listing_base(today).where(
+        Record.item_code.in_(spec.item_codes), Record.decision_date.is_not(None)
+    )
+    page = _browse(
+        session, stmt, sort="date_desc", limit=limit, cursor=cursor, offset=offset, today=today
+    )
+    return ListsPage(lists=infos, list_code=spec.code, entries=page)

@@ -1,0 +1,311 @@
+"""The public portal's pages (信用门户): home, search, subject pages, 双公示, lists, rules.
+
+Thin: every record shown comes from ``portal.service``, which applies the access policy;
+these routes only read the query, call it and hand the result to a template.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, BeforeValidator, Field
+
+from xinyong.catalog import service as catalog_service
+from xinyong.core.config import get_settings
+from xinyong.core.deps import DbSession
+from xinyong.core.errors import Invalid, NotFound
+from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.identity import regions
+from xinyong.portal import charts, present
+from xinyong.portal import service as portal_service
+from xinyong.subjects import service as subjects_service
+from xinyong.web import stats
+from xinyong.web.render import language, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+MAX_PAGE = 500  # deeper pages are reached by narrowing the filters
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+HELPERS: dict[str, Any] = {
+    "category_label": charts.category_label,
+    "disclosure_rows": present.disclosure_rows,
+    "field": present.field,
+    "field_label": present.field_label,
+    "field_rows": present.field_rows,
+    "format_value": present.format_value,
+    "item_name": present.item_name,
+    "linkable": present.linkable,
+}
+# (attribute of HomeFigures, label): the headline figures of the home page, in order.
+HOME_FIGURES = (
+    ("subjects", "stats.subjects"),
+    ("records", "stats.records"),
+    ("records_published", "stats.published"),
+    ("list_entries", "home.list_entries"),
+    ("repairs_completed", "home.repairs"),
+    ("departments_reporting", "home.departments_reporting"),
+)
+Code = Annotated[str, Path(min_length=1, max_length=40)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def _lang(request: Request) -> Language:
+    return pick_language(language(request))
+
+
+def _page(
+    request: Request, template: str, context: dict[str, Any], *, section: str, status: int = 200
+) -> HTMLResponse:
+    """Render a portal page; ``?lang=`` also sets the language cookie."""
+    lang = _lang(request)
+    full = {
+        **HELPERS,
+        "section": section,
+        "switch_href": present.switch_href(request, lang),
+        "rights": _rights(request),
+        "skip": present.SUBJECT_FIELDS,
+        **context,
+    }
+    response = render(request, f"portal/{template}", full, status_code=status)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
+        )
+    return response
+
+
+def _rights(request: Request) -> dict[str, str | None]:
+    """Links to the objection and repair pages once they exist (issue of the rights module)."""
+    return {
+        name: path if present.route_exists(request, path) else None
+        for name, path in (("objection", "/rights/objection"), ("repair", "/rights/repair"))
+    }
+
+
+def _not_found(request: Request, heading: str, message: str, *, section: str) -> HTMLResponse:
+    context = {"heading": heading, "message": message, "query": ""}
+    return _page(request, "not_found.html", context, section=section, status=404)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession) -> Response:
+    """Landing page: search box, headline figures and charts."""
+    lang = _lang(request)
+    figures = portal_service.home_figures(session)
+    by_item = stats.headline(session).records_by_item
+    context: dict[str, Any] = {
+        "figures": [(key, t(label, lang), getattr(figures, key)) for key, label in HOME_FIGURES],
+        "by_item": [(i.name_zh if lang == "zh" else i.name_en, i.count) for i in by_item],
+        **charts.home_charts(figures, lang),
+    }
+    return _page(request, "home.html", context, section="home")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """Search subjects by name (any script or width) or by code."""
+    query = q.strip()
+    context: dict[str, Any] = {"query": query, "result": None, "hits": [], "pager": None}
+    if query:
+        offset = (page - 1) * PAGE_SIZE
+        result = portal_service.search_subjects(
+            session, query=query, limit=PAGE_SIZE, offset=offset
+        )
+        context["result"] = result
+        context["hits"] = [_hit_view(hit) for hit in result.hits]
+        context["pager"] = present.pager(
+            "/search", {"q": query}, total=result.total, page=page, limit=PAGE_SIZE
+        )
+    return _page(request, "search.html", context, section="search")
+
+
+def _hit_view(hit: Any) -> dict[str, Any]:
+    region = regions.full_name(hit.region_code) if hit.region_code else None
+    return {
+        **hit.model_dump(),
+        "runs": present.highlight(hit.name, hit.highlights),
+        "region": region,
+    }
+
+
+@router.get("/subjects/{code}", response_class=HTMLResponse)
+def subject(
+    request: Request,
+    session: DbSession,
+    code: Code,
+    tab: Annotated[str, Query(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] = "all",
+    cursor: Cursor = None,
+) -> Response:
+    """A subject's public credit information, by catalogue category, with its rights."""
+    lang = _lang(request)
+    try:
+        profile = portal_service.subject_profile(session, code=code.strip().upper())
+    except NotFound:
+        message = t("subject.not_found_text", lang).format(code=code)
+        return _not_found(request, t("subject.not_found", lang), message, section="search")
+    if tab != "all" and tab not in catalog_service.get_catalog().items:
+        raise NotFound(f"no record tab '{tab}'")
+    path = f"/subjects/{quote(code, safe='')}"
+    context: dict[str, Any] = {
+        "profile": profile,
+        "active": tab,
+        "tabs": present.subject_tabs(path, profile.counts, tab, lang),
+        "basic": present.basic_rows(profile.basic, lang),
+        "page": None,
+        "more_href": None,
+    }
+    if tab != "all":
+        page = portal_service.subject_records(
+            session, subject_id=profile.subject_id, item_code=tab, limit=PAGE_SIZE, cursor=cursor
+        )
+        context["page"] = page
+        if page.next_cursor:
+            context["more_href"] = present.href(path, {"tab": tab, "cursor": page.next_cursor})
+    return _page(request, "subject.html", context, section="search")
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PublicityFilters(BaseModel):
+    """The filters of the 双公示 pages (blank form fields mean "any")."""
+
+    department: Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1)] = None
+    date_from: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
+    date_to: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
+    penalty_category: Annotated[
+        str | None, BeforeValidator(_blank_is_none), Field(max_length=32)
+    ] = None
+    region: Annotated[str | None, BeforeValidator(_blank_is_none), Field(pattern=r"^\d{6}$")] = None
+    sort: Literal["date_desc", "date_asc"] = "date_desc"
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+
+
+PublicityQuery = Annotated[PublicityFilters, Query()]
+
+
+@router.get("/double-publicity/licences", response_class=HTMLResponse)
+def licences(request: Request, session: DbSession, filters: PublicityQuery) -> Response:
+    """双公示: administrative licence decisions, filtered and sorted."""
+    return _double_publicity(request, session, "licence", filters)
+
+
+@router.get("/double-publicity/penalties", response_class=HTMLResponse)
+def penalties(request: Request, session: DbSession, filters: PublicityQuery) -> Response:
+    """双公示: administrative penalty decisions, filtered and sorted."""
+    return _double_publicity(request, session, "penalty", filters)
+
+
+def _double_publicity(
+    request: Request,
+    session: DbSession,
+    kind: Literal["licence", "penalty"],
+    filters: PublicityFilters,
+) -> Response:
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise Invalid("date_from: the start date is after the end date")
+    result = portal_service.double_publicity(
+        session,
+        kind=kind,
+        department_id=filters.department,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        penalty_category=filters.penalty_category if kind == "penalty" else None,
+        region_code=filters.region,
+        sort=filters.sort,
+        limit=PAGE_SIZE,
+        offset=(filters.page - 1) * PAGE_SIZE,
+    )
+    path = "/double-publicity/licences" if kind == "licence" else "/double-publicity/penalties"
+    params = filters.model_dump(exclude={"page"}, exclude_defaults=True)
+    context = {
+        "kind": kind,
+        "path": path,
+        "filters": filters,
+        "page": result,
+        "pager": present.pager(
+            path, params, total=result.total, page=filters.page, limit=PAGE_SIZE
+        ),
+        "departments": subjects_service.list_departments(session),
+        "regions": [(r.code, r.name) for r in regions.current_children(_city())],
+        "penalty_categories": catalog_service.get_catalog()
+        .item("admin_penalty")
+        .field("penalty_types")
+        .values,
+    }
+    return _page(request, "double_publicity.html", context, section="double_publicity")
+
+
+def _city() -> str:
+    return get_settings().city_region
+
+
+@router.get("/lists", response_class=HTMLResponse)
+def lists(request: Request, session: DbSession) -> Response:
+    """The published lists: red list, serious dishonesty, judgment debtors, abnormal ops."""
+    result = portal_service.public_lists(session)
+    return _page(request, "lists.html", {"result": result}, section="lists")
+
+
+@router.get("/lists/{code}", response_class=HTMLResponse)
+def list_entries(
+    request: Request,
+    session: DbSession,
+    code: Code,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """One published list: its legal basis and its entries with their dates."""
+    lang = _lang(request)
+    offset = (page - 1) * PAGE_SIZE
+    try:
+        result = portal_service.public_lists(
+            session, list_code=code, limit=PAGE_SIZE, offset=offset
+        )
+    except NotFound:
+        return _not_found(request, t("lists.not_found", lang), code, section="lists")
+    info = next(i for i in result.lists if i.list_code == result.list_code)
+    entries = result.entries
+    assert entries is not None  # given a list code, the service returns its entries
+    path = f"/lists/{quote(code, safe='')}"
+    context = {
+        "info": info,
+        "page": entries,
+        "pager": present.pager(path, {}, total=entries.total, page=page, limit=PAGE_SIZE),
+    }
+    return _page(request, "list.html", context, section="lists")
+
+
+@router.get("/rules", response_class=HTMLResponse)
+def rules(request: Request) -> Response:
+    """The information catalogue as published: every item, grouped by national category."""
+    lang = _lang(request)
+    published = portal_service.catalogue_rules()
+    groups: dict[str, dict[str, Any]] = {}
+    for item in published.items:
+        label = charts.category_label(item.category, item.category_label_zh, lang)
+        group = groups.setdefault(item.category, {"category": item.category, "label": label})
+        group.setdefault("items", []).append(item)
+    context = {"rules": published, "groups": list(groups.values())}
+    return _page(request, "rules.html", context, section="rules")
+
+
+@router.get("/rules/{code}", response_class=HTMLResponse)
+def rule(request: Request, code: Code) -> Response:
+    """One catalogue item: its fields and their openness, publication periods, legal basis."""
+    lang = _lang(request)
+    if code not in catalog_service.get_catalog().items:
+        return _not_found(request, t("rules.not_found", lang), code, section="rules")
+    item = portal_service.catalogue_rules(item_code=code).items[0]
+    return _page(request, "rule.html", {"item": item}, section="rules")
