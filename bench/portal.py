@@ -50,7 +50,7 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import scratch_postgresql, session_scope
 from xinyong.demo import loader
 from xinyong.identity import names
-from xinyong.portal import search
+from xinyong.portal import search, service
 from xinyong.subjects.models import Subject
 
 ANCHOR = date(2026, 11, 1)
@@ -153,6 +153,7 @@ def _serve(port: int, workers: int) -> None:
 async def _user(
     client: httpx.AsyncClient, scenario: Scenario, rng: random.Random, think: float, until: float
 ) -> None:
+    await asyncio.sleep(think * rng.random())  # users arrive spread over one think time
     while time.perf_counter() < until:
         path = rng.choice(scenario.paths)
         started = time.perf_counter()
@@ -276,6 +277,22 @@ def _load(url: str, label: str, args: argparse.Namespace) -> None:
         f"rebuilt in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
+    _single_calls(label)
+
+
+def _single_calls(label: str) -> None:
+    """One call each of the heavier listings (not under load): what a cache must absorb."""
+    timings = []
+    with session_scope() as session:
+        for name, call in (
+            ("home figures", lambda: service.home_figures(session, today=ANCHOR)),
+            ("双公示 first page", lambda: service.double_publicity(session, kind="penalty")),
+            ("lists overview", lambda: service.public_lists(session)),
+        ):
+            started = time.perf_counter()
+            call()
+            timings.append(f"{name} {1000 * (time.perf_counter() - started):,.0f} ms")
+    print(f"[{label}] single calls: " + ", ".join(timings), flush=True)
 
 
 def _measure(url: str, label: str, args: argparse.Namespace) -> None:

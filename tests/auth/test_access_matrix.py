@@ -77,6 +77,15 @@ SUBMIT_404 = by_group(401, 403, 403, admin=404, reporter=404, key_submit=404)
 PENALTY_HEADER = "行政相对人名称,行政处罚决定书文号\n".encode("gbk")
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): everyone(200),
+    # the public portal (信用门户): the same public pages for every caller
+    ("GET", "/search"): everyone(200),
+    ("GET", "/subjects/{code}"): everyone(200),
+    ("GET", "/double-publicity/licences"): everyone(200),
+    ("GET", "/double-publicity/penalties"): everyone(200),
+    ("GET", "/lists"): everyone(200),
+    ("GET", "/lists/{list_code}"): everyone(404),  # the literal placeholder is no list
+    ("GET", "/rules"): everyone(200),
+    ("GET", "/rules/{item_code}"): everyone(404),  # nor a catalogue item
     ("GET", "/api/v1/stats"): everyone(200),
     ("GET", "/api/v1/health"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),

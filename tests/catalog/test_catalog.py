@@ -132,6 +132,38 @@ def test_licence_item_has_the_double_publicity_fields(catalog: Any) -> None:
     assert item.reporting_deadline_working_days == 7
 
 
+def test_submission_checks_are_catalogue_data(catalog: Any) -> None:
+    licence, penalty = catalog.item("admin_licence"), catalog.item("admin_penalty")
+    assert ("valid_from", "valid_to") in {(r.earlier, r.later) for r in licence.date_order}
+    assert licence.field("valid_to").date_aliases["长期"] == date(2099, 12, 31)
+    assert catalog.item("registration").field("business_term_to").date_aliases["长期"] is None
+    assert penalty.field("fine_amount").minimum == 0
+    assert penalty.field("confiscated_amount").minimum == 0
+    for item in catalog.items.values():
+        decision = item.field(item.decision_date_field)
+        assert decision.not_future, item.code
+        for rule in item.date_order:
+            assert item.field(rule.earlier).type is FieldType.date
+        for spec in item.fields:
+            if spec.unit in ("万元", "元"):
+                assert spec.minimum == 0, (item.code, spec.name)
+
+
+def test_local_file_can_add_ingestion_rules(tmp_path: Path) -> None:
+    wage = local_item()
+    wage["fields"][3]["minimum"] = 0
+    wage["fields"][3]["maximum"] = 5000
+    wage["fields"].append(
+        {"name": "paid_on", "label": {"zh": "清偿日期", "en": "Paid on"}, "type": "date",
+         "date_aliases": {"未清偿": None}}
+    )  # fmt: skip
+    wage["date_order"] = [{"earlier": "determined_on", "later": "paid_on"}]
+    item = service.load_catalog(write_layer(tmp_path, items=[wage])).item("sz_wage_arrears")
+    assert (item.field("amount").minimum, item.field("amount").maximum) == (0, 5000)
+    assert item.field("paid_on").date_aliases == {"未清偿": None}
+    assert [(r.earlier, r.later) for r in item.date_order] == [("determined_on", "paid_on")]
+
+
 def test_field_visibility_and_header_map(catalog: Any) -> None:
     item = catalog.item("admin_penalty")
     public = {spec.name for spec in item.visible_fields(DisclosureAttribute.public)}
@@ -288,7 +320,17 @@ ITEM_DEFECTS = [  # (attribute path, new value, reported field, message fragment
     ("code", "Wage-Arrears", "code", "should match pattern"),
     ("code", "admin_penalty", "code", "duplicate item code, already defined in"),
     ("code", DELETE, "code", "Field required"),
-]
+    ("fields.2.minimum", 0, "fields[2].minimum", "only applies to decimal and integer"),
+    ("fields.3.maximum", "lots", "fields[3].maximum", "Input should be"),
+    ("fields.3.not_future", True, "fields[3].not_future", "only applies to date fields"),
+    ("fields.3.date_aliases", {"长期": "2099-12-31"}, "fields[3].date_aliases", "date fields"),
+    ("fields.4.date_aliases", {"长期": "someday"}, "fields[4].date_aliases", "valid date"),
+    ("date_order", [{"earlier": "determined_on", "later": "amount"}], "date_order[0].later",
+     "'amount' is not a date field"),
+    ("date_order", [{"earlier": "determined_on", "later": "determined_on"}],
+     "date_order[0].later", "cannot precede itself"),
+    ("date_order", [{"earlier": "determined_on", "after": "x"}], "date_order[0]", "Field required"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("path", "value", "field", "fragment"), ITEM_DEFECTS)

@@ -350,3 +350,72 @@ def test_generators_refuse_bad_arguments() -> None:
         codes.generate_uscc(rng, region="3205")
     with pytest.raises(ValueError):
         codes.generate_id_number(rng, region="320505", birth_date=date(1990, 1, 1), sex="X")
+
+
+# --- fast checks ------------------------------------------------------------------------
+
+
+def _variants(code: str) -> list[str]:
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    return [code, code.lower(), f" {code[:6]} {code[6:]}", full_width]
+
+
+def _mutations(code: str, alphabet: str) -> list[str]:
+    return [
+        code[:position] + ch + code[position + 1 :]
+        for position in range(len(code))
+        for ch in alphabet.replace(code[position], "")
+    ]
+
+
+def _agree(raw: str) -> list[tuple[str, str]]:
+    """Where the fast checks disagree with the explaining validators for ``raw``."""
+    wrong = []
+    if codes.is_valid_uscc(raw) != codes.validate_uscc(raw).valid:
+        wrong.append((raw, "uscc"))
+    if codes.is_valid_id_number(raw) != codes.validate_id_number(raw).valid:
+        wrong.append((raw, "id_number"))
+    found, detected = codes.valid_kind(raw), codes.detect(raw)
+    if found != ((detected.kind, detected.code) if detected.valid else None):
+        wrong.append((raw, "valid_kind"))
+    return wrong
+
+
+def test_fast_checks_agree_on_the_test_vectors() -> None:
+    usccs = [row["code"] for row in read_rows("test_vectors", "uscc_test_vectors.csv")]
+    ids = [row["id_number"] for row in read_rows("test_vectors", "cn_ric_test_vectors.csv")]
+    wrong = [w for raw in usccs + ids for w in _agree(raw)]
+    assert not wrong
+
+
+def test_fast_checks_agree_on_generated_and_mutated_codes() -> None:
+    rng = random.Random(61)
+    usccs = generated_usccs(300, seed=59)
+    letter_led = [
+        codes.generate_uscc(rng, category=c, region="320505") for c in ("N2", "Y1", "A1") * 5
+    ]
+    legacy = [with_check("91320505123456780"), with_check("91999999123456780")]
+    ids = [number for number, *_ in generated_ids(300, seed=67)]
+    samples = [*usccs, *letter_led, *legacy, *ids, *codes.load_exceptions()]
+    wrong = [w for code in samples for raw in _variants(code) for w in _agree(raw)]
+    for code in usccs[:15] + letter_led[:3] + legacy:
+        wrong += [w for raw in _mutations(code, codes.USCC_CHARS + "IOSVZ*") for w in _agree(raw)]
+    for number in ids[:15]:
+        wrong += [w for raw in _mutations(number, "0123456789X") for w in _agree(raw)]
+    odd = ["", "9", "12345", "123456789012345678", "91320505MA1234567", "9132O505MA12345678X"]
+    wrong += [w for raw in odd for w in _agree(raw)]
+    assert not wrong
+
+
+def test_fast_checks_honour_the_city_exceptions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = generated_usccs(1, seed=71)[0]
+    broken = code[:17] + codes.USCC_CHARS[(codes.USCC_CHARS.index(code[17]) + 3) % 31]
+    assert not codes.is_valid_uscc(broken)
+    extra = tmp_path / "extra.txt"
+    extra.write_text(f"{broken}\n", encoding="utf-8")
+    monkeypatch.setenv("XINYONG_USCC_EXCEPTIONS", str(extra))
+    reset_settings()
+    codes.clear_cache()
+    assert codes.is_valid_uscc(broken) and codes.valid_kind(broken) == ("uscc", broken)

@@ -58,8 +58,11 @@ def payloads(code: str, count: int, *, seed: int = 1) -> list[dict[str, Any]]:
     rng = random.Random(f"ingest-tests:{code}:{seed}")
     out = []
     for serial in range(1, count + 1):
+        subject = rng.choice(pool)
         decided = ANCHOR - timedelta(days=rng.randrange(1, 1000))
-        context = fields.FieldContext(rng, rng.choice(pool), rng.choice(offices), decided, serial)
+        if code == "registration" and subject.registration_date:
+            decided = subject.registration_date  # approved when registered
+        context = fields.FieldContext(rng, subject, rng.choice(offices), decided, serial)
         for name, make in makers:
             value = make(context)
             if value is not None:

@@ -78,11 +78,12 @@ def record(
     days_ago: int = 30,
     state: str = "active",
     id_number: str | None = None,
+    today: date = TODAY,
     **overrides: Any,
 ) -> Record:
-    """Submit one record of the item, decided ``days_ago`` before TODAY, then put it in
+    """Submit one record of the item, decided ``days_ago`` before ``today``, then put it in
     ``state`` (directly: these are fixtures for what the public may see)."""
-    decided = TODAY - timedelta(days=days_ago)
+    decided = today - timedelta(days=days_ago)
     payload, department = payload_for(session, subject, item_code, decided, id_number=id_number)
     payload.update(overrides)
     item = catalog_service.get_catalog().item(item_code)

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from xinyong.catalog.schemas import (
@@ -114,16 +115,33 @@ def _matches_multi(condition: Condition, spec: FieldSpec, raw: Any) -> bool:
     return bool(chosen & wanted)  # contains: at least one of the values
 
 
+# id(condition) -> (condition, its field, its values as comparable scalars); the condition
+# is kept so that its id cannot be reused while the entry lives.
+_COMPILED: dict[tuple[int, int], tuple[Condition, FieldSpec | None, list[Scalar | None]]] = {}
+
+
+def _compiled(
+    item: CatalogItem, condition: Condition
+) -> tuple[FieldSpec | None, list[Scalar | None]]:
+    """A condition's field and wanted values, worked out once per catalogue load."""
+    key = (id(item), id(condition))
+    hit = _COMPILED.get(key)
+    if hit is None or hit[0] is not condition:
+        spec = item.find_field(condition.field)
+        hit = (condition, spec, [_scalar(spec, entry) for entry in condition.values])
+        _COMPILED[key] = hit
+    return hit[1], hit[2]
+
+
 def matches(item: CatalogItem, condition: Condition, payload: Mapping[str, Any]) -> bool:
     """Whether one condition holds for a payload; a missing or unreadable value never matches."""
-    spec = item.find_field(condition.field)
+    spec, wanted = _compiled(item, condition)
     raw = payload.get(condition.field)
     if spec is not None and spec.multiple:
         return _matches_multi(condition, spec, raw)
     value = _scalar(spec, raw)
     if value is None:
         return False
-    wanted = [_scalar(spec, entry) for entry in condition.values]
     if condition.op in {ConditionOp.gte, ConditionOp.lte}:
         return wanted[0] is not None and _ordered(value, condition.op, wanted[0])
     if condition.op is ConditionOp.contains and isinstance(value, str):
@@ -139,6 +157,7 @@ def derive_severity(item: CatalogItem, payload: Mapping[str, Any]) -> Severity |
     return item.severity.default
 
 
+@lru_cache(maxsize=65536)
 def period_end(decision_date: date, period: str) -> date:
     """Last day (inclusive) of a period counted from a decision; zero: the day before it."""
     delta = parse_period(period)

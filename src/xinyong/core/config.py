@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     ingest_max_xlsx_uncompressed: int = 1024 * 1024 * 1024
     # Where uploaded files are kept (for the batch report and provenance).
     ingest_dir: Path = Path("var/ingest")
+    # Parse workers for large files: None = as many as the machine has cores (up to 4), 0 = inline.
+    ingest_workers: int | None = None
     # A city's own holidays and make-up workdays (YAML), layered over the shipped calendar.
     holidays_file: Path | None = None
 

@@ -267,10 +267,9 @@ _TEXT: dict[str, dict[Language, str]] = {
         "(信用修复管理办法, NDRC Order No. 36).",
     },
     "rights.where": {
-        "zh": "申请途径：本平台“信用修复”栏目、市社会信用体系建设牵头单位服务窗口，"
-        "或作出决定的数据来源单位。",
-        "en": "Apply on this platform's credit repair pages, at the city credit office's "
-        "service counter, or to the department that made the decision.",
+        "zh": "申请途径：市社会信用体系建设牵头单位(信用办)服务窗口，或作出决定的数据来源单位。",
+        "en": "Apply at the city credit office's service counter, or to the department that "
+        "made the decision.",
     },
     "rights.apply_objection": {"zh": "提出异议", "en": "Object"},
     "rights.apply_repair": {"zh": "申请信用修复", "en": "Apply for credit repair"},
@@ -315,6 +314,7 @@ _TEXT: dict[str, dict[Language, str]] = {
     "lists.kind.black": {"zh": "失信惩戒", "en": "Dishonesty (black list)"},
     "lists.kind.warning": {"zh": "经营异常", "en": "Abnormal operations"},
     "lists.reason": {"zh": "列入事由", "en": "Reason"},
+    "lists.current": {"zh": "尚未移出", "en": "Still listed"},
     "lists.listing_basis": {"zh": "依据文书", "en": "Decision or basis"},
     "lists.not_found": {"zh": "没有这个名单", "en": "No such list"},
     "rules.title": {"zh": "公共信用信息目录与规则", "en": "Catalogue of public credit information"},
@@ -366,7 +366,7 @@ _TEXT: dict[str, dict[Language, str]] = {
     "rules.subject_kinds": {"zh": "适用主体", "en": "Applies to"},
     "rules.tier": {"zh": "失信程度", "en": "Tier"},
     "rules.kind.tiered": {"zh": "按失信程度", "en": "By severity tier"},
-    "rules.kind.fixed": {"zh": "自决定之日起 {period}", "en": "{period} from the decision"},
+    "rules.kind.fixed": {"zh": "自决定之日起{period}", "en": "{period} from the decision"},
     "rules.kind.until_field": {"zh": "至“{field}”之日", "en": "Until the “{field}” date"},
     "rules.kind.permanent": {"zh": "存续期间持续公示", "en": "While the record is in force"},
     "rules.not_published": {"zh": "不予公示", "en": "Not published"},

@@ -56,6 +56,7 @@ def payloads(
         subject = rng.choice(pool)
         decided = anchor - timedelta(days=rng.randrange(1, max_age_days))
         yield factory.submission_payload(rng, item, subject, department, decided)
+        factory.next_id += 1  # the serial numbers decision documents
 
 
 def cell(value: Any) -> str:

@@ -64,6 +64,9 @@ class Stage:
         columns = [f"{name} {_TYPES[name].format(json=json_type)}" for name in STAGE_COLUMNS]
         columns += [f"{name} {kind}" for name, kind in _DECIDED]
         scope = "ON COMMIT DROP" if self.postgres else ""
+        if not self.postgres:
+            # A bulk merge touches the records indexes all over: give SQLite a cache for them.
+            self.exec("PRAGMA cache_size=-262144")
         self.exec(f"DROP TABLE IF EXISTS {STAGE}")
         self.exec(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)}) {scope}")
 

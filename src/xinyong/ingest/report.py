@@ -1,7 +1,8 @@
 """The downloadable batch report (处理结果): the submitted rows with their outcome, as XLSX.
 
 The report keeps the file's own row numbers (title rows are copied, empty rows stay empty),
-so that "row 37" means the same row in the clerk's file and in the report. Text that Excel
+so that "row 37" means the same row in the clerk's file and in the report; a file that stops
+being readable part-way ends with a row saying why. Text that Excel
 would evaluate (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
 written with a leading apostrophe, and every string is written as a string, never a formula.
 """
@@ -19,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from xinyong.ingest.readers import Source
+from xinyong.ingest.readers import IngestFileError, Source
 
 STATUS_COLUMN = "处理结果"
 ERRORS_COLUMN = "错误说明"
@@ -45,7 +46,7 @@ def safe_text(text: str) -> str:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, str):
+    if isinstance(value, str):  # even "": the outcome columns keep every row full width
         cell = WriteOnlyCell(sheet, value=safe_text(value))
         cell.data_type = "s"  # a string, even if it looks like a formula
     elif value is None or isinstance(value, bool | int | float | datetime | date):
@@ -75,17 +76,25 @@ def write_report(
     header = [*source.headers, STATUS_COLUMN, ERRORS_COLUMN]
     sheet.append([_cell(sheet, text, bold=True) for text in header])
     written += 1
-    for row in source.rows():
-        written = _pad(sheet, written, row.number)
-        status, errors = outcomes.get(row.number) or ("", "")
-        values = [row.cells.get(h) for h in source.headers]
-        line = [_cell(sheet, v) for v in values]
-        line += [_cell(sheet, STATUS_LABELS.get(status, status)), _cell(sheet, errors)]
-        if status == "rejected" or "rejected" in status:
-            line[-2].fill = _REJECTED
-        sheet.append(line)
-        written += 1
+    try:
+        for row in source.rows():
+            written = _pad(sheet, written, row.number)
+            status, errors = outcomes.get(row.number) or ("", "")
+            sheet.append(_line(sheet, [row.cells.get(h) for h in source.headers], status, errors))
+            written += 1
+    except IngestFileError as error:  # the rows read so far, then why reading stopped
+        written = _pad(sheet, written, int(error.details.get("row") or 0))
+        blanks = [None] * len(source.headers)
+        sheet.append(_line(sheet, blanks, "文件错误 file error", error.message))
     workbook.save(out)
+
+
+def _line(sheet: WriteOnlyWorksheet, values: list[Any], status: str, errors: str) -> list[Any]:
+    line = [_cell(sheet, value) for value in values]
+    line += [_cell(sheet, STATUS_LABELS.get(status, status)), _cell(sheet, errors)]
+    if "rejected" in status or "error" in status:
+        line[-2].fill = _REJECTED
+    return line
 
 
 def _pad(sheet: WriteOnlyWorksheet, written: int, number: int) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,20 +28,23 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound
 from xinyong.core.workdays import get_calendar
+from xinyong.ingest import pipeline
 from xinyong.ingest import subjects as new_subjects
-from xinyong.ingest.mapping import ColumnMap, map_headers
+from xinyong.ingest.mapping import map_headers
 from xinyong.ingest.merge import Stage
 from xinyong.ingest.models import IngestBatch, RejectedRow
-from xinyong.ingest.readers import IngestFileError, RawRow, open_source
+from xinyong.ingest.pipeline import Parsed, loose
+from xinyong.ingest.readers import IngestFileError, open_source
 from xinyong.ingest.review import Reviewer
 from xinyong.ingest.stage import Stager
-from xinyong.ingest.values import CellError, RowParser, parse_mapping
+from xinyong.ingest.values import CellError, parse_mapping
 from xinyong.records import protect
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department
 
 Mode = Literal["strict", "partial"]
-CHUNK = 5000
+# Row numbers → the original cells of those rows (read again when a row is rejected late).
+CellsOf = Callable[[set[int]], dict[int, dict[str, Any]]]
 STRICT_NOT_LOADED = "not loaded: strict mode refuses the whole batch when any row is rejected"
 
 
@@ -164,8 +167,18 @@ def submit_file(
         batch.notes = list(source.notes)
         columns = map_headers(item, source.headers)
         today = submission.today or date.today()
-        rows = _parse_rows(columns, source.rows(), today)
-        return _load(session, batch, item, department, submission, rows)
+        processes = pipeline.workers() if kept.stat().st_size >= pipeline.PARALLEL_FROM_BYTES else 0
+        chunks = (
+            pipeline.parallel_chunks(columns, source.headers, source.rows(), today, processes)
+            if processes
+            else pipeline.file_chunks(columns, source.rows(), today)
+        )
+
+        def cells_of(wanted: set[int]) -> dict[int, dict[str, Any]]:
+            again = open_source(kept, filename=batch.filename, encoding=encoding, sheet=sheet)
+            return {r.number: r.cells for r in again.rows() if r.number in wanted}
+
+        return _load(session, batch, item, department, submission, chunks, cells_of)
     except IngestFileError as error:
         return _refuse(session, batch, error)
 
@@ -179,36 +192,34 @@ def submit_records(
     batch.file_format = "json"
     today = submission.today or date.today()
 
-    def parsed() -> Iterator[tuple[int, dict[str, Any], _Parsed]]:
+    def parsed() -> Iterator[tuple[int, dict[str, Any], Parsed]]:
         for number, record in enumerate(records, start=1):
             if not isinstance(record, dict):
                 error = CellError(
                     number, "", str(record)[:200], "each record must be a JSON object"
                 )
-                yield number, {"value": record}, _Parsed(None, [error])
+                yield number, {"value": record}, Parsed(None, [error])
                 continue
             yield number, record, _parse_record(item, record, number, today)
 
-    return _load(session, batch, item, department, submission, parsed())
+    def cells_of(wanted: set[int]) -> dict[int, dict[str, Any]]:
+        return {n: records[n - 1] for n in wanted}
+
+    stager = Stager(item=item, today=today, calendar=get_calendar())
+    chunks = pipeline.inline_chunks(stager, parsed())
+    return _load(session, batch, item, department, submission, chunks, cells_of)
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    payload: dict[str, Any] | None
-    errors: list[CellError]
-    review_name: str | None = None
-
-
-def _parse_record(item: CatalogItem, record: dict[str, Any], number: int, today: date) -> _Parsed:
+def _parse_record(item: CatalogItem, record: dict[str, Any], number: int, today: date) -> Parsed:
     """One API record; a record naming its subject without a code goes to review."""
     payload, errors = parse_mapping(item, record, row=number, today=today)
     name = str(record.get(item.subject_name_field) or "").strip()
     code_errors = bool(errors) and all(e.column == item.subject_code_field for e in errors)
     if payload is None and name and code_errors and not record.get(item.subject_code_field):
-        loose, _ = parse_mapping(_loose(item), record, row=number, today=today)
-        if loose is not None:
-            return _Parsed(loose, [], review_name=name)
-    return _Parsed(payload, errors)
+        relaxed, _ = parse_mapping(loose(item), record, row=number, today=today)
+        if relaxed is not None:
+            return Parsed(relaxed, [], review_name=name)
+    return Parsed(payload, errors)
 
 
 def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]:
@@ -220,52 +231,6 @@ def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]
             f"mode must be strict or partial, not {sub.mode!r}", details={"field": "mode"}
         )
     return item, department
-
-
-def _loose(item: CatalogItem) -> CatalogItem:
-    """The item with its subject code optional: parses rows bound for the review queue."""
-    fields = [
-        spec.model_copy(update={"required": False})
-        if spec.name == item.subject_code_field
-        else spec
-        for spec in item.fields
-    ]
-    return item.model_copy(update={"fields": fields})
-
-
-def _header_of(columns: ColumnMap, field: str) -> str | None:
-    return next((h for h, f in columns.fields.items() if f == field), None)
-
-
-def _parse_rows(
-    columns: ColumnMap, rows: Iterable[RawRow], today: date
-) -> Iterator[tuple[int, dict[str, Any], _Parsed]]:
-    """Parse each row; a row whose only fault is an empty subject code but which names its
-    subject is parsed again without the code and goes to the review queue."""
-    item = columns.item
-    parser = RowParser(columns, today=today)
-    code_header = _header_of(columns, item.subject_code_field)
-    name_header = _header_of(columns, item.subject_name_field)
-    review: RowParser | None = None
-    for row in rows:
-        payload, errors = parser.parse(row)
-        name = str(row.cells.get(name_header) or "").strip() if name_header else ""
-        if payload is None and name and _only_code_missing(errors, code_header, row):
-            review = review or RowParser(
-                ColumnMap(item=_loose(item), fields=columns.fields, ignored=columns.ignored),
-                today=today,
-            )
-            loose, _ = review.parse(row)
-            if loose is not None:
-                yield row.number, row.cells, _Parsed(loose, [], review_name=name)
-                continue
-        yield row.number, row.cells, _Parsed(payload, errors)
-
-
-def _only_code_missing(errors: list[CellError], code_header: str | None, row: RawRow) -> bool:
-    if code_header is None or str(row.cells.get(code_header) or "").strip():
-        return False
-    return bool(errors) and all(e.column == code_header for e in errors)
 
 
 def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> IngestBatch:
@@ -287,24 +252,13 @@ def _load(
     item: CatalogItem,
     department: Department,
     sub: Submission,
-    rows: Iterable[tuple[int, dict[str, Any], _Parsed]],
+    chunks: Iterable[list[tuple[Any, ...]]],
+    cells_of: CellsOf,
 ) -> IngestBatch:
-    today = sub.today or date.today()
     stage = Stage(session.connection())
     stage.create()
-    stager = Stager(item=item, today=today, calendar=get_calendar())
-    chunk: list[tuple[Any, ...]] = []
-    for number, cells, parsed in rows:
-        if parsed.payload is None:
-            chunk.append(stager.rejected(number, cells, parsed.errors))
-        elif parsed.review_name is not None:
-            chunk.append(stager.review(number, cells, parsed.payload, parsed.review_name))
-        else:
-            chunk.append(stager.staged(number, cells, parsed.payload))
-        if len(chunk) >= CHUNK:
-            stage.write(chunk)
-            chunk = []
-    stage.write(chunk)
+    for chunk in chunks:
+        stage.write(chunk)
     stage.index()
     _decide(session, stage, item, department)
     counts = stage.counts()
@@ -319,7 +273,7 @@ def _load(
             actor=sub.actor,
             catalog=catalog_service.get_catalog().version,
         )
-    _finish(session, stage, batch, counts, refused=refused)
+    _finish(session, stage, batch, counts, refused=refused, cells_of=cells_of)
     return batch
 
 
@@ -347,7 +301,13 @@ def _digests(session: Session, record_ids: list[int]) -> dict[int, str]:
 
 
 def _finish(
-    session: Session, stage: Stage, batch: IngestBatch, counts: dict[str, int], *, refused: bool
+    session: Session,
+    stage: Stage,
+    batch: IngestBatch,
+    counts: dict[str, int],
+    *,
+    refused: bool,
+    cells_of: CellsOf,
 ) -> None:
     rows = sum(n for key, n in counts.items() if key != "late")
     batch.rows = rows
@@ -367,7 +327,14 @@ def _finish(
     session.add(batch)
     session.flush()
     reviewer = Reviewer(session, batch)
-    for number, outcome, cells, errors, payload, name in stage.rejected_rows():
+    kept = stage.rejected_rows()
+    missing = (
+        cells_of({row[0] for row in kept if row[2] is None})
+        if any(row[2] is None for row in kept)
+        else {}
+    )
+    for number, outcome, cells, errors, payload, name in kept:
+        cells = cells if cells is not None else missing.get(number, {})
         session.add(
             RejectedRow(
                 batch_id=batch.id, row_number=number, cells=_json(cells), errors=_json(errors)

@@ -8,14 +8,14 @@ clear personal numbers sealed beside it, the content digest and the timeliness f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import orjson
 
 from xinyong.catalog import rules
-from xinyong.catalog.schemas import CatalogItem
+from xinyong.catalog.schemas import CatalogItem, Severity
 from xinyong.core.crypto import encrypt_text, lookup_hash
 from xinyong.core.workdays import WorkCalendar
 from xinyong.identity import codes
@@ -44,6 +44,10 @@ def error_dicts(errors: list[CellError]) -> list[dict[str, Any]]:
     ]
 
 
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass
 class Stager:
     """Turns parsed payloads of one item into staging tuples."""
@@ -51,6 +55,23 @@ class Stager:
     item: CatalogItem
     today: date
     calendar: WorkCalendar
+    # The severity rules read a few fields only: their values decide the tier (memoised).
+    _rule_fields: tuple[str, ...] = field(init=False, default=())
+    _tiers: dict[tuple[Any, ...], Severity | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        used = {c.field for case in self.item.severity.rules for c in case.when}
+        self._rule_fields = tuple(sorted(used))
+
+    def severity(self, payload: dict[str, Any]) -> Severity | None:
+        """The payload's tier (memoised on the fields the item's rules read)."""
+        key = tuple(_hashable(payload.get(name)) for name in self._rule_fields)
+        if key in self._tiers:
+            return self._tiers[key]
+        tier = rules.derive_severity(self.item, payload)
+        if len(self._tiers) < 100_000:
+            self._tiers[key] = tier
+        return tier
 
     def rejected(self, row: int, cells: dict[str, Any], errors: list[CellError]) -> tuple[Any, ...]:
         """A row that failed validation: kept with its cells and every reason."""
@@ -68,13 +89,14 @@ class Stager:
         return tuple(staged)
 
     def staged(self, row: int, cells: dict[str, Any], payload: dict[str, Any]) -> tuple[Any, ...]:
-        """A valid row, ready for the merge (a person's ID number staged encrypted only)."""
+        """A valid row, ready for the merge (a person's ID number staged encrypted only; the
+        original cells are not staged: the rare set-based rejection reads them again)."""
         item = self.item
         code = str(payload[item.subject_code_field])
-        kind, lookup = _lookup(code)
-        subject_kind = _subject_kind(item, payload, code, kind)
+        subject_kind = _subject_kind(item, payload, code)
+        kind, lookup = _lookup(code, subject_kind)
         decided = decision_date_of(item, payload)
-        severity = rules.derive_severity(item, payload)
+        severity = self.severity(payload)
         end = (
             rules.disclosure_end(item, decision_date=decided, severity=severity, payload=payload)
             if decided is not None
@@ -84,12 +106,14 @@ class Stager:
         person = subject_kind == SubjectKind.natural_person.value
         masked, clear = protect.split_personal(item, payload, subject_is_person=person)
         workdays, late = self._timeliness(decided)
+        body = protect.payload_json(masked)
         return (
-            row, None, None, dumps(cells), item.source_record_id(payload), kind, lookup,
+            row, None, None, None, item.source_record_id(payload), kind, lookup,
             encrypt_text(code) if person else code, subject_kind,
             str(payload.get(item.subject_name_field) or ""), _iso(decided),
             severity.value if severity else None, item.polarity.value, _iso(end), state.value,
-            dumps(masked), protect.seal(clear), protect.content_hash(masked, clear, decided),
+            body.decode(), protect.seal(clear),
+            protect.content_hash(masked, clear, decided, masked_json=body),
             int(late), workdays,
         )  # fmt: skip
 
@@ -102,20 +126,24 @@ class Stager:
         return days, deadline is not None and days > deadline
 
 
-def _lookup(code: str) -> tuple[str, str]:
-    """The code's kind and the value subjects are looked up by (ID numbers by keyed hash)."""
-    kind = codes.detect(code).kind
-    if kind == "id_number":
-        return kind, lookup_hash(code)
-    return kind, code
+def _lookup(code: str, subject_kind: str) -> tuple[str, str]:
+    """The code's kind and the value subjects are looked up by (ID numbers by keyed hash).
+
+    The code was validated by the parser; the declared subject category tells a citizen ID
+    number from an all-digit USCC, and the length tells the older codes apart.
+    """
+    if subject_kind == SubjectKind.natural_person.value:
+        return "id_number", lookup_hash(code)
+    kinds = {18: "uscc", 15: "registration_number"}
+    return kinds.get(len(code), "organization_code"), code
 
 
-def _subject_kind(item: CatalogItem, payload: dict[str, Any], code: str, kind: str) -> str:
+def _subject_kind(item: CatalogItem, payload: dict[str, Any], code: str) -> str:
     """The subject's kind: the row's declared category, else what the code says."""
     declared = payload.get(item.subject_type_field) if item.subject_type_field else None
     if isinstance(declared, str) and declared:
         return declared
-    if kind == "id_number":
+    if codes.detect(code).kind == "id_number":
         return SubjectKind.natural_person.value
     if code[:2] == "92":
         return SubjectKind.individual_business.value

@@ -1,8 +1,8 @@
 """Turn raw cell values into a canonical payload, or say precisely what is wrong (值解析).
 
-One converter per column is compiled when a ``RowParser`` is made; each tries the common
-form first (an ISO date, a plain number, an exact enum value, printable text) and only then
-the many spellings departments use:
+One converter per column (``cells.py``) is compiled when a ``RowParser`` is made; each tries
+the common form first (an ISO date, a plain number, an exact enum value, printable text) and
+only then the many spellings departments use:
 
 - dates: 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105, Excel serial numbers
   (45296), datetime cells, full-width digits; words from the field's ``date_aliases``
@@ -21,48 +21,22 @@ The payload is exactly what ``records.payload.check_payload`` returns for it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from typing import Any
 
-from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType, normalize_header
-from xinyong.identity import codes
+from xinyong.catalog.schemas import CatalogItem
+from xinyong.ingest.cells import MISSING, CellProblem, converter_for
 from xinyong.ingest.mapping import ColumnMap, field_for
 from xinyong.ingest.readers import RawRow
 
-EMPTY_MARKERS = frozenset(
-    {"无", "/", "-", "—", "——", "空", "暂无", "N/A", "n/a", "NA", "null", "NULL"}
-)
-EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
-                          "#SPILL!", "#CALC!", "#GETTING_DATA"})  # fmt: skip
-EARLIEST, LATEST = "1900-01-01", "2099-12-31"
-YUAN_PER = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "万": Decimal(10_000),
-            "亿元": Decimal(100_000_000), "亿": Decimal(100_000_000)}  # fmt: skip
-# Which identifiers a subject of each category has (GB 32100 category 92: individual business).
+# Which identifiers a subject of each category has (USCC category 92: individual businesses).
 CODE_KINDS = {
     "natural_person": ("id_number",),
     "legal_person": ("uscc", "registration_number", "organization_code"),
     "individual_business": ("uscc", "registration_number"),
 }
-_EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_FORMS = (
-    re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})"),
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-)
-_TIME = re.compile(r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_CANONICAL_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d*[1-9])?")  # as check_payload writes it
-_AMOUNT = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(千元|万元|亿元|元|万|亿)?")
-_MULTI = re.compile(r"[;；,，、|/]")
-_MISSING: Any = object()
-_CACHE_SIZE = 50_000
-_TRUE = frozenset({"true", "1", "是", "yes", "y", "t"})
-_FALSE = frozenset({"false", "0", "否", "no", "n", "f"})
 
 
 @dataclass(frozen=True)
@@ -75,399 +49,8 @@ class CellError:
     reason: str
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-Converter = Callable[[Any], Any]
-
-
 def _shown(raw: Any) -> str:
     return "" if raw is None else str(raw)[:200]
-
-
-def _typed_text(raw: Any) -> str | None:
-    """The text of a raw value in a typed column: None when empty or a placeholder."""
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if not text or text in EMPTY_MARKERS:
-        return None
-    if text in EXCEL_ERRORS:
-        raise _Bad(f"Excel error value {text} (a formula that failed): enter the value itself")
-    if text.startswith("="):
-        raise _Bad("a formula, not a value: enter the value itself (paste as values)")
-    return text
-
-
-# --- text -----------------------------------------------------------------------------
-
-
-def clean_text(raw: str, *, multiline: bool) -> str:
-    """Text without control or format characters (keeping ``\\n``/``\\t`` if multiline), trimmed."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = text.replace("\n", " ").replace("\t", " ")
-    if text.replace("\n", "").replace("\t", "").isprintable():
-        return text.strip()
-    kept: list[str] = []
-    for ch in text:
-        if ch.isprintable() or ch in "\n\t":
-            kept.append(ch)
-            continue
-        category = unicodedata.category(ch)
-        if category == "Cs":
-            raise _Bad(f"contains an invalid character (lone surrogate U+{ord(ch):04X})")
-        if category in ("Zl", "Zp"):
-            kept.append("\n" if multiline else " ")
-        elif category not in ("Cc", "Cf"):
-            kept.append(ch)  # spaces such as U+3000, private-use characters
-    return "".join(kept).strip()
-
-
-def _text_converter(spec: FieldSpec) -> Converter:
-    multiline = spec.type is FieldType.text
-    limit = spec.max_length
-    pattern = re.compile(spec.pattern) if spec.pattern else None
-
-    def convert(raw: Any) -> Any:
-        if raw.__class__ is str:
-            text = raw.strip() if raw.isprintable() else clean_text(raw, multiline=multiline)
-        elif raw is None:
-            return _MISSING
-        elif isinstance(raw, bool | list | dict):
-            raise _Bad("expected text")
-        else:
-            text = _number_text(raw) if isinstance(raw, int | float) else _scalar_text(raw)
-        if not text:
-            return _MISSING
-        if text in EXCEL_ERRORS:
-            raise _Bad(f"Excel error value {text} (a formula that failed): enter the value itself")
-        if limit is not None and len(text) > limit:
-            raise _Bad(f"{len(text)} characters, more than the {limit} allowed")
-        if pattern is not None and pattern.fullmatch(text) is None:
-            raise _Bad(f"does not have the required form ({spec.pattern})")
-        return text
-
-    return convert
-
-
-def _number_text(raw: int | float) -> str:
-    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:
-        return str(int(raw))
-    return str(raw)
-
-
-def _scalar_text(raw: Any) -> str:
-    if isinstance(raw, datetime):
-        return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat()
-    return raw.isoformat() if isinstance(raw, date) else str(raw).strip()
-
-
-# --- dates ----------------------------------------------------------------------------
-
-
-def _date_converter(spec: FieldSpec, today: str) -> Converter:
-    words = {
-        normalize_header(w): (d.isoformat() if d else None) for w, d in spec.date_aliases.items()
-    }
-    not_future = spec.not_future
-
-    def convert(raw: Any) -> Any:
-        if raw.__class__ is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
-            try:
-                value = date.fromisoformat(raw).isoformat()
-            except ValueError:
-                value = _date_text(raw, words)
-        elif isinstance(raw, datetime):
-            value = raw.date().isoformat()
-        elif isinstance(raw, date):
-            value = raw.isoformat()
-        elif raw is None:
-            return _MISSING
-        elif isinstance(raw, bool):
-            raise _Bad("not a date")
-        elif isinstance(raw, int | float):
-            value = _serial_date(raw)
-        else:
-            value = _date_text(str(raw), words)
-        if value is _MISSING or value is None:
-            return _MISSING
-        if not EARLIEST <= value <= LATEST:
-            raise _Bad(f"{value} is outside the years 1900 to 2099")
-        if not_future and value > today:
-            raise _Bad(f"{value} is in the future (today is {today})")
-        return value
-
-    return convert
-
-
-def _date_text(raw: str, words: dict[str, str | None]) -> Any:
-    key = normalize_header(raw)
-    if key in words:
-        return words[key] or _MISSING
-    text = _typed_text(raw)
-    if text is None:
-        return _MISSING
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match and _TIME.fullmatch(text, match.end()):
-            year, month, day = (int(g) for g in match.groups() if g.isdigit())
-            return _real_date(text, year, month, day)
-    if text.isdigit() and len(text) == 5:
-        return _serial_date(int(text))
-    if re.fullmatch(r"\d{5}\.\d+", text):
-        return _serial_date(float(text))
-    raise _Bad(f"{raw.strip()!r} is not a date: write it as 2024-01-05")
-
-
-def _real_date(text: str, year: int, month: int, day: int) -> str:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        pass
-    if not 1 <= month <= 12:
-        raise _Bad(f"{text} is not a date: there is no month {month}")
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    days = (first_of_next - timedelta(days=1)).day
-    raise _Bad(f"{text} is not a date: {year}-{month:02d} has {days} days")
-
-
-def _serial_date(number: float) -> str:
-    if float(number).is_integer() and 19000101 <= number <= 20991231:
-        text = str(int(number))
-        return _real_date(text, int(text[:4]), int(text[4:6]), int(text[6:]))
-    if 10_000 <= number < 100_000:  # an Excel serial date (days since 1899-12-30)
-        return (_EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
-    raise _Bad(f"{_number_text(number)} is not a date: write it as 2024-01-05")
-
-
-# --- numbers --------------------------------------------------------------------------
-
-
-def _bounded(spec: FieldSpec, number: Decimal) -> Decimal:
-    if spec.minimum is not None and number < spec.minimum:
-        why = "negative" if number < 0 else f"below the minimum {spec.minimum}"
-        raise _Bad(f"{format(number, 'f')} is {why} (at least {spec.minimum})")
-    if spec.maximum is not None and number > spec.maximum:
-        raise _Bad(f"{format(number, 'f')} is above the maximum {spec.maximum}")
-    return number
-
-
-def _decimal_converter(spec: FieldSpec) -> Converter:
-    unbounded = spec.maximum is None and (spec.minimum is None or spec.minimum <= 0)
-
-    def convert(raw: Any) -> Any:
-        if unbounded and raw.__class__ is str and _CANONICAL_NUMBER.fullmatch(raw):
-            return raw  # already canonical and not negative
-        if raw.__class__ is str and _PLAIN_NUMBER.fullmatch(raw):
-            number = Decimal(raw)
-        elif raw is None:
-            return _MISSING
-        elif isinstance(raw, bool):
-            raise _Bad("expected a number")
-        elif isinstance(raw, int):
-            number = Decimal(raw)
-        elif isinstance(raw, float):
-            if raw != raw or raw in (float("inf"), float("-inf")):
-                raise _Bad("expected a finite number")
-            number = Decimal(format(raw, ".15g"))  # the 15 digits Excel keeps
-        else:
-            number = _amount(spec, str(raw))
-            if number is _MISSING:
-                return _MISSING
-        _bounded(spec, number)
-        return "0" if not number else format(number.normalize(), "f")
-
-    return convert
-
-
-def _amount(spec: FieldSpec, raw: str) -> Any:
-    text = _typed_text(raw)
-    if text is None:
-        return _MISSING
-    compact = re.sub(r"\s+", "", text).removeprefix("人民币").removeprefix("RMB").lstrip("¥$")
-    negative = compact.startswith("(") and compact.endswith(")")
-    match = _AMOUNT.fullmatch(compact.strip("()") if negative else compact)
-    if match is None:
-        if re.fullmatch(r"[-+]?\d+(\.\d+)?[eE][-+]?\d+", compact):
-            raise _Bad(f"{text} is in scientific notation, which loses digits: enter the number")
-        raise _Bad(f"{text!r} is not an amount (e.g. 1234.5 or 1,234.5万元)")
-    sign, whole, fraction, unit = match.groups()
-    number = Decimal(whole.replace(",", "") + (fraction or ""))
-    if sign == "-" or negative:
-        number = -number
-    if unit is None or unit == spec.unit:
-        return number
-    if spec.unit not in YUAN_PER:
-        expected = f"in {spec.unit}" if spec.unit else "a plain number"
-        raise _Bad(f"{text}: this column takes {expected}, not {unit}")
-    return number * YUAN_PER[unit] / YUAN_PER[spec.unit]
-
-
-def _integer_converter(spec: FieldSpec) -> Converter:
-    def convert(raw: Any) -> Any:
-        if raw is None:
-            return _MISSING
-        if isinstance(raw, bool):
-            raise _Bad("expected a whole number")
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        text = raw if isinstance(raw, int) else _typed_text(raw)
-        if text is None:
-            return _MISSING
-        try:
-            number = int(text) if isinstance(text, int) else int(Decimal(text))
-            if not isinstance(text, int) and Decimal(text) != number:
-                raise ValueError(text)
-        except (ValueError, InvalidOperation):
-            raise _Bad(f"{text!r} is not a whole number") from None
-        _bounded(spec, Decimal(number))
-        return number
-
-    return convert
-
-
-def _boolean_converter(spec: FieldSpec) -> Converter:
-    def convert(raw: Any) -> Any:
-        if isinstance(raw, bool) or raw is None:
-            return _MISSING if raw is None else raw
-        text = _typed_text(raw)
-        if text is None:
-            return _MISSING
-        if text.lower() in _TRUE | _FALSE:
-            return text.lower() in _TRUE
-        raise _Bad(f"{text!r} is not yes or no (是/否)")
-
-    return convert
-
-
-# --- enumerations ---------------------------------------------------------------------
-
-
-def _enum_converter(spec: FieldSpec) -> Converter:
-    exact = {value: value for value in spec.values} | dict(spec.value_aliases)
-    folded: dict[str, str] = {}
-    for raw, value in exact.items():
-        folded.setdefault(normalize_header(raw), value)
-    accepted = ", ".join(spec.values)
-    aliases = ", ".join(spec.value_aliases)
-    hint = f"one of {accepted}" + (f" (or {aliases})" if aliases else "")
-
-    def one(raw: Any) -> str | None:
-        value = exact.get(raw) if raw.__class__ is str else None
-        if value is not None:
-            return value
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        text = _typed_text(raw) if raw is not None else None
-        if text is None:
-            return None
-        value = exact.get(text) or folded.get(normalize_header(text))
-        if value is None:
-            raise _Bad(f"{text!r} is not {hint}")
-        return value
-
-    def convert(raw: Any) -> Any:
-        value = one(raw)
-        return _MISSING if value is None else value
-
-    def convert_many(raw: Any) -> Any:
-        if raw.__class__ is str and raw in exact:
-            return [exact[raw]]
-        parts = raw if isinstance(raw, list) else _MULTI.split(str(raw or ""))
-        chosen: list[str] = []
-        for part in parts:
-            value = one(part.strip() if isinstance(part, str) else part)
-            if value is not None and value not in chosen:
-                chosen.append(value)
-        return chosen or _MISSING
-
-    return convert_many if spec.multiple else convert
-
-
-# --- codes ----------------------------------------------------------------------------
-
-
-def _code_converter(spec: FieldSpec, kinds_seen: dict[str, str]) -> Converter:
-    """Identifier columns; valid codes are remembered (authority codes repeat on every row)."""
-    wanted = {
-        FieldType.uscc: ("uscc",),
-        FieldType.id_number: ("id_number",),
-        FieldType.subject_code: ("uscc", "id_number", "registration_number", "organization_code"),
-    }[spec.type]
-    cache: dict[Any, str] = {}
-
-    def convert(raw: Any) -> Any:
-        hit = cache.get(raw) if raw.__class__ is str else None
-        if hit is not None:
-            return hit
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return _MISSING
-        if isinstance(raw, float) or (isinstance(raw, int) and not isinstance(raw, bool)):
-            raw = _numeric_code(raw)
-        text = _typed_text(raw)
-        if text is None:
-            return _MISSING
-        found = codes.valid_kind(text)
-        if found is not None and found[0] not in wanted and codes.is_valid_uscc(found[1]):
-            found = ("uscc", found[1])  # a valid ID number that is also a valid USCC
-        if found is None or found[0] not in wanted:
-            raise _Bad(_code_reason(text, wanted, found))
-        if len(cache) >= _CACHE_SIZE:
-            cache.clear()
-            kinds_seen.clear()
-        if isinstance(raw, str):
-            cache[raw] = found[1]
-        kinds_seen[found[1]] = found[0]
-        return found[1]
-
-    return convert
-
-
-def _numeric_code(raw: float) -> str:
-    if isinstance(raw, float) and not (raw.is_integer() and abs(raw) < 2**53):
-        raise _Bad(
-            f"{raw:.15g} was stored as a number, which loses digits: format the column as "
-            "text and enter the codes again"
-        )
-    return str(int(raw))
-
-
-def _code_reason(text: str, wanted: tuple[str, ...], found: tuple[str, str] | None) -> str:
-    names = {"uscc": "a unified social credit code", "id_number": "a citizen ID number",
-             "registration_number": "a registration number", "organization_code": "an "
-             "organisation code"}  # fmt: skip
-    if found is not None:
-        return f"{names[found[0]]}, expected {' or '.join(names[k] for k in wanted[:2])}"
-    if wanted == ("uscc",):
-        result = codes.validate_uscc(text)
-    elif wanted == ("id_number",):
-        result = codes.validate_id_number(text)
-    else:
-        result = codes.detect(text)
-    return result.reason or "not a valid code"
-
-
-# --- rows -----------------------------------------------------------------------------
-
-
-def converter_for(spec: FieldSpec, *, today: date, kinds_seen: dict[str, str]) -> Converter:
-    """The converter of one field (raises ``_Bad`` with a reason; ``_MISSING`` for no value)."""
-    kind = spec.type
-    if kind in (FieldType.string, FieldType.text):
-        return _text_converter(spec)
-    if kind is FieldType.date:
-        return _date_converter(spec, today.isoformat())
-    if kind is FieldType.decimal:
-        return _decimal_converter(spec)
-    if kind is FieldType.integer:
-        return _integer_converter(spec)
-    if kind is FieldType.enum:
-        return _enum_converter(spec)
-    if kind is FieldType.boolean:
-        return _boolean_converter(spec)
-    return _code_converter(spec, kinds_seen)
 
 
 class RowParser:
@@ -499,25 +82,26 @@ class RowParser:
 
     def parse(self, row: RawRow) -> tuple[dict[str, Any] | None, list[CellError]]:
         """(canonical payload, []) or (None, every error of the row)."""
-        cells = row.cells
+        cells, required, missing = row.cells, self._required, MISSING
+        get = cells.get
         payload: dict[str, Any] = {}
         errors: list[CellError] = []
         for header, name, convert in self._columns:
-            raw = cells.get(header)
+            raw = get(header)
             try:
-                value = _MISSING if raw == "" or raw is None else convert(raw)
-            except _Bad as bad:
+                value = missing if raw is None or raw == "" else convert(raw)
+            except CellProblem as bad:
                 errors.append(CellError(row.number, header, _shown(raw), bad.reason))
                 continue
-            if value is not _MISSING:
+            if value is not missing:
                 payload[name] = value
-            elif name in self._required:
+            elif name in required:
                 errors.append(CellError(row.number, header, _shown(raw), "required"))
         for name in self._absent:
             errors.append(CellError(row.number, name, "", "required"))
         if len(cells) > len(self._known) or not cells.keys() <= self._known:
             errors.extend(self._unknown(row))
-        errors.extend(self._cross_field(row.number, payload))
+        errors.extend(self._cross_field(row, payload))
         return (None, errors) if errors else (payload, [])
 
     def _unknown(self, row: RawRow) -> list[CellError]:
@@ -527,18 +111,21 @@ class RowParser:
             if key not in self._known
         ]
 
-    def _cross_field(self, number: int, payload: dict[str, Any]) -> list[CellError]:
+    def _cross_field(self, row: RawRow, payload: dict[str, Any]) -> list[CellError]:
+        """Dates out of the catalogue's order; a code that does not fit the subject category."""
         errors: list[CellError] = []
         for earlier, later, header, label in self._orders:
             first, then = payload.get(earlier), payload.get(later)
             if first is not None and then is not None and then < first:
-                errors.append(CellError(number, header, then, f"{then} is before {label} {first}"))
+                why = f"{then} is before {label} {first}"
+                errors.append(CellError(row.number, header, _shown(row.cells.get(header)), why))
         if self._subject is not None:
             type_field, code_field, header = self._subject
             kind, code = payload.get(type_field), payload.get(code_field)
             problem = _subject_mismatch(kind, code, self._kinds.get(code or ""))
             if problem:
-                errors.append(CellError(number, header, code or "", problem))
+                raw = _shown(row.cells.get(header))
+                errors.append(CellError(row.number, header, raw, problem))
         return errors
 
 
@@ -557,15 +144,25 @@ def _subject_mismatch(kind: str | None, code: str | None, code_kind: str | None)
     return None
 
 
-_MAPPING_PARSERS: dict[tuple[str, tuple[str, ...], date], tuple[CatalogItem, RowParser]] = {}
+_ParserKey = tuple[int, tuple[str, ...], date]
+_local = threading.local()  # parsers keep caches: one set per thread
+
+
+def _parsers() -> dict[_ParserKey, tuple[CatalogItem, RowParser]]:
+    parsers: dict[_ParserKey, tuple[CatalogItem, RowParser]] | None = getattr(
+        _local, "parsers", None
+    )
+    if parsers is None or len(parsers) > 256:
+        parsers = _local.parsers = {}
+    return parsers
 
 
 def parse_mapping(
     item: CatalogItem, record: dict[str, Any], *, row: int, today: date
 ) -> tuple[dict[str, Any] | None, list[CellError]]:
     """Parse one JSON object whose keys are field names or any header of the item."""
-    keys = tuple(record)
-    cached = _MAPPING_PARSERS.get((item.code, keys, today))
+    keys, parsers = tuple(record), _parsers()
+    cached = parsers.get((id(item), keys, today))
     if cached is None or cached[0] is not item:
         fields: dict[str, str] = {}
         doubled: list[CellError] = []
@@ -577,8 +174,6 @@ def parse_mapping(
                 fields[key] = name
         if doubled:
             return None, doubled
-        if len(_MAPPING_PARSERS) > 256:
-            _MAPPING_PARSERS.clear()
         cached = (item, RowParser(ColumnMap(item, fields, []), today=today))
-        _MAPPING_PARSERS[(item.code, keys, today)] = cached
+        parsers[(id(item), keys, today)] = cached
     return cached[1].parse(RawRow(row, record))

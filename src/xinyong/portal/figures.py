@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import date
 
@@ -17,6 +18,8 @@ from xinyong.records.states import RecordState
 from xinyong.subjects.models import Department, Subject
 
 MONTHS = 12
+CACHE_SECONDS = 300.0
+_cache: dict[tuple[str, date], tuple[float, HomeFigures]] = {}
 
 
 def _count(session: Session, *conditions: object) -> int:
@@ -94,3 +97,22 @@ def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
         by_month=_by_month(session, today),
         by_category=_by_category(by_item),
     )
+
+
+def cached_home_figures(
+    session: Session, *, today: date | None = None, seconds: float = CACHE_SECONDS
+) -> HomeFigures:
+    """``home_figures`` at most ``seconds`` old (per database and day).
+
+    On a city of millions of records the figures are several full-table aggregates
+    (seconds of work); the home page should call this, not ``home_figures``.
+    """
+    today = today or date.today()
+    key = (str(session.get_bind().engine.url), today)
+    held = _cache.get(key)
+    now = time.monotonic()
+    if held is not None and now - held[0] < seconds:
+        return held[1]
+    figures = home_figures(session, today=today)
+    _cache[key] = (now, figures)
+    return figures

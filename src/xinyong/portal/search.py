@@ -186,12 +186,14 @@ def rebuild_index(session: Session, *, batch: int = 20_000) -> int:
     (one sort instead of millions of B-tree inserts); SQLite: batched inserts.
     """
     postgres = is_postgresql(session)
-    session.execute(delete(SearchGram))
-    session.execute(delete(SubjectSearch))
     if postgres:
+        session.execute(text("TRUNCATE subject_search_grams, subject_search"))
         session.execute(
             text("ALTER TABLE subject_search_grams DROP CONSTRAINT pk_subject_search_grams")
         )
+    else:
+        session.execute(delete(SearchGram))
+        session.execute(delete(SubjectSearch))
     written = 0
     for entries in _entries_from(session, batch):
         if postgres:

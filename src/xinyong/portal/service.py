@@ -19,7 +19,7 @@ from xinyong.core.db import is_postgresql
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.identity import codes, regions
 from xinyong.portal import list_seam, publish, search
-from xinyong.portal.figures import home_figures
+from xinyong.portal.figures import cached_home_figures, home_figures
 from xinyong.portal.rules import catalogue_rules
 from xinyong.portal.schemas import (
     CategoryGroup,
@@ -35,6 +35,7 @@ from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
 __all__ = [
+    "cached_home_figures",
     "catalogue_rules",
     "double_publicity",
     "home_figures",
@@ -116,7 +117,7 @@ def _public_subject(session: Session, code: str) -> Subject:
         subject = session.get(Subject, found) if found is not None else None
         if subject is not None:
             return subject
-    raise NotFound(f"no public subject with code {code.strip()[:40]!r}")
+    raise NotFound("no public subject has this code")  # the code is not echoed: it may be an ID
 
 
 def subject_profile_id(session: Session, *, code: str) -> int:

@@ -6,6 +6,7 @@ these routes only read the query, call it and hand the result to a template.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, BeforeValidator, Field
 
 from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import NationalCategory
 from xinyong.core.config import get_settings
 from xinyong.core.deps import DbSession
 from xinyong.core.errors import Invalid, NotFound
@@ -115,7 +117,7 @@ def search(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """Search subjects by name (any script or width) or by code."""
-    query = q.strip()
+    query = "".join(ch for ch in q if unicodedata.category(ch)[0] != "C").strip()
     context: dict[str, Any] = {"query": query, "result": None, "hits": [], "pager": None}
     if query:
         offset = (page - 1) * PAGE_SIZE
@@ -179,16 +181,21 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+BLANK_IS_NONE = BeforeValidator(_blank_is_none)
+DepartmentId = Annotated[Annotated[int, Field(ge=1)] | None, BLANK_IS_NONE]
+OptionalDate = Annotated[date | None, BLANK_IS_NONE]
+PenaltyCategory = Annotated[Annotated[str, Field(max_length=32)] | None, BLANK_IS_NONE]
+RegionCode = Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, BLANK_IS_NONE]
+
+
 class PublicityFilters(BaseModel):
     """The filters of the 双公示 pages (blank form fields mean "any")."""
 
-    department: Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1)] = None
-    date_from: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
-    date_to: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
-    penalty_category: Annotated[
-        str | None, BeforeValidator(_blank_is_none), Field(max_length=32)
-    ] = None
-    region: Annotated[str | None, BeforeValidator(_blank_is_none), Field(pattern=r"^\d{6}$")] = None
+    department: DepartmentId = None
+    date_from: OptionalDate = None
+    date_to: OptionalDate = None
+    penalty_category: PenaltyCategory = None
+    region: RegionCode = None
     sort: Literal["date_desc", "date_asc"] = "date_desc"
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
 
@@ -259,11 +266,11 @@ def lists(request: Request, session: DbSession) -> Response:
     return _page(request, "lists.html", {"result": result}, section="lists")
 
 
-@router.get("/lists/{code}", response_class=HTMLResponse)
+@router.get("/lists/{list_code}", response_class=HTMLResponse)
 def list_entries(
     request: Request,
     session: DbSession,
-    code: Code,
+    list_code: Code,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """One published list: its legal basis and its entries with their dates."""
@@ -271,14 +278,14 @@ def list_entries(
     offset = (page - 1) * PAGE_SIZE
     try:
         result = portal_service.public_lists(
-            session, list_code=code, limit=PAGE_SIZE, offset=offset
+            session, list_code=list_code, limit=PAGE_SIZE, offset=offset
         )
     except NotFound:
-        return _not_found(request, t("lists.not_found", lang), code, section="lists")
+        return _not_found(request, t("lists.not_found", lang), list_code, section="lists")
     info = next(i for i in result.lists if i.list_code == result.list_code)
     entries = result.entries
     assert entries is not None  # given a list code, the service returns its entries
-    path = f"/lists/{quote(code, safe='')}"
+    path = f"/lists/{quote(list_code, safe='')}"
     context = {
         "info": info,
         "page": entries,
@@ -297,15 +304,17 @@ def rules(request: Request) -> Response:
         label = charts.category_label(item.category, item.category_label_zh, lang)
         group = groups.setdefault(item.category, {"category": item.category, "label": label})
         group.setdefault("items", []).append(item)
-    context = {"rules": published, "groups": list(groups.values())}
+    order = [category.value for category in NationalCategory]
+    ordered = sorted(groups.values(), key=lambda g: order.index(g["category"]))
+    context = {"rules": published, "groups": ordered}
     return _page(request, "rules.html", context, section="rules")
 
 
-@router.get("/rules/{code}", response_class=HTMLResponse)
-def rule(request: Request, code: Code) -> Response:
+@router.get("/rules/{item_code}", response_class=HTMLResponse)
+def rule(request: Request, item_code: Code) -> Response:
     """One catalogue item: its fields and their openness, publication periods, legal basis."""
     lang = _lang(request)
-    if code not in catalog_service.get_catalog().items:
-        return _not_found(request, t("rules.not_found", lang), code, section="rules")
-    item = portal_service.catalogue_rules(item_code=code).items[0]
+    if item_code not in catalog_service.get_catalog().items:
+        return _not_found(request, t("rules.not_found", lang), item_code, section="rules")
+    item = portal_service.catalogue_rules(item_code=item_code).items[0]
     return _page(request, "rule.html", {"item": item}, section="rules")

@@ -21,11 +21,15 @@ from xinyong.identity import codes
 
 def mask_identifier(value: str) -> str:
     """Mask an identity number: the citizen-ID form, or first and last two characters."""
-    if codes.validate_id_number(value).valid:
+    if codes.is_valid_id_number(value):
         return codes.mask_id_number(value)
     if len(value) <= 4:
         return "*" * len(value)
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+# (id(item), person?) -> (item, fields): the item is kept so that its id stays its own.
+_PERSONAL: dict[tuple[int, bool], tuple[CatalogItem, tuple[str, ...]]] = {}
 
 
 def personal_fields(item: CatalogItem, *, subject_is_person: bool) -> tuple[str, ...]:
@@ -34,11 +38,16 @@ def personal_fields(item: CatalogItem, *, subject_is_person: bool) -> tuple[str,
     Explicitly personal fields always; the subject-code field too when the subject is a
     natural person (its code is then the person's ID number).
     """
-    return tuple(
-        spec.name
-        for spec in item.fields
-        if spec.is_personal or (subject_is_person and spec.type is FieldType.subject_code)
-    )
+    key = (id(item), subject_is_person)
+    hit = _PERSONAL.get(key)
+    if hit is None or hit[0] is not item:
+        names = tuple(
+            spec.name
+            for spec in item.fields
+            if spec.is_personal or (subject_is_person and spec.type is FieldType.subject_code)
+        )
+        hit = _PERSONAL[key] = (item, names)
+    return hit[1]
 
 
 def split_personal(
@@ -75,11 +84,30 @@ def reveal(payload: dict[str, Any], token: str | None) -> dict[str, Any]:
     return {**payload, **unseal(token)}
 
 
-def content_hash(masked: dict[str, Any], clear: dict[str, str], decision_date: date | None) -> str:
+def payload_json(masked: dict[str, Any]) -> bytes:
+    """The canonical JSON of a (masked) payload: sorted keys, non-ASCII kept."""
+    return orjson.dumps(masked, option=orjson.OPT_SORT_KEYS)
+
+
+def content_hash(
+    masked: dict[str, Any],
+    clear: dict[str, str],
+    decision_date: date | None,
+    *,
+    masked_json: bytes | None = None,
+) -> str:
     """Digest of what makes two submissions of a record the same (payload, clear personal
-    numbers, decision date); equal digests mean an unchanged resubmission."""
-    body = orjson.dumps(
-        [masked, clear, decision_date.isoformat() if decision_date else None],
-        option=orjson.OPT_SORT_KEYS,
+    numbers, decision date); equal digests mean an unchanged resubmission. ``masked_json``
+    is ``payload_json(masked)`` when the caller has it already."""
+    body = b"".join(
+        (
+            b"[",
+            masked_json if masked_json is not None else payload_json(masked),
+            b",",
+            orjson.dumps(clear, option=orjson.OPT_SORT_KEYS),
+            b",",
+            orjson.dumps(decision_date.isoformat() if decision_date else None),
+            b"]",
+        )
     )
     return hashlib.sha256(body).hexdigest()
