@@ -119,7 +119,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/catalog/{item_code}"): everyone(404),
     # collection (归集): reporters and submit keys of a source department; admins name one
     ("POST", "/api/v1/submissions"): by_group(
-        401, 403, 403, admin=422, reporter=201, key_submit=201
+        401, 403, 403, admin=201, reporter=201, key_submit=201
     ),
     ("POST", "/api/v1/submissions/file"): by_group(
         401, 403, 403, admin=422, reporter=422, key_submit=422
@@ -136,7 +136,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/review-items/{review_id}/resolve"): SUBMIT_404,
     ("POST", "/api/v1/review-items/{review_id}/dismiss"): SUBMIT_404,
     ("GET", "/console/ingest"): by_group(303, 403, 403, admin=200, reporter=200),
-    ("POST", "/console/ingest"): by_group(401, 403, 403, admin=422, reporter=303),
+    ("POST", "/console/ingest"): by_group(401, 403, 403, admin=303, reporter=303),
     ("GET", "/console/ingest/batches/{batch_id}"): by_group(
         303, 403, 403, admin=404, reporter=404, department_user=404, auditor=404
     ),

@@ -12,7 +12,7 @@ from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import Forbidden, XinyongError
 from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
@@ -31,6 +31,13 @@ def _items_for(department: Department | None) -> list[CatalogItem]:
     return [i for i in items if not i.source_departments or department.kind in i.source_departments]
 
 
+def _staff(principal: Principal, action: str) -> None:
+    """Console pages are for people: staff allowed the action (API keys use the API)."""
+    policy.require(principal, action)
+    if principal.kind != "staff":
+        raise Forbidden("the console is for staff accounts; systems use the API")
+
+
 def _department(request: Request, principal: Principal, session: DbSession) -> Department | None:
     if principal.department_id is None:
         return None
@@ -40,7 +47,7 @@ def _department(request: Request, principal: Principal, session: DbSession) -> D
 @router.get("", response_class=HTMLResponse)
 def upload_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Upload form: choose the catalogue item, drop a file, choose strict or partial."""
-    policy.require(principal, "records.submit")
+    _staff(principal, "records.submit")
     department = _department(request, principal, session)
     departments = [] if department else session.query(Department).order_by(Department.key).all()
     context = {
@@ -65,7 +72,7 @@ def upload(
     sheet: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
     """Receive the file; show the batch's result page."""
-    policy.require(principal, "records.submit")
+    _staff(principal, "records.submit")
     try:
         sub = service.Submission(
             item_code=item,
@@ -92,6 +99,7 @@ def batch_page(
     request: Request, batch_id: str, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """A batch's result: counts, refusal reason, the first row errors, the report link."""
+    _staff(principal, "ingest.read")
     batch = api.visible_batch(session, principal, batch_id)
     report = ledger.report(session, batch, error_limit=200)
     return render(request, "console/ingest_batch.html", {"report": report, "batch": batch})
@@ -100,7 +108,7 @@ def batch_page(
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """The ledger (归集台账): per department and item."""
-    policy.require(principal, "ingest.read")
+    _staff(principal, "ingest.read")
     rows = ledger.ledger(session, department_id=principal.department_id)
     return render(request, "console/ingest_ledger.html", {"rows": rows})
 
@@ -108,7 +116,7 @@ def ledger_page(request: Request, principal: CurrentPrincipal, session: DbSessio
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Rows waiting for a person to choose their subject among the candidates."""
-    policy.require(principal, "records.submit")
+    _staff(principal, "records.submit")
     items = review.open_items(session, department_id=principal.department_id)
     return render(request, "console/ingest_review.html", {"items": items})
 
@@ -122,7 +130,7 @@ def review_decide(
     subject_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Resolve a queued row for the chosen subject, or dismiss it."""
-    policy.require(principal, "records.submit")
+    _staff(principal, "records.submit")
     api.own_review(session, principal, review_id)
     if action == "resolve" and subject_id is not None:
         review.resolve(session, review_id=review_id, subject_id=subject_id, actor=principal.actor)
