@@ -22,13 +22,18 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("name_key", sa.String(length=255), nullable=False),
         sa.Column("trade_key", sa.String(length=255), nullable=True),
-        sa.Column("name_length", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["subject_id"],
             ["subjects.id"],
             name=op.f("fk_subject_search_subject_id_subjects"),
         ),
         sa.PrimaryKeyConstraint("subject_id", name=op.f("pk_subject_search")),
+    )
+    op.create_index(
+        op.f("ix_subject_search_name_key"), "subject_search", ["name_key"], unique=False
+    )
+    op.create_index(
+        op.f("ix_subject_search_trade_key"), "subject_search", ["trade_key"], unique=False
     )
     op.create_table(
         "subject_search_grams",
@@ -38,14 +43,14 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index(
-        "ix_records_item_code_decision_date_id",
+        "ix_records_publication",
         "records",
-        ["item_code", "decision_date", "id"],
+        ["item_code", "decision_date", "id", "state", "disclosure_end", "is_current"],
         unique=False,
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_records_item_code_decision_date_id", table_name="records")
+    op.drop_index("ix_records_publication", table_name="records")
     op.drop_table("subject_search_grams")
     op.drop_table("subject_search")

@@ -244,3 +244,29 @@ def test_api_records_with_every_outcome(session: Session) -> None:
         submission=_sub(session, mode="partial"),
     )
     assert (batch.rows, batch.accepted, batch.rejected) == (3, 1, 2)
+
+
+def test_api_records_keyed_by_template_headers_go_to_review(session: Session) -> None:
+    from tests.ingest.conftest import labelled
+
+    payloads = _payloads(session, 1)
+    record = {**labelled("admin_penalty", payloads[0]), "统一社会信用代码(身份证号码)": ""}
+    batch = service.submit_records(
+        session, records=[record], submission=_sub(session, mode="partial")
+    )
+    assert (batch.rejected, batch.to_review) == (1, 1)
+
+
+def test_a_mistyped_id_number_is_masked_in_the_kept_errors(session: Session) -> None:
+    dept = factories.department(session)
+    number = factories.id_number()
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    person = factories.penalty_payload(
+        Subject(name="李大明", kind="natural_person"), dept,
+        subject_code=wrong, subject_type="natural_person",
+    )  # fmt: skip
+    batch = service.submit_records(
+        session, records=[person], submission=_sub(session, mode="partial")
+    )
+    kept = session.scalars(select(RejectedRow).where(RejectedRow.batch_id == batch.id)).one()
+    assert wrong not in str(kept.errors) and wrong[-4:] in str(kept.errors)

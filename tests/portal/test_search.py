@@ -182,3 +182,21 @@ def test_query_parsing_requires_the_trade_name_grams() -> None:
     whole = search.parse_query("达科技")
     assert set(whole.required) <= set(search.grams_of(whole.key))
     assert search.search_key("恒達（蘇州）科技 有限公司") == "恒达苏州科技有限公司"
+
+
+def test_a_broad_query_ranks_exact_matches_first_and_says_it_is_capped(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firms = [
+        factories.enterprise(session, name=f"苏州霁沅{word}有限公司")
+        for word in ("机械", "电子", "纺织", "食品", "物流")
+    ]
+    exact = factories.enterprise(session, name="霁沅有限公司")  # highest id
+    search.index_subjects(session, [f.id for f in [*firms, exact]])
+    monkeypatch.setattr(search, "CANDIDATE_CAP", 3)
+    page = service.search_subjects(session, query="霁沅有限公司")
+    assert page.total_capped
+    assert [h.subject_id for h in page.hits[:2]] == [exact.id, firms[0].id]
+    assert page.hits[0].match == "name"
+    monkeypatch.setattr(search, "CANDIDATE_CAP", 100)
+    assert not service.search_subjects(session, query="霁沅有限公司").total_capped

@@ -32,6 +32,7 @@ from xinyong.demo.rows import (
     generate,
     produce,
 )
+from xinyong.portal import search
 from xinyong.records import jobs as records_jobs
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
@@ -181,6 +182,10 @@ def load_demo(
         with session_scope() as session:
             report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
         report.add_time("expire", expiring)
+    indexing = time.perf_counter()
+    with session_scope() as session:
+        search.rebuild_index(session)  # the portal's name search covers the new subjects
+    report.add_time("search index", indexing)
     report.seconds = time.perf_counter() - started
     return report
 

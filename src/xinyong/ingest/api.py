@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -118,9 +118,9 @@ def receive_upload(
 ) -> IngestBatch:
     """Spool an uploaded file to disk (size-checked) and submit it."""
     limit = get_settings().ingest_max_bytes
-    name = Path(upload.filename or "upload").name
+    name = FilePath(upload.filename or "upload").name
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = FilePath(folder) / name
         with path.open("wb") as out:
             written = 0
             while chunk := upload.file.read(1 << 20):
@@ -163,7 +163,9 @@ def visible_batch(session: Session, principal: Principal, batch_id: str) -> Inge
 
 
 @router.get("/submissions/{batch_id}", response_model=BatchReport)
-def batch_report(batch_id: str, principal: CurrentPrincipal, session: DbSession) -> BatchReport:
+def batch_report(
+    batch_id: Annotated[str, Path(max_length=40)], principal: CurrentPrincipal, session: DbSession
+) -> BatchReport:
     """A batch's report with its row errors · 批次处理报告."""
     batch = visible_batch(session, principal, batch_id)
     return ledger.report(session, batch, error_limit=API_ERROR_LIMIT)
@@ -177,12 +179,12 @@ def batch_report_xlsx(
     batch = visible_batch(session, principal, batch_id)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
-    ledger.write_batch_report(session, batch, Path(handle.name))
+    ledger.write_batch_report(session, batch, FilePath(handle.name))
     return FileResponse(
         handle.name,
         filename=f"{batch.id}-report.xlsx",
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        background=BackgroundTask(Path(handle.name).unlink, missing_ok=True),
+        background=BackgroundTask(FilePath(handle.name).unlink, missing_ok=True),
     )
 
 
@@ -210,8 +212,11 @@ class ReviewOut(BaseModel):
     status: str
 
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
 class ReviewDecision(BaseModel):
-    subject_id: int
+    subject_id: int = Field(ge=1, le=2**31 - 1)
 
 
 @router.get("/review-items", response_model=list[ReviewOut])
@@ -224,7 +229,7 @@ def review_items(principal: CurrentPrincipal, session: DbSession) -> list[Review
 
 @router.post("/review-items/{review_id}/resolve")
 def resolve_review(
-    review_id: int, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
+    review_id: RowId, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, int]:
     """Load a queued row for the chosen subject · 确认主体并入库."""
     policy.require(principal, "records.submit")
@@ -237,7 +242,7 @@ def resolve_review(
 
 @router.post("/review-items/{review_id}/dismiss")
 def dismiss_review(
-    review_id: int, principal: CurrentPrincipal, session: DbSession
+    review_id: RowId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, str]:
     """Drop a queued row (resubmit it with a code) · 退回."""
     policy.require(principal, "records.submit")

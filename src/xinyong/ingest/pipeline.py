@@ -41,8 +41,18 @@ class Parsed:
     review_name: str | None = None
 
 
+_LOOSE: dict[int, tuple[CatalogItem, CatalogItem]] = {}
+
+
 def loose(item: CatalogItem) -> CatalogItem:
     """The item with its subject code optional: parses rows bound for the review queue."""
+    hit = _LOOSE.get(id(item))
+    if hit is None or hit[0] is not item:
+        hit = _LOOSE[id(item)] = (item, _relaxed(item))
+    return hit[1]
+
+
+def _relaxed(item: CatalogItem) -> CatalogItem:
     fields = [
         spec.model_copy(update={"required": False})
         if spec.name == item.subject_code_field

@@ -213,13 +213,22 @@ def submit_records(
 def _parse_record(item: CatalogItem, record: dict[str, Any], number: int, today: date) -> Parsed:
     """One API record; a record naming its subject without a code goes to review."""
     payload, errors = parse_mapping(item, record, row=number, today=today)
-    name = str(record.get(item.subject_name_field) or "").strip()
-    code_errors = bool(errors) and all(e.column == item.subject_code_field for e in errors)
-    if payload is None and name and code_errors and not record.get(item.subject_code_field):
+    names = _keys_of(item, item.subject_name_field)
+    codes = _keys_of(item, item.subject_code_field)
+    name = next((str(record[k]).strip() for k in record if k in names and record[k]), "")
+    code_given = any(str(record[k] or "").strip() for k in record if k in codes)
+    code_errors = bool(errors) and all(e.column in codes for e in errors)
+    if payload is None and name and code_errors and not code_given:
         relaxed, _ = parse_mapping(loose(item), record, row=number, today=today)
         if relaxed is not None:
             return Parsed(relaxed, [], review_name=name)
     return Parsed(payload, errors)
+
+
+def _keys_of(item: CatalogItem, field: str) -> set[str]:
+    """Every key an API record may use for a field: its name and its template headers."""
+    spec = item.field(field)
+    return {spec.name, *spec.header_names()}
 
 
 def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]:

@@ -8,6 +8,7 @@ clear personal numbers sealed beside it, the content digest and the timeliness f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,10 +38,21 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+# Six region digits, a birth date (19xx/20xx), then the rest of a citizen ID number.
+_ID_LIKE = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{2,3}[\dXx]?")
+
+
+def shown_value(value: str) -> str:
+    """An error's value as kept and shown: anything shaped like a citizen ID number is
+    masked (a mistyped number is still a person's number)."""
+    return _ID_LIKE.sub(lambda m: codes.mask_id_number(m.group(0)), value)
+
+
 def error_dicts(errors: list[CellError]) -> list[dict[str, Any]]:
-    """Errors in the report's JSON shape."""
+    """Errors in the report's JSON shape (ID-shaped values masked)."""
     return [
-        {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason} for e in errors
+        {"row": e.row, "column": e.column, "value": shown_value(e.value), "reason": e.reason}
+        for e in errors
     ]
 
 

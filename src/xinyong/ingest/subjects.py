@@ -12,6 +12,7 @@ from xinyong.audit import service as audit_service
 from xinyong.core.crypto import decrypt_text
 from xinyong.identity import codes
 from xinyong.ingest.merge import Stage
+from xinyong.portal import search
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Subject, SubjectIdentifier
@@ -61,6 +62,7 @@ def create_missing(session: Session, stage: Stage, *, actor: str, batch_id: str)
     if secondary:
         session.execute(insert(SubjectIdentifier), secondary)
     stage.resolve_subjects()
+    search.index_subjects(session, ids)
     audit_service.append(
         session,
         actor=actor,

@@ -123,11 +123,11 @@ def review_page(request: Request, principal: CurrentPrincipal, session: DbSessio
 
 @router.post("/review/{review_id}", response_class=HTMLResponse)
 def review_decide(
-    review_id: int,
+    review_id: api.RowId,
     principal: CurrentPrincipal,
     session: DbSession,
     action: Annotated[Literal["resolve", "dismiss"], Form()],
-    subject_id: Annotated[int | None, Form()] = None,
+    subject_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """Resolve a queued row for the chosen subject, or dismiss it."""
     _staff(principal, "records.submit")

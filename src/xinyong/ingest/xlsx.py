@@ -12,13 +12,13 @@ naming the range. Formula cells give their formula text (``data_only=False``).
 from __future__ import annotations
 
 import re
+import weakref
 import zipfile
 import zlib
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
@@ -36,29 +36,36 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, EO
 
 
 class XlsxSource(Source):
-    """One sheet of an Excel workbook, read with openpyxl in read-only mode."""
+    """One sheet of an Excel workbook, read with openpyxl in read-only mode. The workbook
+    (with its shared strings, the costly part of loading) stays open while the source lives,
+    so that ``rows()`` only streams the sheet again; it is closed when the source is dropped."""
 
     format = "xlsx"
+    _workbook: Any = None
 
     @classmethod
     def open(cls, path: Path, *, sheet: str | None, notes: list[str]) -> XlsxSource:
         """Check the archive, choose the sheet, find the header and check merged cells."""
         check_archive(path)
-        with _workbook(path) as workbook:
+        handle, workbook = _load(path)
+        try:
             chosen, part = _choose_sheet(workbook, sheet, notes)
             number, header, titles = find_header(_sheet_rows(workbook, chosen))
+            _check_merges(path, part, number)
+        except BaseException:
+            _close(workbook, handle)
+            raise
         source = cls(path, header_row=number, header=header, notes=notes)
-        source.sheet = chosen
+        source.sheet, source._workbook = chosen, workbook
         source.set_titles(titles)
-        _check_merges(path, part, number)
+        weakref.finalize(source, _close, workbook, handle)
         return source
 
     def rows(self) -> Iterator[RawRow]:
-        """Stream the data rows below the header (each call reads the workbook again)."""
-        with _workbook(self.path) as workbook:
-            for number, cells in _sheet_rows(workbook, str(self.sheet)):
-                if number > self.header_row and any(map(filled, cells)):
-                    yield self.raw_row(number, cells, strict_width=False)
+        """Stream the data rows below the header (each call streams the sheet again)."""
+        for number, cells in _sheet_rows(self._workbook, str(self.sheet)):
+            if number > self.header_row and any(map(filled, cells)):
+                yield self.raw_row(number, cells, strict_width=False)
 
 
 def _sheet_rows(workbook: Any, title: str) -> Generator[tuple[int, list[Any]], None, None]:
@@ -84,21 +91,22 @@ def _cell_value(value: Any) -> Any:
     return text if isinstance(text, str) else str(value)
 
 
-@contextmanager
-def _workbook(path: Path) -> Iterator[Any]:
-    """The workbook, read-only with formulas as text (opened from a handle: openpyxl judges a
-    file by its name, and a workbook may arrive named .csv)."""
-    with path.open("rb") as handle:
-        try:
-            workbook = load_workbook(handle, read_only=True, data_only=False)
-        except (*_DAMAGED, OSError, TypeError, AttributeError, IndexError) as exc:
-            raise IngestFileError(
-                f"the workbook cannot be opened (damaged or truncated?): {exc}", reason="damaged"
-            ) from exc
-        try:
-            yield workbook
-        finally:
-            workbook.close()
+def _load(path: Path) -> tuple[IO[bytes], Any]:
+    """(file handle, workbook), read-only with formulas as text. Opened from a handle: openpyxl
+    judges a file by its name, and a workbook may arrive named .csv."""
+    handle = path.open("rb")
+    try:
+        return handle, load_workbook(handle, read_only=True, data_only=False)
+    except (*_DAMAGED, OSError, TypeError, AttributeError, IndexError) as exc:
+        handle.close()
+        raise IngestFileError(
+            f"the workbook cannot be opened (damaged or truncated?): {exc}", reason="damaged"
+        ) from exc
+
+
+def _close(workbook: Any, handle: IO[bytes]) -> None:
+    workbook.close()
+    handle.close()
 
 
 def check_archive(path: Path) -> None:

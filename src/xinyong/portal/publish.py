@@ -19,11 +19,22 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Date, Integer, Select, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    TextClause,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
@@ -195,15 +206,44 @@ def decision_date_or_min() -> ColumnElement[date]:
     return func.coalesce(Record.decision_date, _NO_DATE)
 
 
-def count_capped(
-    session: Session, stmt: Select[Record, Subject], cap: int | None
-) -> tuple[int, bool]:
-    """Rows of a statement, counting at most ``cap`` (then True: "cap or more")."""
-    limited = stmt.limit(cap + 1) if cap is not None else stmt
-    total = int(session.scalar(select(func.count()).select_from(limited.subquery())) or 0)
-    if cap is not None and total > cap:
-        return cap, True
-    return total, False
+Condition: TypeAlias = ColumnElement[bool] | TextClause
+
+
+@dataclass
+class Selection:
+    """The records that may be public under some filters, as SQL (the policy still decides).
+
+    ``rows()`` joins each record's subject for display; ``count()`` counts records alone
+    (joining subjects only for subject filters), at most ``cap`` of them.
+    """
+
+    today: date
+    conditions: list[Condition] = field(default_factory=list)
+    subject_conditions: list[Condition] = field(default_factory=list)
+
+    def where(self, *conditions: Condition) -> Selection:
+        self.conditions.extend(conditions)
+        return self
+
+    def rows(self) -> Select[Record, Subject]:
+        return (
+            select(Record, Subject)
+            .join(Subject, Subject.id == Record.subject_id)
+            .where(*publishable(self.today), *self.conditions, *self.subject_conditions)
+        )
+
+    def count(self, session: Session, cap: int | None) -> tuple[int, bool]:
+        """How many rows (True when there are more than ``cap``: "cap or more")."""
+        stmt = select(Record.id).where(*publishable(self.today), *self.conditions)
+        if self.subject_conditions:
+            stmt = stmt.join(Subject, Subject.id == Record.subject_id).where(
+                *self.subject_conditions
+            )
+        limited = stmt.limit(cap + 1) if cap is not None else stmt
+        total = int(session.scalar(select(func.count()).select_from(limited.subquery())) or 0)
+        if cap is not None and total > cap:
+            return cap, True
+        return total, False
 
 
 def fetch_page(

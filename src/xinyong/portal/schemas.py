@@ -31,6 +31,9 @@ class SearchPage(BaseModel):
     next_cursor: str | None = None
     offset: int = 0
     limit: int = 20
+    # A very broad query (more than 2,000 organisations): total means "2,000 or more";
+    # exact and trade-name matches still come first.
+    total_capped: bool = False
 
 
 class PublicRecord(BaseModel):

@@ -15,10 +15,14 @@ Design (identical results on SQLite and PostgreSQL by construction):
   whole query key. Every substring of a subject's key therefore finds it, and a full
   name finds its firm whatever order the region was written in. The other grams of the
   query (region, industry, form) only rank. The rarest required gram drives the query
-  (bounded counts pick it); the others are index probes.
+  (bounded counts pick it): its postings in index order, one probe per other gram.
 * **Rank** — exact code, then exact key, then trade-name match, then more of the
-  query's other grams, then the shorter name, then id: integers and equalities only, so
-  both stores sort the same.
+  query's other grams, then the shorter name, then id. Candidates are ranked in Python
+  from their stored keys, so both stores order them the same by construction.
+* **Broad queries** — a query held by more than ``CANDIDATE_CAP`` organisations (a bare
+  industry word, 有限公司) ranks its exact and trade-name matches (found by index) and the
+  ``CANDIDATE_CAP`` lowest ids among the rest, and reports its total as capped. This
+  bounds every query's work: measured at 1,000,000 subjects in bench/portal.py.
 
 Who is indexed: legal persons and individual businesses (public registration data).
 Natural persons and households are never indexed, and an ID number finds nothing: the
@@ -30,20 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    case,
-    delete,
-    exists,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-)
+from sqlalchemy import delete, exists, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.core.db import is_postgresql
@@ -53,7 +45,11 @@ from xinyong.subjects.models import Subject, SubjectIdentifier
 
 INDEXED_KINDS = ("legal_person", "individual_business")
 # Bounded document frequency used to pick the rarest required gram.
-RARITY_PROBE = 20_000
+RARITY_PROBE = 5_000
+# Candidates ranked per query at most: a query held by more organisations (a bare
+# industry word, 科技有限公司) ranks its exact and trade-name matches and this many
+# others (lowest ids), and says its total is capped.
+CANDIDATE_CAP = 2_000
 # Query keys longer than this are cut (names are at most ~60 characters).
 MAX_QUERY_KEY = 64
 MATCH_NAMES = {0: "code", 1: "name", 2: "trade_name", 3: "partial"}
@@ -119,7 +115,6 @@ def _insert(session: Session, entries: Sequence[IndexEntry]) -> None:
                 "subject_id": e.subject_id,
                 "name_key": e.name_key,
                 "trade_key": e.trade_key,
-                "name_length": len(e.name_key),
             }
             for e in entries
         ],
@@ -200,8 +195,8 @@ def rebuild_index(session: Session, *, batch: int = 20_000) -> int:
             _copy_rows(
                 session,
                 "subject_search",
-                "subject_id, name_key, trade_key, name_length",
-                ((e.subject_id, e.name_key, e.trade_key, len(e.name_key)) for e in entries),
+                "subject_id, name_key, trade_key",
+                ((e.subject_id, e.name_key, e.trade_key) for e in entries),
             )
             _copy_rows(
                 session,
@@ -266,6 +261,7 @@ class SearchResult:
     query: Query
     total: int
     ranked: list[Ranked]
+    capped: bool = False  # more candidates than CANDIDATE_CAP: total means "this or more"
 
 
 def _code_match(session: Session, raw: str) -> tuple[bool, int | None]:
@@ -288,11 +284,10 @@ def _code_match(session: Session, raw: str) -> tuple[bool, int | None]:
 
 def _rarest_first(session: Session, grams: list[str]) -> list[str] | None:
     """The grams ordered by (bounded) document frequency; None if one is held by nobody."""
-    table = SearchGram.__table__
     counts = [
         select(func.count())
         .select_from(
-            select(table.c.subject_id).where(table.c.gram == g).limit(RARITY_PROBE).subquery()
+            select(SearchGram.subject_id).where(SearchGram.gram == g).limit(RARITY_PROBE).subquery()
         )
         .scalar_subquery()
         for g in grams
@@ -303,37 +298,71 @@ def _rarest_first(session: Session, grams: list[str]) -> list[str] | None:
     return [g for _, g in sorted(zip(row, grams, strict=True))]
 
 
-def _candidates(grams: list[str]) -> Select[Any]:
-    """Subjects holding every gram: postings of the first, probes for the rest."""
+@dataclass(frozen=True)
+class _Candidate:
+    subject_id: int
+    name_key: str
+    trade_key: str | None
+
+
+def _holding_all(session: Session, grams: list[str]) -> list[_Candidate]:
+    """Up to CANDIDATE_CAP + 1 subjects holding every gram, lowest ids first: postings
+    of the rarest gram in index order, one probe per other gram."""
     driver = aliased(SearchGram)
     probes = [
         exists().where(SearchGram.gram == g, SearchGram.subject_id == driver.subject_id)
         for g in grams[1:]
     ]
-    return select(driver.subject_id.label("subject_id")).where(driver.gram == grams[0], *probes)
+    stmt = (
+        select(SubjectSearch.subject_id, SubjectSearch.name_key, SubjectSearch.trade_key)
+        .join(driver, driver.subject_id == SubjectSearch.subject_id)
+        .where(driver.gram == grams[0], *probes)
+        .order_by(driver.subject_id)
+        .limit(CANDIDATE_CAP + 1)
+    )
+    return [_Candidate(*row) for row in session.execute(stmt)]
 
 
-def _ranked(query: Query, grams: list[str]) -> Select[tuple[int, int, int]]:
-    cand = _candidates(grams).subquery("cand")
-    index = SubjectSearch.__table__
-    rank = case(
-        (index.c.name_key == query.key, 1),
-        (index.c.trade_key == (query.trade_key or query.key), 2),
-        else_=3,
-    )
-    held = aliased(SearchGram)
-    matched: ColumnElement[int] = (
-        select(func.count())
-        .where(held.subject_id == index.c.subject_id, held.gram.in_(query.optional))
-        .scalar_subquery()
-        if query.optional
-        else literal(0)
-    )
-    return (
-        select(index.c.subject_id, rank.label("rank"), func.count().over().label("total"))
-        .join(cand, cand.c.subject_id == index.c.subject_id)
-        .order_by(rank, matched.desc(), index.c.name_length, index.c.subject_id)
-    )
+def _exact(session: Session, query: Query) -> list[_Candidate]:
+    """Subjects whose key, then those whose trade name, equals the query's (both hold
+    every required gram), at most CANDIDATE_CAP of each."""
+    found: list[_Candidate] = []
+    trade = query.trade_key or query.key
+    for condition in (SubjectSearch.name_key == query.key, SubjectSearch.trade_key == trade):
+        stmt = (
+            select(SubjectSearch.subject_id, SubjectSearch.name_key, SubjectSearch.trade_key)
+            .where(condition)
+            .order_by(SubjectSearch.subject_id)
+            .limit(CANDIDATE_CAP)
+        )
+        found += [_Candidate(*row) for row in session.execute(stmt)]
+    return found
+
+
+def _rank(query: Query, candidate: _Candidate) -> tuple[int, int, int, int]:
+    """(match class, fewer of the other grams, longer name, id): smaller ranks first."""
+    if candidate.name_key == query.key:
+        match = 1
+    elif candidate.trade_key == (query.trade_key or query.key):
+        match = 2
+    else:
+        match = 3
+    held = sum(1 for gram in query.optional if gram in candidate.name_key)
+    return match, -held, len(candidate.name_key), candidate.subject_id
+
+
+def _matching(session: Session, query: Query) -> tuple[list[_Candidate], bool]:
+    """Every candidate of the query (or, for very broad queries, the exact and trade-name
+    matches plus the CANDIDATE_CAP lowest ids) and whether the set was capped."""
+    ordered = _rarest_first(session, query.required)
+    if ordered is None:
+        return [], False
+    found = _holding_all(session, ordered)
+    if len(found) <= CANDIDATE_CAP:
+        return found, False
+    merged = {c.subject_id: c for c in found[:CANDIDATE_CAP]}
+    merged.update((c.subject_id, c) for c in _exact(session, query))
+    return list(merged.values()), True
 
 
 def search(session: Session, *, query: str, limit: int, offset: int) -> SearchResult:
@@ -345,18 +374,10 @@ def search(session: Session, *, query: str, limit: int, offset: int) -> SearchRe
         return SearchResult(parsed, 0 if found is None else 1, hits)
     if not parsed.required:
         return SearchResult(parsed, 0, [])
-    ordered = _rarest_first(session, parsed.required)
-    if ordered is None:
-        return SearchResult(parsed, 0, [])
-    rows = session.execute(_ranked(parsed, ordered).limit(limit).offset(offset)).all()
-    if rows:
-        total = int(rows[0].total)
-    else:
-        counted = select(func.count()).select_from(_candidates(ordered).subquery())
-        total = int(session.scalar(counted) or 0)
-    return SearchResult(
-        parsed, total, [Ranked(row.subject_id, MATCH_NAMES[row.rank]) for row in rows]
-    )
+    candidates, capped = _matching(session, parsed)
+    ranked = sorted((_rank(parsed, c), c.subject_id) for c in candidates)
+    page = [Ranked(sid, MATCH_NAMES[rank[0]]) for rank, sid in ranked[offset : offset + limit]]
+    return SearchResult(parsed, len(ranked), page, capped)
 
 
 def highlights(name: str, grams: Iterable[str]) -> list[tuple[int, int]]:

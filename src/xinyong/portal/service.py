@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, TextClause, bindparam, select, text
+from sqlalchemy import ColumnElement, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
@@ -99,6 +99,7 @@ def search_subjects(
         next_cursor=publish.encode_cursor("s", o=offset + limit) if more else None,
         offset=offset,
         limit=limit,
+        total_capped=found.capped,
     )
 
 
@@ -200,14 +201,6 @@ def subject_profile(
     )
 
 
-def _listing_base(today: date) -> Select[Record, Subject]:
-    return (
-        select(Record, Subject)
-        .join(Subject, Subject.id == Record.subject_id)
-        .where(*publish.publishable(today))
-    )
-
-
 def subject_records(
     session: Session,
     *,
@@ -224,17 +217,17 @@ def subject_records(
     subject = session.get(Subject, subject_id)
     if subject is None or subject.kind not in publish.ORGANISATION_KINDS:
         raise NotFound(f"no public subject {subject_id}")
-    stmt = _listing_base(today).where(Record.subject_id == subject_id)
+    selection = publish.Selection(today).where(Record.subject_id == subject_id)
     if item_code is not None:
         catalog_service.get_catalog().item(item_code)  # NotFound for unknown items
-        stmt = stmt.where(Record.item_code == item_code)
+        selection.where(Record.item_code == item_code)
     if category is not None:
-        stmt = stmt.where(Record.item_code.in_(_items_of_category(category)))
-    listing = publish.Listing(stmt, publish.decision_date_or_min())
+        selection.where(Record.item_code.in_(_items_of_category(category)))
+    listing = publish.Listing(selection.rows(), publish.decision_date_or_min())
     records, next_cursor = publish.fetch_page(
         session, listing, limit=limit, cursor=cursor, offset=None, today=today
     )
-    total, _ = publish.count_capped(session, stmt, None)
+    total, _ = selection.count(session, None)
     return RecordPage(records=records, total=total, next_cursor=next_cursor)
 
 
@@ -310,27 +303,30 @@ def double_publicity(
     if date_from and date_to and date_from > date_to:
         raise Invalid("date_from is after date_to", details={"field": "date_from"})
     today = today or date.today()
-    stmt = _listing_base(today).where(
+    selection = publish.Selection(today).where(
         Record.item_code == DOUBLE_PUBLICITY_ITEMS[kind], Record.decision_date.is_not(None)
     )
     if department_id is not None:
-        stmt = stmt.where(Record.department_id == department_id)
+        selection.where(Record.department_id == department_id)
     if date_from is not None:
-        stmt = stmt.where(Record.decision_date >= date_from)
+        selection.where(Record.decision_date >= date_from)
     if date_to is not None:
-        stmt = stmt.where(Record.decision_date <= date_to)
+        selection.where(Record.decision_date <= date_to)
     if penalty_category is not None:
         if kind != "penalty":
             raise Invalid("penalty_category applies to penalties only", details={"field": "kind"})
-        stmt = stmt.where(_contains(session, "penalty_types", _penalty_category(penalty_category)))
+        category = _penalty_category(penalty_category)
+        selection.where(_contains(session, "penalty_types", category))
     if region_code is not None:
-        stmt = stmt.where(_region_condition(region_code))
-    return _browse(session, stmt, sort=sort, limit=limit, cursor=cursor, offset=offset, today=today)
+        selection.subject_conditions.append(_region_condition(region_code))
+    return _browse(
+        session, selection, sort=sort, limit=limit, cursor=cursor, offset=offset, today=today
+    )
 
 
 def _browse(
     session: Session,
-    stmt: Select[Record, Subject],
+    selection: publish.Selection,
     *,
     sort: str,
     limit: int,
@@ -339,11 +335,11 @@ def _browse(
     today: date,
 ) -> RecordPage:
     column: ColumnElement[date] = Record.decision_date  # type: ignore[assignment]  # not null here
-    listing = publish.Listing(stmt, column, descending=sort == "date_desc")
+    listing = publish.Listing(selection.rows(), column, descending=sort == "date_desc")
     records, next_cursor = publish.fetch_page(
         session, listing, limit=limit, cursor=cursor, offset=offset, today=today
     )
-    total, capped = publish.count_capped(session, stmt, publish.COUNT_CAP)
+    total, capped = selection.count(session, publish.COUNT_CAP)
     return RecordPage(records=records, total=total, next_cursor=next_cursor, total_capped=capped)
 
 
@@ -365,16 +361,16 @@ def public_lists(
     today = today or date.today()
     infos = []
     for spec in list_seam.PUBLIC_LISTS:
-        stmt = _listing_base(today).where(Record.item_code.in_(spec.item_codes))
-        entries, capped = publish.count_capped(session, stmt, publish.COUNT_CAP)
+        selection = publish.Selection(today).where(Record.item_code.in_(spec.item_codes))
+        entries, capped = selection.count(session, publish.COUNT_CAP)
         infos.append(list_seam.info(spec, entries, capped))
     if list_code is None:
         return ListsPage(lists=infos)
     spec = list_seam.get(list_code)
-    stmt = _listing_base(today).where(
+    selection = publish.Selection(today).where(
         Record.item_code.in_(spec.item_codes), Record.decision_date.is_not(None)
     )
     page = _browse(
-        session, stmt, sort="date_desc", limit=limit, cursor=cursor, offset=offset, today=today
+        session, selection, sort="date_desc", limit=limit, cursor=cursor, offset=offset, today=today
     )
     return ListsPage(lists=infos, list_code=spec.code, entries=page)

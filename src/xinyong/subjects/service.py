@@ -127,6 +127,9 @@ def create(session: Session, *, data: SubjectCreate, actor: str = "system") -> S
             subject.identifiers.append(SubjectIdentifier(scheme=scheme, value=value))
     session.add(subject)
     session.flush()
+    from xinyong.portal import search  # the portal indexes subjects; it imports this module
+
+    search.index_subjects(session, [subject.id])
     audit_service.append(
         session,
         actor=actor,

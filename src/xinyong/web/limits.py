@@ -58,6 +58,10 @@ async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes
     await send({"type": "http.response.body", "body": body})
 
 
+# Submission files may be larger than other requests (multipart parts spool to disk).
+FILE_UPLOAD_PATHS = frozenset({"/api/v1/submissions/file", "/console/ingest"})
+
+
 class LimitsMiddleware:
     """Refuse oversized bodies (413) and clients over their rate (429 + Retry-After)."""
 
@@ -79,11 +83,16 @@ class LimitsMiddleware:
                 retry = str(max(1, math.ceil(wait))).encode()
                 await _reply(send, 429, body, [(b"retry-after", retry)])
                 return
+        cap = (
+            settings.ingest_max_bytes
+            if scope["path"] in FILE_UPLOAD_PATHS
+            else settings.max_request_bytes
+        )
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared and declared.isdigit() and int(declared) > settings.max_request_bytes:
-            await _reply(send, 413, _too_large(settings.max_request_bytes), [])
+        if declared and declared.isdigit() and int(declared) > cap:
+            await _reply(send, 413, _too_large(cap), [])
             return
-        await self.app(scope, _capped(receive, settings.max_request_bytes), send)
+        await self.app(scope, _capped(receive, cap), send)
 
 
 def _too_large(limit: int) -> bytes:
