@@ -10,7 +10,7 @@ with one bad row writes no record, and a killed process leaves the database as i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,13 +259,31 @@ class Stage:
         out["late"] = int(late.scalar_one())
         return out
 
-    def rejected_rows(self) -> list[tuple[int, str, Any, Any, Any, str | None]]:
-        """Rejected and review rows: row number, outcome, cells, errors, payload, name."""
-        rows = self.exec(
-            f"SELECT row_number, outcome, cells, errors, payload, subject_name FROM {STAGE} "
-            f"WHERE outcome IN ('rejected', 'review') ORDER BY row_number"
+    def keep_rejected(self, batch_id: str) -> None:
+        """Copy rows rejected while parsing (cells staged) to the batch's rejected rows."""
+        self.exec(
+            f"INSERT INTO ingest_rejected_rows (batch_id, row_number, cells, errors) "
+            f"SELECT :batch, row_number, cells, errors FROM {STAGE} "
+            f"WHERE outcome IN ('rejected', 'review') AND cells IS NOT NULL ORDER BY row_number",
+            {"batch": batch_id},
         )
-        return [tuple(r) for r in rows]
+
+    def rejected_without_cells(self) -> list[tuple[int, Any]]:
+        """Rows the merge rejected (valid rows, staged without their cells): row, errors."""
+        rows = self.exec(
+            f"SELECT row_number, errors FROM {STAGE} WHERE outcome IN ('rejected', 'review') "
+            f"AND cells IS NULL ORDER BY row_number"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def review_rows(self) -> Iterator[tuple[int, Any, str | None]]:
+        """Rows waiting for review: row, payload, subject name."""
+        rows = self.exec(
+            f"SELECT row_number, payload, subject_name FROM {STAGE} WHERE outcome = 'review' "
+            f"ORDER BY row_number"
+        )
+        for r in rows.all():
+            yield r[0], r[1], r[2]
 
     # --- apply ----------------------------------------------------------------------------
 

@@ -335,21 +335,22 @@ def _finish(
     batch.finished_at = utcnow()
     session.add(batch)
     session.flush()
-    reviewer = Reviewer(session, batch)
-    kept = stage.rejected_rows()
-    missing = (
-        cells_of({row[0] for row in kept if row[2] is None})
-        if any(row[2] is None for row in kept)
-        else {}
-    )
-    for number, outcome, cells, errors, payload, name in kept:
-        cells = cells if cells is not None else missing.get(number, {})
-        session.add(
-            RejectedRow(
-                batch_id=batch.id, row_number=number, cells=_json(cells), errors=_json(errors)
+    stage.keep_rejected(batch.id)  # rows rejected while parsing: set-based, memory-flat
+    late = stage.rejected_without_cells()  # rejected by the merge: their cells read again
+    if late:
+        cells = cells_of({number for number, _ in late})
+        for number, errors in late:
+            session.add(
+                RejectedRow(
+                    batch_id=batch.id,
+                    row_number=number,
+                    cells=cells.get(number, {}),
+                    errors=_json(errors),
+                )
             )
-        )
-        if outcome == "review" and not refused:
+    if not refused:
+        reviewer = Reviewer(session, batch)
+        for number, payload, name in stage.review_rows():
             batch.to_review += 1
             reviewer.queue(row=number, payload=_json(payload), name=name or "")
     stage.drop()
