@@ -228,14 +228,10 @@ class Stage:
     def classify(self) -> None:
         """Unchanged, corrected or accepted: every row still undecided gets its outcome."""
         self.exec(
-            f"UPDATE {STAGE} SET outcome = 'unchanged' WHERE outcome IS NULL "
-            f"AND current_id IS NOT NULL AND content_hash = current_hash"
+            f"UPDATE {STAGE} SET outcome = CASE WHEN current_id IS NULL THEN 'accepted' "
+            f"WHEN content_hash = current_hash THEN 'unchanged' ELSE 'corrected' END "
+            f"WHERE outcome IS NULL"
         )
-        self.exec(
-            f"UPDATE {STAGE} SET outcome = 'corrected' WHERE outcome IS NULL "
-            f"AND current_id IS NOT NULL"
-        )
-        self.exec(f"UPDATE {STAGE} SET outcome = 'accepted' WHERE outcome IS NULL")
 
     def reject(self, rejections: Sequence[Rejection]) -> None:
         """Mark rows rejected, adding each reason to the row's errors."""
