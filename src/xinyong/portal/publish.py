@@ -5,8 +5,8 @@ active or under objection, inside the disclosure period, an item whose disclosur
 attribute is public) and then ask ``auth.policy.record_view`` with the anonymous
 principal for each row of the page, so that one policy decides what is shown.
 
-Natural persons on the public side (the platform's decision, see the portal README
-section in the lead's report): never found by name or ID number, no subject page; their
+Natural persons on the public side (the platform's decision): never found by name or
+ID number, no subject page, no subject link (``subject_id`` is None on their rows); their
 records appear only as rows of 双公示 and list publications, with the name masked
 (张*伟, by ``records.access``), the ID number masked (as stored) and no subject link.
 Names of natural persons held in other fields (the legal representative of a firm) are

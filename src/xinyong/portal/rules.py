@@ -58,11 +58,9 @@ def _legal_basis(basis: LegalBasis) -> RuleLegalBasis:
     )
 
 
-def rule_item(item: CatalogItem) -> RuleItem:
-    """One catalogue item as published: fields with their openness, periods, legal basis."""
-    zh, en = _disclosure_text(item)
+def _rule_fields(item: CatalogItem) -> list[RuleField]:
     public_item = item.disclosure_attribute is DisclosureAttribute.public
-    fields = [
+    return [
         RuleField(
             name=spec.name,
             label_zh=spec.label.zh,
@@ -77,6 +75,12 @@ def rule_item(item: CatalogItem) -> RuleItem:
         )
         for spec in item.fields
     ]
+
+
+def rule_item(item: CatalogItem) -> RuleItem:
+    """One catalogue item as published: fields with their openness, periods, legal basis."""
+    zh, en = _disclosure_text(item)
+    public_item = item.disclosure_attribute is DisclosureAttribute.public
     return RuleItem(
         code=item.code,
         name_zh=item.name.zh,
@@ -97,7 +101,7 @@ def rule_item(item: CatalogItem) -> RuleItem:
         update_frequency=item.update_frequency.value,
         reporting_deadline_working_days=item.reporting_deadline_working_days,
         description=item.description,
-        fields=fields,
+        fields=_rule_fields(item),
     )
 
 

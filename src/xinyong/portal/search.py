@@ -174,6 +174,21 @@ def _copy_rows(
             copy.write_row(row)
 
 
+def _copy_entries(session: Session, entries: Sequence[IndexEntry]) -> None:
+    _copy_rows(
+        session,
+        "subject_search",
+        "subject_id, name_key, trade_key",
+        ((e.subject_id, e.name_key, e.trade_key) for e in entries),
+    )
+    _copy_rows(
+        session,
+        "subject_search_grams",
+        "gram, subject_id",
+        ((g, e.subject_id) for e in entries for g in e.grams),
+    )
+
+
 def rebuild_index(session: Session, *, batch: int = 20_000) -> int:
     """Recreate the whole index from ``subjects`` (after bulk loads); returns entries.
 
@@ -191,21 +206,7 @@ def rebuild_index(session: Session, *, batch: int = 20_000) -> int:
         session.execute(delete(SubjectSearch))
     written = 0
     for entries in _entries_from(session, batch):
-        if postgres:
-            _copy_rows(
-                session,
-                "subject_search",
-                "subject_id, name_key, trade_key",
-                ((e.subject_id, e.name_key, e.trade_key) for e in entries),
-            )
-            _copy_rows(
-                session,
-                "subject_search_grams",
-                "gram, subject_id",
-                ((g, e.subject_id) for e in entries for g in e.grams),
-            )
-        else:
-            _insert(session, entries)
+        (_copy_entries if postgres else _insert)(session, entries)
         written += len(entries)
     if postgres:
         session.execute(

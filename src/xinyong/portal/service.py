@@ -65,18 +65,32 @@ def search_subjects(
     """Organisations by name (any script, width, spacing, or part of it) or exact code."""
     publish.check_limit(limit)
     if cursor:
-        data = publish.decode_cursor(cursor, "s")
-        offset = int(data.get("o", 0)) if isinstance(data.get("o"), int) else 0
+        position = publish.decode_cursor(cursor, "s").get("o")
+        if not isinstance(position, int):
+            raise Invalid("cursor is not valid", details={"field": "cursor"})
+        offset = position
     _check_offset(offset)
     found = search.search(session, query=query, limit=limit, offset=offset)
-    subjects = {
-        s.id: s
-        for s in session.scalars(
-            select(Subject).where(Subject.id.in_([r.subject_id for r in found.ranked]))
-        )
-    }
+    hits = _hits(session, found)
+    more = offset + len(hits) < found.total and offset + limit <= MAX_OFFSET
+    return SearchPage(
+        query=query,
+        normalized=found.query.key,
+        total=found.total,
+        hits=hits,
+        next_cursor=publish.encode_cursor("s", o=offset + limit) if more else None,
+        offset=offset,
+        limit=limit,
+        total_capped=found.capped,
+    )
+
+
+def _hits(session: Session, found: search.SearchResult) -> list[SubjectHit]:
+    """The page's subjects as search hits, with the query's grams highlighted."""
+    ids = [r.subject_id for r in found.ranked]
+    subjects = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
     grams = found.query.grams
-    hits = [
+    return [
         SubjectHit(
             subject_id=subject.id,
             code=publish.public_subject_code(subject),
@@ -90,17 +104,6 @@ def search_subjects(
         for ranked in found.ranked
         if (subject := subjects.get(ranked.subject_id)) is not None
     ]
-    more = offset + len(hits) < found.total and offset + limit <= MAX_OFFSET
-    return SearchPage(
-        query=query,
-        normalized=found.query.key,
-        total=found.total,
-        hits=hits,
-        next_cursor=publish.encode_cursor("s", o=offset + limit) if more else None,
-        offset=offset,
-        limit=limit,
-        total_capped=found.capped,
-    )
 
 
 # --- subject pages ------------------------------------------------------------------------
@@ -296,14 +299,8 @@ def double_publicity(
     """双公示: published licence or penalty decisions across subjects, filtered and sorted."""
     publish.check_limit(limit)
     _check_offset(offset)
-    if kind not in DOUBLE_PUBLICITY_ITEMS:
-        raise Invalid("kind is 'licence' or 'penalty'", details={"field": "kind"})
-    if sort not in ("date_desc", "date_asc"):
-        raise Invalid("sort is 'date_desc' or 'date_asc'", details={"field": "sort"})
-    if date_from and date_to and date_from > date_to:
-        raise Invalid("date_from is after date_to", details={"field": "date_from"})
-    today = today or date.today()
-    selection = publish.Selection(today).where(
+    _check_publicity(kind, sort, date_from, date_to)
+    selection = publish.Selection(today or date.today()).where(
         Record.item_code == DOUBLE_PUBLICITY_ITEMS[kind], Record.decision_date.is_not(None)
     )
     if department_id is not None:
@@ -320,8 +317,23 @@ def double_publicity(
     if region_code is not None:
         selection.subject_conditions.append(_region_condition(region_code))
     return _browse(
-        session, selection, sort=sort, limit=limit, cursor=cursor, offset=offset, today=today
+        session,
+        selection,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+        today=selection.today,
     )
+
+
+def _check_publicity(kind: str, sort: str, date_from: date | None, date_to: date | None) -> None:
+    if kind not in DOUBLE_PUBLICITY_ITEMS:
+        raise Invalid("kind is 'licence' or 'penalty'", details={"field": "kind"})
+    if sort not in ("date_desc", "date_asc"):
+        raise Invalid("sort is 'date_desc' or 'date_asc'", details={"field": "sort"})
+    if date_from and date_to and date_from > date_to:
+        raise Invalid("date_from is after date_to", details={"field": "date_from"})
 
 
 def _browse(
