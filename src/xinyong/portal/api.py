@@ -7,10 +7,12 @@ access policy) and returns its models. Listings page with an opaque ``cursor`` a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BeforeValidator
 
 from xinyong.core.deps import DbSession
 from xinyong.core.errors import API_ERRORS
@@ -24,6 +26,16 @@ from xinyong.portal.schemas import (
     SubjectProfile,
 )
 from xinyong.subjects import service as subjects_service
+
+
+def _iso_date(value: object) -> object:
+    """Dates in query strings are YYYY-MM-DD only (not timestamps or other spellings)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 router = APIRouter(prefix="/api/v1", tags=["portal · 信用门户"], responses=API_ERRORS)
 
@@ -100,8 +112,12 @@ def double_publicity(
     department: Annotated[
         str | None, Query(max_length=64, description="决定部门（标识或代码） · department")
     ] = None,
-    date_from: Annotated[date | None, Query(description="决定日期起 · decided on or after")] = None,
-    date_to: Annotated[date | None, Query(description="决定日期止 · decided on or before")] = None,
+    date_from: Annotated[
+        IsoDate | None, Query(description="决定日期起 · from")
+    ] = None,
+    date_to: Annotated[
+        IsoDate | None, Query(description="决定日期止 · until")
+    ] = None,
     penalty_category: Annotated[
         str | None, Query(max_length=32, description="处罚类别 · penalty type (penalties)")
     ] = None,
