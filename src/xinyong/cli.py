@@ -425,6 +425,20 @@ def demo(
     console.print(report.summary())
 
 
+search_app = typer.Typer(help="The portal's name search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the name search index from the subjects table (after bulk changes)."""
+    from xinyong.portal import search
+
+    with session_scope() as session:
+        entries = search.rebuild_index(session)
+    console.print(f"search index rebuilt: {entries:,} subjects")
+
+
 @app.command("serve")
 def serve(
     host: str = "127.0.0.1",

@@ -51,9 +51,6 @@ from xinyong.subjects.models import Department, Subject
 
 ORGANISATION_KINDS = ("legal_person", "individual_business")
 PERSON_KINDS = ("natural_person", "household")
-# Fields naming a natural person other than the subject; masked on the public side.
-# (A catalogue attribute such as ``person_name: true`` could replace this list.)
-PERSON_NAME_FIELDS = ("legal_representative",)
 MAX_LIMIT = 100
 COUNT_CAP = 10_000
 _NO_DATE = date(1, 1, 1)
@@ -101,17 +98,13 @@ def publish(
     record: Record, subject: Subject, departments: dict[int, str], today: date
 ) -> PublicRecord | None:
     """The record as the public sees it, or None when the policy hides it."""
-    view = policy.record_view(ANONYMOUS, access._facts(record), today=today)
+    view = policy.record_view(ANONYMOUS, access.facts(record), today=today)
     if not view.visible:
         return None
     item = catalog_service.get_catalog().item(record.item_code)
     fields = {name: record.payload[name] for name in view.fields if name in record.payload}
     person = subject.kind in PERSON_KINDS
-    if person:
-        access._mask_person_names(record, fields)
-    for name in PERSON_NAME_FIELDS:
-        if isinstance(fields.get(name), str) and fields[name]:
-            fields[name] = names.mask_person_name(fields[name])
+    access.mask_person_names(record, fields, person=person)
     return PublicRecord(
         id=record.id,
         item_code=record.item_code,

@@ -99,7 +99,7 @@ def _not_found(request: Request, heading: str, message: str, *, section: str) ->
 def home(request: Request, session: DbSession) -> Response:
     """Landing page: search box, headline figures and charts."""
     lang = _lang(request)
-    figures = portal_service.home_figures(session)
+    figures = portal_service.cached_home_figures(session)
     by_item = stats.headline(session).records_by_item
     context: dict[str, Any] = {
         "figures": [(key, t(label, lang), getattr(figures, key)) for key, label in HOME_FIGURES],

@@ -42,7 +42,7 @@ def _authorised(session: Session, principal: Principal, subject_id: int) -> froz
     )
 
 
-def _facts(record: Record) -> policy.RecordFacts:
+def facts(record: Record) -> policy.RecordFacts:
     item = catalog_service.get_catalog().item(record.item_code)
     return policy.RecordFacts(
         item, record.state, record.department_id, record.subject_id, record.disclosure_end
@@ -69,14 +69,14 @@ def read_subject_records(
     out: list[VisibleRecord] = []
     registered_items: list[str] = []
     for record in records_service.for_subject(session, subject_id):
-        view = policy.record_view(principal, _facts(record), today=today, authorised=authorised)
+        view = policy.record_view(principal, facts(record), today=today, authorised=authorised)
         if not view.visible:
             continue
         if view.registered:
             registered_items.append(record.item_code)
         fields = {name: record.payload[name] for name in view.fields if name in record.payload}
-        if view.public_only and person:
-            _mask_person_names(record, fields)
+        if view.public_only:
+            mask_person_names(record, fields, person=person)
         out.append(
             VisibleRecord(
                 record.id,
@@ -93,11 +93,19 @@ def read_subject_records(
     return out
 
 
-def _mask_person_names(record: Record, fields: dict[str, Any]) -> None:
-    """Natural persons' names are published masked (张*伟), never in full."""
+# Fields naming a natural person other than the subject (an enterprise's legal
+# representative): masked for the public like a person subject's own name.
+PERSON_NAME_FIELDS = ("legal_representative",)
+
+
+def mask_person_names(record: Record, fields: dict[str, Any], *, person: bool) -> None:
+    """Natural persons' names are published masked (张*伟), never in full: the subject's
+    name when the subject is a person, and named persons in any record."""
     name_field = catalog_service.get_catalog().item(record.item_code).subject_name_field
-    if name_field and isinstance(fields.get(name_field), str):
-        fields[name_field] = names.mask_person_name(fields[name_field])
+    wanted = [*PERSON_NAME_FIELDS, name_field] if person and name_field else PERSON_NAME_FIELDS
+    for name in wanted:
+        if isinstance(fields.get(name), str) and fields[name]:
+            fields[name] = names.mask_person_name(fields[name])
 
 
 def _register(
