@@ -25,6 +25,7 @@ setup: install
 	$(BIN)/xinyong db upgrade
 	$(BIN)/xinyong departments sync
 	$(BIN)/xinyong demo --subjects $(DEMO_SUBJECTS) --seed $(DEMO_SEED) --if-empty
+	$(BIN)/xinyong search reindex --if-empty
 
 run: setup
 	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)

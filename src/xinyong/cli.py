@@ -430,11 +430,19 @@ app.add_typer(search_app, name="search")
 
 
 @search_app.command("reindex")
-def search_reindex() -> None:
+def search_reindex(
+    if_empty: Annotated[bool, typer.Option(help="Only when the index holds nothing.")] = False,
+) -> None:
     """Rebuild the name search index from the subjects table (after bulk changes)."""
+    from sqlalchemy import func, select
+
     from xinyong.portal import search
+    from xinyong.portal.models import SubjectSearch
 
     with session_scope() as session:
+        if if_empty and session.scalar(select(func.count()).select_from(SubjectSearch)):
+            console.print("search index present; nothing to do")
+            return
         entries = search.rebuild_index(session)
     console.print(f"search index rebuilt: {entries:,} subjects")
 
