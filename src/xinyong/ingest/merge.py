@@ -64,7 +64,9 @@ class Stage:
         columns = [f"{name} {_TYPES[name].format(json=json_type)}" for name in STAGE_COLUMNS]
         columns += [f"{name} {kind}" for name, kind in _DECIDED]
         scope = "ON COMMIT DROP" if self.postgres else ""
-        if not self.postgres:
+        if self.postgres:
+            self.exec("SET LOCAL work_mem = '128MB'")  # joins and groupings of the stage in memory
+        else:
             # A bulk merge touches the records indexes all over: give SQLite a cache for them.
             self.exec("PRAGMA cache_size=-262144")
         self.exec(f"DROP TABLE IF EXISTS {STAGE}")
@@ -302,7 +304,9 @@ class Stage:
             f"WHERE outcome = 'corrected')",
             {"now": now, "reason": reason},
         )
-        self._run(_INSERT_RECORDS.format(stage=STAGE), {
+        # SQLite reads the stage in row order through its index; PostgreSQL would sort.
+        order = "" if self.postgres else " ORDER BY row_number"
+        self._run(_INSERT_RECORDS.format(stage=STAGE, order=order), {
             "now": now, "item": item_code, "dept": department_id, "batch": batch_id,
             "catalog": catalog,
         })  # fmt: skip
@@ -320,5 +324,5 @@ SELECT subject_id, :item, :dept, source_record_id, COALESCE(current_version, 0) 
     CASE WHEN current_state = 'repaired' THEN 'repaired' ELSE state END,
     decision_date, severity, polarity, disclosure_end, payload, protected, content_hash,
     :catalog, :batch, current_id, NULL, :now, :now
-FROM {stage} WHERE outcome IN ('accepted', 'corrected') ORDER BY row_number
+FROM {stage} WHERE outcome IN ('accepted', 'corrected'){order}
 """
