@@ -270,3 +270,13 @@ def test_a_mistyped_id_number_is_masked_in_the_kept_errors(session: Session) -> 
     )
     kept = session.scalars(select(RejectedRow).where(RejectedRow.batch_id == batch.id)).one()
     assert wrong not in str(kept.errors) and wrong[-4:] in str(kept.errors)
+
+
+def test_a_resubmitted_name_only_row_is_queued_once(session: Session, tmp_path: Path) -> None:
+    payloads = _payloads(session, 1)
+    payloads[0] = {**payloads[0], "subject_code": ""}
+    first = _load(session, tmp_path, payloads, mode="partial")
+    second = _load(session, tmp_path, payloads, mode="partial")
+    assert first.to_review == second.to_review == 1
+    items = session.scalars(select(ReviewItem).where(ReviewItem.status == "open")).all()
+    assert len([i for i in items if i.subject_name == payloads[0]["subject_name"]]) == 1

@@ -31,7 +31,19 @@ class Reviewer:
         self._index: MatchIndex | None = None
 
     def queue(self, *, row: int, payload: dict[str, Any], name: str) -> ReviewItem:
-        """Put one row in the queue with up to five candidates."""
+        """Put one row in the queue with up to five candidates (a row resubmitted while
+        its twin still waits is not queued twice)."""
+        waiting = self.session.scalars(
+            select(ReviewItem).where(
+                ReviewItem.status == "open",
+                ReviewItem.item_code == self.batch.item_code,
+                ReviewItem.department_id == self.batch.department_id,
+                ReviewItem.subject_name == name,
+            )
+        )
+        twin = next((item for item in waiting if item.payload == payload), None)
+        if twin is not None:
+            return twin
         if self._index is None:
             self._index = build_index(self.session)
         candidates = [c.to_dict() for c in screen(self._index, name, limit=5)]

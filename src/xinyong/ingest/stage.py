@@ -94,7 +94,7 @@ class Stager:
     ) -> tuple[Any, ...]:
         """A row naming its subject only by name: waits for a person to pick the subject."""
         reason = "no subject code: sent to the review queue to choose the subject"
-        column = self.item.subject_code_field
+        column = self.item.field(self.item.subject_code_field).label.zh
         errors = [{"row": row, "column": column, "value": "", "reason": reason}]
         staged: list[Any] = [row, "review", dumps(errors), dumps(cells)]
         staged += [None] * 5 + [name] + [None] * 5 + [dumps(payload)] + [None] * 4
