@@ -66,9 +66,7 @@ def test_api_key_submits_records_and_reads_the_report(city: dict[str, object]) -
     assert report["errors"][0]["row"] == 4
     again = client.get(f"/api/v1/submissions/{report['batch_id']}", headers=auth)
     assert again.json()["accepted"] == 3
-    strict = client.post(
-        "/api/v1/submissions", json={**body, "mode": "strict"}, headers=auth
-    )
+    strict = client.post("/api/v1/submissions", json={**body, "mode": "strict"}, headers=auth)
     assert strict.status_code == 422 and strict.json()["code"] == "batch_refused"
     assert strict.json()["details"]["report"]["rejected"] == 4
     ledger = client.get("/api/v1/ledger", headers=auth).json()
@@ -96,12 +94,18 @@ def test_api_file_upload_and_withdrawal(city: dict[str, object], tmp_path: Path)
     number = payloads[0]["decision_number"]
     withdrawn = client.post(
         "/api/v1/withdrawals",
-        json={"item": "admin_penalty", "withdrawals": [{"source_record_id": number, "reason": "复议撤销"}]},
+        json={
+            "item": "admin_penalty",
+            "withdrawals": [{"source_record_id": number, "reason": "复议撤销"}],
+        },
         headers=auth,
     )
     assert withdrawn.status_code == 201 and withdrawn.json()["accepted"] == 1
     with session_scope() as session:
-        states = {r.state for r in session.scalars(select(Record).where(Record.source_record_id == number))}
+        states = {
+            r.state
+            for r in session.scalars(select(Record).where(Record.source_record_id == number))
+        }
     assert states == {"revoked"}
 
 
@@ -136,15 +140,26 @@ def test_cli_json_report(city: dict[str, object], tmp_path: Path) -> None:
     assert isinstance(payloads, list)
     path = write_csv(tmp_path / "p.csv", "admin_penalty", payloads)
     result = CliRunner().invoke(
-        cli_app, ["ingest", str(path), "--item", "admin_penalty", "--dept", str(city["dept"]), "--json"]
+        cli_app,
+        ["ingest", str(path), "--item", "admin_penalty", "--dept", str(city["dept"]), "--json"],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert {"batch_id", "status", "rows", "accepted", "rejected", "corrected", "unchanged", "errors"} <= set(report)
+    assert {
+        "batch_id",
+        "status",
+        "rows",
+        "accepted",
+        "rejected",
+        "corrected",
+        "unchanged",
+        "errors",
+    } <= set(report)
     assert report["accepted"] == 3
     bad = tmp_path / "bad.csv"
     bad.write_text(",".join(labelled("admin_penalty", payloads[0])) + "\n", encoding="utf-8")
     refused = CliRunner().invoke(
-        cli_app, ["ingest", str(bad), "--item", "admin_penalty", "--dept", str(city["dept"]), "--json"]
+        cli_app,
+        ["ingest", str(bad), "--item", "admin_penalty", "--dept", str(city["dept"]), "--json"],
     )
     assert refused.exit_code == 1 and json.loads(refused.output)["status"] == "refused"

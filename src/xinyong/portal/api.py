@@ -112,12 +112,8 @@ def double_publicity(
     department: Annotated[
         str | None, Query(max_length=64, description="决定部门（标识或代码） · department")
     ] = None,
-    date_from: Annotated[
-        IsoDate | None, Query(description="决定日期起 · from")
-    ] = None,
-    date_to: Annotated[
-        IsoDate | None, Query(description="决定日期止 · until")
-    ] = None,
+    date_from: Annotated[IsoDate | None, Query(description="决定日期起 · from")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="决定日期止 · until")] = None,
     penalty_category: Annotated[
         str | None, Query(max_length=32, description="处罚类别 · penalty type (penalties)")
     ] = None,
