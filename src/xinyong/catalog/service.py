@@ -10,12 +10,11 @@ replaced whole. Fields are changed by name (``fields: {name: {attribute: value}}
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from xinyong.catalog import schemas
@@ -29,6 +28,7 @@ from xinyong.catalog.schemas import (
     Loc,
     StrictModel,
 )
+from xinyong.core import yamlio
 from xinyong.core.config import get_settings
 from xinyong.core.errors import CatalogError
 
@@ -75,45 +75,15 @@ class DepartmentDirectory(StrictModel):
 # --- YAML -----------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key repeated in one mapping (PyYAML keeps the last silently)."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, Hashable):
-            continue  # construct_mapping reports unhashable keys
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"duplicate key '{key}'",
-                key_node.start_mark,
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
-
-
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"{what} file {path}: cannot be read: {exc}"
-        raise CatalogError(message, details={"file": str(path)}) from exc
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        message = f"{what} file {path}: invalid YAML{where}: {problem}"
+        return yamlio.read_yaml(path)
+    except yamlio.YamlProblem as exc:
+        if exc.problem.startswith("invalid YAML"):
+            where = f" at {exc.where}" if exc.where else ""
+            message = f"{what} file {path}: invalid YAML{where}{exc.problem[len('invalid YAML') :]}"
+        else:
+            message = f"{what} file {path}: {exc.problem}"
         raise CatalogError(message, details={"file": str(path)}) from exc
 
 

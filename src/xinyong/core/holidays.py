@@ -9,15 +9,14 @@ The format is documented for operators at the top of ``core/data/holidays.yaml``
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from xinyong.core import yamlio
 from xinyong.core.errors import XinyongError
 
 # The calendar answers for these years only (a date outside is a data error, not a deadline).
@@ -67,35 +66,6 @@ class HolidayFile:
 # --- YAML: unique keys, dates left as text so that we can report bad ones precisely --------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects repeated keys and does not turn ``2026-02-30`` into a date."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"duplicate key '{key}'",
-                key_node.start_mark,
-            )
-        if isinstance(key, Hashable):
-            seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _fail(path: Path, entry: str, problem: str) -> HolidayFileError:
     return HolidayFileError(
         f"holiday file {path}: {entry}: {problem}",
@@ -105,16 +75,9 @@ def _fail(path: Path, entry: str, problem: str) -> HolidayFileError:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(path, "(file)", f"cannot be read: {exc}") from exc
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _fail(path, where, f"invalid YAML: {problem}") from exc
+        return yamlio.read_yaml(path, yamlio.TextDateLoader)
+    except yamlio.YamlProblem as exc:
+        raise _fail(path, exc.where or "(file)", exc.problem) from exc
 
 
 # --- validation ------------------------------------------------------------------------------

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.ingest import ledger, service
-from xinyong.ingest.readers import IngestFileError
+from xinyong.ingest.models import IngestBatch
 
 console = Console()
 ItemOption = Annotated[str, typer.Option("--item", help="Catalogue item code, e.g. admin_penalty.")]
@@ -66,6 +68,19 @@ def _show(report: dict[str, object], as_json: bool) -> None:
         console.print(f"… {len(errors) - 50} more (use --json or ingest-report)")
 
 
+def _run(load: Callable[[Session], IngestBatch], as_json: bool) -> None:
+    """Run one batch in its own transaction, print its report; exit 1 when it was refused."""
+    try:
+        with session_scope() as session:
+            report = ledger.report(session, load(session)).model_dump(mode="json")
+    except XinyongError as error:
+        _fail(error.message)
+        return
+    _show(report, as_json)
+    if report["status"] == "refused":
+        raise typer.Exit(1)
+
+
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     item: ItemOption,
@@ -88,18 +103,12 @@ def ingest(
     sub = service.Submission(
         item_code=item, department_key=dept, mode=checked, channel="cli", actor=_actor()
     )
-    try:
-        with session_scope() as session:
-            batch = service.submit_file(
-                session, path=file, submission=sub, encoding=encoding, sheet=sheet
-            )
-            report = ledger.report(session, batch).model_dump(mode="json")
-    except XinyongError as error:
-        _fail(error.message)
-        return
-    _show(report, as_json)
-    if report["status"] == "refused":
-        raise typer.Exit(1)
+    _run(
+        lambda session: service.submit_file(
+            session, path=file, submission=sub, encoding=encoding, sheet=sheet
+        ),
+        as_json,
+    )
 
 
 def withdraw(
@@ -114,17 +123,12 @@ def withdraw(
     sub = service.Submission(
         item_code=item, department_key=dept, mode=checked, channel="cli", actor=_actor()
     )
-    try:
-        rows = ledger.read_withdrawals(file)
-        with session_scope() as session:
-            batch = ledger.withdraw(session, withdrawals=rows, submission=sub)
-            report = ledger.report(session, batch).model_dump(mode="json")
-    except (XinyongError, IngestFileError) as error:
-        _fail(error.message)
-        return
-    _show(report, as_json)
-    if report["status"] == "refused":
-        raise typer.Exit(1)
+    _run(
+        lambda session: ledger.withdraw(
+            session, withdrawals=ledger.read_withdrawals(file), submission=sub
+        ),
+        as_json,
+    )
 
 
 def ingest_report(
