@@ -93,7 +93,8 @@ def load_child(url: str, path: str) -> None:
         }
     seconds = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "rss": rss, **counts}))
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "rss": rss, "workers_rss": workers, **counts}))
 
 
 def copy_child(url: str, path: str) -> None:
@@ -155,7 +156,8 @@ def _run(label: str, url: str, path: Path, subjects: int) -> None:
         f"[{label}] xinyong: {loaded['rows']:,} rows in {loaded['seconds']:.1f} s = {rate:,.0f} "
         f"records/s (accepted {loaded['accepted']:,}, rejected {loaded['rejected']:,}, late "
         f"{loaded['late']:,}, new subjects {loaded['new_subjects']:,}); peak RSS "
-        f"{loaded['rss'] / 2**20:,.0f} MiB"
+        f"{loaded['rss'] / 2**20:,.0f} MiB (largest parse worker "
+        f"{loaded['workers_rss'] / 2**20:,.0f} MiB)"
     )
     print(
         f"[{label}] reference ({'raw COPY' if label == 'postgresql' else 'csv + executemany'}): "

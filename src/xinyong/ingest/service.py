@@ -178,7 +178,9 @@ def submit_file(
             again = open_source(kept, filename=batch.filename, encoding=encoding, sheet=sheet)
             return {r.number: r.cells for r in again.rows() if r.number in wanted}
 
-        return _load(session, batch, item, department, submission, chunks, cells_of)
+        loaded = _load(session, batch, item, department, submission, chunks, cells_of)
+        loaded.encoding = source.encoding  # GBK becomes GB18030 when a late row needs it
+        return loaded
     except IngestFileError as error:
         return _refuse(session, batch, error)
 
