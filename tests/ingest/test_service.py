@@ -172,6 +172,12 @@ def test_late_rows_are_counted(session: Session, tmp_path: Path) -> None:
     payloads[1]["decision_date"] = "2024-05-20"  # 10 working days before
     batch = _load(session, tmp_path, payloads)
     assert batch.late == 1
+    flags = {
+        r.source_record_id: (r.reported_workdays, r.reported_late)
+        for r in session.scalars(select(Record).where(Record.batch_id == batch.id))
+    }
+    assert flags[payloads[0]["decision_number"]] == (1, False)
+    assert flags[payloads[1]["decision_number"]] == (10, True)
 
 
 def test_name_only_rows_go_to_review(session: Session, tmp_path: Path) -> None:

@@ -319,10 +319,12 @@ class Stage:
 _INSERT_RECORDS = """
 INSERT INTO records (subject_id, item_code, department_id, source_record_id, version,
     is_current, state, decision_date, severity, polarity, disclosure_end, payload, protected,
-    content_hash, catalog_version, batch_id, supersedes_id, state_reason, created_at, updated_at)
+    content_hash, catalog_version, batch_id, supersedes_id, state_reason, reported_workdays,
+    reported_late, created_at, updated_at)
 SELECT subject_id, :item, :dept, source_record_id, COALESCE(current_version, 0) + 1, TRUE,
     CASE WHEN current_state = 'repaired' THEN 'repaired' ELSE state END,
     decision_date, severity, polarity, disclosure_end, payload, protected, content_hash,
-    :catalog, :batch, current_id, NULL, :now, :now
+    :catalog, :batch, current_id, NULL, workdays,
+    CASE WHEN workdays IS NULL THEN NULL WHEN late = 1 THEN TRUE ELSE FALSE END, :now, :now
 FROM {stage} WHERE outcome IN ('accepted', 'corrected'){order}
 """

@@ -73,6 +73,10 @@ class Record(Base):
     payload: Mapped[dict[str, Any]] = mapped_column()
     # Personal identity numbers of the payload, encrypted (the payload holds them masked).
     protected: Mapped[str | None] = mapped_column(Text)
+    # Timeliness of a collected record: working days from decision to receipt, and whether
+    # that passed the item's reporting deadline (None: not collected through a batch).
+    reported_workdays: Mapped[int | None] = mapped_column(Integer)
+    reported_late: Mapped[bool | None] = mapped_column(Boolean)
     # Digest of what makes two submissions the same (payload, sealed numbers, decision
     # date): a resubmission with the same digest is "unchanged" (set-based on bulk loads).
     content_hash: Mapped[str | None] = mapped_column(String(64))
