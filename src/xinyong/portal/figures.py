@@ -96,6 +96,7 @@ def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
         departments_reporting=int(session.scalar(reporting.select_from(Department)) or 0),
         by_month=_by_month(session, today),
         by_category=_by_category(by_item),
+        by_item=by_item,
     )
 
 

@@ -202,3 +202,4 @@ class HomeFigures(BaseModel):
     departments_reporting: int  # departments with at least one record
     by_month: list[MonthCount]  # the last 12 months by decision date, oldest first
     by_category: list[CategoryCount]  # current records by national category
+    by_item: dict[str, int] = {}  # current records by catalogue item

@@ -25,7 +25,6 @@ from xinyong.identity import regions
 from xinyong.portal import charts, present
 from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
-from xinyong.web import stats
 from xinyong.web.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -100,10 +99,11 @@ def home(request: Request, session: DbSession) -> Response:
     """Landing page: search box, headline figures and charts."""
     lang = _lang(request)
     figures = portal_service.cached_home_figures(session)
-    by_item = stats.headline(session).records_by_item
+    items = catalog_service.get_catalog().items
+    by_item = [(items[code], n) for code, n in figures.by_item.items() if code in items]
     context: dict[str, Any] = {
         "figures": [(key, t(label, lang), getattr(figures, key)) for key, label in HOME_FIGURES],
-        "by_item": [(i.name_zh if lang == "zh" else i.name_en, i.count) for i in by_item],
+        "by_item": [(i.name.zh if lang == "zh" else i.name.en, n) for i, n in by_item],
         **charts.home_charts(figures, lang),
     }
     return _page(request, "home.html", context, section="home")
