@@ -100,13 +100,24 @@ def new_batch(sub: Submission, department: Department) -> IngestBatch:
     return batch
 
 
-def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int) -> Path:
-    """Copy an incoming file under the ingest directory, refusing it past ``max_bytes``."""
+@dataclass(frozen=True)
+class KeptFile:
+    """A received file as kept under the ingest directory."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int) -> KeptFile:
+    """Copy an incoming file under the ingest directory (digesting it on the way), refusing
+    it past ``max_bytes``."""
     safe = Path(filename).name or "upload"
     folder = get_settings().ingest_dir / batch_id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe
     written = 0
+    sha = hashlib.sha256()
     with target.open("wb") as out:
         while chunk := source.read(1 << 20):
             written += len(chunk)
@@ -117,16 +128,9 @@ def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int)
                     f"file is larger than the limit of {max_bytes:,} bytes",
                     details={"reason": "too_large", "limit": max_bytes},
                 )
-            out.write(chunk)
-    return target
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
             sha.update(chunk)
-    return sha.hexdigest()
+            out.write(chunk)
+    return KeptFile(target, written, sha.hexdigest())
 
 
 def submit_file(
@@ -150,13 +154,14 @@ def submit_file(
                 details={"reason": "too_large", "limit": max_bytes},
             )
         with path.open("rb") as handle:
-            kept = keep_file(
+            received = keep_file(
                 handle, batch_id=batch.id, filename=batch.filename, max_bytes=max_bytes
             )
+        kept = received.path
         batch.stored_path, batch.size_bytes, batch.sha256 = (
             str(kept),
-            kept.stat().st_size,
-            _digest(kept),
+            received.size,
+            received.sha256,
         )
         source = open_source(kept, filename=batch.filename, encoding=encoding, sheet=sheet)
         batch.file_format, batch.encoding, batch.sheet = (
@@ -167,7 +172,8 @@ def submit_file(
         batch.notes = list(source.notes)
         columns = map_headers(item, source.headers)
         today = submission.today or date.today()
-        processes = pipeline.workers() if kept.stat().st_size >= pipeline.PARALLEL_FROM_BYTES else 0
+        large = received.size >= pipeline.PARALLEL_FROM_BYTES
+        processes = pipeline.workers() if large else 0
         chunks = (
             pipeline.parallel_chunks(columns, source.headers, source.rows(), today, processes)
             if processes
