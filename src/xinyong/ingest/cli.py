@@ -20,6 +20,8 @@ from xinyong.ingest import ledger, service
 from xinyong.ingest.models import IngestBatch
 
 console = Console()
+# Row outcomes as the batch report and the ledger name them, in the order they are shown.
+COUNTS = ("rows", "accepted", "corrected", "unchanged", "rejected", "late")
 ItemOption = Annotated[str, typer.Option("--item", help="Catalogue item code, e.g. admin_penalty.")]
 DeptOption = Annotated[str, typer.Option("--dept", help="Department key or code.")]
 
@@ -37,24 +39,8 @@ def _show(report: dict[str, object], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, default=str))
         return
-    table = Table(
-        "batch", "status", "rows", "accepted", "corrected", "unchanged", "rejected", "late"
-    )
-    table.add_row(
-        *(
-            str(report[k])
-            for k in (
-                "batch_id",
-                "status",
-                "rows",
-                "accepted",
-                "corrected",
-                "unchanged",
-                "rejected",
-                "late",
-            )
-        )
-    )
+    table = Table("batch", "status", *COUNTS)
+    table.add_row(*(str(report[k]) for k in ("batch_id", "status", *COUNTS)))
     console.print(table)
     if report.get("error"):
         console.print(f"[red]{report['error']}[/red]")
@@ -159,36 +145,10 @@ def show_ledger(
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
         return
-    table = Table(
-        "department",
-        "item",
-        "batches",
-        "rows",
-        "accepted",
-        "corrected",
-        "unchanged",
-        "rejected",
-        "late",
-        "last",
-    )
+    table = Table("department", "item", "batches", *COUNTS, "last")
     for r in rows:
-        table.add_row(
-            r["department_key"],
-            r["item_code"],
-            *(
-                str(r[k])
-                for k in (
-                    "submissions",
-                    "rows",
-                    "accepted",
-                    "corrected",
-                    "unchanged",
-                    "rejected",
-                    "late",
-                    "last_submission",
-                )
-            ),
-        )
+        values = (r[k] for k in ("submissions", *COUNTS, "last_submission"))
+        table.add_row(r["department_key"], r["item_code"], *map(str, values))
     console.print(table)
 
 
