@@ -17,7 +17,7 @@ from xinyong.auth.principal import Principal
 from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 
-SCOPES = ("records:submit", "records:read", "subjects:read", "checks:run")
+SCOPES = ("records:submit", "records:read", "subjects:read", "checks:run", "rights:decide")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,16 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         "records:submit",
         frozenset(),
     ),
-    "rights.decide": (frozenset({"admin", "department_user"}), None, frozenset()),
+    # Objection and repair: subjects apply for themselves, counter staff on their behalf; the
+    # department that reported a record decides (rights.service checks which department).
+    "rights.apply": (frozenset(), None, frozenset({"subject"})),
+    "rights.counter": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "rights.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "rights:decide",
+        frozenset({"subject"}),
+    ),
+    "rights.decide": (frozenset({"admin", "department_user"}), "rights:decide", frozenset()),
     "checks.run": (frozenset({"admin", "department_user"}), "checks:run", frozenset()),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     ingest_workers: int | None = None
     # A city's own holidays and make-up workdays (YAML), layered over the shipped calendar.
     holidays_file: Path | None = None
+    # A city's own rights deadlines and repair rules (YAML), layered over the shipped file.
+    rights_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -388,6 +388,14 @@ _TEXT: dict[str, dict[Language, str]] = {
 }
 
 
+def register(entries: dict[str, dict[Language, str]]) -> None:
+    """Add a module's interface text (a key defined twice is a programming error)."""
+    clashes = sorted(set(entries) & set(_TEXT))
+    if clashes:
+        raise ValueError(f"interface text defined twice: {', '.join(clashes)}")
+    _TEXT.update(entries)
+
+
 def pick_language(requested: str | None) -> Language:
     """The requested language if supported, else Chinese."""
     return "en" if requested == "en" else "zh"

@@ -10,12 +10,18 @@ signatures.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import LegalBasis
 from xinyong.core.errors import NotFound
 from xinyong.portal.schemas import PublicListInfo
+from xinyong.records.models import Record
+from xinyong.records.states import RecordState
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,38 @@ def get(list_code: str) -> ListSpec:
 def lists_of_item(item_code: str) -> list[ListSpec]:
     """The lists whose entries are records of this item."""
     return [spec for spec in PUBLIC_LISTS if item_code in spec.item_codes]
+
+
+# The field of a list item's payload naming the decisions an entry rests on.
+BASIS_FIELD = "basis_numbers"
+_SEPARATORS = re.compile(r"[;；,，、\s]+")
+LIVE_STATES = (RecordState.active.value, RecordState.under_objection.value)
+
+
+def is_list_item(item_code: str) -> bool:
+    """Whether records of this item are entries of a list."""
+    return bool(lists_of_item(item_code))
+
+
+def entries_grounded_on(session: Session, record: Record) -> list[Record]:
+    """Live list entries of the record's subject that rest on this record's decision.
+
+    An entry names its basis decisions in ``basis_numbers``; a repaired or revoked basis
+    takes the entry off the list (国办发〔2020〕49号: 信用修复后移出名单).
+    """
+    items = [code for spec in PUBLIC_LISTS for code in spec.item_codes]
+    stmt = select(Record).where(
+        Record.subject_id == record.subject_id,
+        Record.item_code.in_(items),
+        Record.is_current.is_(True),
+        Record.state.in_(LIVE_STATES),
+        Record.id != record.id,
+    )
+    return [
+        entry
+        for entry in session.scalars(stmt.order_by(Record.id))
+        if record.source_record_id in _SEPARATORS.split(str(entry.payload.get(BASIS_FIELD) or ""))
+    ]
 
 
 def basis_text(basis: LegalBasis) -> str:

@@ -261,6 +261,14 @@ def versions(session: Session, record_id: int) -> list[Record]:
     return list(session.scalars(stmt.order_by(Record.version)))
 
 
+def current_of(session: Session, record: Record) -> Record:
+    """The current version of the record this version belongs to (itself if current)."""
+    if record.is_current:
+        return record
+    current = _current(session, record.item_code, record.department_id, record.source_record_id)
+    return current or record
+
+
 def for_subject(session: Session, subject_id: int, *, current_only: bool = True) -> list[Record]:
     """A subject's records, newest decision first."""
     stmt = select(Record).where(Record.subject_id == subject_id)

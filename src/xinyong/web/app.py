@@ -25,6 +25,9 @@ from xinyong.ingest import views as ingest_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import views as portal_views
 from xinyong.records import api as records_api
+from xinyong.rights import api as rights_api
+from xinyong.rights import console as rights_console
+from xinyong.rights import views as rights_views
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
@@ -125,5 +128,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.include_router(portal_api.router)
     for router in (ingest_api.router, ingest_views.router):
+        app.include_router(router)
+    for router in (rights_api.router, rights_views.router, rights_console.router):
         app.include_router(router)
     return app

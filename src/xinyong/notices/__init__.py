@@ -1,0 +1,1 @@
+"""Notices (通知) to subjects and departments: in-platform messages that the recipient reads."""

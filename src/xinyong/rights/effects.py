@@ -1,0 +1,153 @@
+"""What a case's steps set off beyond the case: notices, partner events, re-evaluation, lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from xinyong.core.workdays import add_workdays
+from xinyong.evaluation import service as evaluation_service
+from xinyong.exchange import service as exchange_service
+from xinyong.notices import service as notices_service
+from xinyong.portal import list_seam
+from xinyong.records import service as records_service
+from xinyong.records.models import Record
+from xinyong.records.states import RecordState
+from xinyong.rights.config import get_config
+from xinyong.rights.models import RightsCase
+from xinyong.rights.states import TargetOutcome
+
+EVENT_KINDS = {
+    TargetOutcome.correct: "record.corrected",
+    TargetOutcome.supplement: "record.corrected",
+    TargetOutcome.stop_publication: "record.publication_stopped",
+    TargetOutcome.remove_from_list: "record.removed_from_list",
+}
+
+
+def _ref(case: RightsCase) -> tuple[str, int]:
+    return ("rights_case", case.id)
+
+
+def _to_subject(session: Session, case: RightsCase, key: str, **params: object) -> None:
+    notices_service.send(
+        session,
+        key=key,
+        params={"number": case.number, **params},
+        subject_id=case.subject_id,
+        ref=_ref(case),
+    )
+
+
+def _to_department(session: Session, case: RightsCase, key: str, **params: object) -> None:
+    notices_service.send(
+        session,
+        key=key,
+        params={"number": case.number, **params},
+        department_id=case.department_id,
+        ref=_ref(case),
+    )
+
+
+def notify_opened(session: Session, case: RightsCase) -> None:
+    """Tell the applicant the case is received and the department it has a new case."""
+    due = case.due_on.isoformat() if case.due_on else ""
+    _to_subject(session, case, f"{case.kind}.received", due=due)
+    _to_department(session, case, f"{case.kind}.new", due=due)
+
+
+def notify_decided(session: Session, case: RightsCase) -> None:
+    """Tell the applicant the outcome and the reasons."""
+    _to_subject(
+        session,
+        case,
+        f"{case.kind}.decided.{case.outcome}",
+        reason=case.outcome_reason or "",
+        reapply_from=case.reapply_from.isoformat() if case.reapply_from else "",
+    )
+
+
+def notify(session: Session, case: RightsCase, key: str, **params: object) -> None:
+    """Any other message to the applicant about its case."""
+    _to_subject(session, case, key, **params)
+
+
+def remind(session: Session, case: RightsCase, *, overdue: bool) -> None:
+    """Remind the deciding department of a case that is due or overdue."""
+    due = case.due_on.isoformat() if case.due_on else ""
+    _to_department(session, case, "case.overdue" if overdue else "case.due", due=due)
+
+
+def _partner_due(today: date) -> date:
+    return add_workdays(today, get_config().deadlines.notify_partners)
+
+
+def records_changed(
+    session: Session,
+    case: RightsCase,
+    changed: list[tuple[TargetOutcome, Record]],
+    *,
+    today: date,
+) -> None:
+    """Queue partner events for changed records and flag the subject for re-evaluation."""
+    if not changed:
+        return
+    for outcome, record in changed:
+        exchange_service.enqueue(
+            session,
+            kind=EVENT_KINDS[outcome],
+            subject_id=record.subject_id,
+            record_id=record.id,
+            payload={
+                "case": case.number,
+                "item_code": record.item_code,
+                "source_record_id": record.source_record_id,
+                "state": record.state,
+            },
+            due_on=_partner_due(today),
+        )
+    evaluation_service.flag_for_recompute(
+        session, subject_id=case.subject_id, reason=f"{case.number}: records changed"
+    )
+
+
+def repaired(
+    session: Session, case: RightsCase, record: Record, *, actor: str, today: date
+) -> list[Record]:
+    """A repair's consequences: publication stops, list entries resting on the record come
+    off, the subject is re-evaluated and partners are told. Returns the list entries removed.
+
+    Punishment measures are not stored per subject: credit checks derive them from live list
+    entries and published records, so they stop applying with this same transaction.
+    """
+    reason = f"信用修复 credit repair (case {case.number})"
+    records_service.transition(
+        session, record_id=record.id, to_state=RecordState.repaired, reason=reason, actor=actor
+    )
+    removed = list_seam.entries_grounded_on(session, record)
+    for entry in removed:
+        records_service.transition(
+            session,
+            record_id=entry.id,
+            to_state=RecordState.repaired,
+            reason=f"移出名单: 认定依据 {record.source_record_id} 已修复 (case {case.number})",
+            actor=actor,
+        )
+    for changed in [record, *removed]:
+        exchange_service.enqueue(
+            session,
+            kind="record.repaired",
+            subject_id=changed.subject_id,
+            record_id=changed.id,
+            payload={
+                "case": case.number,
+                "item_code": changed.item_code,
+                "source_record_id": changed.source_record_id,
+            },
+            due_on=_partner_due(today),
+        )
+    evaluation_service.flag_for_recompute(
+        session, subject_id=case.subject_id, reason=f"{case.number}: credit repaired"
+    )
+    return removed

@@ -1,0 +1,114 @@
+"""Evidence files of a case: type recognised by content, size and count limits, safe names."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from xinyong.core.errors import Invalid
+from xinyong.rights.config import get_config
+from xinyong.rights.models import CaseFile, RightsCase
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+}
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: its name, its bytes and what it is meant to show."""
+
+    filename: str
+    content: bytes
+    kind: str = "evidence"  # evidence | proof | material
+
+
+def _is_ofd(content: bytes) -> bool:
+    """OFD (GB/T 33190) is a ZIP package with OFD.xml at its root."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            return "OFD.xml" in package.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+
+
+def sniff(content: bytes) -> str | None:
+    """The file type by its first bytes (never by its name), or None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"PK\x03\x04") and _is_ofd(content):
+        return "ofd"
+    return None
+
+
+def safe_name(filename: str) -> str:
+    """The file's own name without folders or control characters, at most 200 characters."""
+    base = re.split(r"[/\\]", filename or "")[-1]
+    cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", base)).strip(" .")
+    return (cleaned or "file")[-200:]
+
+
+def check(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str]]:
+    """Each upload with its type; Invalid naming the file for any that breaks the rules."""
+    rules = get_config().evidence
+    if already + len(uploads) > rules.max_files:
+        raise Invalid(
+            f"at most {rules.max_files} files per case ({already} already attached)",
+            details={"field": "files"},
+        )
+    checked = []
+    for index, upload in enumerate(uploads):
+        name = safe_name(upload.filename)
+        field = {"field": f"files[{index}]", "file": name}
+        if not upload.content:
+            raise Invalid(f"file {name} is empty", details=field)
+        if len(upload.content) > rules.max_file_bytes:
+            limit_mib = rules.max_file_bytes / 1024 / 1024
+            raise Invalid(f"file {name} is larger than {limit_mib:g} MiB", details=field)
+        kind = sniff(upload.content)
+        if kind is None or kind not in rules.types:
+            allowed = ", ".join(t.upper() for t in rules.types)
+            raise Invalid(
+                f"file {name} is not one of the accepted types ({allowed})", details=field
+            )
+        if upload.kind not in {"evidence", "proof", "material"}:
+            raise Invalid(f"unknown file kind {upload.kind!r}", details=field)
+        checked.append((upload, kind))
+    return checked
+
+
+def attach(
+    session: Session, case: RightsCase, uploads: list[Upload], *, actor: str
+) -> list[CaseFile]:
+    """Check and store files with the case (in the caller's transaction)."""
+    existing = session.query(CaseFile).filter(CaseFile.case_id == case.id).count()
+    stored = []
+    for upload, kind in check(uploads, already=existing):
+        row = CaseFile(
+            case_id=case.id,
+            kind=upload.kind,
+            filename=safe_name(upload.filename),
+            content_type=CONTENT_TYPES[kind],
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            content=upload.content,
+            uploaded_by=actor,
+        )
+        session.add(row)
+        stored.append(row)
+    session.flush()
+    return stored
