@@ -18,6 +18,7 @@ from xinyong.auth.cli import keys_app, users_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.ingest import cli as ingest_cli
+from xinyong.rights.cli import rights_app
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -34,6 +35,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="apikeys")
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(rights_app, name="rights")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -395,6 +397,25 @@ def expire(
     with session_scope() as session:
         count = records_jobs.expire_due(session, today=as_of)
     console.print(f"{count} records expired as of {as_of.isoformat()}")
+
+
+@app.command("daily")
+def daily(
+    today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """The daily jobs (cron them): end expired publication, then remind of due rights cases."""
+    from xinyong.records import jobs as records_jobs
+    from xinyong.rights import jobs as rights_jobs
+
+    as_of = _as_date(today, "--today") if today else date.today()
+    with session_scope() as session:
+        expired = records_jobs.expire_due(session, today=as_of)
+    with session_scope() as session:
+        reminded = rights_jobs.remind(session, today=as_of)
+    console.print(
+        f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
+        f"{reminded.due} due soon, {reminded.overdue} overdue"
+    )
 
 
 @app.command("demo")

@@ -44,7 +44,7 @@ def _kind_figures(
         for outcome, count in session.execute(
             select(cases.c.outcome, func.count()).where(cases.c.outcome.is_not(None))
             .group_by(cases.c.outcome)
-        ).tuples()
+        ).all()
     }  # fmt: skip
     open_states = [s.value for s in OPEN_STATES]
     open_count = int(
