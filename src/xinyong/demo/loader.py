@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from xinyong.core.config import get_settings
 from xinyong.core.db import Base, get_engine, session_scope
 from xinyong.core.errors import Conflict
+from xinyong.demo import rights as demo_rights
 from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import CHUNK_SIZE
 from xinyong.demo.rows import (
@@ -37,6 +38,9 @@ from xinyong.records import jobs as records_jobs
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
+# Rights cases filed in a demo city (one per 20 subjects, at most this many).
+RIGHTS_CASES = 60
+
 BULK_TABLES = ("subjects", "subject_relations", "records", "record_events")
 
 
@@ -48,6 +52,7 @@ class DemoReport:
     relations: int = 0
     records: int = 0
     expired: int = 0
+    rights_cases: int = 0
     seconds: float = 0.0
     # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
     # expiring records whose disclosure period has passed.
@@ -61,7 +66,8 @@ class DemoReport:
         return (
             f"demo city (seed {self.seed}, anchor {self.anchor.isoformat()}): "
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
-            f"({self.expired:,} expired) in {self.seconds:.1f} s ("
+            f"({self.expired:,} expired), {self.rights_cases} rights cases "
+            f"in {self.seconds:.1f} s ("
             + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
             + ")"
         )
@@ -182,6 +188,13 @@ def load_demo(
         with session_scope() as session:
             report.expired = records_jobs.expire_due(session, today=anchor, actor="demo:expire")
         report.add_time("expire", expiring)
+    filing = time.perf_counter()
+    with session_scope() as session:
+        cases = demo_rights.seed_cases(
+            session, anchor=anchor, count=min(RIGHTS_CASES, subjects // 20)
+        )
+        report.rights_cases = cases.objections + cases.repairs
+    report.add_time("rights cases", filing)
     indexing = time.perf_counter()
     with session_scope() as session:
         search.rebuild_index(session)  # the portal's name search covers the new subjects
