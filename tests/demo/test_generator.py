@@ -18,6 +18,7 @@ from xinyong.identity import codes
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.payload import check_payload
+from xinyong.rights import stats as rights_stats
 from xinyong.subjects.models import Subject, SubjectRelation
 
 ANCHOR = date(2026, 11, 1)
@@ -74,8 +75,9 @@ def test_city_looks_like_a_city() -> None:
 @pytest.mark.parametrize("parallel", [False, True], ids=["inline", "producer-process"])
 def test_loaded_demo_is_valid_against_the_catalogue(configured_db: str, parallel: bool) -> None:
     report = loader.load_demo(
-        subjects=600, seed=9, records_per_subject=6, anchor=ANCHOR, parallel=parallel
-    )
+        subjects=600, seed=9, records_per_subject=6, anchor=ANCHOR, parallel=parallel,
+        rights_cases=0,
+    )  # fmt: skip
     assert report.subjects == 600 and report.records > 1000
     catalog = catalog_service.get_catalog()
     with session_scope() as session:
@@ -133,3 +135,16 @@ def _departments() -> dict[str, list[DepartmentInfo]]:
             DepartmentInfo(index, spec.kind.value, spec.name.zh, spec.code)
         )
     return out
+
+
+def test_the_demo_files_rights_cases_through_the_service(configured_db: str) -> None:
+    report = loader.load_demo(subjects=600, seed=9, records_per_subject=6, anchor=ANCHOR)
+    assert report.rights_cases >= 10
+    with session_scope() as session:
+        figures = rights_stats.figures(session, today=ANCHOR)
+        assert sum(kind.total for kind in figures.kinds) == report.rights_cases
+        assert figures.subjects_repaired > 0 and figures.records_under_objection > 0
+        assert {kind.kind: kind.open > 0 for kind in figures.kinds} == {
+            "objection": True,
+            "repair": True,
+        }

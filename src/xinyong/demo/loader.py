@@ -155,11 +155,13 @@ def load_demo(
     anchor: date | None = None,
     region: str | None = None,
     parallel: bool | None = None,
+    rights_cases: int | None = None,
 ) -> DemoReport:
     """Generate and load a city of ``subjects`` subjects; deterministic by seed and anchor.
 
     ``parallel`` (default: for cities above one chunk) generates in a producer process
-    while this process writes; the rows are the same either way.
+    while this process writes; the rows are the same either way. ``rights_cases`` (default
+    one per 20 subjects, at most 60) objections and repairs are then filed and handled.
     """
     anchor = anchor or date.today()
     report = DemoReport(seed=seed, anchor=anchor)
@@ -190,9 +192,8 @@ def load_demo(
         report.add_time("expire", expiring)
     filing = time.perf_counter()
     with session_scope() as session:
-        cases = demo_rights.seed_cases(
-            session, anchor=anchor, count=min(RIGHTS_CASES, subjects // 20)
-        )
+        wanted = min(RIGHTS_CASES, subjects // 20) if rights_cases is None else rights_cases
+        cases = demo_rights.seed_cases(session, anchor=anchor, count=wanted)
         report.rights_cases = cases.objections + cases.repairs
     report.add_time("rights cases", filing)
     indexing = time.perf_counter()
