@@ -75,6 +75,15 @@ INGEST_READ = by_group(401, 403, 403, key_submit=200, **dict.fromkeys(STAFF, 200
 INGEST_READ_404 = by_group(401, 403, 403, key_submit=404, **dict.fromkeys(STAFF, 404))
 SUBMIT_404 = by_group(401, 403, 403, admin=404, reporter=404, key_submit=404)
 PENALTY_HEADER = "行政相对人名称,行政处罚决定书文号\n".encode("gbk")
+# rights API: filing with an empty form is refused field by field (422) once let in
+RIGHTS_FILE_422 = by_group(
+    401, 403, 403, admin=422, department_user=422, owner=422, other_subject=422
+)
+RIGHTS_READ_404 = by_group(
+    401, 403, 403, admin=404, department_user=404, auditor=404, owner=404, other_subject=404
+)
+RIGHTS_DECIDE_404 = by_group(401, 403, 403, admin=404, department_user=404)
+RIGHTS_SUBJECT_404 = by_group(401, 403, 403, owner=404, other_subject=404)
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): everyone(200),
     # the public portal (信用门户): the same public pages for every caller
@@ -97,6 +106,23 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/logout-everywhere"): by_group(401, 303, 401),
     ("GET", "/console/"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
     ("GET", "/portal/me"): by_group(303, 200, 403),
+    # a subject's rights pages (异议 / 信用修复): its own account only; no record or case is
+    # named here, so subjects get 422 (no record_id) or 404 (no such case)
+    ("GET", "/rights/objection"): everyone(303),  # the public portal's entry → own records
+    ("GET", "/rights/repair"): everyone(303),
+    ("GET", "/portal/me/records"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("GET", "/portal/me/cases"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("GET", "/portal/rights/objection"): by_group(303, 403, 403, owner=422, other_subject=422),
+    ("POST", "/portal/rights/objection"): by_group(401, 403, 403, owner=422, other_subject=422),
+    ("GET", "/portal/rights/repair"): by_group(303, 403, 403, owner=422, other_subject=422),
+    ("POST", "/portal/rights/repair"): by_group(401, 403, 403, owner=422, other_subject=422),
+    ("GET", "/portal/me/cases/{case_id}"): by_group(303, 403, 403, owner=404, other_subject=404),
+    ("POST", "/portal/me/cases/{case_id}/withdraw"): by_group(
+        401, 403, 403, owner=404, other_subject=404
+    ),
+    ("POST", "/portal/me/cases/{case_id}/material"): by_group(
+        401, 403, 403, owner=404, other_subject=404
+    ),
     ("GET", "/console/audit"): by_group(303, 403, 403, admin=200, auditor=200),
     ("GET", "/api/v1/me"): everyone(200),
     ("GET", "/api/v1/me/queries"): SUBJECT_ONLY,
@@ -145,6 +171,27 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/ingest/review/{review_id}"): by_group(
         401, 403, 403, admin=404, reporter=404
     ),
+    # rights (异议 / 信用修复) API: subjects file for themselves, counter staff for a subject;
+    # the reporting department decides; {case_id}, {record_id}, {file_id} name nothing
+    ("POST", "/api/v1/objections"): RIGHTS_FILE_422,
+    ("POST", "/api/v1/repairs"): RIGHTS_FILE_422,
+    ("GET", "/api/v1/records/{record_id}/repair-eligibility"): RIGHTS_READ_404,
+    ("GET", "/api/v1/cases"): by_group(
+        401, 403, 403, admin=200, department_user=200, auditor=200, owner=200, other_subject=200
+    ),
+    ("GET", "/api/v1/cases/{case_id}"): RIGHTS_READ_404,
+    ("GET", "/api/v1/cases/{case_id}/files/{file_id}"): RIGHTS_READ_404,
+    ("POST", "/api/v1/cases/{case_id}/decision"): RIGHTS_DECIDE_404,
+    ("POST", "/api/v1/cases/{case_id}/accept"): RIGHTS_DECIDE_404,
+    ("POST", "/api/v1/cases/{case_id}/request-material"): RIGHTS_DECIDE_404,
+    ("POST", "/api/v1/cases/{case_id}/not-accept"): RIGHTS_DECIDE_404,
+    ("POST", "/api/v1/cases/{case_id}/extend"): RIGHTS_DECIDE_404,
+    ("POST", "/api/v1/cases/{case_id}/withdraw"): RIGHTS_SUBJECT_404,
+    ("POST", "/api/v1/cases/{case_id}/material"): RIGHTS_SUBJECT_404,
+    ("GET", "/api/v1/rights/stats"): by_group(
+        401, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/api/v1/me/notices"): SUBJECT_ONLY,
 }
 
 
@@ -361,6 +408,15 @@ _INGEST_BODIES: dict[str, Callable[[str], dict[str, object]]] = {
     },
 }
 
+_RIGHTS_BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/cases/{case_id}/decision": {"version": 1, "outcome": "refused", "reason": "测试"},
+    "/api/v1/cases/{case_id}/accept": {"version": 1},
+    "/api/v1/cases/{case_id}/request-material": {"version": 1, "missing": "测试"},
+    "/api/v1/cases/{case_id}/not-accept": {"version": 1, "reason": "测试"},
+    "/api/v1/cases/{case_id}/extend": {"version": 1, "reason": "测试"},
+    "/api/v1/cases/{case_id}/withdraw": {"reason": "测试"},
+}
+
 
 def _call(city: City, name: str, method: str, path: str) -> int:
     client = city.clients[name]
@@ -373,6 +429,9 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         .replace("{authorisation_id}", str(city.grant_id))
         .replace("{batch_id}", "B-none")
         .replace("{review_id}", "999999")
+        .replace("{case_id}", "999999")
+        .replace("{record_id}", "999999")
+        .replace("{file_id}", "999999")
     )
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":
@@ -386,6 +445,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         }
     elif method == "POST" and path in _INGEST_BODIES:
         kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
+    elif method == "POST" and path in _RIGHTS_BODIES:
+        kwargs["json"] = _RIGHTS_BODIES[path]
     elif method == "POST":
         kwargs["data"] = {"csrf_token": headers["X-CSRF-Token"], "username": name, "password": "x"}
     status = client.request(method, concrete, **kwargs).status_code  # type: ignore[arg-type]

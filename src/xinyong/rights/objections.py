@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Conflict, Forbidden, Invalid
 from xinyong.core.workdays import add_workdays
-from xinyong.ingest.cells import clean_text
+from xinyong.ingest.cells import CellProblem, clean_text
 from xinyong.portal import list_seam
 from xinyong.records import protect
 from xinyong.records import service as records_service
@@ -36,7 +36,10 @@ LIST_GROUNDS = frozenset({ObjectionGround.wrongly_listed, ObjectionGround.not_re
 
 def statement_text(raw: str, *, field_name: str = "statement", required: bool = True) -> str:
     """Applicant's or officer's text: control characters removed, length checked."""
-    text = clean_text(raw or "", multiline=True)
+    try:
+        text = clean_text(raw or "", multiline=True)
+    except CellProblem as problem:
+        raise Invalid(f"{field_name}: {problem.reason}", details={"field": field_name}) from None
     if required and not text:
         raise Invalid(f"{field_name} must not be empty", details={"field": field_name})
     if len(text) > MAX_STATEMENT:

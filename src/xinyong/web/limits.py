@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.core.config import get_settings
+from xinyong.rights.config import get_config
 
 
 @dataclass
@@ -60,6 +62,23 @@ async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes
 
 # Submission files may be larger than other requests (multipart parts spool to disk).
 FILE_UPLOAD_PATHS = frozenset({"/api/v1/submissions/file", "/console/ingest"})
+# Rights applications carry evidence files: up to the case's whole allowance in one request.
+EVIDENCE_PATHS = re.compile(
+    r"/(api/v1/(objections|repairs|cases/\d+/material)"
+    r"|portal/rights/(objection|repair)|portal/me/cases/\d+/material|console/rights/counter\S*)"
+)
+
+
+def body_cap(path: str) -> int:
+    """The largest request body accepted on this path."""
+    settings = get_settings()
+    if path in FILE_UPLOAD_PATHS:
+        return settings.ingest_max_bytes
+    if EVIDENCE_PATHS.fullmatch(path):
+        rules = get_config().evidence
+        allowance = rules.max_files * rules.max_file_bytes + 1024 * 1024  # + form fields
+        return max(allowance, settings.max_request_bytes)
+    return settings.max_request_bytes
 
 
 class LimitsMiddleware:
@@ -83,11 +102,7 @@ class LimitsMiddleware:
                 retry = str(max(1, math.ceil(wait))).encode()
                 await _reply(send, 429, body, [(b"retry-after", retry)])
                 return
-        cap = (
-            settings.ingest_max_bytes
-            if scope["path"] in FILE_UPLOAD_PATHS
-            else settings.max_request_bytes
-        )
+        cap = body_cap(scope["path"])
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             await _reply(send, 413, _too_large(cap), [])

@@ -1,0 +1,244 @@
+"""What the rights API reads (JSON bodies with bounded sizes) and answers (XRead models)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from xinyong.rights.objections import MAX_STATEMENT, MAX_TARGETS
+from xinyong.rights.service import CaseDetail
+from xinyong.rights.states import RepairOutcome, TargetOutcome
+
+
+def _storable(value: str) -> str:
+    """Refuse text no database keeps: NUL characters and lone surrogates."""
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("contains a NUL or an invalid (lone surrogate) character")
+    return value
+
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="the case version you saw")]
+Text = Annotated[str, StringConstraints(max_length=MAX_STATEMENT), AfterValidator(_storable)]
+Contact = Annotated[str, StringConstraints(max_length=100), AfterValidator(_storable)]
+SubjectCode = Annotated[str, StringConstraints(max_length=40), AfterValidator(_storable)]
+FieldName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_storable)
+]
+ShortText = Annotated[str, StringConstraints(max_length=500), AfterValidator(_storable)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Integer = Annotated[int, Field(ge=-(10**15), le=10**15)]
+FieldValue = (
+    Text | Integer | Number | bool | None | Annotated[list[ShortText], Field(max_length=50)]
+)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- bodies ---------------------------------------------------------------------------------
+
+
+class TargetDecisionIn(_Body):
+    """The decision on one disputed record; ``changes`` for correct / supplement."""
+
+    record_id: RowId
+    outcome: TargetOutcome
+    reason: Text
+    changes: dict[FieldName, FieldValue] = Field(default_factory=dict, max_length=50)
+
+
+class DecisionBody(_Body):
+    """Objection: ``decisions`` (one per record). Repair: ``outcome``, ``reason``,
+    optionally ``reapply_from`` (a refusal's earliest new application)."""
+
+    version: Version
+    decisions: list[TargetDecisionIn] | None = Field(default=None, max_length=MAX_TARGETS)
+    outcome: RepairOutcome | None = None
+    reason: Text | None = None
+    reapply_from: date | None = None
+
+
+class VersionBody(_Body):
+    version: Version
+
+
+class MaterialRequestBody(_Body):
+    version: Version
+    missing: Text
+
+
+class ReasonBody(_Body):
+    version: Version
+    reason: Text
+
+
+class WithdrawBody(_Body):
+    reason: Text = ""
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ObstacleRead(_Read):
+    code: str
+    zh: str
+    en: str
+
+
+class EligibilityRead(_Read):
+    """Whether the record can be repaired now; if not, why (zh / en) and from when."""
+
+    record_id: int
+    tier: str | None
+    eligible: bool
+    obstacles: list[ObstacleRead]
+    earliest: date | None
+    minimum_period: str | None
+    legal_basis: str
+
+
+class CaseSummaryRead(_Read):
+    id: int
+    number: str
+    kind: str
+    state: str
+    department_id: int
+    received_on: date
+    due_on: date | None
+    overdue: bool
+    outcome: str | None
+
+
+class CasePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CaseSummaryRead]
+
+
+class TargetRead(_Read):
+    """A disputed record as filed (no payload: read the record itself for its fields)."""
+
+    record_id: int
+    item_code: str
+    source_record_id: str
+    state_before: str
+    outcome: str | None
+    reason: str | None
+    result_record_id: int | None
+
+
+class EventRead(_Read):
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+    data: dict[str, Any]
+
+
+class FileRead(_Read):
+    """A case file's metadata; the content is downloaded separately."""
+
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+class CaseRead(_Read):
+    id: int
+    number: str
+    kind: str
+    state: str
+    subject_id: int
+    department_id: int
+    channel: str
+    contact: str | None
+    ground: str
+    statement: str
+    received_on: date
+    due_on: date | None
+    decide_due_on: date | None
+    accepted_on: date | None
+    extended: bool
+    extension_reason: str | None
+    material_note: str | None
+    outcome: str | None
+    outcome_reason: str | None
+    reapply_from: date | None
+    closed_on: date | None
+    handling_workdays: int | None
+    commitment_record_id: int | None
+    overdue: bool
+    version: int
+    targets: list[TargetRead]
+    timeline: list[EventRead]
+    files: list[FileRead]
+
+
+class KindFiguresRead(_Read):
+    kind: str
+    total: int
+    open: int
+    open_overdue: int
+    by_outcome: dict[str, int]
+    median_workdays: float | None
+    overdue_rate: float | None
+
+
+class RightsFiguresRead(_Read):
+    department_id: int | None = Field(description="null: the whole platform")
+    kinds: list[KindFiguresRead]
+    subjects_repaired: int
+    records_under_objection: int
+
+
+class NoticeRead(_Read):
+    id: int
+    key: str
+    text: str
+    ref_type: str | None
+    ref_id: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+def case_read(detail: CaseDetail) -> CaseRead:
+    """The API's view of a case: its fields, records as filed (no contents), steps, files."""
+    case = detail.case
+    own = {name: getattr(case, name) for name in CaseRead.model_fields if name not in _DERIVED}
+    targets = [
+        TargetRead(
+            record_id=target.record_id,
+            item_code=record.item_code,
+            source_record_id=record.source_record_id,
+            state_before=target.state_before,
+            outcome=target.outcome,
+            reason=target.outcome_reason,
+            result_record_id=target.result_record_id,
+        )
+        for target, record in detail.targets
+    ]
+    return CaseRead(
+        **own,
+        overdue=detail.overdue,
+        targets=targets,
+        timeline=[EventRead.model_validate(event) for event in detail.timeline],
+        files=[FileRead.model_validate(row) for row in detail.files],
+    )
+
+
+_DERIVED = frozenset({"overdue", "targets", "timeline", "files"})
