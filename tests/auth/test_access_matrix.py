@@ -171,6 +171,27 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/ingest/review/{review_id}"): by_group(
         401, 403, 403, admin=404, reporter=404
     ),
+    # rights console (异议 / 信用修复): staff only; admins and auditors see every department,
+    # deciding staff act on their department's cases ({case_id} names no case: 404 once let in)
+    ("GET", "/console/rights"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/console/rights/stats"): by_group(303, 403, 403, admin=200, auditor=200),
+    ("GET", "/console/rights/counter"): by_group(303, 403, 403, admin=200, department_user=200),
+    # filing at the counter without a subject code: refused naming the field
+    ("POST", "/console/rights/counter"): by_group(401, 403, 403, admin=422, department_user=422),
+    ("GET", "/console/rights/cases/{case_id}"): by_group(
+        303, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("GET", "/console/rights/cases/{case_id}/files/{file_id}"): by_group(
+        303, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    **{
+        ("POST", f"/console/rights/cases/{{case_id}}/{step}"): by_group(
+            401, 403, 403, admin=404, department_user=404
+        )
+        for step in ("decide", "extend", "accept", "request-material", "not-accept")
+    },
     # rights (异议 / 信用修复) API: subjects file for themselves, counter staff for a subject;
     # the reporting department decides; {case_id}, {record_id}, {file_id} name nothing
     ("POST", "/api/v1/objections"): RIGHTS_FILE_422,

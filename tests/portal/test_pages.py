@@ -299,7 +299,7 @@ def test_subject_page_groups_records_and_marks_the_disputed_one(site: Site) -> N
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in text
     assert "<script>" not in text
     assert "信用修复管理办法" in text and "国家发展和改革委员会令第36号" in text
-    assert 'href="/rights/' not in text  # the rights pages do not exist yet
+    assert 'href="/rights/objection"' in text and 'href="/rights/repair"' in text
     english = get(site, f"/subjects/{site.code}?lang=en").text
     assert "Under objection" in english and "Administrative licences and penalties" in english
 

@@ -96,11 +96,26 @@ def console_home(request: Request, principal: CurrentPrincipal) -> Response:
 
 @router.get("/portal/me", response_class=HTMLResponse)
 def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    """A subject's own page: who looked at its data and why."""
+    """A subject's own page: who looked at its data and why, its notices and its rights."""
+    from xinyong.notices import service as notices_service
+
     _require_login(request, principal)
     if principal.account_id is None:
         raise Forbidden("this page is for people who log in, not for API keys")
     entries = []
     if principal.subject_id is not None and policy.can(principal, "queries.read_own"):
         entries = queries.for_subject(session, subject_id=principal.subject_id)
-    return render(request, "me.html", {"principal": principal, "queries": entries})
+    rights = principal.subject_id is not None and policy.can(principal, "rights.apply")
+    notices = (
+        notices_service.for_subject(session, subject_id=principal.subject_id)
+        if rights and principal.subject_id is not None
+        else []
+    )
+    context = {
+        "principal": principal,
+        "queries": entries,
+        "rights_links": rights,
+        "notices": notices,
+        "notice_text": notices_service.text,
+    }
+    return render(request, "me.html", context)

@@ -15,6 +15,8 @@ from xinyong.portal import list_seam, publish
 from xinyong.portal.schemas import CategoryCount, HomeFigures, MonthCount
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
+from xinyong.rights.models import RightsCase
+from xinyong.rights.states import CaseKind, CaseOutcome
 from xinyong.subjects.models import Department, Subject
 
 MONTHS = 12
@@ -70,6 +72,15 @@ def _by_category(by_item: dict[str, int]) -> list[CategoryCount]:
     ]
 
 
+def _subjects_repaired(session: Session) -> int:
+    """Subjects with at least one repair decided 予以修复 (as rights.stats counts them)."""
+    stmt = select(func.count(func.distinct(RightsCase.subject_id))).where(
+        RightsCase.kind == CaseKind.repair.value,
+        RightsCase.outcome == CaseOutcome.repaired.value,
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
     """Subjects, records, published list entries, repairs, reporting departments, series.
 
@@ -94,6 +105,7 @@ def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
         list_entries=_count(session, *publish.publishable(today), Record.item_code.in_(list_items)),
         repairs_completed=_count(session, current, Record.state == RecordState.repaired.value),
         departments_reporting=int(session.scalar(reporting.select_from(Department)) or 0),
+        subjects_repaired=_subjects_repaired(session),
         by_month=_by_month(session, today),
         by_category=_by_category(by_item),
         by_item=by_item,

@@ -6,7 +6,7 @@ Nothing here reads the database: what a page may show has been decided by
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,9 +65,18 @@ def switch_href(request: Request, lang: Language) -> str:
     return href(request.url.path, params, lang="en" if lang == "zh" else "zh")
 
 
+def _paths(routes: Iterable[object]) -> Iterator[str]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        if included is not None:
+            yield from _paths(included.routes)
+        elif isinstance(path := getattr(route, "path", None), str):
+            yield path
+
+
 def route_exists(request: Request, path: str) -> bool:
     """Whether the application serves ``path`` (pages of later issues appear by themselves)."""
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
+    return path in set(_paths(request.app.routes))
 
 
 @dataclass(frozen=True)

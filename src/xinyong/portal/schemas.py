@@ -200,6 +200,7 @@ class HomeFigures(BaseModel):
     list_entries: int  # published entries of the list publications
     repairs_completed: int  # records whose publication stopped by credit repair
     departments_reporting: int  # departments with at least one record
+    subjects_repaired: int = 0  # subjects with at least one completed credit repair
     by_month: list[MonthCount]  # the last 12 months by decision date, oldest first
     by_category: list[CategoryCount]  # current records by national category
     by_item: dict[str, int] = {}  # current records by catalogue item

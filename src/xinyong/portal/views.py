@@ -50,6 +50,7 @@ HOME_FIGURES = (
     ("list_entries", "home.list_entries"),
     ("repairs_completed", "home.repairs"),
     ("departments_reporting", "home.departments_reporting"),
+    ("subjects_repaired", "stats.subjects_repaired"),
 )
 Code = Annotated[str, Path(min_length=1, max_length=40)]
 Cursor = Annotated[str | None, Query(max_length=200)]

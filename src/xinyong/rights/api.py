@@ -424,6 +424,7 @@ def withdraw(
         subject_id=principal.subject_id,
         actor=principal.actor,
         reason=body.reason if body else "",
+        expected_version=body.version if body else None,
     )
     return _case_read(session, case)
 
@@ -435,6 +436,7 @@ def hand_in_material(
     session: DbSession,
     files: Files = None,
     note: Annotated[Text, Form()] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> CaseRead:
     """Hand in the material that was asked for; acceptance starts again · 补正材料."""
     assert principal.subject_id is not None
@@ -452,6 +454,7 @@ def hand_in_material(
         applicant=applicant,
         files=_read_uploads(files, kind="material", field="files"),
         note=note,
+        expected_version=version,
     )
     return _case_read(session, case)
 

@@ -189,6 +189,7 @@ def supplement(
     applicant: cases.Applicant,
     files: list[evidence.Upload],
     note: str = "",
+    expected_version: int | None = None,
     today: date | None = None,
 ) -> RightsCase:
     """The applicant hands in what was asked for; the acceptance clock starts again."""
@@ -210,7 +211,7 @@ def supplement(
         to=CaseState.applied,
         actor=applicant.actor,
         action="supplemented",
-        expected_version=None,
+        expected_version=expected_version,
         note=statement_text(note, field_name="note", required=False),
     )
     case.due_on = add_workdays(today, get_config().deadlines.repair.accept)

@@ -78,6 +78,7 @@ class ReasonBody(_Body):
 
 class WithdrawBody(_Body):
     reason: Text = ""
+    version: Version | None = None  # the version the applicant saw (409 if it changed)
 
 
 # --- answers --------------------------------------------------------------------------------

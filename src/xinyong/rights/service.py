@@ -68,6 +68,7 @@ def withdraw(
     subject_id: int | None,
     actor: str,
     reason: str = "",
+    expected_version: int | None = None,
     today: date | None = None,
 ) -> RightsCase:
     """The applicant withdraws its open case; disputed records lose their mark."""
@@ -82,7 +83,7 @@ def withdraw(
         to=CaseState.withdrawn,
         actor=actor,
         action="withdrawn",
-        expected_version=None,
+        expected_version=expected_version,
         note=text,
     )
     if case.kind == CaseKind.objection.value:
