@@ -2,6 +2,477 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from itertools import zip_longest
+from typing import Annotated, Any, Literal, TypedDict, TypeVar
+from urllib.parse import quote
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.auth import policy
+from xinyong.auth.models import Account
+from xinyong.auth.principal import Principal
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import CatalogItem
+from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
+from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.workdays import workdays_between
+from xinyong.portal import list_seam, present
+from xinyong.records import service as records_service
+from xinyong.records.models import Record
+from xinyong.rights import cases, objections, repairs, service, stats
+from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
+from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
+from xinyong.subjects.models import Department, Subject
+from xinyong.web import csrf
+from xinyong.web.render import language, render
+
+router = APIRouter(
+    prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
+)
+
+PAGE_SIZE = 25
+OVERSIGHT = frozenset({"admin", "auditor"})  # see every department's cases
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+WITH_CHANGES = frozenset({TargetOutcome.correct, TargetOutcome.supplement})
+# Ids arrive as text so that a malformed one is a 404 after the access checks, not a 422.
+RawId = Annotated[str, Path(max_length=12)]
+Uploads = Annotated[list[UploadFile] | None, File()]
+Choice = TypeVar("Choice", ObjectionGround, TargetOutcome, RepairOutcome)
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+
+def _staff(principal: Principal, action: str) -> None:
+    """Console pages are for people: staff allowed the action (systems use the API)."""
+    policy.require(principal, action)
+    if principal.kind != "staff":
+        raise Forbidden("the console is for staff accounts; systems use the API")
+
+
+def _lang(request: Request) -> Language:
+    return pick_language(language(request))
+
+
+def _department_name(department: Department | None, lang: Language) -> str:
+    if department is None:
+        return ""
+    return department.name_zh if lang == "zh" else department.name_en
+
+
+def _catalog_item(code: str) -> CatalogItem | None:
+    return catalog_service.get_catalog().items.get(code)
+
+
+def _number(raw: str, field: str, *, error: type[XinyongError] = Invalid) -> int:
+    """A positive id from a path or form value, or an error naming the field."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise error(f"{field}: {raw!r} is not a valid id", details={"field": field})
+    return int(text)
+
+
+def _choice(enum: type[Choice], raw: str, field: str) -> Choice:
+    """The enum member a form value names, or Invalid listing the allowed values."""
+    try:
+        return enum(raw.strip())
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise Invalid(f"{field}: choose one of {allowed}", details={"field": field}) from None
+
+
+def _subject_code(subject: Subject | None) -> str:
+    """The code shown for a subject: its USCC, or a person's masked ID number."""
+    if subject is None:
+        return ""
+    return subject.uscc or subject.id_number_masked or ""
+
+
+def _departments(session: Session) -> dict[int, Department]:
+    return {d.id: d for d in session.scalars(select(Department))}
+
+
+def _actors(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Actor strings as people read them: ``account:7`` → the account's name (username)."""
+    ids = {int(a.split(":", 1)[1]) for a in actors if re.fullmatch(r"account:\d+", a)}
+    found = list(session.scalars(select(Account).where(Account.id.in_(ids)))) if ids else []
+    names = {f"account:{a.id}": f"{a.display_name} ({a.username})" for a in found}
+    return {actor: names.get(actor, actor) for actor in actors}
+
+
+def _late_days(case: RightsCase, today: date) -> int:
+    """Working days past the limit: open cases up to today, closed ones up to closing."""
+    if cases.is_open(case):
+        return workdays_between(case.due_on, today) if case.due_on else 0
+    if case.overdue_at_close and case.decide_due_on and case.closed_on:
+        return workdays_between(case.decide_due_on, case.closed_on)
+    return 0
+
+
+HELPERS: dict[str, Any] = {
+    "item_name": present.item_name,
+    "format_value": present.format_value,
+    "catalog_item": _catalog_item,
+    "is_list_item": list_seam.is_list_item,
+    "department_name": _department_name,
+    "subject_code": _subject_code,
+    "is_overdue": cases.is_overdue,
+    "late_days": _late_days,
+}
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HTMLResponse:
+    """Render a console page of this module; ``?lang=`` also sets the language cookie."""
+    nav = {"counter": policy.can(principal, "rights.counter"), "stats": principal.role in OVERSIGHT}
+    colon = "：" if _lang(request) == "zh" else ": "
+    full = {**HELPERS, "nav": nav, "colon": colon, **context}
+    response = render(request, f"console/{name}", full, status_code=status)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
+        )
+    return response
+
+
+# --- queue and figures ------------------------------------------------------------------------
+
+
+def _scope(principal: Principal, requested: str) -> int | None:
+    """The department whose cases a reader sees: its own, or any (admins and auditors)."""
+    if principal.role in OVERSIGHT:
+        return _number(requested, "department") if requested.strip() else None
+    if principal.department_id is None:
+        raise Forbidden(f"{principal.label} belongs to no department")
+    return principal.department_id
+
+
+def _subjects(session: Session, found: Iterable[RightsCase]) -> dict[int, Subject]:
+    ids = {case.subject_id for case in found}
+    return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
+
+
+@router.get("", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    kind: Annotated[Literal["", "objection", "repair"], Query()] = "",
+    status: Annotated[Literal["open", "overdue", "all"], Query()] = "open",
+    department: Annotated[str, Query(max_length=12)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """The department's cases, the most urgent first, with its figures above."""
+    _staff(principal, "rights.read")
+    department_id = _scope(principal, department)
+    today = date.today()
+    where = cases.QueueFilter(
+        department_id=department_id,
+        kind=CaseKind(kind) if kind else None,
+        open_only=status == "open",
+        overdue_only=status == "overdue",
+    )
+    offset = (page - 1) * PAGE_SIZE
+    found, total = cases.queue(session, where=where, today=today, limit=PAGE_SIZE, offset=offset)
+    oversight = principal.role in OVERSIGHT
+    params: dict[str, present.QueryValue] = {"kind": kind, "status": status}
+    params["department"] = department_id if oversight else None
+    return _page(
+        request,
+        principal,
+        "rights_queue.html",
+        {
+            "found": found,
+            "subjects": _subjects(session, found),
+            "today": today,
+            "total": total,
+            "figures": stats.figures(session, department_id=department_id, today=today),
+            "params": params,
+            "href": present.href,
+            "oversight": oversight,
+            "departments": _departments(session),
+            "department_id": department_id,
+            "pager": present.pager(
+                "/console/rights", params, total=total, page=page, limit=PAGE_SIZE
+            ),
+            "can_counter": policy.can(principal, "rights.counter"),
+        },
+    )
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+    """Platform-wide figures and each deciding department's (admins and auditors)."""
+    _staff(principal, "rights.read")
+    if principal.role not in OVERSIGHT:
+        raise Forbidden("platform-wide figures are for the credit office's admins and auditors")
+    today = date.today()
+    departments = _departments(session)
+    ids = sorted(session.scalars(select(RightsCase.department_id).distinct()).all())
+    per_department = [
+        (departments.get(i), stats.figures(session, department_id=i, today=today)) for i in ids
+    ]
+    context = {"total": stats.figures(session, today=today), "per_department": per_department}
+    return _page(request, principal, "rights_stats.html", context)
+
+
+# --- case page --------------------------------------------------------------------------------
+
+
+def _case_context(session: Session, principal: Principal, case: RightsCase) -> dict[str, Any]:
+    today = date.today()
+    detail = service.detail(session, case, today=today)
+    subject = session.get(Subject, case.subject_id)
+    targets: list[tuple[CaseTarget, Record, Record]] = [
+        (target, filed, records_service.current_of(session, filed))
+        for target, filed in detail.targets
+    ]
+    actors = {case.applicant, case.decided_by or "", *(e.actor for e in detail.timeline)}
+    actors |= {f.uploaded_by for f in detail.files}
+    return {
+        "case": case,
+        "detail": detail,
+        "subject": subject,
+        "subject_code": _subject_code(subject),
+        "departments": _departments(session),
+        "targets": targets,
+        "actors": _actors(session, actors - {""}),
+        "late_days": _late_days(case, today),
+        "may_decide": policy.can(principal, "rights.decide")
+        and principal.department_id == case.department_id,
+        "target_outcomes": list(TargetOutcome),
+        "repair_outcomes": list(RepairOutcome),
+        "commitment_text": repairs.COMMITMENT_TEXT,
+        "error": None,
+        "failed_step": None,
+        "form": None,
+        "prefill": {},
+    }
+
+
+def _case_response(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    *,
+    error: tuple[str, str] | None = None,
+    failed: tuple[str, StepForm] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The case page; after a refused step, with the message and the officer's entries."""
+    case = service.readable(session, principal, case_id)
+    context = {**_case_context(session, principal, case), "error": error}
+    if failed is not None:
+        step, form = failed
+        rows = zip_longest(form.record_id, form.outcome, form.reason, form.changes, fillvalue="")
+        prefill = {r: {"outcome": o, "reason": why, "changes": c} for r, o, why, c in rows}
+        context.update(failed_step=step, form=form, prefill=prefill)
+    return _page(request, principal, "rights_case.html", context, status=status)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, case_id: RawId, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    """One case: applicant, ground, records, files, timeline, limits and the forms to act."""
+    _staff(principal, "rights.read")
+    return _case_response(request, session, principal, _number(case_id, "case", error=NotFound))
+
+
+@router.get("/cases/{case_id}/files/{file_id}")
+def case_file(
+    case_id: RawId, file_id: RawId, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    """An evidence file of a case, as a download (never shown inline)."""
+    _staff(principal, "rights.read")
+    case = service.readable(session, principal, _number(case_id, "case", error=NotFound))
+    row = session.get(CaseFile, _number(file_id, "file", error=NotFound))
+    if row is None or row.case_id != case.id:
+        raise NotFound(f"case {case.number} has no file {file_id}")
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(row.content, media_type=row.content_type, headers=headers)
+
+
+# --- acting on a case -------------------------------------------------------------------------
+
+
+class StepForm(BaseModel):
+    """The fields of the case page's action forms (each form sends the ones it has)."""
+
+    version: str = Field("", max_length=12)
+    record_id: list[str] = Field(default_factory=list, max_length=50)
+    outcome: list[str] = Field(default_factory=list, max_length=50)
+    reason: list[str] = Field(default_factory=list, max_length=50)
+    changes: list[str] = Field(default_factory=list, max_length=50)
+    missing: str = Field("", max_length=5000)
+    reapply_from: str = Field("", max_length=20)
+
+    def first(self, name: Literal["outcome", "reason"]) -> str:
+        values: list[str] = getattr(self, name)
+        return values[0] if values else ""
+
+
+class Officer(TypedDict):
+    """Who takes a step, for which department, on which version of the case."""
+
+    actor: str
+    department_id: int | None
+    expected_version: int
+
+
+def _changes(text: str, record_id: int) -> dict[str, str]:
+    """``field=value`` lines (blank lines ignored) as a dict, or Invalid naming the line."""
+    changes: dict[str, str] = {}
+    for number, line in enumerate(text.replace("＝", "=").splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise Invalid(
+                f"changes of record {record_id}, line {number}: write field=value",
+                details={"field": f"changes[{record_id}]", "line": number},
+            )
+        changes[name.strip()] = value.strip()
+    return changes
+
+
+def _decisions(form: StepForm) -> list[objections.TargetDecision]:
+    """One decision per record: the outcome, the reasons, and field=value changes if any."""
+    rows = (form.record_id, form.outcome, form.reason, form.changes)
+    if not form.record_id or len({len(row) for row in rows}) != 1:
+        raise Invalid("decide every record of the case", details={"field": "outcome"})
+    decisions = []
+    for raw_id, raw_outcome, reason, change in zip(*rows, strict=True):
+        record_id = _number(raw_id, "record_id")
+        outcome = _choice(TargetOutcome, raw_outcome, f"outcome[{record_id}]")
+        edits = _changes(change, record_id) if outcome in WITH_CHANGES else {}
+        decisions.append(objections.TargetDecision(record_id, outcome, reason, edits))
+    return decisions
+
+
+def _reapply(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        raise Invalid(
+            "reapply_from: use a date (YYYY-MM-DD)", details={"field": "reapply_from"}
+        ) from None
+
+
+def _decide(session: Session, case: RightsCase, who: Officer, form: StepForm) -> object:
+    if case.kind == CaseKind.objection.value:
+        return objections.decide(session, case_id=case.id, decisions=_decisions(form), **who)
+    outcome = _choice(RepairOutcome, form.first("outcome"), "outcome")
+    reapply_from = _reapply(form.reapply_from)
+    reason = form.first("reason")
+    return repairs.decide(
+        session, case_id=case.id, outcome=outcome, reason=reason, reapply_from=reapply_from, **who
+    )
+
+
+Step = Callable[[Session, RightsCase, Officer, StepForm], object]
+# path -> (the step, the endpoint's description)
+STEPS: dict[str, tuple[Step, str]] = {
+    "decide": (_decide, "Decide an objection record by record, or a repair."),
+    "extend": (
+        lambda s, case, who, f: service.extend(s, case_id=case.id, reason=f.first("reason"), **who),
+        "Extend the decision limit once, with the approved reason.",
+    ),
+    "accept": (
+        lambda s, case, who, f: repairs.accept(s, case_id=case.id, **who),
+        "Accept a repair application.",
+    ),
+    "request-material": (
+        lambda s, case, who, f: repairs.request_material(
+            s, case_id=case.id, missing=f.missing, **who
+        ),
+        "Ask the applicant once, completely, for the missing material.",
+    ),
+    "not-accept": (
+        lambda s, case, who, f: repairs.not_accept(
+            s, case_id=case.id, reason=f.first("reason"), **who
+        ),
+        "Refuse to accept a repair application (不予受理), with the reason.",
+    ),
+}
+
+
+def _act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    raw_id: str,
+    path: str,
+    form: StepForm,
+) -> Response:
+    """Run one step on a readable case; a bad form or a stale version re-renders the page."""
+    _staff(principal, "rights.decide")
+    case_id = _number(raw_id, "case", error=NotFound)
+    case = service.readable(session, principal, case_id)
+    try:
+        who = Officer(
+            actor=principal.actor,
+            department_id=principal.department_id,
+            expected_version=_number(form.version, "version"),
+        )
+        STEPS[path][0](session, case, who, form)
+    except (Invalid, Conflict, NotFound) as error:  # NotFound: e.g. a field the item lacks
+        session.rollback()  # nothing of a refused step is kept
+        conflict = isinstance(error, Conflict)
+        message = t("rc.error.conflict" if conflict else "rc.error.invalid", _lang(request))
+        return _case_response(
+            request,
+            session,
+            principal,
+            case_id,
+            error=(message, error.message),
+            failed=(path, form),
+            status=409 if conflict else 422,
+        )
+    return RedirectResponse(f"/console/rights/cases/{case_id}", status_code=303)
+
+
+def _step_route(path: str) -> Callable[..., Response]:
+    def handle(
+        request: Request,
+        case_id: RawId,
+        principal: CurrentPrincipal,
+        session: DbSession,
+        form: Annotated[StepForm, Form()],
+    ) -> Response:
+        return _act(request, session, principal, case_id, path, form)
+
+    handle.__doc__ = STEPS[path][1]
+    return handle
+
+
+for _path in STEPS:
+    router.add_api_route(
+        f"/cases/{{case_id}}/{_path}",
+        _step_route(_path),
+        methods=["POST"],
+        response_class=HTMLResponse,
+        name=f"rights_console_{_path}",
+    )
+
+
+# --- counter ----------------------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""Console counter (窗口代办): staff file an objection or a repair for a subject in person."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from xinyong.auth import queries
+from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import Invalid, NotFound, XinyongError
+from xinyong.records import service as records_service
+from xinyong.rights import cases, eligibility, evidence, objections, repairs, service
+from xinyong.rights.console import (
+    Uploads,
+    _choice,
+    _departments,
+    _number,
+    _page,
+    _staff,
+    _subject_code,
+)
+from xinyong.rights.models import RightsCase
+from xinyong.rights.states import CaseKind, ObjectionGround
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Subject
+from xinyong.web import csrf
+
+router = APIRouter(
+    prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
+)
+COUNTER_PURPOSE = "窗口代办异议或信用修复申请 (counter filing of an objection or repair)"
+CASE_NUMBER = re.compile(r"^(YY|XF)\d{4}-\d{6}$")
+
+
+def _counter_context(session: Session, subject: Subject | None, code: str) -> dict[str, Any]:
+    today = date.today()
+    rows = [
+        (record, eligibility.check(session, record, today=today))
+        for record in (records_service.for_subject(session, subject.id) if subject else [])
+    ]
+    return {
+        "code": code,
+        "subject": subject,
+        "subject_code": _subject_code(subject),
+        "records": rows,
+        "departments": _departments(session),
+        "grounds": list(ObjectionGround),
+        "commitment_text": repairs.COMMITMENT_TEXT,
+        "error": None,
+        "filed": None,
+        "form": None,
+    }
+
+
+@router.get("/counter", response_class=HTMLResponse)
+def counter_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    code: Annotated[str, Query(max_length=40)] = "",
+    filed: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """Find a subject who came in person, list its records, and file for it."""
+    _staff(principal, "rights.counter")
+    code = code.strip()
+    if not code:
+        context = _counter_context(session, None, "")
+        context["filed"] = filed if CASE_NUMBER.match(filed) else None
+        return _page(request, principal, "rights_counter.html", context)
+    try:
+        subject = subjects_service.get_by_code(session, code)
+    except (Invalid, NotFound) as error:
+        context = {**_counter_context(session, None, code), "error": error.message}
+        return _page(request, principal, "rights_counter.html", context, status=error.status_code)
+    context = _counter_context(session, subject, code)
+    queries.register(
+        session,
+        principal=principal,
+        subject_id=subject.id,
+        what=sorted({record.item_code for record, _ in context["records"]}) or ["records"],
+        purpose=COUNTER_PURPOSE,
+        outcome="allowed",
+    )
+    return _page(request, principal, "rights_counter.html", context)
+
+
+def _uploads(files: list[UploadFile] | None, kind: str) -> list[evidence.Upload]:
+    """The files actually chosen (a browser sends an empty part for an empty file input)."""
+    chosen = []
+    for upload in files or []:
+        content = upload.file.read()
+        if upload.filename or content:
+            chosen.append(evidence.Upload(upload.filename or "file", content, kind))
+    return chosen
+
+
+class CounterForm(BaseModel):
+    """The counter's filing form: the subject, the kind, the records and the statement."""
+
+    code: str = Field("", max_length=40)
+    kind: str = Field("", max_length=20)
+    record_ids: list[str] = Field(default_factory=list, max_length=objections.MAX_TARGETS)
+    record_id: str = Field("", max_length=12)
+    ground: str = Field("", max_length=40)
+    statement: str = Field("", max_length=objections.MAX_STATEMENT)
+    contact: str = Field("", max_length=100)
+    commitment: str = Field("", max_length=10)
+
+
+def _file(
+    session: Session, applicant: cases.Applicant, form: CounterForm, files: list[evidence.Upload]
+) -> RightsCase:
+    """File the objection or the repair application the counter form describes."""
+    if form.kind == CaseKind.objection.value:
+        objection = objections.ObjectionApplication(
+            record_ids=[_number(r, "record_ids") for r in form.record_ids],
+            ground=_choice(ObjectionGround, form.ground, "ground"),
+            statement=form.statement,
+            files=files,
+        )
+        return objections.apply(session, applicant=applicant, application=objection)
+    if form.kind == CaseKind.repair.value:
+        repair = repairs.RepairApplication(
+            record_id=_number(form.record_id, "record_id"),
+            statement=form.statement,
+            commitment_accepted=bool(form.commitment),
+            files=files,
+        )
+        return repairs.apply(session, applicant=applicant, application=repair)
+    raise Invalid("kind: choose objection or repair", details={"field": "kind"})
+
+
+@router.post("/counter", response_class=HTMLResponse)
+def counter_file(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    form: Annotated[CounterForm, Form()],
+    files: Uploads = None,
+    proof: Uploads = None,
+) -> Response:
+    """File an objection or a repair application for the subject at the counter."""
+    _staff(principal, "rights.counter")
+    code = form.code.strip()
+    uploads = [*_uploads(proof, "proof"), *_uploads(files, "evidence")]
+    try:
+        if not code:
+            raise Invalid("code: enter the subject's code", details={"field": "code"})
+        subject = subjects_service.get_by_code(session, code)
+        applicant = cases.Applicant(
+            actor=principal.actor,
+            subject_id=subject.id,
+            channel="counter",
+            contact=form.contact.strip() or None,
+        )
+        case = _file(session, applicant, form, uploads)
+    except XinyongError as error:
+        session.rollback()  # nothing of a refused application is kept
+        found = subjects_service.find_by_code(session, code) if code else None
+        context = {**_counter_context(session, found, code), "error": error.message, "form": form}
+        return _page(request, principal, "rights_counter.html", context, status=error.status_code)
+    if service.may_read(principal, case):
+        return RedirectResponse(f"/console/rights/cases/{case.id}", status_code=303)
+    # Filed for another department's record: the officer gets the number as the receipt.
+    return RedirectResponse(f"/console/rights/counter?filed={case.number}", status_code=303)
