@@ -11,10 +11,6 @@ to look at; CI may publish that folder.
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from tests.browserkit import MARKS, chromium, serving
 from tests.conftest import FreshDatabase
 from xinyong.core import db as core_db
 from xinyong.core import migrate
@@ -35,23 +31,11 @@ from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.states import RecordState
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "portal"
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="no Chromium at /usr/bin/chromium: apt-get install chromium fonts-noto-cjk",
-    ),
-]
+pytestmark = MARKS
 
 
 @dataclass(frozen=True)
@@ -62,12 +46,6 @@ class Portal:
     name: str
     penalty_type: str
     decided: str  # that penalty's decision date
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _penalised_subject() -> tuple[str, str, str, str]:
@@ -108,30 +86,16 @@ def portal(backend: str, fresh_db: FreshDatabase) -> Iterator[Portal]:
         with session_scope() as session:
             search.rebuild_index(session)
         code, name, penalty_type, decided = _penalised_subject()
-        port = _free_port()
-        config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        yield Portal(f"http://127.0.0.1:{port}", backend, code, name, penalty_type, decided)
-        server.should_exit = True
-        thread.join(timeout=5)
+        with serving() as served:
+            yield Portal(served, backend, code, name, penalty_type, decided)
         core_db.dispose_engine()
     reset_settings()
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _shot(page: Any, portal: Portal, name: str) -> None:

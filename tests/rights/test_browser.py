@@ -12,8 +12,6 @@ Screenshots are kept under ``var/test-artifacts/rights/``.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests import factories
+from tests.browserkit import MARKS, chromium, serving
 from tests.conftest import FreshDatabase
-from tests.portal.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port
 from tests.rights.helpers import PDF, serious_listing
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -35,18 +32,11 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.portal import search
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "rights"
 PASSWORD = "Correct-Horse-42"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="no Chromium at /usr/bin/chromium: apt-get install chromium fonts-noto-cjk",
-    ),
-]
+pytestmark = MARKS
 
 
 @dataclass(frozen=True)
@@ -96,30 +86,16 @@ def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
         reset_settings()
         core_db.dispose_engine()
         codes = _populate()
-        port = _free_port()
-        config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        yield City(f"http://127.0.0.1:{port}", backend, *codes)
-        server.should_exit = True
-        thread.join(timeout=5)
+        with serving() as served:
+            yield City(served, backend, *codes)
         core_db.dispose_engine()
     reset_settings()
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _shot(page: Any, city: City, name: str) -> None:
