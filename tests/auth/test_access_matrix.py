@@ -95,6 +95,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/lists/{list_code}"): everyone(404),  # the literal placeholder is no list
     ("GET", "/rules"): everyone(200),
     ("GET", "/rules/{item_code}"): everyone(404),  # nor a catalogue item
+    ("GET", "/measures"): everyone(200),  # the measures catalogue (联合奖惩措施清单)
+    ("GET", "/measures/{code}"): everyone(404),  # nor a measure
     ("GET", "/api/v1/stats"): everyone(200),
     ("GET", "/api/v1/health"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),
@@ -143,6 +145,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/lists/{list_code}"): everyone(404),
     ("GET", "/api/v1/catalog"): everyone(200),
     ("GET", "/api/v1/catalog/{item_code}"): everyone(404),
+    ("GET", "/api/v1/measures"): everyone(200),
+    ("GET", "/api/v1/measures/{code}"): everyone(404),
+    ("GET", "/api/v1/matters"): everyone(200),
     # collection (归集): reporters and submit keys of a source department; admins name one
     ("POST", "/api/v1/submissions"): by_group(
         401, 403, 403, admin=201, reporter=201, key_submit=201

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     holidays_file: Path | None = None
     # A city's own rights deadlines and repair rules (YAML), layered over the shipped file.
     rights_file: Path | None = None
+    # A city's own joint reward and punishment measures (YAML), layered over the shipped list.
+    measures_file: Path | None = None
+    # A city's own list types and escalation rules (YAML), layered over the shipped file.
+    lists_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

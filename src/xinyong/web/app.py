@@ -22,11 +22,14 @@ from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import views as ingest_views
+from xinyong.measures import api as measures_api
+from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import views as portal_views
 from xinyong.records import api as records_api
 from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
+from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import views as rights_views
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
@@ -129,6 +132,13 @@ def create_app() -> FastAPI:
     app.include_router(portal_api.router)
     for router in (ingest_api.router, ingest_views.router):
         app.include_router(router)
-    for router in (rights_api.router, rights_views.router, rights_console.router):
+    for router in (
+        rights_api.router,
+        rights_views.router,
+        rights_console.router,
+        rights_counter.router,
+    ):
+        app.include_router(router)
+    for router in (measures_api.router, measures_views.router):
         app.include_router(router)
     return app
