@@ -403,7 +403,8 @@ def expire(
 def daily(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
-    """The daily jobs (cron them): end expired publication, then remind of due rights cases."""
+    """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations."""
+    from xinyong.lists import jobs as lists_jobs
     from xinyong.records import jobs as records_jobs
     from xinyong.rights import jobs as rights_jobs
 
@@ -412,9 +413,12 @@ def daily(
         expired = records_jobs.expire_due(session, today=as_of)
     with session_scope() as session:
         reminded = rights_jobs.remind(session, today=as_of)
+    with session_scope() as session:
+        lists = lists_jobs.daily(session, today=as_of)
     console.print(
         f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
-        f"{reminded.due} due soon, {reminded.overdue} overdue"
+        f"{reminded.due} due soon, {reminded.overdue} overdue; list entries: "
+        + ", ".join(f"{name} {count}" for name, count in lists.items())
     )
 
 

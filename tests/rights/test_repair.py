@@ -206,3 +206,18 @@ def test_material_is_asked_for_once(session: Session) -> None:
             actor="staff",
             department_id=case.department_id,
         )
+
+
+def test_a_repair_takes_a_platform_list_entry_off_and_its_measures_go_with_it(
+    session: Session,
+) -> None:
+    from tests.lists.helpers import listed_serious
+    from xinyong.lists import service as lists_service
+
+    subject, penalty, entry = listed_serious(session)
+    today = date(2026, 10, 12)
+    assert lists_service.memberships(session, subject.id, today) == ["serious_dishonesty_list"]
+    case = _apply(session, subject, penalty, today)
+    _decide(session, case, RepairOutcome.repaired, today)
+    assert entry.state == "removed" and entry.removal_reason == "repaired"
+    assert lists_service.memberships(session, subject.id, today) == []

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from xinyong.core.workdays import add_workdays
 from xinyong.evaluation import service as evaluation_service
 from xinyong.exchange import service as exchange_service
+from xinyong.lists import service as lists_service
 from xinyong.notices import service as notices_service
 from xinyong.portal import list_seam
 from xinyong.records import service as records_service
@@ -124,6 +125,10 @@ def repaired(
     reason = f"信用修复 credit repair (case {case.number})"
     records_service.transition(
         session, record_id=record.id, to_state=RecordState.repaired, reason=reason, actor=actor
+    )
+    # Entries decided on the platform (xinyong.lists) and published list records naming it.
+    lists_service.remove_grounded_on(
+        session, record=record, reason="repaired", actor=actor, today=today
     )
     removed = list_seam.entries_grounded_on(session, record)
     for entry in removed:

@@ -1,0 +1,304 @@
+"""Entry plumbing shared by the lifecycle and the jobs: reading entries, version claims, the
+timeline and audit log, notices to the subject, and which entries are truly live today."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from xinyong.audit import service as audit_service
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.core.i18n import t
+from xinyong.ingest.cells import CellProblem, clean_text
+from xinyong.lists.config import ListKind, ListType, get_config
+from xinyong.lists.models import ListEntry, ListEntryBasis, ListEntryEvent
+from xinyong.lists.states import (
+    LIVE_RECORD_STATES,
+    LIVE_VALUES,
+    EntrySource,
+    EntryState,
+    SystemReason,
+    can_move,
+)
+from xinyong.notices import service as notices_service
+from xinyong.records.models import Record
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Department
+
+MAX_TEXT = 5000
+MAX_BASIS = 20
+CHUNK = 1000
+
+
+def get(session: Session, entry_id: int) -> ListEntry:
+    """The entry with this id, or NotFound."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"list entry {entry_id} does not exist")
+    return entry
+
+
+def spec_of(entry: ListEntry) -> ListType:
+    """The list type of an entry."""
+    return get_config().get(entry.list_code)
+
+
+def timeline(session: Session, entry_id: int) -> list[ListEntryEvent]:
+    """The entry's steps, oldest first."""
+    stmt = select(ListEntryEvent).where(ListEntryEvent.entry_id == entry_id)
+    return list(session.scalars(stmt.order_by(ListEntryEvent.id)))
+
+
+def basis_records(session: Session, entry_id: int) -> list[Record]:
+    """The records the entry rests on (as given when it was made)."""
+    stmt = (
+        select(Record)
+        .join(ListEntryBasis, ListEntryBasis.record_id == Record.id)
+        .where(ListEntryBasis.entry_id == entry_id)
+    )
+    return list(session.scalars(stmt.order_by(Record.id)))
+
+
+def clean(raw: str | None, field: str, *, required: bool = True) -> str:
+    """An officer's text: control characters removed, trimmed, length checked."""
+    try:
+        text = clean_text(raw or "", multiline=True)
+    except CellProblem as problem:
+        raise Invalid(f"{field}: {problem.reason}", details={"field": field}) from None
+    if required and not text:
+        raise Invalid(f"{field} must not be empty", details={"field": field})
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"{field} is longer than {MAX_TEXT} characters", details={"field": field})
+    return text
+
+
+def log(
+    session: Session,
+    entry: ListEntry,
+    *,
+    actor: str,
+    action: str,
+    from_state: str | None = None,
+    note: str | None = None,
+    **data: Any,
+) -> None:
+    """Add a step to the entry's timeline and to the audit log."""
+    session.add(
+        ListEntryEvent(
+            entry_id=entry.id,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            to_state=entry.state,
+            note=note,
+        )
+    )
+    audit_service.append(
+        session,
+        actor=actor,
+        action=f"list.{action}",
+        object_type="list_entry",
+        object_id=entry.id,
+        subject_id=entry.subject_id,
+        summary={
+            "list_code": entry.list_code,
+            "department_id": entry.department_id,
+            "from_state": from_state,
+            "to_state": entry.state,
+            "version": entry.version,
+            "note": note,
+            **data,
+        },
+    )
+
+
+def claim(session: Session, entry: ListEntry, *, expected_version: int | None) -> None:
+    """Take the entry for a change: its version must still be the one the caller saw."""
+    seen = entry.version if expected_version is None else expected_version
+    stale = Conflict(
+        f"list entry {entry.id} was changed by someone else meanwhile (version {seen} is no "
+        "longer current); reload it and decide again",
+        details={"entry_id": entry.id, "version": seen},
+    )
+    try:
+        result = session.execute(
+            update(ListEntry)
+            .where(ListEntry.id == entry.id, ListEntry.version == seen)
+            .values(version=seen + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as exc:  # SQLite: another writer committed after our snapshot
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            raise stale from exc
+        raise
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale
+    set_committed_value(entry, "version", seen + 1)
+
+
+def move(
+    session: Session, entry: ListEntry, to: EntryState, *, expected_version: int | None
+) -> EntryState:
+    """Claim the entry and set its new state if allowed; returns the state it left."""
+    current = EntryState(entry.state)
+    if not can_move(current, to):
+        raise IllegalTransition(
+            f"list entry {entry.id} is {current.value}; it cannot become {to.value}",
+            details={"from": current.value, "to": to.value},
+        )
+    claim(session, entry, expected_version=expected_version)
+    entry.state = to.value
+    return current
+
+
+def conditions(spec: ListType) -> dict[str, str]:
+    """The list's removal conditions as notice parameters, in both languages."""
+    return {
+        "conditions": "；".join(c.zh for c in spec.removal_conditions),
+        "conditions_en": "; ".join(c.en for c in spec.removal_conditions),
+    }
+
+
+def reason_labels(spec: ListType, reason: str) -> tuple[str, str]:
+    """Chinese and English label of a removal reason of this list."""
+    condition = spec.condition(reason)
+    if condition is not None:
+        return condition.zh, condition.en
+    return t(f"list.removal.{reason}", "zh"), t(f"list.removal.{reason}", "en")
+
+
+def tell(session: Session, entry: ListEntry, key: str, **params: object) -> None:
+    """Send the subject a notice about this entry (key ``list.x``, text ``notice.list.x``)."""
+    spec = spec_of(entry)
+    notices_service.send(
+        session,
+        key=key,
+        params={"list": spec.name.zh, "list_en": spec.name.en, **params},
+        subject_id=entry.subject_id,
+        ref=("list_entry", entry.id),
+    )
+
+
+def system_reason(spec: ListType, reason: str) -> str:
+    """The reason as the list names it: one it does not name becomes ``basis_revoked``."""
+    return reason if spec.condition(reason) is not None else SystemReason.basis_revoked.value
+
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+
+
+def live_entries(session: Session, *, subject_ids: Iterable[int], today: date) -> list[ListEntry]:
+    """Entries truly on their list today: listed, within their term, their record still live."""
+    record_live = and_(
+        Record.is_current.is_(True),
+        Record.state.in_(LIVE_RECORD_STATES),
+        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+    )
+    found: list[ListEntry] = []
+    for chunk in _chunks(subject_ids):
+        stmt = (
+            select(ListEntry)
+            .outerjoin(Record, Record.id == ListEntry.record_id)
+            .where(
+                ListEntry.subject_id.in_(chunk),
+                ListEntry.state == EntryState.listed.value,
+                or_(ListEntry.term_end.is_(None), ListEntry.term_end >= today),
+                or_(ListEntry.source == EntrySource.platform.value, record_live),
+            )
+        )
+        found.extend(session.scalars(stmt.order_by(ListEntry.subject_id, ListEntry.id)))
+    return found
+
+
+def memberships(session: Session, subject_id: int, today: date) -> list[str]:
+    """The codes of the lists the subject is on today."""
+    entries = live_entries(session, subject_ids=[subject_id], today=today)
+    return sorted({entry.list_code for entry in entries})
+
+
+# --- checks of a proposal --------------------------------------------------------------------
+
+
+def check_department(session: Session, spec: ListType, department_id: int) -> None:
+    """The department exists and its kind decides this list."""
+    department = session.get(Department, department_id)
+    field = {"field": "department_id"}
+    if department is None:
+        raise Invalid(f"department {department_id} does not exist", details=field)
+    if department.kind not in spec.deciders:
+        raise Invalid(
+            f"department {department.key} ({department.kind}) does not decide the {spec.name.zh}",
+            details=field,
+        )
+
+
+def check_subject(session: Session, spec: ListType, subject_id: int, today: date) -> None:
+    """The list takes this subject: its kind, no live entry yet, no incompatible list."""
+    subject = subjects_service.get(session, subject_id)
+    if subject.kind not in spec.subject_kinds:
+        raise Invalid(
+            f"the {spec.name.zh} does not take subjects of kind {subject.kind}",
+            details={"field": "subject_id"},
+        )
+    live = session.scalar(
+        select(ListEntry.id).where(
+            ListEntry.list_code == spec.code,
+            ListEntry.subject_id == subject_id,
+            ListEntry.state.in_(LIVE_VALUES),
+        )
+    )
+    if live is not None:
+        raise Conflict(
+            f"subject {subject_id} already has a live entry ({live}) on the {spec.name.zh}",
+            details={"entry_id": live},
+        )
+    clash = sorted(set(spec.incompatible_with) & set(memberships(session, subject_id, today)))
+    if clash:
+        raise Conflict(
+            f"subject {subject_id} is on {clash}, which rules out the {spec.name.zh}",
+            details={"field": "subject_id", "lists": clash},
+        )
+
+
+def _wrong_polarity(spec: ListType, record: Record) -> bool:
+    if spec.kind is ListKind.red:
+        return record.polarity == "negative"
+    return record.polarity == "positive"
+
+
+def check_basis(
+    session: Session, spec: ListType, subject_id: int, record_ids: list[int]
+) -> list[Record]:
+    """The records, current and live, of this subject, of a polarity that fits the list."""
+    unique = list(dict.fromkeys(record_ids))
+    if not unique or len(unique) > MAX_BASIS:
+        raise Invalid(
+            f"name between 1 and {MAX_BASIS} records the entry rests on",
+            details={"field": "basis_record_ids"},
+        )
+    records = []
+    for record_id in unique:
+        details = {"field": "basis_record_ids", "record_id": record_id}
+        record = session.get(Record, record_id)
+        if record is None or record.subject_id != subject_id:
+            raise Invalid(f"record {record_id} is not a record of this subject", details=details)
+        if not record.is_current or record.state not in LIVE_RECORD_STATES:
+            raise Invalid(
+                f"record {record_id} is not a current, live record ({record.state})",
+                details=details,
+            )
+        if _wrong_polarity(spec, record):
+            raise Invalid(
+                f"a {record.polarity} record cannot ground the {spec.name.zh}", details=details
+            )
+        records.append(record)
+    return records
