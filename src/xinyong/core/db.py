@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from xinyong.core.config import get_settings
 
@@ -164,3 +166,27 @@ def scratch_postgresql(server_url: str, *, prefix: str = "xinyong_scratch_") -> 
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def claim_version(session: Session, row: Any, *, seen: int, stale: Exception) -> None:
+    """Optimistic lock: bump ``row.version`` from ``seen`` as the change's first write.
+
+    Of two writers that saw the same version exactly one succeeds; the other gets ``stale``
+    (also when SQLite refuses the write because another writer committed after its snapshot).
+    The row's class needs ``id``, ``version`` and ``updated_at`` columns.
+    """
+    model = type(row)
+    try:
+        result = session.execute(
+            update(model)
+            .where(model.id == row.id, model.version == seen)
+            .values(version=seen + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            raise stale from exc
+        raise
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale
+    set_committed_value(row, "version", seen + 1)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +68,30 @@ def read_yaml(path: Path, loader: type[yaml.SafeLoader] = UniqueKeyLoader) -> An
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlProblem(where, f"invalid YAML: {problem}") from exc
+
+
+def layer(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base`` key by key: nested mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = layer(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_layered(files: Sequence[Path]) -> dict[str, Any]:
+    """The mappings of these files, each layered over the one before (a city's file over the
+    shipped one); YamlProblem names the file that cannot be read or is not a mapping."""
+    merged: dict[str, Any] = {}
+    for path in files:
+        try:
+            data = read_yaml(path)
+        except YamlProblem as problem:
+            where = f"{path}: {problem.where}" if problem.where else str(path)
+            raise YamlProblem(where, problem.problem) from problem
+        if not isinstance(data, dict):
+            raise YamlProblem(str(path), "expected a mapping at the top")
+        merged = layer(merged, data)
+    return merged

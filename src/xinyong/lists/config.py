@@ -213,26 +213,6 @@ class ListsConfig(_Strict):
         return [spec for spec in self.lists.values() if spec.item_code is not None]
 
 
-def _layer(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _layer(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yamlio.read_yaml(path)
-    except yamlio.YamlProblem as problem:
-        raise ListsConfigError(f"{path}: {problem}") from problem
-    if not isinstance(data, dict):
-        raise ListsConfigError(f"{path}: expected a mapping at the top")
-    return data
-
-
 def _check_items(config: ListsConfig, names: str) -> None:
     catalog = catalog_service.get_catalog()
     for spec in config.carrying():
@@ -250,9 +230,10 @@ def _check_items(config: ListsConfig, names: str) -> None:
 
 def load(files: list[Path]) -> ListsConfig:
     """The configuration of these files, each layered over the one before."""
-    merged: dict[str, Any] = {}
-    for path in files:
-        merged = _layer(merged, _read(path))
+    try:
+        merged = yamlio.read_layered(files)
+    except yamlio.YamlProblem as problem:
+        raise ListsConfigError(str(problem)) from problem
     names = " + ".join(str(path) for path in files)
     try:
         config = ListsConfig.model_validate(merged)

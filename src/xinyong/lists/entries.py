@@ -7,13 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from xinyong.audit import service as audit_service
-from xinyong.core.db import utcnow
+from xinyong.core.db import claim_version
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
 from xinyong.core.i18n import t
 from xinyong.ingest.cells import CellProblem, clean_text
@@ -127,20 +125,7 @@ def claim(session: Session, entry: ListEntry, *, expected_version: int | None) -
         "longer current); reload it and decide again",
         details={"entry_id": entry.id, "version": seen},
     )
-    try:
-        result = session.execute(
-            update(ListEntry)
-            .where(ListEntry.id == entry.id, ListEntry.version == seen)
-            .values(version=seen + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    except OperationalError as exc:  # SQLite: another writer committed after our snapshot
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-            raise stale from exc
-        raise
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise stale
-    set_committed_value(entry, "version", seen + 1)
+    claim_version(session, entry, seen=seen, stale=stale)
 
 
 def move(

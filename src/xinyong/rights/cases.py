@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from xinyong.audit import service as audit_service
-from xinyong.core.db import utcnow
+from xinyong.core.db import claim_version
 from xinyong.core.errors import Conflict, Forbidden, IllegalTransition, NotFound
 from xinyong.core.workdays import workdays_between
 from xinyong.records.models import Record
@@ -135,20 +133,7 @@ def claim(session: Session, case: RightsCase, *, expected_version: int | None) -
         "longer current); reload it and decide again",
         details={"case": case.number, "version": seen},
     )
-    try:
-        result = session.execute(
-            update(RightsCase)
-            .where(RightsCase.id == case.id, RightsCase.version == seen)
-            .values(version=seen + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    except OperationalError as exc:  # SQLite: another writer committed after our snapshot
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-            raise stale from exc
-        raise
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise stale
-    set_committed_value(case, "version", seen + 1)
+    claim_version(session, case, seen=seen, stale=stale)
 
 
 def move(

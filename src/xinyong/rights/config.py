@@ -92,31 +92,12 @@ class RightsConfig(_Strict):
     evidence: EvidenceRules = EvidenceRules()
 
 
-def _layer(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _layer(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yamlio.read_yaml(path)
-    except yamlio.YamlProblem as problem:
-        raise RightsConfigError(f"{path}: {problem}") from problem
-    if not isinstance(data, dict):
-        raise RightsConfigError(f"{path}: expected a mapping at the top")
-    return data
-
-
 def load(files: list[Path]) -> RightsConfig:
     """The configuration of these files, each layered over the one before."""
-    merged: dict[str, Any] = {}
-    for path in files:
-        merged = _layer(merged, _read(path))
+    try:
+        merged = yamlio.read_layered(files)
+    except yamlio.YamlProblem as problem:
+        raise RightsConfigError(str(problem)) from problem
     try:
         return RightsConfig.model_validate(merged)
     except ValidationError as exc:
