@@ -31,7 +31,7 @@ run: setup
 	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 lint: install
 	$(BIN)/ruff check src tests bench
