@@ -162,25 +162,6 @@ def _check_count(count: int, *, field: str, already: int = 0) -> None:
         raise Invalid(f"at most {limit} files per case", details={"field": field, "limit": limit})
 
 
-def _read_uploads(
-    files: list[UploadFile] | None, *, kind: str, field: str
-) -> list[evidence.Upload]:
-    """The uploaded files' bytes, each read no further than one byte past the size limit."""
-    limit = get_config().evidence.max_file_bytes
-    uploads = []
-    for index, upload in enumerate(files or []):
-        filename = upload.filename or "file"
-        content = upload.file.read(limit + 1)
-        if len(content) > limit:
-            name = evidence.safe_name(filename)
-            raise Invalid(
-                f"file {name} is larger than {limit / 1024 / 1024:g} MiB",
-                details={"field": f"{field}[{index}]", "file": name, "limit": limit},
-            )
-        uploads.append(evidence.Upload(filename, content, kind))
-    return uploads
-
-
 def _case_read(session: Session, case: RightsCase) -> CaseRead:
     return case_read(service.detail(session, case))
 
@@ -219,7 +200,7 @@ def file_objection(
         record_ids=record_ids,
         ground=ground,
         statement=statement,
-        files=_read_uploads(files, kind="evidence", field="files"),
+        files=evidence.read_uploads(files, kind="evidence", field="files"),
     )
     case = objections.apply(session, applicant=applicant, application=application)
     return _case_read(session, case)
@@ -254,8 +235,8 @@ def file_repair(
     """Apply for credit repair of an eligible record, with proof and a commitment · 申请修复."""
     _check_count(len(proof) + len(files or []), field="files")
     applicant = _applicant(session, principal, subject_code, contact)
-    uploads = _read_uploads(proof, kind="proof", field="proof")
-    uploads += _read_uploads(files, kind="evidence", field="files")
+    uploads = evidence.read_uploads(proof, kind="proof", field="proof")
+    uploads += evidence.read_uploads(files, kind="evidence", field="files")
     application = RepairApplication(
         record_id=record_id, statement=statement, commitment_accepted=commitment, files=uploads
     )
@@ -452,7 +433,7 @@ def hand_in_material(
         session,
         case_id=case.id,
         applicant=applicant,
-        files=_read_uploads(files, kind="material", field="files"),
+        files=evidence.read_uploads(files, kind="material", field="files"),
         note=note,
         expected_version=version,
     )

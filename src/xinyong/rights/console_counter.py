@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -90,16 +90,6 @@ def counter_page(
     return _page(request, principal, "rights_counter.html", context)
 
 
-def _uploads(files: list[UploadFile] | None, kind: str) -> list[evidence.Upload]:
-    """The files actually chosen (a browser sends an empty part for an empty file input)."""
-    chosen = []
-    for upload in files or []:
-        content = upload.file.read()
-        if upload.filename or content:
-            chosen.append(evidence.Upload(upload.filename or "file", content, kind))
-    return chosen
-
-
 class CounterForm(BaseModel):
     """The counter's filing form: the subject, the kind, the records and the statement."""
 
@@ -148,7 +138,10 @@ def counter_file(
     """File an objection or a repair application for the subject at the counter."""
     _staff(principal, "rights.counter")
     code = form.code.strip()
-    uploads = [*_uploads(proof, "proof"), *_uploads(files, "evidence")]
+    uploads = [
+        *evidence.read_uploads(proof, kind="proof", field="files"),
+        *evidence.read_uploads(files, kind="evidence", field="files"),
+    ]
     try:
         if not code:
             raise Invalid("code: enter the subject's code", details={"field": "code"})

@@ -7,7 +7,9 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import BinaryIO, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,38 @@ class Upload:
     filename: str
     content: bytes
     kind: str = "evidence"  # evidence | proof | material
+
+
+class Received(Protocol):
+    """A file part as a web framework hands it over (e.g. FastAPI's UploadFile)."""
+
+    @property
+    def filename(self) -> str | None: ...
+
+    @property
+    def file(self) -> BinaryIO: ...
+
+
+def read_uploads(files: Sequence[Received] | None, *, kind: str, field: str) -> list[Upload]:
+    """The received files' bytes, each read no further than one byte past the size limit.
+
+    A part without a name and without bytes is an empty file input and is skipped.
+    """
+    limit = get_config().evidence.max_file_bytes
+    uploads = []
+    for index, received in enumerate(files or []):
+        content = received.file.read(limit + 1)
+        if not received.filename and not content:
+            continue
+        filename = received.filename or "file"
+        if len(content) > limit:
+            name = safe_name(filename)
+            raise Invalid(
+                f"file {name} is larger than {limit / 1024 / 1024:g} MiB",
+                details={"field": f"{field}[{index}]", "file": name, "limit": limit},
+            )
+        uploads.append(Upload(filename, content, kind))
+    return uploads
 
 
 def _is_ofd(content: bytes) -> bool:

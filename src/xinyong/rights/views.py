@@ -167,15 +167,6 @@ def _file_limits() -> dict[str, str]:
     }
 
 
-def _uploads(files: list[UploadFile] | None, kind: str) -> list[evidence.Upload]:
-    """The chosen files (a file input left empty sends a part without a name)."""
-    return [
-        evidence.Upload(upload.filename or "file", upload.file.read(), kind)
-        for upload in files or []
-        if upload.filename
-    ]
-
-
 def _own_record(session: Session, subject_id: int, record_id: int | None) -> Record:
     if record_id is None:
         raise Invalid(
@@ -325,7 +316,7 @@ def objection_submit(
             record_ids=_record_ids(record.id, also),
             ground=_ground(ground),
             statement=statement,
-            files=_uploads(files, "evidence"),
+            files=evidence.read_uploads(files, kind="evidence", field="files"),
         )
         case = objections.apply(session, applicant=_applicant(principal), application=application)
     except (Invalid, Conflict) as error:
@@ -376,7 +367,10 @@ def repair_submit(
             record_id=record.id,
             statement=statement,
             commitment_accepted=commitment == "yes",
-            files=[*_uploads(proof, "proof"), *_uploads(evidence_files, "evidence")],
+            files=[
+                *evidence.read_uploads(proof, kind="proof", field="files"),
+                *evidence.read_uploads(evidence_files, kind="evidence", field="files"),
+            ],
         )
         case = repairs.apply(session, applicant=_applicant(principal), application=application)
     except (Invalid, Conflict) as error:
@@ -508,7 +502,10 @@ def hand_in_material(
     case = _own_case(session, principal, case_id)
     try:
         _check_version(case, version)
-        uploads, applicant = _uploads(files, "material"), _applicant(principal)
+        uploads, applicant = (
+            evidence.read_uploads(files, kind="material", field="files"),
+            _applicant(principal),
+        )
         repairs.supplement(
             session,
             case_id=case.id,
