@@ -84,6 +84,8 @@ RIGHTS_READ_404 = by_group(
 )
 RIGHTS_DECIDE_404 = by_group(401, 403, 403, admin=404, department_user=404)
 RIGHTS_SUBJECT_404 = by_group(401, 403, 403, owner=404, other_subject=404)
+CHECKS_RUN_422 = by_group(401, 403, 403, admin=422, department_user=422)
+CHECKS_READ = by_group(401, 403, 403, admin=200, department_user=200, auditor=200)
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): everyone(200),
     # the public portal (信用门户): the same public pages for every caller
@@ -118,6 +120,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/portal/rights/objection"): by_group(401, 403, 403, owner=422, other_subject=422),
     ("GET", "/portal/rights/repair"): by_group(303, 403, 403, owner=422, other_subject=422),
     ("POST", "/portal/rights/repair"): by_group(401, 403, 403, owner=422, other_subject=422),
+    # objection against a list entry (名单异议): no entry named → 422 for subjects
+    ("GET", "/portal/rights/list-objection"): by_group(303, 403, 403, owner=422, other_subject=422),
+    ("POST", "/portal/rights/list-objection"): by_group(
+        401, 403, 403, owner=422, other_subject=422
+    ),
     ("GET", "/portal/me/cases/{case_id}"): by_group(303, 403, 403, owner=404, other_subject=404),
     ("POST", "/portal/me/cases/{case_id}/withdraw"): by_group(
         401, 403, 403, owner=404, other_subject=404
@@ -218,6 +225,16 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         401, 403, 403, admin=200, department_user=200, auditor=200
     ),
     ("GET", "/api/v1/me/notices"): SUBJECT_ONLY,
+    # credit checks (逢办必查): departments check in their own name and read their own checks;
+    # an empty body is refused field by field once let in; {check_id}, {hit_id} name nothing
+    ("POST", "/api/v1/checks"): CHECKS_RUN_422,
+    ("GET", "/api/v1/checks"): CHECKS_READ,
+    ("GET", "/api/v1/checks/{check_id}"): by_group(
+        401, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("POST", "/api/v1/checks/{check_id}/hits/{hit_id}/feedback"): CHECKS_RUN_422,
+    ("GET", "/api/v1/check-hits"): CHECKS_READ,
+    ("GET", "/api/v1/check-stats"): CHECKS_READ,
 }
 
 
@@ -458,6 +475,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         .replace("{case_id}", "999999")
         .replace("{record_id}", "999999")
         .replace("{file_id}", "999999")
+        .replace("{check_id}", "999999")
+        .replace("{hit_id}", "999999")
     )
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":

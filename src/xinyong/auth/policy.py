@@ -45,7 +45,20 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         frozenset({"subject"}),
     ),
     "rights.decide": (frozenset({"admin", "department_user"}), "rights:decide", frozenset()),
+    # List entries (红黑名单): a department reads and decides its own (lists.access checks which).
+    "lists.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "lists:decide",
+        frozenset(),
+    ),
+    "lists.decide": (frozenset({"admin", "department_user"}), "lists:decide", frozenset()),
     "checks.run": (frozenset({"admin", "department_user"}), "checks:run", frozenset()),
+    # Reading checks, their hits and figures (a department its own; admins and auditors all).
+    "checks.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "checks:run",
+        frozenset(),
+    ),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.auth.models import QueryLog
 from xinyong.auth.principal import Principal
+from xinyong.core.db import utcnow
 from xinyong.core.errors import Invalid
 
 MAX_PURPOSE = 500
@@ -78,3 +79,35 @@ def for_subject(session: Session, *, subject_id: int, limit: int = 200) -> list[
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def register_many(
+    session: Session,
+    *,
+    principal: Principal,
+    subject_ids: list[int],
+    what: list[str],
+    purpose: str,
+    outcome: str,
+    matter_code: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Record one read per subject in bulk (a batch check); the caller audits the batch as
+    one entry naming what it read and why. Returns the number of rows written."""
+    rows = [
+        {
+            "actor": principal.actor,
+            "actor_label": principal.label,
+            "subject_id": subject_id,
+            "what": sorted(set(what)),
+            "purpose": purpose,
+            "matter_code": matter_code,
+            "outcome": outcome,
+            "detail": detail,
+            "at": utcnow(),
+        }
+        for subject_id in dict.fromkeys(subject_ids)
+    ]
+    if rows:
+        session.execute(insert(QueryLog), rows)
+    return len(rows)

@@ -15,6 +15,7 @@ def load_models() -> MetaData:
     from xinyong.exchange import models as _exchange  # noqa: F401
     from xinyong.ingest import models as _ingest  # noqa: F401
     from xinyong.lists import models as _lists  # noqa: F401
+    from xinyong.measures import models as _measures  # noqa: F401
     from xinyong.notices import models as _notices  # noqa: F401
     from xinyong.portal import models as _portal  # noqa: F401
     from xinyong.records import models as _records  # noqa: F401

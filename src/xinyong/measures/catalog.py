@@ -189,6 +189,8 @@ class MeasureCatalog(StrictModel):
 
     version: str
     layers: list[str]
+    # Working days a department has to report whether it applied a measure a check found.
+    feedback_working_days: int = Field(default=5, ge=1, le=60)
     matters: dict[str, Matter]
     measures: dict[str, Measure]
 
@@ -224,6 +226,7 @@ class MeasuresFile(StrictModel):
 
     version: str = Field(min_length=1)
     title: I18nText | None = None
+    feedback_working_days: int | None = Field(default=None, ge=1, le=60)
     matters: list[dict[str, Any]] = Field(default_factory=list)
     measures: list[dict[str, Any]] = Field(default_factory=list)
     disabled: list[str] = Field(default_factory=list)
@@ -376,9 +379,11 @@ def load(
     measures: dict[str, Measure] = {}
     origins: dict[str, Path] = {}
     versions: list[str] = []
+    feedback_days = 5
     for path in files:
         layer = _read(path)
         versions.append(layer.version)
+        feedback_days = layer.feedback_working_days or feedback_days
         _merge_matters(path, layer, matters)
         _merge_measures(path, layer, measures, origins)
         _disable(path, layer, measures)
@@ -386,6 +391,7 @@ def load(
     return MeasureCatalog(
         version="+".join(versions),
         layers=[str(path) for path in files],
+        feedback_working_days=feedback_days,
         matters=matters,
         measures=measures,
     )

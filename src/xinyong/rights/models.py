@@ -99,6 +99,9 @@ class CaseTarget(Base):
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     # The version the decision made (correction, supplement), if any.
     result_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    # An objection against a list entry (wrongly listed / not removed): the entry, while
+    # ``record_id`` is the record it rests on.
+    list_entry_id: Mapped[int | None] = mapped_column(ForeignKey("list_entries.id"), index=True)
 
 
 class CaseEvent(Base):

@@ -23,6 +23,7 @@ from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import views as ingest_views
 from xinyong.measures import api as measures_api
+from xinyong.measures import check_api
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import views as portal_views
@@ -139,6 +140,6 @@ def create_app() -> FastAPI:
         rights_counter.router,
     ):
         app.include_router(router)
-    for router in (measures_api.router, measures_views.router):
+    for router in (measures_api.router, measures_views.router, check_api.router):
         app.include_router(router)
     return app

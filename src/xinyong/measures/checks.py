@@ -1,0 +1,301 @@
+"""Credit checks (逢办必查): a department asks, in a matter and for a purpose, what applies.
+
+``run_single`` answers one request at once (up to ``MAX_SUBJECTS`` subjects); batch checks
+(统查, :mod:`xinyong.measures.batch`) open a check, then feed it rows chunk by chunk with
+``process``. Every subject found is registered as a query (查询登记) with the purpose and
+matter; every check is one entry in the audit log. Each measure found is a hit with a
+feedback due date in working days (``feedback_working_days`` of the measures catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from xinyong.audit import service as audit_service
+from xinyong.auth import queries
+from xinyong.auth.principal import Principal
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.core.workdays import add_workdays
+from xinyong.measures.catalog import MeasureCatalog, get_catalog
+from xinyong.measures.facts import Found, entry_json, gather
+from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
+from xinyong.measures.resolve import (
+    NameResolver,
+    Resolution,
+    SearchNames,
+    SubjectQuery,
+    resolve_all,
+)
+from xinyong.subjects.models import Department
+
+MAX_SUBJECTS = 100
+WHAT = ["lists", "measures", "records"]
+
+
+def _department(session: Session, principal: Principal, department_id: int | None) -> Department:
+    """The checking department: the caller's own; admins name one."""
+    own = principal.department_id
+    wanted = department_id if department_id is not None else own
+    if wanted is None:
+        raise Invalid("name the department that checks", details={"field": "department"})
+    if own is not None and wanted != own and principal.role != "admin":
+        raise Forbidden("a department checks in its own name only")
+    department = session.get(Department, wanted)
+    if department is None or not department.active:
+        raise Invalid(f"department {wanted} does not exist", details={"field": "department"})
+    return department
+
+
+def open_check(
+    session: Session,
+    *,
+    principal: Principal,
+    department_id: int | None,
+    matter: str,
+    purpose: str,
+    kind: str,
+    today: date,
+    rows_total: int = 0,
+    file_name: str | None = None,
+) -> CreditCheck:
+    """A new check (state running for single checks, queued for batches), validated."""
+    catalog = get_catalog()
+    catalog.matter(matter)
+    text = queries.checked_purpose(purpose)
+    department = _department(session, principal, department_id)
+    check = CreditCheck(
+        kind=kind,
+        state="running" if kind == "single" else "queued",
+        department_id=department.id,
+        matter_code=matter,
+        purpose=text,
+        actor=principal.actor,
+        actor_label=principal.label,
+        checked_on=today,
+        catalog_version=catalog.version,
+        rows_total=rows_total,
+        file_name=file_name,
+    )
+    session.add(check)
+    session.flush()
+    return check
+
+
+def _row_values(check: CreditCheck, item: Resolution, found: Found | None) -> dict[str, Any]:
+    detail = dict(item.detail)
+    if found is not None:
+        detail["entries"] = [entry_json(e) for e in found.entries]
+        detail["records"] = [r.id for r in found.relevant_records()]
+    return {
+        "check_id": check.id,
+        "row_no": item.row_no,
+        "query_name": item.name,
+        "query_code": item.code_shown,
+        "resolution": item.resolution,
+        "subject_id": item.subject_id,
+        "score": item.score,
+        "detail": detail or None,
+        "lists": sorted(found.facts.lists) if found is not None else [],
+        "hit_count": len(found.hits) if found is not None else 0,
+    }
+
+
+def _hit_values(check: CreditCheck, row_id: int, found: Found, due: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "check_id": check.id,
+            "row_id": row_id,
+            "subject_id": found.subject.id,
+            "department_id": check.department_id,
+            "matter_code": check.matter_code,
+            "measure_code": hit.measure.code,
+            "measure_kind": hit.measure.kind.value,
+            "reasons": list(hit.reasons),
+            "feedback": "pending",
+            "feedback_due": due,
+            "version": 1,
+        }
+        for hit in found.hits
+    ]
+
+
+def process(
+    session: Session,
+    check: CreditCheck,
+    resolutions: Sequence[Resolution],
+    *,
+    principal: Principal,
+    catalog: MeasureCatalog | None = None,
+) -> None:
+    """Check resolved rows: gather facts, store rows and hits, register the queries."""
+    catalog = catalog or get_catalog()
+    today = check.checked_on
+    ids = [r.subject_id for r in resolutions if r.subject_id is not None]
+    found = gather(session, ids, catalog=catalog, matter=check.matter_code, today=today)
+    values = [_row_values(check, r, found.get(r.subject_id or 0)) for r in resolutions]
+    row_ids: dict[int, int] = {}
+    if values:
+        stmt = insert(CheckRow).returning(
+            CheckRow.id, CheckRow.row_no, sort_by_parameter_order=True
+        )
+        row_ids = dict((no, rid) for rid, no in session.execute(stmt, values))
+    due = add_workdays(today, catalog.feedback_working_days)
+    hits = [
+        hit
+        for r in resolutions
+        if r.subject_id in found
+        for hit in _hit_values(check, row_ids[r.row_no], found[r.subject_id], due)
+    ]
+    if hits:
+        session.execute(insert(CheckHit), hits)
+    queries.register_many(
+        session,
+        principal=principal,
+        subject_ids=list(found),
+        what=WHAT,
+        purpose=check.purpose,
+        outcome="allowed",
+        matter_code=check.matter_code,
+        detail={"check_id": check.id},
+    )
+    check.rows_done += len(resolutions)
+    check.subjects_found += len(found)
+    check.subjects_hit += sum(1 for f in found.values() if f.hits)
+    check.hits += len(hits)
+
+
+def finish(session: Session, check: CreditCheck, *, principal: Principal) -> None:
+    """Close the check and write its one audit entry."""
+    check.state = "done"
+    check.finished_at = utcnow()
+    session.flush()
+    audit(session, check, principal=principal, action="measures.check")
+
+
+def audit(session: Session, check: CreditCheck, *, principal: Principal, action: str) -> None:
+    """One audit entry for the check (the subject's id when it was about one subject)."""
+    subject_id = None
+    if check.kind == "single" and check.subjects_found == 1:
+        subject_id = session.scalar(
+            select(CheckRow.subject_id).where(
+                CheckRow.check_id == check.id, CheckRow.subject_id.is_not(None)
+            )
+        )
+    audit_service.append(
+        session,
+        actor=principal.actor,
+        action=action,
+        object_type="credit_check",
+        object_id=check.id,
+        subject_id=subject_id,
+        summary={
+            "kind": check.kind,
+            "state": check.state,
+            "department_id": check.department_id,
+            "matter": check.matter_code,
+            "purpose": check.purpose,
+            "rows": check.rows_done,
+            "subjects_found": check.subjects_found,
+            "subjects_hit": check.subjects_hit,
+            "hits": check.hits,
+        },
+    )
+
+
+def checked_subjects(subjects: Sequence[SubjectQuery]) -> Sequence[SubjectQuery]:
+    """Between 1 and MAX_SUBJECTS rows, each with a code or a name."""
+    if not subjects or len(subjects) > MAX_SUBJECTS:
+        raise Invalid(
+            f"check between 1 and {MAX_SUBJECTS} subjects at once (more: a batch check)",
+            details={"field": "subjects"},
+        )
+    for query in subjects:
+        if not (query.code or "").strip() and not (query.name or "").strip():
+            raise Invalid(
+                f"subjects[{query.row_no - 1}]: give a code or a name",
+                details={"field": f"subjects[{query.row_no - 1}]"},
+            )
+    return subjects
+
+
+def run_single(
+    session: Session,
+    *,
+    principal: Principal,
+    department_id: int | None,
+    matter: str,
+    purpose: str,
+    subjects: Sequence[SubjectQuery],
+    today: date,
+    names: NameResolver | None = None,
+) -> CreditCheck:
+    """Check up to MAX_SUBJECTS subjects now and return the finished check."""
+    rows = checked_subjects(subjects)
+    check = open_check(
+        session,
+        principal=principal,
+        department_id=department_id,
+        matter=matter,
+        purpose=purpose,
+        kind="single",
+        today=today,
+        rows_total=len(rows),
+    )
+    resolved = resolve_all(session, rows, names or SearchNames(session))
+    process(session, check, resolved, principal=principal)
+    finish(session, check, principal=principal)
+    return check
+
+
+def get(session: Session, check_id: int) -> CreditCheck:
+    """The check with this id, or NotFound."""
+    check = session.get(CreditCheck, check_id)
+    if check is None:
+        raise NotFound(f"credit check {check_id} does not exist")
+    return check
+
+
+def may_read(principal: Principal, check: CreditCheck) -> bool:
+    """The checking department's own staff and keys; admins and auditors everything."""
+    if principal.kind == "staff" and principal.role in ("admin", "auditor"):
+        return True
+    return principal.department_id is not None and principal.department_id == check.department_id
+
+
+def readable(session: Session, principal: Principal, check_id: int) -> CreditCheck:
+    """The check if the principal may read it (NotFound otherwise: no existence leak)."""
+    check = get(session, check_id)
+    if not may_read(principal, check):
+        raise NotFound(f"credit check {check_id} does not exist")
+    return check
+
+
+def rows_of(
+    session: Session, check_id: int, *, offset: int = 0, limit: int = 200
+) -> list[CheckRow]:
+    """A page of the check's rows, in input order."""
+    stmt = (
+        select(CheckRow)
+        .where(CheckRow.check_id == check_id)
+        .order_by(CheckRow.row_no)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def hits_of(session: Session, row_ids: Sequence[int]) -> dict[int, list[CheckHit]]:
+    """The hits of these rows, by row id."""
+    found: dict[int, list[CheckHit]] = {}
+    if not row_ids:
+        return found
+    stmt = select(CheckHit).where(CheckHit.row_id.in_(list(row_ids))).order_by(CheckHit.id)
+    for hit in session.scalars(stmt):
+        found.setdefault(hit.row_id, []).append(hit)
+    return found
