@@ -22,6 +22,7 @@ from xinyong.core.errors import Conflict
 from xinyong.demo import rights as demo_rights
 from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import CHUNK_SIZE
+from xinyong.lists import service as lists_service
 from xinyong.demo.rows import (
     EVENT_COLUMNS,
     RECORD_COLUMNS,
@@ -53,6 +54,7 @@ class DemoReport:
     records: int = 0
     expired: int = 0
     rights_cases: int = 0
+    list_entries: int = 0
     seconds: float = 0.0
     # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
     # expiring records whose disclosure period has passed.
@@ -66,7 +68,8 @@ class DemoReport:
         return (
             f"demo city (seed {self.seed}, anchor {self.anchor.isoformat()}): "
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
-            f"({self.expired:,} expired), {self.rights_cases} rights cases "
+            f"({self.expired:,} expired), {self.rights_cases} rights cases, "
+            f"{self.list_entries:,} list entries "
             f"in {self.seconds:.1f} s ("
             + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
             + ")"
@@ -196,6 +199,10 @@ def load_demo(
         cases = demo_rights.seed_cases(session, anchor=anchor, count=wanted)
         report.rights_cases = cases.objections + cases.repairs
     report.add_time("rights cases", filing)
+    listing = time.perf_counter()
+    with session_scope() as session:  # the daily job's import: courts' and departments' lists
+        report.list_entries = lists_service.import_from_records(session, today=anchor)
+    report.add_time("list entries", listing)
     indexing = time.perf_counter()
     with session_scope() as session:
         search.rebuild_index(session)  # the portal's name search covers the new subjects

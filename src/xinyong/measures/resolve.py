@@ -25,6 +25,7 @@ from xinyong.subjects.models import Subject, SubjectIdentifier
 
 CHUNK = 1000
 MAX_NAME = 255
+MAX_CODE = 32  # CheckRow.query_code
 NAME_CANDIDATES = 20  # registry candidates a single name check compares in full
 
 
@@ -64,8 +65,17 @@ def shown_code(result: codes.CodeResult) -> str:
 
 
 def _clean(value: str | None) -> str | None:
-    text = (value or "").strip()
+    """The text as given, without control or invisible format characters, cut to size."""
+    text = "".join(ch for ch in (value or "") if ch.isprintable() or ch == " ").strip()
     return text[:MAX_NAME] if text else None
+
+
+def _shown_invalid(result: codes.CodeResult, given: str | None) -> str | None:
+    """An invalid code as a check keeps it: cut to fit, an ID number never in clear."""
+    if result.kind == "id_number":
+        return codes.mask_id_number(result.code)
+    text = _clean(given)
+    return text[:MAX_CODE] if text else None
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -115,9 +125,8 @@ def resolve_codes(session: Session, queries: Sequence[SubjectQuery]) -> list[Res
         name = _clean(query.name)
         if not result.valid:
             detail = {"reason": result.reason or "not a valid code"}
-            resolved.append(
-                Resolution(query.row_no, name, _clean(query.code), "invalid", detail=detail)
-            )
+            shown = _shown_invalid(result, query.code)
+            resolved.append(Resolution(query.row_no, name, shown, "invalid", detail=detail))
             continue
         scheme, value = _keys(result)
         table = usccs if scheme == "uscc" else persons if scheme == "id_hash" else None
