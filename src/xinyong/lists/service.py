@@ -4,9 +4,8 @@ written to its timeline and to the audit log, and told to the subject."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -359,24 +358,41 @@ def remove_grounded_on(
 # --- entries reported as records; what credit checks read --------------------------------------
 
 
-def _importable(spec: ListType, today: date) -> Select[Any]:
+def _importable_ids(session: Session, spec: ListType, today: date) -> list[int]:
+    """Ids of the current live records of the list's item that no entry stands for yet, and
+    whose decision (any version) is not already listed. Three flat reads compared here: a
+    correlated anti-join degrades quadratically while one transaction imports thousands."""
+    live = session.execute(
+        select(Record.id, Record.department_id, Record.source_record_id).where(
+            Record.item_code == spec.item_code,
+            Record.is_current.is_(True),
+            Record.state.in_(LIVE_RECORD_STATES),
+            or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+        )
+    ).all()
     version = aliased(Record)
-    listed_version = exists().where(
-        ListEntry.list_code == spec.code,
-        ListEntry.state == EntryState.listed.value,
-        ListEntry.record_id == version.id,
-        version.item_code == Record.item_code,
-        version.department_id == Record.department_id,
-        version.source_record_id == Record.source_record_id,
+    listed = set(
+        session.execute(
+            select(version.department_id, version.source_record_id)
+            .join(ListEntry, ListEntry.record_id == version.id)
+            .where(
+                ListEntry.list_code == spec.code,
+                ListEntry.state == EntryState.listed.value,
+                version.item_code == spec.item_code,
+            )
+        ).tuples()
     )
-    seen = exists().where(ListEntry.list_code == spec.code, ListEntry.record_id == Record.id)
-    return select(Record).where(
-        Record.item_code == spec.item_code,
-        Record.is_current.is_(True),
-        Record.state.in_(LIVE_RECORD_STATES),
-        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
-        ~listed_version,
-        ~seen,
+    seen = set(
+        session.scalars(
+            select(ListEntry.record_id).where(
+                ListEntry.list_code == spec.code, ListEntry.record_id.is_not(None)
+            )
+        )
+    )
+    return sorted(
+        record_id
+        for record_id, department_id, source_id in live
+        if record_id not in seen and (department_id, source_id) not in listed
     )
 
 
@@ -439,14 +455,11 @@ def import_from_records(session: Session, *, today: date, actor: str = "system:l
     (one audit entry per batch) and tells no one again."""
     created = 0
     for spec in get_config().carrying():
-        after = 0
-        while True:
-            stmt = _importable(spec, today).where(Record.id > after).order_by(Record.id)
-            batch = list(session.scalars(stmt.limit(IMPORT_BATCH)))
-            if not batch:
-                break
-            after = batch[-1].id
-            chosen = [record for record in batch if spec.matches(record.payload)]
+        wanted = _importable_ids(session, spec, today)
+        for start in range(0, len(wanted), IMPORT_BATCH):
+            chunk = wanted[start : start + IMPORT_BATCH]
+            stmt = select(Record).where(Record.id.in_(chunk)).order_by(Record.id)
+            chosen = [record for record in session.scalars(stmt) if spec.matches(record.payload)]
             if chosen:
                 _import_batch(session, spec, chosen, actor=actor, today=today)
                 created += len(chosen)
