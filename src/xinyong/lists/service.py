@@ -371,8 +371,9 @@ def _importable_ids(session: Session, spec: ListType, today: date) -> list[int]:
         )
     ).all()
     version = aliased(Record)
-    listed = set(
-        session.execute(
+    listed: set[tuple[int, str]] = set(
+        (department_id, source_id)
+        for department_id, source_id in session.execute(
             select(version.department_id, version.source_record_id)
             .join(ListEntry, ListEntry.record_id == version.id)
             .where(
@@ -380,7 +381,7 @@ def _importable_ids(session: Session, spec: ListType, today: date) -> list[int]:
                 ListEntry.state == EntryState.listed.value,
                 version.item_code == spec.item_code,
             )
-        ).tuples()
+        )
     )
     seen = set(
         session.scalars(
