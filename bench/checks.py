@@ -223,9 +223,14 @@ def _batch_files(seed: int, rows: int) -> tuple[bytes, bytes]:
     with session_scope() as session:
         total = session.scalar(select(Subject.id).order_by(Subject.id.desc()).limit(1)) or 0
         ids = rng.sample(range(1, total + 1), min(total, rows * 2))
-        found = session.execute(
-            select(Subject.name, Subject.uscc).where(Subject.id.in_(ids), Subject.uscc.is_not(None))
-        ).all()
+        found: list[Any] = []
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            found += session.execute(
+                select(Subject.name, Subject.uscc).where(
+                    Subject.id.in_(chunk), Subject.uscc.is_not(None)
+                )
+            ).all()
     found = found[:rows]
     t2s = opencc.OpenCC("s2t")
     codes, names = io.StringIO(), io.StringIO()

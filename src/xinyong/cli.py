@@ -18,6 +18,7 @@ from xinyong.auth.cli import keys_app, users_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.ingest import cli as ingest_cli
+from xinyong.measures.batch_cli import checks_app
 from xinyong.rights.cli import rights_app
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
@@ -36,6 +37,7 @@ app.add_typer(keys_app, name="apikeys")
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
+app.add_typer(checks_app, name="checks")
 
 console = Console()
 err_console = Console(stderr=True)

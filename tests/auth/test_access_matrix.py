@@ -84,6 +84,11 @@ RIGHTS_READ_404 = by_group(
 )
 RIGHTS_DECIDE_404 = by_group(401, 403, 403, admin=404, department_user=404)
 RIGHTS_SUBJECT_404 = by_group(401, 403, 403, owner=404, other_subject=404)
+LISTS_READERS = ("admin", "department_user", "auditor")
+LISTS_READ_200 = by_group(401, 403, 403, **dict.fromkeys(LISTS_READERS, 200))
+LISTS_READ_404 = by_group(401, 403, 403, **dict.fromkeys(LISTS_READERS, 404))
+LISTS_DECIDE_404 = by_group(401, 403, 403, admin=404, department_user=404)
+LISTS_DECIDE_422 = by_group(401, 403, 403, admin=422, department_user=422)
 CHECKS_RUN_422 = by_group(401, 403, 403, admin=422, department_user=422)
 CHECKS_READ = by_group(401, 403, 403, admin=200, department_user=200, auditor=200)
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -225,6 +230,27 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         401, 403, 403, admin=200, department_user=200, auditor=200
     ),
     ("GET", "/api/v1/me/notices"): SUBJECT_ONLY,
+    # lists (红黑名单): list types are public; a department reads and decides its own entries,
+    # admins all, auditors read all ({entry_id} names no entry: 404 once let in; a proposal
+    # without a body is refused field by field)
+    ("GET", "/api/v1/list-types"): everyone(200),
+    ("GET", "/api/v1/list-entries"): LISTS_READ_200,
+    ("GET", "/api/v1/list-entries/{entry_id}"): LISTS_READ_404,
+    ("POST", "/api/v1/list-entries"): LISTS_DECIDE_422,
+    **{
+        ("POST", f"/api/v1/list-entries/{{entry_id}}/{step}"): LISTS_DECIDE_404
+        for step in ("notify", "list", "remove")
+    },
+    ("GET", "/console/lists"): by_group(303, 403, 403, **dict.fromkeys(LISTS_READERS, 200)),
+    ("GET", "/console/lists/new"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/lists/new"): LISTS_DECIDE_422,
+    ("GET", "/console/lists/{entry_id}"): by_group(
+        303, 403, 403, **dict.fromkeys(LISTS_READERS, 404)
+    ),
+    **{
+        ("POST", f"/console/lists/{{entry_id}}/{step}"): LISTS_DECIDE_404
+        for step in ("notify", "list", "remove")
+    },
     # credit checks (逢办必查): departments check in their own name and read their own checks;
     # an empty body is refused field by field once let in; {check_id}, {hit_id} name nothing
     ("POST", "/api/v1/checks"): CHECKS_RUN_422,
@@ -235,6 +261,32 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/checks/{check_id}/hits/{hit_id}/feedback"): CHECKS_RUN_422,
     ("GET", "/api/v1/check-hits"): CHECKS_READ,
     ("GET", "/api/v1/check-stats"): CHECKS_READ,
+    # batch checks (统查): an upload without a file is refused once let in; the report of a
+    # check that does not exist is 404; the console's upload page is for checking staff
+    ("POST", "/api/v1/checks/batch"): CHECKS_RUN_422,
+    ("GET", "/api/v1/checks/{check_id}/report.xlsx"): by_group(
+        401, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("GET", "/console/checks/batch"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/checks/batch"): by_group(401, 403, 403, admin=422, department_user=422),
+    # credit-check console (信用核查): staff pages, anonymous callers sent to log in; the
+    # form posted empty is refused field by field; {check_id:int}, {hit_id:int} name nothing
+    ("GET", "/console/checks"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("POST", "/console/checks"): by_group(401, 403, 403, admin=422, department_user=422),
+    ("GET", "/console/checks/{check_id:int}"): by_group(
+        303, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("POST", "/console/checks/{check_id:int}/hits/{hit_id:int}/feedback"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("GET", "/console/checks/feedback"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/console/checks/stats"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
 }
 
 
@@ -475,8 +527,11 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         .replace("{case_id}", "999999")
         .replace("{record_id}", "999999")
         .replace("{file_id}", "999999")
+        .replace("{entry_id}", "999999")
         .replace("{check_id}", "999999")
         .replace("{hit_id}", "999999")
+        .replace("{check_id:int}", "999999")
+        .replace("{hit_id:int}", "999999")
     )
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":
@@ -492,6 +547,9 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
     elif method == "POST" and path in _RIGHTS_BODIES:
         kwargs["json"] = _RIGHTS_BODIES[path]
+    elif method == "POST" and path.startswith("/api/v1/list-entries/"):
+        removal = {"reason": "obligation_fulfilled"} if path.endswith("/remove") else {}
+        kwargs["json"] = {"version": 1, **removal}
     elif method == "POST":
         kwargs["data"] = {"csrf_token": headers["X-CSRF-Token"], "username": name, "password": "x"}
     status = client.request(method, concrete, **kwargs).status_code  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
+from xinyong.lists import service as lists_service
 from xinyong.portal import search
 from xinyong.subjects import service as subjects_service
 
@@ -50,7 +51,7 @@ def _seed() -> tuple[str, str, date, str]:
         firm = factories.enterprise(session, name="苏州霁璟澜沅科技有限公司")
         for days in (3, 4, 5):
             helpers.record(session, firm, "admin_penalty", days_ago=days, today=today, **GENERAL)
-        helpers.record(session, firm, "honour", days_ago=3, today=today)
+        helpers.record(session, firm, "honour", days_ago=3, today=today, honour_kind="守信激励名单")
         person, number = helpers.person(session, name="欧阳霁明")
         helpers.record(
             session, person, "admin_penalty", days_ago=4, id_number=number, today=today, **GENERAL
@@ -58,6 +59,7 @@ def _seed() -> tuple[str, str, date, str]:
         for n in range(5):
             factories.enterprise(session, name=f"苏州霁沅{'甲乙丙丁戊'[n]}号贸易有限公司")
         search.rebuild_index(session)
+        lists_service.import_from_records(session, today=today)  # the daily job lists them
         key = helpers.department_for(session, "admin_penalty").key
         return firm.uscc or "", number, today - timedelta(days=4), key
 
@@ -127,7 +129,7 @@ def test_bounds_and_bad_input_are_json_errors(seeded: Seeded) -> None:
 def test_profile_and_public_records(seeded: Seeded) -> None:
     profile = _get(seeded, f"/api/v1/subjects/{seeded.code}")
     assert profile["counts"] == {"admin_penalty": 3, "honour": 1}
-    assert [entry["list_code"] for entry in profile["lists"]] == ["honour"]
+    assert [entry["list_code"] for entry in profile["lists"]] == ["red_list"]
     ids: list[int] = []
     cursor = None
     while True:
@@ -158,10 +160,10 @@ def test_double_publicity_lists_and_catalogue(seeded: Seeded) -> None:
     assert person_row["subject_name"] == "欧**明"
     assert _get(seeded, "/api/v1/double-publicity/licence")["records"] == []
     lists = _get(seeded, "/api/v1/lists")
-    assert {info["list_code"] for info in lists["lists"]} >= {"honour", "serious_dishonesty_list"}
+    assert {info["list_code"] for info in lists["lists"]} >= {"red_list", "serious_dishonesty_list"}
     assert lists["entries"] is None
-    red = _get(seeded, "/api/v1/lists/honour")
-    assert red["list_code"] == "honour" and red["entries"]["total"] == 1
+    red = _get(seeded, "/api/v1/lists/honour")  # the red list's old code still opens it
+    assert red["list_code"] == "red_list" and red["entries"]["total"] == 1
     catalog = _get(seeded, "/api/v1/catalog")
     assert len(catalog["items"]) >= 12
     item = _get(seeded, "/api/v1/catalog/admin_penalty")

@@ -11,6 +11,7 @@ from tests import factories
 from tests.portal import helpers
 from tests.portal.helpers import TODAY
 from xinyong.core.errors import Invalid, NotFound
+from xinyong.lists import service as lists_service
 from xinyong.portal import service
 from xinyong.subjects.models import Subject
 
@@ -34,6 +35,7 @@ def test_profile_shows_public_records_by_category_and_list_entries(session: Sess
     helpers.record(session, firm, "admin_penalty", days_ago=40, state="repaired", **GENERAL)
     helpers.record(session, firm, "tax_credit_rating")  # shared with government only
     listed = helpers.record(session, firm, "serious_dishonesty_list", days_ago=60)
+    lists_service.import_from_records(session, today=TODAY)  # the daily job lists it
     profile = service.subject_profile(session, code=(firm.uscc or "").lower(), today=TODAY)
     assert (profile.subject_id, profile.name, profile.kind) == (firm.id, firm.name, "legal_person")
     assert profile.basic["legal_representative"] == "张*明"
@@ -204,24 +206,28 @@ def test_public_lists_count_and_page_their_entries(session: Session) -> None:
     }
     firm = _firm(session)
     person, number = helpers.person(session)
-    honour = helpers.record(session, firm, "honour", days_ago=12)
-    helpers.record(session, firm, "honour", days_ago=13, state="revoked")
+    red_list = {"honour_kind": "守信激励名单"}  # an honour (荣誉) is no red-list entry
+    honour = helpers.record(session, firm, "honour", days_ago=12, **red_list)
+    helpers.record(session, firm, "honour", days_ago=13, state="revoked", **red_list)
+    helpers.record(session, firm, "honour", days_ago=14, honour_kind="荣誉")
     debtor = helpers.record(
         session, person, "dishonest_judgment_debtor", days_ago=12, id_number=number
     )
+    lists_service.import_from_records(session, today=TODAY)  # the daily job lists them
     after = service.public_lists(session, today=TODAY)
     counts = {info.list_code: info.entries for info in after.lists}
-    assert counts["honour"] == before["honour"] + 1
+    assert counts["red_list"] == before["red_list"] + 1
     assert counts["dishonest_judgment_debtor"] == before["dishonest_judgment_debtor"] + 1
     kinds = {info.list_code: info.kind for info in after.lists}
-    assert kinds["honour"] == "red" and kinds["serious_dishonesty_list"] == "black"
-    red = service.public_lists(session, list_code="honour", limit=100, today=TODAY)
-    assert red.entries is not None and honour.id in [r.id for r in red.entries.records]
+    assert kinds["red_list"] == "red" and kinds["serious_dishonesty_list"] == "black"
+    red = service.public_lists(session, list_code="honour", limit=100, today=TODAY)  # old code
+    assert red.list_code == "red_list"
+    assert red.entries is not None and honour.id in [r.record_id for r in red.entries.entries]
     black = service.public_lists(
         session, list_code="dishonest_judgment_debtor", limit=100, today=TODAY
     )
     assert black.entries is not None
-    row = next(r for r in black.entries.records if r.id == debtor.id)
+    row = next(r for r in black.entries.entries if r.record_id == debtor.id)
     assert row.subject_id is None and number not in row.model_dump_json()
     with pytest.raises(NotFound):
         service.public_lists(session, list_code="nope", today=TODAY)
@@ -249,7 +255,8 @@ def test_home_figures_count_what_changed(session: Session) -> None:
     firm = _firm(session)
     helpers.record(session, firm, "admin_penalty", days_ago=40, **GENERAL)
     helpers.record(session, firm, "admin_penalty", days_ago=41, state="repaired", **GENERAL)
-    helpers.record(session, firm, "honour", days_ago=400)
+    helpers.record(session, firm, "honour", days_ago=400, honour_kind="守信激励名单")
+    lists_service.import_from_records(session, today=TODAY)  # the daily job lists it
     after = service.home_figures(session, today=TODAY)
     assert after.subjects == before.subjects + 1
     assert after.records == before.records + 3

@@ -26,6 +26,7 @@ from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.demo import loader
+from xinyong.lists import service as lists_service
 from xinyong.portal import list_seam, search, service
 from xinyong.records import protect
 from xinyong.records.models import Record
@@ -35,7 +36,9 @@ from xinyong.subjects.models import Subject
 
 STATES = (*RECORD_STATES, "period_over")
 DOUBLE = {"admin_licence": "licence", "admin_penalty": "penalty"}
-LISTS = {code: spec.code for spec in list_seam.PUBLIC_LISTS for code in spec.item_codes}
+LISTS = {code: spec.code for spec in list_seam.public_specs() for code in spec.item_codes}
+# Only red-list honours (守信激励名单) are entries of the red list, not other honours (荣誉).
+ON_A_LIST = {"honour": {"honour_kind": "守信激励名单"}}
 
 
 @contextmanager
@@ -100,8 +103,9 @@ def _case(code: str, state: str, person: bool, today: date, serial: int) -> Case
         else:
             subject = factories.enterprise(session, name=f"苏州霁澜第{serial}号科技有限公司")
         record = helpers.record(
-            session, subject, code, days_ago=3 + serial % 7, id_number=number, today=today
-        )
+            session, subject, code, days_ago=3 + serial % 7, id_number=number, today=today,
+            **ON_A_LIST.get(code, {}),
+        )  # fmt: skip
         _put_in_state(record, state, today)
         session.flush()
         return Case(code, state, person, record.id, subject.id, number or subject.uscc or "",
@@ -119,6 +123,7 @@ def _matrix_cases() -> list[Case]:
                 cases.append(_case(code, state, person, today, len(cases)))
     with session_scope() as session:
         search.rebuild_index(session)
+        lists_service.import_from_records(session, today=today)  # the daily job lists them
     return cases
 
 
@@ -156,7 +161,7 @@ def _service_seen(case: Case) -> dict[str, set[int]]:
             seen["double_publicity"] = {r.id for r in rows.records}
         if case.item in LISTS:
             entries = service.public_lists(session, list_code=LISTS[case.item], limit=100).entries
-            seen["public_lists"] = {r.id for r in entries.records} if entries else set()
+            seen["public_lists"] = {r.record_id for r in entries.entries} if entries else set()
     return seen
 
 
@@ -179,7 +184,7 @@ def _api_seen(client: TestClient, case: Case) -> dict[str, set[int]]:
         seen["double-publicity"] = {r["id"] for r in rows["records"]}
     if case.item in LISTS:
         body = client.get(f"/api/v1/lists/{LISTS[case.item]}", params={"limit": 100}).json()
-        seen["lists"] = {r["id"] for r in body["entries"]["records"]}
+        seen["lists"] = {r["record_id"] for r in body["entries"]["entries"]}
     return seen
 
 
@@ -251,6 +256,7 @@ def city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[TestClient, Se
         loader.load_demo(subjects=600, seed=5, records_per_subject=8.0, anchor=date.today())
         with session_scope() as session:
             search.rebuild_index(session)
+            lists_service.import_from_records(session, today=date.today())
         yield client, _secrets()
 
 
@@ -301,7 +307,7 @@ def _public_bodies(client: TestClient, secrets: Secrets) -> Iterator[tuple[str, 
         for body in _pages(client, f"/api/v1/double-publicity/{kind}"):
             yield f"double-publicity/{kind}", body
     yield "lists", client.get("/api/v1/lists").text
-    for spec in list_seam.PUBLIC_LISTS:
+    for spec in list_seam.public_specs():
         for body in _pages(client, f"/api/v1/lists/{spec.code}"):
             yield f"lists/{spec.code}", body
     yield "catalog", client.get("/api/v1/catalog").text

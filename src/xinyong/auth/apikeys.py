@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
@@ -17,7 +17,14 @@ from xinyong.auth.principal import Principal
 from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 
-SCOPES = ("records:submit", "records:read", "subjects:read", "checks:run", "rights:decide")
+SCOPES = (
+    "records:submit",
+    "records:read",
+    "subjects:read",
+    "checks:run",
+    "rights:decide",
+    "lists:decide",
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,31 @@ def revoke(session: Session, *, prefix: str, actor: str = "system") -> ApiKey:
     return key
 
 
+# How fresh ``last_used_at`` is kept. Writing it on every call would make every request of
+# one key wait for the row lock of the one before it until that request's transaction ends.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _touch(session: Session, key: ApiKey, now: datetime) -> None:
+    """Note the key's use, at most once per LAST_USED_RESOLUTION (a conditional update, so
+    of simultaneous calls one writes and the others find it fresh)."""
+    last = as_utc(key.last_used_at)
+    if last is not None and now - last < LAST_USED_RESOLUTION:
+        return
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key.id,
+            or_(
+                ApiKey.last_used_at.is_(None),
+                ApiKey.last_used_at < now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def authenticate(session: Session, token: str) -> Principal:
     """The principal of a bearer token, or Unauthorized (unknown, revoked, expired)."""
     parts = token.split("_", 2)
@@ -96,7 +128,7 @@ def authenticate(session: Session, token: str) -> Principal:
     expires = as_utc(key.expires_at)
     if key.revoked_at is not None or (expires is not None and expires < now):
         raise Unauthorized("API key revoked or expired")
-    key.last_used_at = now
+    _touch(session, key, now)
     return Principal(
         kind="apikey",
         api_key_id=key.id,

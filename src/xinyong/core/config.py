@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # the largest request body accepted.
     rate_anonymous_per_minute: int = 120
     rate_key_per_minute: int = 1200
+    # Threads per server process running routes and database work. Few: under load, a
+    # request holding a lock (the audit chain's) must not wait for the interpreter behind
+    # dozens of others; requests beyond these wait in the event loop instead.
+    worker_threads: int = Field(default=8, ge=1, le=200)
+    # Requests of one server process inside the app at once (the rest wait their turn); the
+    # PostgreSQL pool holds as many connections plus room for background jobs.
+    max_concurrent_requests: int = Field(default=16, ge=1, le=1000)
     max_request_bytes: int = 20 * 1024 * 1024
     # Submissions (归集): largest file accepted, and the largest an XLSX may inflate to.
     ingest_max_bytes: int = 512 * 1024 * 1024
@@ -65,6 +72,8 @@ class Settings(BaseSettings):
     ingest_dir: Path = Path("var/ingest")
     # Parse workers for large files: None = as many as the machine has cores (up to 4), 0 = inline.
     ingest_workers: int | None = None
+    # Batch credit checks (统查): the largest list file accepted.
+    check_batch_max_bytes: int = 30 * 1024 * 1024
     # A city's own holidays and make-up workdays (YAML), layered over the shipped calendar.
     holidays_file: Path | None = None
     # A city's own rights deadlines and repair rules (YAML), layered over the shipped file.

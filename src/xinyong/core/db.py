@@ -94,7 +94,10 @@ def make_engine(url: str | None = None, *, echo: bool | None = None) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        # Connections for every request let in at once (web/limits.py) and a few background
+        # jobs, opened only when needed.
+        admitted = settings.max_concurrent_requests
+        kwargs.update(pool_pre_ping=True, pool_size=min(admitted, 10), max_overflow=admitted)
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

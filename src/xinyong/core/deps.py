@@ -28,7 +28,9 @@ def db_session() -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the commit happens before the response is sent, so the page a form
+# redirects to always sees what the form wrote.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def session_account(request: Request, session: Session) -> Account | None:

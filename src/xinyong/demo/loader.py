@@ -22,7 +22,6 @@ from xinyong.core.errors import Conflict
 from xinyong.demo import rights as demo_rights
 from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import CHUNK_SIZE
-from xinyong.lists import service as lists_service
 from xinyong.demo.rows import (
     EVENT_COLUMNS,
     RECORD_COLUMNS,
@@ -34,6 +33,7 @@ from xinyong.demo.rows import (
     generate,
     produce,
 )
+from xinyong.lists import service as lists_service
 from xinyong.portal import search
 from xinyong.records import jobs as records_jobs
 from xinyong.subjects import service as subjects_service

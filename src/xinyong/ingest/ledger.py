@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,6 +19,7 @@ from xinyong.ingest.models import IngestBatch, RejectedRow
 from xinyong.ingest.readers import IngestFileError, open_source
 from xinyong.ingest.report import write_report
 from xinyong.ingest.schemas import BatchReport, LedgerRow, RowError
+from xinyong.lists import service as lists_service
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
@@ -217,14 +219,7 @@ def withdraw(
             record.state_reason = reason  # kept on the transition below
     refuse = submission.mode == "strict" and bool(rejected)
     if not refuse:
-        for _, record in plan:
-            records_service.transition(
-                session,
-                record_id=record.id,
-                to_state=RecordState.revoked,
-                reason=record.state_reason or "",
-                actor=submission.actor,
-            )
+        _revoke(session, [record for _, record in plan], submission)
     total = len(plan) + unchanged + len(rejected)
     batch.rows = total
     batch.accepted = 0 if refuse else len(plan)
@@ -240,6 +235,22 @@ def withdraw(
     session.flush()
     service.audit_batch(session, batch)
     return batch
+
+
+def _revoke(session: Session, records: list[Record], submission: service.Submission) -> None:
+    """Revoke the records; list entries resting on them end with them (认定依据被撤销)."""
+    today = submission.today or date.today()
+    for record in records:
+        records_service.transition(
+            session,
+            record_id=record.id,
+            to_state=RecordState.revoked,
+            reason=record.state_reason or "",
+            actor=submission.actor,
+        )
+        lists_service.remove_grounded_on(
+            session, record=record, reason="basis_revoked", actor=submission.actor, today=today
+        )
 
 
 def _current(session: Session, item: str, department_id: int, source_id: str) -> Record | None:

@@ -106,6 +106,9 @@ def run_check(
         ],
         today=today,
     )
+    # The check is written and audited: commit now, so the audit chain's lock is not held
+    # while the answer is read back and serialised.
+    session.commit()
     return check_read(session, check, lang, today=today)
 
 

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.auth import queries
 from xinyong.auth.principal import Principal
-from xinyong.core.db import utcnow
+from xinyong.core.db import is_postgresql, utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound
 from xinyong.core.workdays import add_workdays
 from xinyong.measures.catalog import MeasureCatalog, get_catalog
@@ -120,9 +120,72 @@ def _hit_values(check: CreditCheck, row_id: int, found: Found, due: date) -> lis
             "feedback": "pending",
             "feedback_due": due,
             "version": 1,
+            "updated_at": utcnow(),
         }
         for hit in found.hits
     ]
+
+
+def _copy(session: Session, table: Table, values: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: insert rows with COPY, ids drawn from the table's sequence; the ids in the
+    order of ``values`` (a batch check writes thousands of rows per chunk)."""
+    from psycopg.types.json import Jsonb
+
+    draw = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+    ids = sorted(session.scalars(draw, {"t": table.name, "n": len(values)}))
+    names = list(values[0])
+    json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    sql = f"COPY {table.name} (id, {', '.join(names)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row_id, row in zip(ids, values, strict=True):
+            cells = [Jsonb(row[n]) if n in json_columns and row[n] is not None else row[n]
+                     for n in names]  # fmt: skip
+            copy.write_row([row_id, *cells])
+    return ids
+
+
+def _insert_rows(session: Session, values: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert check rows; their ids by row number."""
+    if is_postgresql(session):
+        ids = _copy(session, CheckRow.__table__, values)  # type: ignore[arg-type]
+        return {value["row_no"]: row_id for value, row_id in zip(values, ids, strict=True)}
+    stmt = insert(CheckRow).returning(CheckRow.id, CheckRow.row_no, sort_by_parameter_order=True)
+    return {no: rid for rid, no in session.execute(stmt, values)}
+
+
+def _insert_hits(session: Session, hits: list[dict[str, Any]]) -> None:
+    if is_postgresql(session):
+        _copy(session, CheckHit.__table__, hits)  # type: ignore[arg-type]
+    else:
+        session.execute(insert(CheckHit), hits)
+
+
+def _register(
+    session: Session,
+    check: CreditCheck,
+    found: dict[int, Found],
+    *,
+    principal: Principal,
+    seen: set[int] | None,
+) -> None:
+    """Register and count the subjects found, those ``seen`` in earlier chunks excepted."""
+    new = [sid for sid in found if seen is None or sid not in seen]
+    queries.register_many(
+        session,
+        principal=principal,
+        subject_ids=new,
+        what=WHAT,
+        purpose=check.purpose,
+        outcome="allowed",
+        matter_code=check.matter_code,
+        detail={"check_id": check.id},
+    )
+    check.subjects_found += len(new)
+    check.subjects_hit += sum(1 for sid in new if found[sid].hits)
+    if seen is not None:
+        seen.update(new)
 
 
 def process(
@@ -132,19 +195,16 @@ def process(
     *,
     principal: Principal,
     catalog: MeasureCatalog | None = None,
+    seen: set[int] | None = None,
 ) -> None:
-    """Check resolved rows: gather facts, store rows and hits, register the queries."""
+    """Check resolved rows: gather facts, store rows and hits, register the queries.
+    ``seen``: subjects of the check's earlier chunks (registered and counted once)."""
     catalog = catalog or get_catalog()
     today = check.checked_on
     ids = [r.subject_id for r in resolutions if r.subject_id is not None]
     found = gather(session, ids, catalog=catalog, matter=check.matter_code, today=today)
     values = [_row_values(check, r, found.get(r.subject_id or 0)) for r in resolutions]
-    row_ids: dict[int, int] = {}
-    if values:
-        stmt = insert(CheckRow).returning(
-            CheckRow.id, CheckRow.row_no, sort_by_parameter_order=True
-        )
-        row_ids = dict((no, rid) for rid, no in session.execute(stmt, values))
+    row_ids = _insert_rows(session, values) if values else {}
     due = add_workdays(today, catalog.feedback_working_days)
     hits = [
         hit
@@ -153,20 +213,9 @@ def process(
         for hit in _hit_values(check, row_ids[r.row_no], found[r.subject_id], due)
     ]
     if hits:
-        session.execute(insert(CheckHit), hits)
-    queries.register_many(
-        session,
-        principal=principal,
-        subject_ids=list(found),
-        what=WHAT,
-        purpose=check.purpose,
-        outcome="allowed",
-        matter_code=check.matter_code,
-        detail={"check_id": check.id},
-    )
+        _insert_hits(session, hits)
+    _register(session, check, found, principal=principal, seen=seen)
     check.rows_done += len(resolutions)
-    check.subjects_found += len(found)
-    check.subjects_hit += sum(1 for f in found.values() if f.hits)
     check.hits += len(hits)
 
 
@@ -277,16 +326,18 @@ def readable(session: Session, principal: Principal, check_id: int) -> CreditChe
 
 
 def rows_of(
-    session: Session, check_id: int, *, offset: int = 0, limit: int = 200
+    session: Session,
+    check_id: int,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+    with_hits: bool = False,
 ) -> list[CheckRow]:
-    """A page of the check's rows, in input order."""
-    stmt = (
-        select(CheckRow)
-        .where(CheckRow.check_id == check_id)
-        .order_by(CheckRow.row_no)
-        .offset(offset)
-        .limit(limit)
-    )
+    """A page of the check's rows, in input order (``with_hits``: only rows with a hit)."""
+    stmt = select(CheckRow).where(CheckRow.check_id == check_id)
+    if with_hits:
+        stmt = stmt.where(CheckRow.hit_count > 0)
+    stmt = stmt.order_by(CheckRow.row_no).offset(offset).limit(limit)
     return list(session.scalars(stmt))
 
 

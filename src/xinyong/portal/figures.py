@@ -95,14 +95,13 @@ def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
             select(Record.item_code, func.count()).where(current).group_by(Record.item_code)
         ).all()
     }
-    list_items = sorted({code for spec in list_seam.PUBLIC_LISTS for code in spec.item_codes})
     reporting = select(func.count()).where(exists().where(Record.department_id == Department.id))
     return HomeFigures(
         today=today,
         subjects=int(session.scalar(select(func.count()).select_from(Subject)) or 0),
         records=sum(by_item.values()),
         records_published=_count(session, *publish.publishable(today)),
-        list_entries=_count(session, *publish.publishable(today), Record.item_code.in_(list_items)),
+        list_entries=list_seam.published_count(session, today=today),
         repairs_completed=_count(session, current, Record.state == RecordState.repaired.value),
         departments_reporting=int(session.scalar(reporting.select_from(Department)) or 0),
         subjects_repaired=_subjects_repaired(session),

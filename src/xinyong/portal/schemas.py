@@ -65,13 +65,16 @@ class CategoryGroup(BaseModel):
 
 
 class ListMembership(BaseModel):
-    list_code: str  # catalogue item code of the list for now (issue 7 brings xinyong.lists)
+    """An organisation's entry on a published list (xinyong.lists)."""
+
+    list_code: str
     name_zh: str
     name_en: str
     since: date | None
     until: date | None
     legal_basis: list[str]
-    record_id: int
+    entry_id: int
+    record_id: int | None = None  # the reported record the entry stands for, if any
 
 
 class SubjectProfile(BaseModel):
@@ -98,14 +101,14 @@ class RecordPage(BaseModel):
     total_capped: bool = False
 
 
-# --- list publications (the lists module of issue 7 replaces the seam behind these) -----
+# --- list publications (entries of xinyong.lists, see portal.list_seam) ---------------------
 
 
 class PublicListInfo(BaseModel):
     """One published list: what it is, why it exists, how many entries are published."""
 
     list_code: str
-    kind: str  # "red" (守信激励) | "black" (失信惩戒) | "warning" (经营异常)
+    kind: str  # "red" (守信激励) | "black" (失信惩戒) | "warning" (警示)
     name_zh: str
     name_en: str
     description: str | None
@@ -115,12 +118,42 @@ class PublicListInfo(BaseModel):
     entries_capped: bool = False
 
 
+class PublicListEntry(BaseModel):
+    """A published list entry: who, since when, until when, on what basis and by whom.
+
+    Natural persons: masked name and ID number, no subject link. An entry that stands for a
+    reported record (a court's list, an abnormal-operation listing) carries its public
+    fields in ``record``; an entry decided on the platform carries its ``reasons``."""
+
+    entry_id: int
+    list_code: str
+    source: str  # "platform" | "record"
+    subject_id: int | None
+    subject_name: str
+    subject_code: str
+    department_name_zh: str | None
+    listed_on: date | None
+    term_end: date | None  # None: until removed
+    legal_basis: str
+    reasons: str | None
+    under_objection: bool
+    record_id: int | None = None
+    record: PublicRecord | None = None
+
+
+class ListEntryPage(BaseModel):
+    entries: list[PublicListEntry]
+    total: int
+    next_cursor: str | None = None
+    total_capped: bool = False  # total means "10,000 or more"
+
+
 class ListsPage(BaseModel):
     """Every published list; with ``list_code``, that list's entries too."""
 
     lists: list[PublicListInfo]
     list_code: str | None = None
-    entries: RecordPage | None = None
+    entries: ListEntryPage | None = None
 
 
 # --- the catalogue as published on the rules page -----------------------------------------
@@ -197,7 +230,7 @@ class HomeFigures(BaseModel):
     subjects: int
     records: int  # current records
     records_published: int  # of which the public sees now
-    list_entries: int  # published entries of the list publications
+    list_entries: int  # entries on the published lists today
     repairs_completed: int  # records whose publication stopped by credit repair
     departments_reporting: int  # departments with at least one record
     subjects_repaired: int = 0  # subjects with at least one completed credit repair

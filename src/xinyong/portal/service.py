@@ -23,7 +23,6 @@ from xinyong.portal.figures import cached_home_figures, home_figures
 from xinyong.portal.rules import catalogue_rules
 from xinyong.portal.schemas import (
     CategoryGroup,
-    ListMembership,
     ListsPage,
     PublicRecord,
     RecordPage,
@@ -156,26 +155,6 @@ def _groups(records: list[PublicRecord], per_group: int) -> list[CategoryGroup]:
     ]
 
 
-def _memberships(records: list[PublicRecord]) -> list[ListMembership]:
-    catalog = catalog_service.get_catalog()
-    out = []
-    for record in records:
-        for spec in list_seam.lists_of_item(record.item_code):
-            item = catalog.item(record.item_code)
-            out.append(
-                ListMembership(
-                    list_code=spec.code,
-                    name_zh=spec.name_zh,
-                    name_en=spec.name_en,
-                    since=record.decision_date,
-                    until=record.disclosure_end,
-                    legal_basis=[list_seam.basis_text(b) for b in item.legal_basis],
-                    record_id=record.id,
-                )
-            )
-    return out
-
-
 def subject_profile(
     session: Session, *, code: str, today: date | None = None, per_group: int = PER_GROUP
 ) -> SubjectProfile:
@@ -199,7 +178,7 @@ def subject_profile(
         registration_date=subject.registration_date,
         basic=dict(registration.fields) if registration else {},
         groups=_groups(records, per_group),
-        lists=_memberships(records),
+        lists=list_seam.memberships(session, subject=subject, today=today),
         counts=dict(counts),
     )
 
@@ -367,22 +346,21 @@ def public_lists(
     offset: int | None = None,
     today: date | None = None,
 ) -> ListsPage:
-    """The published lists (red list, serious dishonesty, …) and, given one, its entries."""
+    """The published lists (red list, serious dishonesty, …) and, given one, its entries
+    (entries of xinyong.lists on their list today; ``honour`` still names the red list)."""
     publish.check_limit(limit)
     _check_offset(offset)
     today = today or date.today()
     infos = []
-    for spec in list_seam.PUBLIC_LISTS:
-        selection = publish.Selection(today).where(Record.item_code.in_(spec.item_codes))
-        entries, capped = selection.count(session, publish.COUNT_CAP)
+    for spec in list_seam.public_specs():
+        entries, capped = list_seam.count(
+            session, today=today, list_codes=[spec.code], cap=publish.COUNT_CAP
+        )
         infos.append(list_seam.info(spec, entries, capped))
     if list_code is None:
         return ListsPage(lists=infos)
     spec = list_seam.get(list_code)
-    selection = publish.Selection(today).where(
-        Record.item_code.in_(spec.item_codes), Record.decision_date.is_not(None)
-    )
-    page = _browse(
-        session, selection, sort="date_desc", limit=limit, cursor=cursor, offset=offset, today=today
+    page = list_seam.entries_page(
+        session, spec, limit=limit, cursor=cursor, offset=offset, today=today
     )
     return ListsPage(lists=infos, list_code=spec.code, entries=page)

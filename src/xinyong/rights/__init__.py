@@ -2,4 +2,5 @@
 
 from xinyong.rights import texts as _texts  # noqa: F401  (registers the interface text)
 from xinyong.rights import texts_console as _texts_console  # noqa: F401
+from xinyong.rights import texts_lists as _texts_lists  # noqa: F401
 from xinyong.rights import texts_portal as _texts_portal  # noqa: F401

@@ -182,22 +182,40 @@ Files = Annotated[
 ]
 
 
+RecordIds = Annotated[
+    list[RowId] | None,
+    Form(max_length=MAX_TARGETS, description="异议的信用记录 · the records objected to"),
+]
+ListEntryIds = Annotated[
+    list[RowId] | None,
+    Form(
+        max_length=MAX_TARGETS,
+        description="异议的名单记录 · the list entries objected to (notified or listed; "
+        "grounds wrongly_listed or not_removed); instead of record_ids",
+    ),
+]
+
+
 @router.post("/objections", response_model=CaseRead, status_code=201)
 def file_objection(
     principal: Filer,
     session: DbSession,
-    record_ids: Annotated[list[RowId], Form(min_length=1, max_length=MAX_TARGETS)],
     ground: Annotated[ObjectionGround, Form()],
     statement: Annotated[Text, Form()],
+    record_ids: RecordIds = None,
+    list_entry_ids: ListEntryIds = None,
     files: Files = None,
     contact: Annotated[Contact | None, Form()] = None,
     subject_code: Annotated[SubjectCode | None, Form()] = None,
 ) -> CaseRead:
-    """File an objection to records; they are marked 异议处理中 at once · 提出异议."""
+    """File an objection to records (marked 异议处理中 at once) or to list entries, one of the
+    two (held at once: a notified entry is not listed until decided, a listed one is marked
+    disputed) · 提出异议 / 名单异议."""
     _check_count(len(files or []), field="files")
     applicant = _applicant(session, principal, subject_code, contact)
     application = ObjectionApplication(
-        record_ids=record_ids,
+        record_ids=record_ids or [],
+        list_entry_ids=list_entry_ids or [],
         ground=ground,
         statement=statement,
         files=evidence.read_uploads(files, kind="evidence", field="files"),

@@ -224,12 +224,13 @@ def files(session: Session, case_id: int) -> list[CaseFile]:
 
 
 def open_cases_of_record(session: Session, record_id: int, kind: CaseKind) -> list[RightsCase]:
-    """Open cases of this kind about this record."""
+    """Open cases of this kind about this record (not about a list entry resting on it)."""
     stmt = (
         select(RightsCase)
         .join(CaseTarget, CaseTarget.case_id == RightsCase.id)
         .where(
             CaseTarget.record_id == record_id,
+            CaseTarget.list_entry_id.is_(None),
             RightsCase.kind == kind.value,
             RightsCase.state.in_([s.value for s in OPEN_STATES]),
         )

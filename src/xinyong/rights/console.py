@@ -27,7 +27,7 @@ from xinyong.core.workdays import workdays_between
 from xinyong.portal import list_seam, present
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
-from xinyong.rights import cases, objections, repairs, service, stats
+from xinyong.rights import cases, list_objections, objections, repairs, service, stats
 from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
 from xinyong.subjects.models import Department, Subject
@@ -122,6 +122,7 @@ HELPERS: dict[str, Any] = {
     "format_value": present.format_value,
     "catalog_item": _catalog_item,
     "is_list_item": list_seam.is_list_item,
+    "list_name": list_objections.list_name,
     "department_name": _department_name,
     "subject_code": _subject_code,
     "is_overdue": cases.is_overdue,

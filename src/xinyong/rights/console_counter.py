@@ -15,7 +15,15 @@ from xinyong.auth import queries
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Invalid, NotFound, XinyongError
 from xinyong.records import service as records_service
-from xinyong.rights import cases, eligibility, evidence, objections, repairs, service
+from xinyong.rights import (
+    cases,
+    eligibility,
+    evidence,
+    list_objections,
+    objections,
+    repairs,
+    service,
+)
 from xinyong.rights.console import (
     Uploads,
     _choice,
@@ -49,6 +57,9 @@ def _counter_context(session: Session, subject: Subject | None, code: str) -> di
         "subject": subject,
         "subject_code": _subject_code(subject),
         "records": rows,
+        "entries": (
+            list_objections.objectable_entries(session, subject.id, today=today) if subject else []
+        ),
         "departments": _departments(session),
         "grounds": list(ObjectionGround),
         "commitment_text": repairs.COMMITMENT_TEXT,
@@ -96,6 +107,7 @@ class CounterForm(BaseModel):
     code: str = Field("", max_length=40)
     kind: str = Field("", max_length=20)
     record_ids: list[str] = Field(default_factory=list, max_length=objections.MAX_TARGETS)
+    list_entry_ids: list[str] = Field(default_factory=list, max_length=objections.MAX_TARGETS)
     record_id: str = Field("", max_length=12)
     ground: str = Field("", max_length=40)
     statement: str = Field("", max_length=objections.MAX_STATEMENT)
@@ -110,6 +122,7 @@ def _file(
     if form.kind == CaseKind.objection.value:
         objection = objections.ObjectionApplication(
             record_ids=[_number(r, "record_ids") for r in form.record_ids],
+            list_entry_ids=[_number(e, "list_entry_ids") for e in form.list_entry_ids],
             ground=_choice(ObjectionGround, form.ground, "ground"),
             statement=form.statement,
             files=files,

@@ -51,10 +51,11 @@ def _to_department(session: Session, case: RightsCase, key: str, **params: objec
     )
 
 
-def notify_opened(session: Session, case: RightsCase) -> None:
+def notify_opened(session: Session, case: RightsCase, *, about_lists: bool = False) -> None:
     """Tell the applicant the case is received and the department it has a new case."""
     due = case.due_on.isoformat() if case.due_on else ""
-    _to_subject(session, case, f"{case.kind}.received", due=due)
+    received = f"{case.kind}.list_received" if about_lists else f"{case.kind}.received"
+    _to_subject(session, case, received, due=due)
     _to_department(session, case, f"{case.kind}.new", due=due)
 
 
@@ -110,6 +111,16 @@ def records_changed(
         )
     evaluation_service.flag_for_recompute(
         session, subject_id=case.subject_id, reason=f"{case.number}: records changed"
+    )
+
+
+def list_entries_removed(session: Session, case: RightsCase) -> None:
+    """An objection upheld against list entries: the subject is evaluated again.
+
+    Credit checks and measures read live list entries, so the removal already applies with
+    this transaction; the lists module told the subject of the removal itself."""
+    evaluation_service.flag_for_recompute(
+        session, subject_id=case.subject_id, reason=f"{case.number}: list entries removed"
     )
 
 

@@ -17,8 +17,9 @@ from xinyong.records import protect
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
-from xinyong.rights import cases, effects, evidence
+from xinyong.rights import cases, effects, evidence, list_objections
 from xinyong.rights.config import get_config
+from xinyong.rights.list_objections import LIST_GROUNDS as LIST_GROUNDS
 from xinyong.rights.models import CaseTarget, RightsCase
 from xinyong.rights.states import (
     CHANGING_OUTCOMES,
@@ -31,7 +32,6 @@ from xinyong.rights.states import (
 
 MAX_TARGETS = 20
 MAX_STATEMENT = 5000
-LIST_GROUNDS = frozenset({ObjectionGround.wrongly_listed, ObjectionGround.not_removed})
 
 
 def statement_text(raw: str, *, field_name: str = "statement", required: bool = True) -> str:
@@ -90,10 +90,56 @@ def _check_target(session: Session, record: Record, ground: ObjectionGround) -> 
 
 @dataclass(frozen=True)
 class ObjectionApplication:
+    """What is objected to: records, or (``list_entry_ids``) list entries; one of the two."""
+
     record_ids: list[int]
     ground: ObjectionGround
     statement: str
     files: list[evidence.Upload] = field(default_factory=list)
+    list_entry_ids: list[int] = field(default_factory=list)
+
+
+def _checked_records(
+    session: Session, subject_id: int, application: ObjectionApplication
+) -> tuple[list[Record], int]:
+    """The records objected to, each checked, and the one department that decides."""
+    records = _targets(session, subject_id, application.record_ids)
+    for record in records:
+        _check_target(session, record, application.ground)
+    departments = {record.department_id for record in records}
+    if len(departments) > 1:
+        raise Invalid(
+            "the records come from different departments; file one objection per department",
+            details={"field": "record_ids"},
+        )
+    return records, departments.pop()
+
+
+def _checked(
+    session: Session, applicant: cases.Applicant, application: ObjectionApplication, today: date
+) -> tuple[list[Record], list[list_objections.EntryTarget], int]:
+    """The records or the list entries objected to, checked, and the department deciding."""
+    if not application.list_entry_ids and not application.record_ids:
+        raise Invalid(
+            "name the records (record_ids) or the list entries (list_entry_ids) objected to",
+            details={"field": "record_ids"},
+        )
+    if not application.list_entry_ids:
+        records, department_id = _checked_records(session, applicant.subject_id, application)
+        return records, [], department_id
+    if application.record_ids:
+        raise Invalid(
+            "object to records or to list entries, not both in one application",
+            details={"field": "record_ids"},
+        )
+    entries = list_objections.check(
+        session,
+        subject_id=applicant.subject_id,
+        entry_ids=application.list_entry_ids,
+        ground=application.ground,
+        today=today,
+    )
+    return [], entries, entries[0].entry.department_id
 
 
 def apply(
@@ -103,40 +149,31 @@ def apply(
     application: ObjectionApplication,
     today: date | None = None,
 ) -> RightsCase:
-    """Register an objection and mark its records 异议处理中 at once (same transaction)."""
+    """Register an objection and mark its records 异议处理中 (or hold its list entries) at once,
+    in the same transaction."""
     today = today or date.today()
     statement = statement_text(application.statement)
-    records = _targets(session, applicant.subject_id, application.record_ids)
-    for record in records:
-        _check_target(session, record, application.ground)
-    departments = {record.department_id for record in records}
-    if len(departments) > 1:
-        raise Invalid(
-            "the records come from different departments; file one objection per department",
-            details={"field": "record_ids"},
-        )
+    records, entries, department_id = _checked(session, applicant, application, today)
     evidence.check(application.files)
-    limits = get_config().deadlines.objection
     case = cases.open_case(
         session,
         kind=CaseKind.objection,
         applicant=applicant,
-        department_id=departments.pop(),
+        department_id=department_id,
         state=CaseState.accepted,
         ground=application.ground.value,
         statement=statement,
         today=today,
-        due_on=add_workdays(today, limits.registration),
+        due_on=add_workdays(today, get_config().deadlines.objection.registration),
     )
     evidence.attach(session, case, application.files, actor=applicant.actor)
-    _register(session, case, records, actor=applicant.actor, today=today)
+    _mark_records(session, case, records, actor=applicant.actor)
+    list_objections.register(session, case, entries, actor=applicant.actor)
+    _registered(session, case, records, entries, actor=applicant.actor, today=today)
     return case
 
 
-def _register(
-    session: Session, case: RightsCase, records: list[Record], *, actor: str, today: date
-) -> None:
-    limits = get_config().deadlines.objection
+def _mark_records(session: Session, case: RightsCase, records: list[Record], *, actor: str) -> None:
     for record in records:
         session.add(CaseTarget(case_id=case.id, record_id=record.id, state_before=record.state))
         records_service.transition(
@@ -146,23 +183,32 @@ def _register(
             reason=f"异议受理 objection registered (case {case.number})",
             actor=actor,
         )
+
+
+def _registered(
+    session: Session,
+    case: RightsCase,
+    records: list[Record],
+    entries: list[list_objections.EntryTarget],
+    *,
+    actor: str,
+    today: date,
+) -> None:
+    """The verification limit starts; the step is logged and both sides are told."""
     case.accepted_on = today
-    case.decide_due_on = add_workdays(today, limits.verify)
+    case.decide_due_on = add_workdays(today, get_config().deadlines.objection.verify)
     case.due_on = case.decide_due_on
-    cases.log(
-        session,
-        case,
-        actor=actor,
-        action="registered",
-        to_state=case.state,
-        data={"records": [r.id for r in records], "decide_due_on": case.decide_due_on},
-    )
-    effects.notify_opened(session, case)
+    data: dict[str, Any] = {"records": [r.id for r in records] or [t.record.id for t in entries]}
+    if entries:
+        data["list_entries"] = [t.entry.id for t in entries]
+    data["decide_due_on"] = case.decide_due_on
+    cases.log(session, case, actor=actor, action="registered", to_state=case.state, data=data)
+    effects.notify_opened(session, case, about_lists=bool(entries))
 
 
 @dataclass(frozen=True)
 class TargetDecision:
-    """The decision on one disputed record."""
+    """The decision on one disputed record (for a list entry: the record its target names)."""
 
     record_id: int
     outcome: TargetOutcome
@@ -235,10 +281,46 @@ def _check_decisions(
             "decide every record of the case exactly once",
             details={"field": "decisions", "records": sorted(filed)},
         )
+    for target, _ in pairs:
+        list_objections.check_outcome(target, by_record[target.record_id].outcome)
     return {
         record_id: replace(decision, reason=statement_text(decision.reason, field_name="reason"))
         for record_id, decision in by_record.items()
     }
+
+
+def _carry_out(
+    session: Session,
+    case: RightsCase,
+    pairs: list[tuple[CaseTarget, Record]],
+    by_record: dict[int, TargetDecision],
+    *,
+    actor: str,
+    today: date,
+) -> tuple[list[tuple[TargetOutcome, Record]], int]:
+    """Apply each decision: the records changed, and how many list entries it upheld."""
+    changed: list[tuple[TargetOutcome, Record]] = []
+    upheld_entries = 0
+    for target, filed in pairs:
+        decision = by_record[target.record_id]
+        target.outcome, target.outcome_reason = decision.outcome.value, decision.reason
+        if target.list_entry_id is not None:
+            upheld_entries += list_objections.decide_target(
+                session,
+                case,
+                target,
+                decision.outcome,
+                reason=decision.reason,
+                actor=actor,
+                today=today,
+            )
+            continue
+        record = records_service.current_of(session, filed)
+        result = _apply_target(session, record, decision, actor=actor, today=today)
+        target.result_record_id = result.id if result else None
+        if decision.outcome in CHANGING_OUTCOMES:
+            changed.append((decision.outcome, result or record))
+    return changed, upheld_entries
 
 
 def decide(
@@ -268,24 +350,26 @@ def decide(
         action="decided",
         expected_version=expected_version,
     )
-    changed = []
-    for target, filed in pairs:
-        decision = by_record[target.record_id]
-        record = records_service.current_of(session, filed)
-        result = _apply_target(session, record, decision, actor=actor, today=today)
-        target.outcome, target.outcome_reason = decision.outcome.value, decision.reason
-        target.result_record_id = result.id if result else None
-        if decision.outcome in CHANGING_OUTCOMES:
-            changed.append((decision.outcome, result or record))
-    outcome = _case_outcome(len(changed), len(pairs))
-    summary = "; ".join(
-        f"{d.record_id}: {d.outcome.value} — {d.reason}" for d in by_record.values()
-    )
+    changed, upheld_entries = _carry_out(session, case, pairs, by_record, actor=actor, today=today)
+    outcome = _case_outcome(len(changed) + upheld_entries, len(pairs))
+    summary = _summary(pairs, by_record)
     cases.close(case, outcome=outcome.value, reason=summary, actor=actor, today=today)
     effects.records_changed(session, case, changed, today=today)
+    if upheld_entries:
+        effects.list_entries_removed(session, case)
     effects.notify_decided(session, case)
     session.flush()
     return case
+
+
+def _summary(pairs: list[tuple[CaseTarget, Record]], by_record: dict[int, TargetDecision]) -> str:
+    """The decision per record (or list entry), as the case's outcome reason."""
+    lines = []
+    for target, _ in pairs:
+        decision = by_record[target.record_id]
+        what = target.record_id if target.list_entry_id is None else f"名单 {target.list_entry_id}"
+        lines.append(f"{what}: {decision.outcome.value} — {decision.reason}")
+    return "; ".join(lines)
 
 
 def _case_outcome(changed: int, total: int) -> CaseOutcome:
@@ -295,8 +379,12 @@ def _case_outcome(changed: int, total: int) -> CaseOutcome:
 
 
 def release_targets(session: Session, case: RightsCase, *, actor: str, reason: str) -> None:
-    """Take the objection mark off the case's records (withdrawn case)."""
-    for _, filed in cases.targets(session, case.id):
+    """Take the objection mark off the case's records and its holds off its list entries
+    (withdrawn case)."""
+    list_objections.release_all(session, case, actor=actor, reason=reason)
+    for target, filed in cases.targets(session, case.id):
+        if target.list_entry_id is not None:
+            continue  # the record only names what the entry rests on; it was never marked
         record = records_service.current_of(session, filed)
         if record.state == RecordState.under_objection.value:
             records_service.transition(

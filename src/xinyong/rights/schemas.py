@@ -43,7 +43,8 @@ class _Body(BaseModel):
 
 
 class TargetDecisionIn(_Body):
-    """The decision on one disputed record; ``changes`` for correct / supplement."""
+    """The decision on one disputed record; ``changes`` for correct / supplement. A list entry
+    is decided by its target's ``record_id``: ``remove_from_list`` (upheld) or ``keep``."""
 
     record_id: RowId
     outcome: TargetOutcome
@@ -125,8 +126,26 @@ class CasePage(BaseModel):
     items: list[CaseSummaryRead]
 
 
+class TargetEntryRead(_Read):
+    """A disputed list entry as it stands now."""
+
+    id: int
+    list_code: str
+    state: str
+    held_by_objection: bool
+    notified_on: date | None
+    objection_until: date | None = Field(description="last day to object before listing")
+    listed_on: date | None
+    term_end: date | None
+    removed_on: date | None
+    removal_reason: str | None
+
+
 class TargetRead(_Read):
-    """A disputed record as filed (no payload: read the record itself for its fields)."""
+    """A disputed record as filed (no payload: read the record itself for its fields).
+
+    For an objection against a list entry, ``list_entry`` is the entry and the record is the
+    one it rests on; ``state_before`` is then the entry's state. Decide it by ``record_id``."""
 
     record_id: int
     item_code: str
@@ -135,6 +154,7 @@ class TargetRead(_Read):
     outcome: str | None
     reason: str | None
     result_record_id: int | None
+    list_entry: TargetEntryRead | None = None
 
 
 class EventRead(_Read):
@@ -230,6 +250,7 @@ def case_read(detail: CaseDetail) -> CaseRead:
             outcome=target.outcome,
             reason=target.outcome_reason,
             result_record_id=target.result_record_id,
+            list_entry=_entry_read(detail, target.list_entry_id),
         )
         for target, record in detail.targets
     ]
@@ -240,6 +261,11 @@ def case_read(detail: CaseDetail) -> CaseRead:
         timeline=[EventRead.model_validate(event) for event in detail.timeline],
         files=[FileRead.model_validate(row) for row in detail.files],
     )
+
+
+def _entry_read(detail: CaseDetail, entry_id: int | None) -> TargetEntryRead | None:
+    entry = detail.entries.get(entry_id) if entry_id is not None else None
+    return TargetEntryRead.model_validate(entry) if entry is not None else None
 
 
 _DERIVED = frozenset({"overdue", "targets", "timeline", "files"})

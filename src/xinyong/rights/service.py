@@ -11,8 +11,9 @@ from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden, Invalid
 from xinyong.core.workdays import add_workdays
+from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
-from xinyong.rights import cases, effects, objections
+from xinyong.rights import cases, effects, list_objections, objections
 from xinyong.rights.config import get_config
 from xinyong.rights.models import CaseEvent, CaseFile, CaseTarget, RightsCase
 from xinyong.rights.objections import statement_text
@@ -71,7 +72,8 @@ def withdraw(
     expected_version: int | None = None,
     today: date | None = None,
 ) -> RightsCase:
-    """The applicant withdraws its open case; disputed records lose their mark."""
+    """The applicant withdraws its open case; disputed records lose their mark, disputed list
+    entries their hold."""
     today = today or date.today()
     case = cases.get(session, case_id)
     if subject_id != case.subject_id:
@@ -121,6 +123,7 @@ class CaseDetail:
     timeline: list[CaseEvent]
     files: list[CaseFile]
     overdue: bool
+    entries: dict[int, ListEntry]  # the list entries of list targets, by id
 
 
 def detail(session: Session, case: RightsCase, *, today: date | None = None) -> CaseDetail:
@@ -132,4 +135,5 @@ def detail(session: Session, case: RightsCase, *, today: date | None = None) -> 
         timeline=cases.timeline(session, case.id),
         files=cases.files(session, case.id),
         overdue=cases.is_overdue(case, today),
+        entries=list_objections.entries_of(session, case.id),
     )

@@ -29,6 +29,7 @@ from xinyong.records.models import Record
 from xinyong.records.states import RecordState
 from xinyong.rights import cases, eligibility, evidence, objections, repairs, service
 from xinyong.rights.config import get_config
+from xinyong.rights.list_objections import entry_rows, list_name
 from xinyong.rights.models import CaseEvent, CaseTarget, RightsCase
 from xinyong.rights.objections import ObjectionApplication
 from xinyong.rights.repairs import RepairApplication
@@ -55,7 +56,7 @@ STEP_TAKERS = {"registered": "system", "reminded": "system", "applied": "applica
     for step in ("accepted", "not_accepted", "material_requested", "extended", "decided")
 }
 # The service's field names, as the form fields a message is shown beside.
-FORM_FIELDS = {"record_ids": "records", "record_id": "records"} | {
+FORM_FIELDS = {"record_ids": "records", "record_id": "records", "list_entry_ids": "entries"} | {
     name: name
     for name in ("files", "statement", "ground", "commitment", "note", "reason", "version")
 }
@@ -113,6 +114,7 @@ def _page(
         "section": "me",
         "switch_href": present.switch_href(request, lang),
         "item_name": present.item_name,
+        "list_name": list_name,
         "local_time": _local_time,
         **context,
     }
@@ -188,6 +190,7 @@ def _open_cases(session: Session, subject_id: int) -> dict[int, list[RightsCase]
         .where(
             RightsCase.subject_id == subject_id,
             RightsCase.state.in_([s.value for s in OPEN_STATES]),
+            CaseTarget.list_entry_id.is_(None),
         )
         .order_by(RightsCase.id)
     )
@@ -221,15 +224,16 @@ def rights_entry() -> Response:
 
 @router.get("/portal/me/records", response_class=HTMLResponse)
 def my_records(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    """The subject's own current records, with what it may do about each."""
+    """The subject's own current records and list entries, with what it may do about each."""
     subject_id = _subject_id(principal)
     open_cases = _open_cases(session, subject_id)
     rows = [
         _row(record, open_cases.get(record.id, []))
         for record in records_service.for_subject(session, subject_id)
     ]
-    context = {"rows": rows, "departments": _departments(session), "nav": "records"}
-    return _page(request, "rights_records.html", context)
+    entries = entry_rows(session, subject_id, today=date.today())
+    context = {"rows": rows, "entries": entries, "departments": _departments(session)}
+    return _page(request, "rights_records.html", {**context, "nav": "records"})
 
 
 def _objection_blocked(session: Session, record: Record, lang: Language) -> str | None:

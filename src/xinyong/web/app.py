@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -22,8 +25,11 @@ from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import views as ingest_views
+from xinyong.lists import api as lists_api
+from xinyong.lists import views as lists_views
 from xinyong.measures import api as measures_api
-from xinyong.measures import check_api
+from xinyong.measures import batch_api, batch_views, check_api
+from xinyong.measures import console as checks_console
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import views as portal_views
@@ -32,6 +38,7 @@ from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import views as rights_views
+from xinyong.rights import views_lists as rights_views_lists
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
@@ -95,10 +102,18 @@ def api_health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool that runs routes and database work (``worker_threads``)."""
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    yield
+
+
 def create_app() -> FastAPI:
     """Assemble the platform's web application."""
     settings = get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="xinyong API · 公共信用信息共享平台接口",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
@@ -136,10 +151,17 @@ def create_app() -> FastAPI:
     for router in (
         rights_api.router,
         rights_views.router,
+        rights_views_lists.router,
         rights_console.router,
         rights_counter.router,
     ):
         app.include_router(router)
     for router in (measures_api.router, measures_views.router, check_api.router):
+        app.include_router(router)
+    app.include_router(checks_console.router)  # {check_id:int}: never takes /batch
+    # batch checks (统查) before any /console/checks/{check_id} route: "batch" is no id
+    for router in (batch_api.router, batch_views.router):
+        app.include_router(router)
+    for router in (lists_api.router, lists_views.router):
         app.include_router(router)
     return app

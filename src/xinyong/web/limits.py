@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import threading
@@ -62,6 +63,8 @@ async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes
 
 # Submission files may be larger than other requests (multipart parts spool to disk).
 FILE_UPLOAD_PATHS = frozenset({"/api/v1/submissions/file", "/console/ingest"})
+# Batch credit check lists (统查): their own limit, plus room for the form fields.
+CHECK_BATCH_PATHS = frozenset({"/api/v1/checks/batch", "/console/checks/batch"})
 # Rights applications carry evidence files: up to the case's whole allowance in one request.
 EVIDENCE_PATHS = re.compile(
     r"/(api/v1/(objections|repairs|cases/\d+/material)"
@@ -74,6 +77,8 @@ def body_cap(path: str) -> int:
     settings = get_settings()
     if path in FILE_UPLOAD_PATHS:
         return settings.ingest_max_bytes
+    if path in CHECK_BATCH_PATHS:
+        return settings.check_batch_max_bytes + 1024 * 1024
     if EVIDENCE_PATHS.fullmatch(path):
         rules = get_config().evidence
         allowance = rules.max_files * rules.max_file_bytes + 1024 * 1024  # + form fields
@@ -82,11 +87,19 @@ def body_cap(path: str) -> int:
 
 
 class LimitsMiddleware:
-    """Refuse oversized bodies (413) and clients over their rate (429 + Retry-After)."""
+    """Refuse oversized bodies (413) and clients over their rate (429 + Retry-After), and let
+    at most ``max_concurrent_requests`` requests of this process into the app at once.
+
+    Admission: a request takes a database connection in one worker-thread step and gives it
+    back in a later one; with more requests inside than connections in the pool, requests
+    holding threads wait for connections held by requests waiting for threads, until the
+    pool's timeout. The others wait here, in the event loop, holding neither.
+    """
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None) -> None:
         self.app = app
         self.limiter = limiter or RateLimiter()
+        self.admission = asyncio.Semaphore(get_settings().max_concurrent_requests)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,7 +120,8 @@ class LimitsMiddleware:
         if declared and declared.isdigit() and int(declared) > cap:
             await _reply(send, 413, _too_large(cap), [])
             return
-        await self.app(scope, _capped(receive, cap), send)
+        async with self.admission:
+            await self.app(scope, _capped(receive, cap), send)
 
 
 def _too_large(limit: int) -> bytes:

@@ -1,0 +1,114 @@
+"""Who may read and decide list entries: the service does not check it, the routes ask here.
+
+A department (its staff and its API keys) reads and decides the entries it decided; the
+credit office's admins read and decide every department's, its auditors read them all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from xinyong.auth import policy
+from xinyong.auth.principal import Principal
+from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.lists import entries
+from xinyong.lists.config import ListType
+from xinyong.lists.models import ListEntry
+from xinyong.lists.states import SystemReason
+from xinyong.subjects import service as subjects_service
+
+OVERSIGHT = frozenset({"admin", "auditor"})  # read every department's entries
+# Removal reasons with their own procedure: the term job and an upheld objection (rights).
+NOT_BY_OFFICERS = frozenset({SystemReason.term_ended.value, SystemReason.objection_upheld.value})
+
+
+def platform_wide(principal: Principal) -> bool:
+    """Admins and auditors of the credit office see every department's entries."""
+    return principal.kind == "staff" and principal.role in OVERSIGHT
+
+
+def is_admin(principal: Principal) -> bool:
+    """An admin of the credit office acts for any department."""
+    return principal.kind == "staff" and principal.role == "admin"
+
+
+def _own_department(principal: Principal) -> int:
+    if principal.department_id is None:
+        raise Forbidden(f"{principal.label} belongs to no department")
+    return principal.department_id
+
+
+def department_id_of(session: Session, key_or_code: str, field: str = "department") -> int:
+    """The id of a department named by key or code, or Invalid naming the field."""
+    try:
+        return subjects_service.get_department(session, key_or_code.strip()).id
+    except NotFound as exc:
+        raise Invalid(exc.message, details={"field": field}) from exc
+
+
+def scope(session: Session, principal: Principal, department: str | None) -> int | None:
+    """The department whose entries a reader sees: its own, or any (admins, auditors)."""
+    policy.require(principal, "lists.read")
+    wanted = department_id_of(session, department) if department else None
+    if platform_wide(principal):
+        return wanted
+    own = _own_department(principal)
+    if wanted is not None and wanted != own:
+        raise Forbidden(f"{principal.label} sees its own department's list entries only")
+    return own
+
+
+def readable(session: Session, principal: Principal, entry_id: int) -> ListEntry:
+    """The entry, if this principal may read it (Forbidden otherwise; NotFound if none)."""
+    policy.require(principal, "lists.read")
+    entry = entries.get(session, entry_id)
+    if not platform_wide(principal) and entry.department_id != _own_department(principal):
+        raise Forbidden(f"{principal.label} may not read list entry {entry.id}")
+    return entry
+
+
+def actionable(session: Session, principal: Principal, entry_id: int) -> ListEntry:
+    """The entry, if this principal may decide on it: its own department's, or an admin."""
+    policy.require(principal, "lists.decide")
+    entry = entries.get(session, entry_id)
+    if not is_admin(principal) and entry.department_id != _own_department(principal):
+        raise Forbidden(
+            f"list entry {entry.id} is decided by another department; {principal.label} "
+            "may not act on it"
+        )
+    return entry
+
+
+def proposing_department(session: Session, principal: Principal, department: str | None) -> int:
+    """The department a proposal is made for: the caller's own, or the one an admin names."""
+    policy.require(principal, "lists.decide")
+    if is_admin(principal) and department:
+        return department_id_of(session, department)
+    own = _own_department(principal)
+    if department and department_id_of(session, department) != own:
+        raise Forbidden(
+            f"{principal.label} proposes for its own department only",
+            details={"field": "department"},
+        )
+    return own
+
+
+def check_officer_reason(spec: ListType, reason: str) -> None:
+    """An officer removes on one of the list's conditions, not on a procedure's own reason."""
+    if reason in NOT_BY_OFFICERS:
+        raise Invalid(
+            f"{reason!r} is applied by its own procedure (the term job or an objection case), "
+            "not by an officer",
+            details={"field": "reason"},
+        )
+    if spec.condition(reason) is None:
+        codes = officer_reasons(spec)
+        raise Invalid(
+            f"{reason!r} is not a removal condition of the {spec.name.zh} (conditions: {codes})",
+            details={"field": "reason", "conditions": codes},
+        )
+
+
+def officer_reasons(spec: ListType) -> list[str]:
+    """The removal conditions an officer may choose for entries of this list."""
+    return [c.code for c in spec.removal_conditions if c.code not in NOT_BY_OFFICERS]

@@ -1,0 +1,151 @@
+"""JSON API of batch credit checks (统查): upload a list (202, the job runs in the
+background) and download the hit report once the check is done. Progress and rows are read
+through ``GET /api/v1/checks/{check_id}`` (``check_api``)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from xinyong.core.config import get_settings
+from xinyong.core.deps import DbSession
+from xinyong.core.errors import API_ERRORS, Conflict, Invalid
+from xinyong.measures import batch, checks
+from xinyong.measures.batch_report import MIME
+from xinyong.measures.check_api import PathId, Reader, Runner, department_id_of
+from xinyong.measures.models import CreditCheck
+from xinyong.web import csrf
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["checks · 信用核查(逢办必查)"],
+    dependencies=[Depends(csrf.verify)],
+    responses=API_ERRORS,
+)
+
+
+class BatchLinks(BaseModel):
+    check: str  # progress and rows (JSON)
+    report: str  # the hit report (XLSX), once done
+    console: str  # the check's page
+
+
+class BatchAccepted(BaseModel):
+    id: int
+    kind: str
+    state: str
+    matter: str
+    rows_total: int
+    file_name: str | None
+    links: BatchLinks
+
+
+def links_of(check_id: int) -> BatchLinks:
+    """Where to follow a check."""
+    return BatchLinks(
+        check=f"/api/v1/checks/{check_id}",
+        report=f"/api/v1/checks/{check_id}/report.xlsx",
+        console=f"/console/checks/{check_id}",
+    )
+
+
+def read_upload(upload: UploadFile) -> bytes:
+    """The uploaded file's bytes; past the size limit it is refused without reading on."""
+    limit = get_settings().check_batch_max_bytes
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(
+            f"the file is larger than the limit of {limit:,} bytes (split it into several batches)",
+            details={"field": "file", "reason": "too_large", "limit": limit},
+        )
+    return data
+
+
+def run_in_background(check_id: int) -> None:
+    """The job after the response; its outcome is on the check (failures are also logged)."""
+    try:
+        batch.run(check_id)
+    except batch.AlreadyClaimed:
+        logger.info("batch check %s was taken by another worker", check_id)
+    except Exception:
+        logger.exception("batch check %s failed (recorded on the check)", check_id)
+
+
+def ready(check: CreditCheck) -> CreditCheck:
+    """The check if it is done; Conflict while it is queued or running, or if it failed."""
+    if check.state == "failed":
+        raise Conflict(f"credit check {check.id} failed: {check.error}; it has no report")
+    if check.state != "done":
+        raise Conflict(
+            f"credit check {check.id} is {check.state} ({check.rows_done:,} of "
+            f"{check.rows_total:,} rows checked); the report is ready when it is done",
+            details={"state": check.state},
+        )
+    return check
+
+
+@router.post(
+    "/checks/batch",
+    response_model=BatchAccepted,
+    status_code=202,
+    summary="批量核查(统查) · Submit a batch credit check",
+)
+def submit_batch(
+    session: DbSession,
+    principal: Runner,
+    background: BackgroundTasks,
+    file: Annotated[UploadFile, File(description="XLSX or CSV: a header row, 名称 and/or 代码")],
+    matter: Annotated[str, Form(max_length=64, description="应用事项代码 · matter code")],
+    purpose: Annotated[str, Form(max_length=500, description="查询目的 · purpose")],
+    department: Annotated[str | None, Form(max_length=64)] = None,
+) -> BatchAccepted:
+    """Upload a list of subjects (XLSX or CSV, up to 200,000 rows: a name column, a code
+    column or both) to check for a matter. The whole file is validated first; the check then
+    runs in the background: follow ``links.check``, download ``links.report`` when done."""
+    check = batch.submit(
+        session,
+        principal=principal,
+        department_id=department_id_of(session, department),
+        matter=matter,
+        purpose=purpose,
+        data=read_upload(file),
+        file_name=file.filename or "upload",
+        today=date.today(),
+    )
+    accepted = BatchAccepted(
+        id=check.id,
+        kind=check.kind,
+        state=check.state,
+        matter=check.matter_code,
+        rows_total=check.rows_total,
+        file_name=check.file_name,
+        links=links_of(check.id),
+    )
+    session.commit()  # the job reads the check in its own sessions
+    background.add_task(run_in_background, check.id)
+    return accepted
+
+
+@router.get(
+    "/checks/{check_id}/report.xlsx",
+    response_class=Response,
+    responses={200: {"content": {MIME: {}}, "description": "the hit report"}},
+    summary="核查结果下载 · The hit report (XLSX)",
+)
+def check_report(check_id: PathId, session: DbSession, principal: Reader) -> Response:
+    """The check's hit report: sheet 核查结果 (one line per input row: resolution, subject,
+    lists, measures, legal basis) and sheet 命中措施 (one line per hit, with its feedback due
+    date). 409 while the check is queued or running."""
+    check = ready(checks.readable(session, principal, check_id))
+    return Response(
+        batch.report_xlsx(session, check),
+        media_type=MIME,
+        headers={"Content-Disposition": f'attachment; filename="check-{check.id}-report.xlsx"'},
+    )
