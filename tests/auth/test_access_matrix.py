@@ -255,16 +255,16 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # an empty body is refused field by field once let in; {check_id}, {hit_id} name nothing
     ("POST", "/api/v1/checks"): CHECKS_RUN_422,
     ("GET", "/api/v1/checks"): CHECKS_READ,
-    ("GET", "/api/v1/checks/{check_id}"): by_group(
+    ("GET", "/api/v1/checks/{check_id:int}"): by_group(
         401, 403, 403, admin=404, department_user=404, auditor=404
     ),
-    ("POST", "/api/v1/checks/{check_id}/hits/{hit_id}/feedback"): CHECKS_RUN_422,
+    ("POST", "/api/v1/checks/{check_id:int}/hits/{hit_id:int}/feedback"): CHECKS_RUN_422,
     ("GET", "/api/v1/check-hits"): CHECKS_READ,
     ("GET", "/api/v1/check-stats"): CHECKS_READ,
     # batch checks (统查): an upload without a file is refused once let in; the report of a
     # check that does not exist is 404; the console's upload page is for checking staff
     ("POST", "/api/v1/checks/batch"): CHECKS_RUN_422,
-    ("GET", "/api/v1/checks/{check_id}/report.xlsx"): by_group(
+    ("GET", "/api/v1/checks/{check_id:int}/report.xlsx"): by_group(
         401, 403, 403, admin=404, department_user=404, auditor=404
     ),
     ("GET", "/console/checks/batch"): by_group(303, 403, 403, admin=200, department_user=200),

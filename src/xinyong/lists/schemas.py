@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from xinyong.catalog import service as catalog_service
+from xinyong.core.db import as_utc
 from xinyong.core.errors import XinyongError
 from xinyong.lists.config import ListType, basis_line
 from xinyong.lists.entries import MAX_BASIS, MAX_TEXT
@@ -236,7 +237,7 @@ def _basis_read(record: Record) -> BasisRecordRead:
 
 def _event_read(event: ListEntryEvent) -> EventRead:
     return EventRead(
-        at=event.at,
+        at=as_utc(event.at) or event.at,
         actor=event.actor,
         action=event.action,
         from_state=event.from_state,

@@ -134,7 +134,7 @@ def submit_batch(
 
 
 @router.get(
-    "/checks/{check_id}/report.xlsx",
+    "/checks/{check_id:int}/report.xlsx",
     response_class=Response,
     responses={200: {"content": {MIME: {}}, "description": "the hit report"}},
     summary="核查结果下载 · The hit report (XLSX)",

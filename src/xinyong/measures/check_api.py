@@ -138,7 +138,7 @@ def list_checks(
     return CheckPage(total=total, checks=found)
 
 
-@router.get("/checks/{check_id}", response_model=CheckRead, summary="一次核查 · One check")
+@router.get("/checks/{check_id:int}", response_model=CheckRead, summary="一次核查 · One check")
 def read_check(
     check_id: PathId,
     session: DbSession,
@@ -153,7 +153,7 @@ def read_check(
 
 
 @router.post(
-    "/checks/{check_id}/hits/{hit_id}/feedback",
+    "/checks/{check_id:int}/hits/{hit_id:int}/feedback",
     response_model=HitRead,
     summary="实施反馈 · Report whether a measure was applied",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,31 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = await _handle_error(request, error)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        # The router names only the first route of the path; list every method it serves.
+        allowed = _methods_of(request.app.routes, request.url.path)
+        response.headers["allow"] = ", ".join(sorted(allowed)) or response.headers.get("allow", "")
     return response
+
+
+def _routes_at(routes: Iterable[object], path: str) -> Iterator[tuple[str, set[str]]]:
+    """(path template, methods) of the routes matching ``path`` (included routers walked)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        if included is not None:
+            yield from _routes_at(included.routes, path)
+            continue
+        regex, methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and methods and regex.match(path):
+            yield str(getattr(route, "path", "")), set(methods)
+
+
+def _methods_of(routes: Iterable[object], path: str) -> set[str]:
+    """The methods served at ``path``: those of the routes written exactly so (``/checks/batch``)
+    when there are any, else those of the templates it fits (``/checks/{check_id}``)."""
+    found = list(_routes_at(routes, path))
+    exact = [methods for template, methods in found if template == path]
+    return set().union(*(exact or [methods for _, methods in found]))
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
