@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 import schemathesis
@@ -25,13 +26,15 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
 @pytest.fixture(scope="module")
-def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[dict[str, str]]:
-    """A small demo city and an API key with every scope, for the module."""
+def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[dict[str, str], Any]]:
+    """A small demo city, an API key with every scope, and the app, for the module (one app:
+    building it for every generated case made this the slowest test of the suite)."""
     url = fresh_db.new(backend)
     migrate.upgrade(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XINYONG_DATABASE_URL", url)
         patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "100000")
+        patch.setenv("XINYONG_RATE_KEY_PER_MINUTE", "100000")
         reset_settings()
         core_db.dispose_engine()
         loader.load_demo(subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1))
@@ -41,7 +44,7 @@ def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[dict[str, str]]:
                 session, name="fuzz", scopes=list(apikeys.SCOPES), department_id=dept.id
             )
             token = key.token
-        yield {"Authorization": f"Bearer {token}"}
+        yield {"Authorization": f"Bearer {token}"}, create_app()
         core_db.dispose_engine()
     reset_settings()
 
@@ -49,10 +52,11 @@ def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[dict[str, str]]:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize("who", ["anonymous", "api_key"])
-def test_api_conforms(case: schemathesis.Case, who: str, api_city: dict[str, str]) -> None:
-    headers = api_city if who == "api_key" else {}
+def test_api_conforms(
+    case: schemathesis.Case, who: str, api_city: tuple[dict[str, str], Any]
+) -> None:
+    key_headers, app = api_city
+    headers = key_headers if who == "api_key" else {}
     # A schema cannot express check digits: a well-formed but wrong code is rightly refused
     # (422 naming the field), so "schema-valid input must be accepted" does not apply here.
-    case.call_and_validate(
-        headers=headers, app=create_app(), excluded_checks=[positive_data_acceptance]
-    )
+    case.call_and_validate(headers=headers, app=app, excluded_checks=[positive_data_acceptance])
