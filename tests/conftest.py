@@ -16,6 +16,8 @@ os.environ.setdefault("XINYONG_LOOKUP_KEY", "test-lookup-key-" + "x" * 32)
 os.environ.pop("XINYONG_CATALOG_EXTRA", None)
 os.environ.pop("XINYONG_USCC_EXCEPTIONS", None)
 os.environ.pop("XINYONG_HOLIDAYS_FILE", None)
+# Servers under test do not build the batch checks' matching index in the background.
+os.environ["XINYONG_MATCH_INDEX_AT_START"] = "false"
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url

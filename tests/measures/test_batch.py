@@ -5,6 +5,7 @@ run against one committed database per backend (``live``)."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
@@ -12,7 +13,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import session_factory, session_scope
 from xinyong.core.errors import Conflict, Invalid
 from xinyong.identity import codes
+from xinyong.identity.matching.index import MatchIndex
 from xinyong.measures import batch, batch_names, checks
 from xinyong.measures.models import CheckInput, CheckRow, CreditCheck
 from xinyong.measures.resolve import SubjectQuery
@@ -412,6 +414,49 @@ def test_a_check_runs_once(live: str) -> None:
     assert batch.run_queued() == 0
 
 
+def test_a_job_whose_worker_died_is_resumed_after_its_last_chunk(
+    live: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _ = _mixed_list()
+    clean = _queue(data)
+    batch.run(clean, chunk=2)
+    lost = _queue(data)
+
+    def die(done: int, total: int) -> None:  # the process is killed after the first chunk
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "_record_failure", lambda *args: None)  # a killed job records nothing
+        with pytest.raises(KeyboardInterrupt):
+            batch.run(lost, chunk=2, progress=die)
+    stopped = _seen(lost).check
+    assert (stopped.state, stopped.rows_done) == ("running", 2)
+    assert stopped.heartbeat_at is not None
+    with pytest.raises(batch.AlreadyClaimed):  # queued jobs only, unless asked to take over
+        batch.run(lost)
+    assert batch.run_queued() == 0  # its heartbeat is fresh: the worker may still be alive
+    with session_scope() as session:  # ... until it has been silent too long
+        session.get(CreditCheck, lost).heartbeat_at = batch.stale_before() - timedelta(seconds=1)
+    assert batch.run_queued() == 1
+    resumed, reference = _seen(lost), _seen(clean)
+    assert resumed.check.state == "done" and resumed.check.error is None
+    assert resumed.rows.keys() == reference.rows.keys()
+    for number, row in reference.rows.items():
+        again = resumed.rows[number]
+        assert (again.resolution, again.subject_id, again.hit_count, again.lists) == (
+            row.resolution, row.subject_id, row.hit_count, row.lists,
+        )  # fmt: skip
+    counted = ("rows_done", "subjects_found", "subjects_hit", "hits")
+    assert [getattr(resumed.check, k) for k in counted] == [
+        getattr(reference.check, k) for k in counted
+    ]
+    with session_scope() as session:  # every subject registered once, as in the clean run
+        logged = session.scalars(
+            select(QueryLog.subject_id).where(QueryLog.detail["check_id"].as_integer() == lost)
+        ).all()
+    assert sorted(logged) == sorted({r.subject_id for r in reference.rows.values() if r.subject_id})
+
+
 def test_names_use_the_shared_index_refreshed_between_jobs(live: str) -> None:
     batch_names._INDEXES.clear()
     codes_only = _queue(_csv([[1, "", factories.uscc(), ""]]))
@@ -427,6 +472,49 @@ def test_names_use_the_shared_index_refreshed_between_jobs(live: str) -> None:
     batch.run(check_id)
     (row,) = _seen(check_id).rows.values()
     assert (row.resolution, row.subject_id) == ("name", later.id)
+
+
+def test_a_server_builds_the_index_when_it_starts(
+    live: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_names._INDEXES.clear()
+    with session_scope() as session:
+        known = factories.enterprise(session, name="苏州市启衡环境工程有限公司")
+    builds: list[int] = []
+    build = MatchIndex.build_from_session
+    monkeypatch.setattr(
+        MatchIndex, "build_from_session",
+        classmethod(lambda cls, s: builds.append(1) or build(s)),  # type: ignore[func-returns-value]
+    )  # fmt: skip
+    monkeypatch.setenv("XINYONG_MATCH_INDEX_AT_START", "true")
+    reset_settings()
+    warmers: list[threading.Thread] = []
+    start = threading.Thread.start
+
+    def started(thread: threading.Thread) -> None:
+        warmers.extend([thread] if thread.name == "match-index" else [])
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", started)
+    try:
+        with TestClient(create_app()) as client:
+            assert client.get("/api/v1/health").status_code == 200
+            (warmer,) = warmers
+            warmer.join(timeout=60)
+            assert not warmer.is_alive() and builds == [1]
+            (index,) = batch_names._INDEXES.values()
+            assert known.id in index
+            check_id = _queue(_csv([[1, known.name, "", ""]]))
+            batch.run(check_id)  # the job finds the index held: no second build
+            assert builds == [1]
+            (row,) = _seen(check_id).rows.values()
+            assert (row.resolution, row.subject_id) == ("name", known.id)
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+        with batch_names._FROZEN_LOCK:
+            batch_names._HELD = False
+        gc.unfreeze()
 
 
 # --- API, console and command line ---------------------------------------------------------

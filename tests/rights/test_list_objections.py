@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.lists.helpers import OFFICER, audit_actions, listed_serious, propose
+from tests.lists.helpers import OFFICER, audit_actions, court_record, listed_serious, propose
 from tests.rights.helpers import PDF, applicant, penalised
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -256,6 +256,24 @@ def test_an_entry_that_left_meanwhile_can_still_be_decided(session: Session) -> 
     assert entry.state == "withdrawn" and not entry.held_by_objection
     decided = _decide(session, case, TargetOutcome.remove_from_list)
     assert decided.outcome == "upheld" and entry.state == "withdrawn"
+
+
+def test_an_upheld_objection_revoking_a_court_record_ends_its_entry_at_once(
+    session: Session,
+) -> None:
+    """The court's list record is the entry's basis: revoked on objection, the entry ends
+    with the decision (not at the next daily job), and the subject is told."""
+    subject = factories.enterprise(session)
+    record = court_record(session, subject, list_end_date="2028-03-01")
+    assert lists_service.import_from_records(session, today=date(2026, 3, 10)) == 1
+    (entry,) = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject.id))
+    case = _object(session, subject, [], record_ids=[record.id], today=date(2026, 3, 12))
+    before = len(_notice_keys(session, subject))
+    decided = _decide(session, case, TargetOutcome.remove_from_list, today=date(2026, 3, 20))
+    assert decided.outcome == "upheld" and record.state == "revoked"
+    assert (entry.state, entry.removal_reason) == ("removed", "basis_revoked")
+    assert entry.removed_on == date(2026, 3, 20)
+    assert len(_notice_keys(session, subject)) > before
 
 
 def test_the_case_detail_carries_the_entry(session: Session) -> None:

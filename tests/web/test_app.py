@@ -49,3 +49,20 @@ def test_errors_render_as_json_for_the_api_and_as_a_page_otherwise(configured_db
     page = client.get("/missing")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
     assert "出错了" in page.text and "subject 42 does not exist" in page.text
+
+
+def test_a_nul_character_is_invalid_input_not_a_server_error(configured_db: str) -> None:
+    """PostgreSQL keeps no NUL in text: found by schemathesis as a 500 on GET /check-hits."""
+    with session_scope() as session:
+        subjects_service.sync_departments(session)
+    client = TestClient(create_app())
+    for address, field in (
+        ("/api/v1/subjects?q=%00", "q"),
+        ("/api/v1/check-hits?department=%00&overdue=false", "department"),
+    ):
+        answer = client.get(address)
+        assert answer.status_code == 422, (address, answer.text)
+        assert answer.json()["code"] == "invalid" and answer.json()["details"]["field"] == field
+    page = client.get("/search?q=ab%00c")
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+    assert client.get("/api/v1/subjects/%00").status_code == 404  # a path naming nothing

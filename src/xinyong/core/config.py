@@ -72,8 +72,13 @@ class Settings(BaseSettings):
     ingest_dir: Path = Path("var/ingest")
     # Parse workers for large files: None = as many as the machine has cores (up to 4), 0 = inline.
     ingest_workers: int | None = None
-    # Batch credit checks (统查): the largest list file accepted.
+    # Batch credit checks (统查): the largest list file accepted, and whether a server builds
+    # the matching index over every subject when it starts (else the first name job does).
     check_batch_max_bytes: int = 30 * 1024 * 1024
+    match_index_at_start: bool = True
+    # A running batch job silent (no committed chunk) this long has lost its worker: the
+    # next `xinyong checks run-queued` resumes it after its last committed chunk.
+    check_batch_stale_minutes: int = Field(default=10, ge=1)
     # A city's own holidays and make-up workdays (YAML), layered over the shipped calendar.
     holidays_file: Path | None = None
     # A city's own rights deadlines and repair rules (YAML), layered over the shipped file.

@@ -20,6 +20,9 @@ from xinyong.core.db import utcnow
 from xinyong.ingest.stage import STAGE_COLUMNS, dumps
 
 STAGE = "ingest_stage"
+# Once ``classify`` has run, a row without an outcome is accepted: marking every new row
+# 'accepted' would rewrite the whole staging table once more (most rows of a load are new).
+ACCEPTED = "outcome IS NULL"
 
 _TYPES = {
     "row_number": "INTEGER", "outcome": "TEXT", "errors": "{json}", "cells": "{json}",
@@ -37,6 +40,41 @@ _DECIDED = (
     ("current_subject_id", "INTEGER"),
     ("current_hash", "TEXT"),
 )
+
+
+def _copy_escaped(value: str) -> str:
+    """A value in COPY's text format: backslash escapes for the characters that would end a
+    value or a row (``str.replace`` per character: ``str.translate`` with a table is slow on
+    Chinese text, and most values need no escape at all)."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value:
+        value = value.replace("\t", "\\t")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    return value
+
+
+def copy_text(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Staged rows in PostgreSQL's COPY text format (what ``Stage.write`` sends), so parse
+    workers can format their chunks themselves and the loading process only passes bytes on."""
+    lines = []
+    for row in rows:
+        cells = []
+        for value in row:
+            if value is None:
+                cells.append("\\N")
+            elif isinstance(value, str):
+                cells.append(_copy_escaped(value))
+            elif isinstance(value, bool | int):
+                cells.append(str(int(value)))
+            else:
+                cells.append(_copy_escaped(str(value)))
+        lines.append("\t".join(cells))
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -72,17 +110,23 @@ class Stage:
         self.exec(f"DROP TABLE IF EXISTS {STAGE}")
         self.exec(f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(columns)}) {scope}")
 
-    def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Append staged rows (COPY on PostgreSQL, executemany on SQLite)."""
+    def write(self, rows: Sequence[Sequence[Any]] | bytes) -> None:
+        """Append staged rows (COPY on PostgreSQL, executemany on SQLite); on PostgreSQL also
+        rows already in COPY's text format (``copy_text``)."""
         if not rows:
             return
         driver: Any = self.connection.connection.driver_connection
         names = ", ".join(STAGE_COLUMNS)
         if self.postgres:
             with driver.cursor() as cursor, cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
+                if isinstance(rows, bytes):
+                    cp.write(rows)
+                else:
+                    for row in rows:
+                        cp.write_row(row)
             return
+        if isinstance(rows, bytes):
+            raise TypeError("COPY text is for PostgreSQL; SQLite takes rows")
         marks = ", ".join("?" for _ in STAGE_COLUMNS)
         cursor = driver.cursor()
         cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", rows)
@@ -107,10 +151,7 @@ class Stage:
 
     def resolve_subjects(self) -> None:
         """Existing subjects by USCC, by the keyed hash of an ID number, or by an old code."""
-        pending = (
-            f"({STAGE}.outcome IS NULL OR {STAGE}.outcome = 'accepted') "
-            f"AND {STAGE}.subject_id IS NULL"
-        )
+        pending = f"{STAGE}.outcome IS NULL AND {STAGE}.subject_id IS NULL"
         self.exec(
             f"UPDATE {STAGE} SET subject_id = s.id FROM subjects s "
             f"WHERE {pending} AND {STAGE}.code_kind = 'uscc' AND s.uscc = {STAGE}.lookup"
@@ -129,7 +170,7 @@ class Stage:
         """Codes of rows to load whose subject does not exist yet (one row per code)."""
         rows = self.exec(
             f"SELECT code_kind, lookup, subject_code, subject_kind, subject_name FROM {STAGE} "
-            f"WHERE row_number IN (SELECT MIN(row_number) FROM {STAGE} WHERE outcome = 'accepted' "
+            f"WHERE row_number IN (SELECT MIN(row_number) FROM {STAGE} WHERE {ACCEPTED} "
             f"AND subject_id IS NULL GROUP BY code_kind, lookup) ORDER BY row_number"
         )
         return [tuple(r) for r in rows]
@@ -181,9 +222,10 @@ class Stage:
                 )
         return rejected, len(groups)
 
-    def attach_current(self, *, item_code: str, department_id: int) -> None:
-        """The current version of each row's record, if the platform holds one."""
-        self.exec(
+    def attach_current(self, *, item_code: str, department_id: int) -> int:
+        """The current version of each row's record, if the platform holds one; how many
+        rows name a record the platform holds."""
+        updated = self.exec(
             f"UPDATE {STAGE} SET current_id = r.id, current_version = r.version, "
             f"current_state = r.state, current_subject_id = r.subject_id, "
             f"current_hash = r.content_hash FROM records r WHERE {STAGE}.outcome IS NULL "
@@ -191,6 +233,7 @@ class Stage:
             f"AND r.source_record_id = {STAGE}.source_record_id AND r.is_current",
             {"item": item_code, "dept": department_id},
         )
+        return int(updated.rowcount)
 
     def missing_hashes(self) -> list[int]:
         """Current versions loaded before content digests existed (digested in Python)."""
@@ -228,11 +271,12 @@ class Stage:
         return out
 
     def classify(self) -> None:
-        """Unchanged, corrected or accepted: every row still undecided gets its outcome."""
+        """Unchanged or corrected: the undecided rows naming a record the platform holds get
+        their outcome; the other undecided rows are accepted (``ACCEPTED``, left as they are)."""
         self.exec(
-            f"UPDATE {STAGE} SET outcome = CASE WHEN current_id IS NULL THEN 'accepted' "
-            f"WHEN content_hash = current_hash THEN 'unchanged' ELSE 'corrected' END "
-            f"WHERE outcome IS NULL"
+            f"UPDATE {STAGE} SET outcome = CASE WHEN content_hash = current_hash "
+            f"THEN 'unchanged' ELSE 'corrected' END "
+            f"WHERE outcome IS NULL AND current_id IS NOT NULL"
         )
 
     def reject(self, rejections: Sequence[Rejection]) -> None:
@@ -248,13 +292,15 @@ class Stage:
             )
 
     def counts(self) -> dict[str, int]:
-        """Rows per outcome, and late rows among the accepted ones."""
-        out = {
-            outcome: int(n)
-            for outcome, n in self.exec(f"SELECT outcome, COUNT(*) FROM {STAGE} GROUP BY outcome")
-        }
-        late = self.exec(f"SELECT COUNT(*) FROM {STAGE} WHERE outcome = 'accepted' AND late = 1")
-        out["late"] = int(late.scalar_one())
+        """Rows per outcome, and late rows among the accepted ones (after ``classify``)."""
+        out = {"late": 0}
+        for outcome, n, late in self.exec(
+            f"SELECT outcome, COUNT(*), SUM(CASE WHEN late = 1 THEN 1 ELSE 0 END) FROM {STAGE} "
+            f"GROUP BY outcome"
+        ):
+            out[outcome or "accepted"] = int(n)
+            if outcome is None:
+                out["late"] = int(late or 0)
         return out
 
     def keep_rejected(self, batch_id: str) -> None:
@@ -326,5 +372,5 @@ SELECT subject_id, :item, :dept, source_record_id, COALESCE(current_version, 0) 
     decision_date, severity, polarity, disclosure_end, payload, protected, content_hash,
     :catalog, :batch, current_id, NULL, workdays,
     CASE WHEN workdays IS NULL THEN NULL WHEN late = 1 THEN TRUE ELSE FALSE END, :now, :now
-FROM {stage} WHERE outcome IN ('accepted', 'corrected'){order}
+FROM {stage} WHERE outcome IS NULL OR outcome = 'corrected'{order}
 """

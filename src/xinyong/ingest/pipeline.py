@@ -23,6 +23,7 @@ from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.config import get_settings
 from xinyong.core.workdays import get_calendar
 from xinyong.ingest.mapping import ColumnMap, map_headers
+from xinyong.ingest.merge import copy_text
 from xinyong.ingest.readers import RawRow
 from xinyong.ingest.stage import Stager
 from xinyong.ingest.values import CellError, RowParser
@@ -146,15 +147,16 @@ def file_chunks(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(item_code: str, headers: list[str], today: date) -> None:
+def _init_worker(item_code: str, headers: list[str], today: date, as_copy: bool) -> None:
     item = catalog_service.get_catalog().item(item_code)
     columns = map_headers(item, headers)
     _WORKER["headers"] = headers
+    _WORKER["copy"] = as_copy
     _WORKER["rows"] = FileRows(columns, today)
     _WORKER["stager"] = Stager(item=item, today=today, calendar=get_calendar())
 
 
-def _work(chunk: list[tuple[int, list[Any]]]) -> list[tuple[Any, ...]]:
+def _work(chunk: list[tuple[int, list[Any]]]) -> list[tuple[Any, ...]] | bytes:
     headers: list[str] = _WORKER["headers"]
     parser: FileRows = _WORKER["rows"]
     stager: Stager = _WORKER["stager"]
@@ -162,7 +164,7 @@ def _work(chunk: list[tuple[int, list[Any]]]) -> list[tuple[Any, ...]]:
     for number, values in chunk:
         row = RawRow(number, dict(zip(headers, values, strict=True)))
         out.append(stage_one(stager, number, row.cells, parser.parse(row)))
-    return out
+    return copy_text(out) if _WORKER["copy"] else out
 
 
 def _raw_chunks(
@@ -183,15 +185,23 @@ def workers() -> int:
 
 
 def parallel_chunks(
-    columns: ColumnMap, headers: list[str], rows: Iterable[RawRow], today: date, processes: int
-) -> Iterator[list[tuple[Any, ...]]]:
-    """A file's staged rows in chunks, in order, parsed by ``processes`` worker processes."""
+    columns: ColumnMap,
+    headers: list[str],
+    rows: Iterable[RawRow],
+    today: date,
+    processes: int,
+    *,
+    as_copy: bool = False,
+) -> Iterator[list[tuple[Any, ...]] | bytes]:
+    """A file's staged rows in chunks, in order, parsed by ``processes`` worker processes;
+    ``as_copy``: each chunk already in COPY's text format (PostgreSQL), formatted by the
+    worker and passed on as one string of bytes."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(
-        processes, initializer=_init_worker, initargs=(columns.item.code, headers, today)
+        processes, initializer=_init_worker, initargs=(columns.item.code, headers, today, as_copy)
     ) as pool:
         # At most two chunks per worker in flight: memory stays flat however big the file.
-        pending: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
+        pending: deque[AsyncResult[list[tuple[Any, ...]] | bytes]] = deque()
         for chunk in _raw_chunks(rows, headers):
             pending.append(pool.apply_async(_work, (chunk,)))
             if len(pending) >= 2 * processes:

@@ -174,8 +174,11 @@ def submit_file(
         today = submission.today or date.today()
         large = received.size >= pipeline.PARALLEL_FROM_BYTES
         processes = pipeline.workers() if large else 0
-        chunks = (
-            pipeline.parallel_chunks(columns, source.headers, source.rows(), today, processes)
+        as_copy = session.get_bind().dialect.name == "postgresql"
+        chunks: Iterable[list[tuple[Any, ...]] | bytes] = (
+            pipeline.parallel_chunks(
+                columns, source.headers, source.rows(), today, processes, as_copy=as_copy
+            )
             if processes
             else pipeline.file_chunks(columns, source.rows(), today)
         )
@@ -269,7 +272,7 @@ def _load(
     item: CatalogItem,
     department: Department,
     sub: Submission,
-    chunks: Iterable[list[tuple[Any, ...]]],
+    chunks: Iterable[list[tuple[Any, ...]] | bytes],
     cells_of: CellsOf,
 ) -> IngestBatch:
     stage = Stage(session.connection())
@@ -300,12 +303,12 @@ def _decide(session: Session, stage: Stage, item: CatalogItem, department: Depar
     stage.reject(stage.wrong_kinds(k.value for k in item.subject_kinds))
     duplicates, _ = stage.duplicates()
     stage.reject(duplicates)
-    stage.attach_current(item_code=item.code, department_id=department.id)
-    missing = stage.missing_hashes()
-    if missing:
-        stage.set_current_hashes(_digests(session, missing))
-    stage.reject(stage.conflicts())
-    stage.classify()
+    if stage.attach_current(item_code=item.code, department_id=department.id):
+        missing = stage.missing_hashes()
+        if missing:
+            stage.set_current_hashes(_digests(session, missing))
+        stage.reject(stage.conflicts())
+        stage.classify()
 
 
 def _digests(session: Session, record_ids: list[int]) -> dict[int, str]:
@@ -343,8 +346,10 @@ def _finish(
     batch.finished_at = utcnow()
     session.add(batch)
     session.flush()
-    stage.keep_rejected(batch.id)  # rows rejected while parsing: set-based, memory-flat
-    late = stage.rejected_without_cells()  # rejected by the merge: their cells read again
+    failed = counts.get("rejected", 0) + counts.get("review", 0)
+    if failed:
+        stage.keep_rejected(batch.id)  # rows rejected while parsing: set-based, memory-flat
+    late = stage.rejected_without_cells() if failed else []  # by the merge: cells read again
     if late:
         cells = cells_of({number for number, _ in late})
         for number, errors in late:
@@ -356,7 +361,7 @@ def _finish(
                     errors=_json(errors),
                 )
             )
-    if not refused:
+    if not refused and counts.get("review", 0):
         reviewer = Reviewer(session, batch)
         for number, payload, name in stage.review_rows():
             batch.to_review += 1

@@ -18,11 +18,11 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.auth.principal import Principal
@@ -35,7 +35,7 @@ from xinyong.measures import checks
 from xinyong.measures.batch_names import INDEX_LOCK, JobNames, quiet_heap, resolver_for
 from xinyong.measures.batch_report import report_xlsx as report_xlsx
 from xinyong.measures.catalog import get_catalog
-from xinyong.measures.models import CheckInput, CreditCheck
+from xinyong.measures.models import CheckInput, CheckRow, CreditCheck
 from xinyong.measures.resolve import (
     NameResolver,
     Resolution,
@@ -232,17 +232,34 @@ class AlreadyClaimed(Conflict):
     """The check is not queued: another worker runs (or ran) it."""
 
 
-def _claim(factory: sessionmaker[Session], check_id: int) -> None:
-    """queued → running, by one worker only (a guarded UPDATE, committed at once)."""
+def stale_before() -> datetime:
+    """Running jobs silent since before this moment have lost their worker."""
+    return utcnow() - timedelta(minutes=get_settings().check_batch_stale_minutes)
+
+
+def _claimable(abandoned_before: datetime | None) -> Any:
+    """Queued checks; with ``abandoned_before``, also running ones silent since then."""
+    queued = CreditCheck.state == "queued"
+    if abandoned_before is None:
+        return queued
+    silent = or_(CreditCheck.heartbeat_at.is_(None), CreditCheck.heartbeat_at < abandoned_before)
+    return or_(queued, and_(CreditCheck.state == "running", silent))
+
+
+def _claim(
+    factory: sessionmaker[Session], check_id: int, abandoned_before: datetime | None = None
+) -> None:
+    """queued (or abandoned) → running, by one worker only (a guarded UPDATE, committed at
+    once, which is the job's first heartbeat)."""
     with factory() as session:
         claimed = session.execute(
             update(CreditCheck)
             .where(
                 CreditCheck.id == check_id,
                 CreditCheck.kind == "batch",
-                CreditCheck.state == "queued",
+                _claimable(abandoned_before),
             )
-            .values(state="running")
+            .values(state="running", heartbeat_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         session.commit()
@@ -265,13 +282,16 @@ def run(
     chunk: int = 2000,
     names: NameResolver | None = None,
     progress: Progress | None = None,
+    abandoned_before: datetime | None = None,
 ) -> None:
     """The job of a queued batch check: claim it, check its rows chunk by chunk (each chunk
-    committed), finish ``done``; on any error mark it ``failed`` with the error and re-raise."""
+    committed with a heartbeat), finish ``done``; on any error mark it ``failed`` with the
+    error and re-raise. With ``abandoned_before`` it also takes over a running check whose
+    worker fell silent before then (a killed process) and goes on after its last chunk."""
     if chunk < 1:
         raise Invalid("chunk must be at least 1", details={"field": "chunk"})
     factory = session_factory()
-    _claim(factory, check_id)
+    _claim(factory, check_id, abandoned_before)
     try:
         with quiet_heap():
             _execute(factory, check_id, chunk=chunk, names=names, progress=progress)
@@ -319,16 +339,21 @@ def _execute(
         kept = session.get(CheckInput, check_id)
         if kept is None:
             raise NotFound(f"credit check {check_id} has no input file")
-        queries = read_rows(kept.content, kept.file_name)
+        # A resumed job goes on after the chunks its lost worker committed.
+        queries = read_rows(kept.content, kept.file_name)[check.rows_done :]
         principal = principal_of(check)
         resolver = JobNames(names or resolver_for(session, queries))
-    catalog, seen = get_catalog(), set[int]()
+        seen = _subjects_seen(session, check)
+        if check.rows_done:
+            logger.warning("batch check %s resumed after row %s", check_id, check.rows_done)
+    catalog = get_catalog()
     for resolved in _resolved_chunks(factory, queries, chunk, resolver):
         with factory() as session:
             check = checks.get(session, check_id)
             checks.process(
                 session, check, resolved, principal=principal, catalog=catalog, seen=seen
             )
+            check.heartbeat_at = utcnow()
             session.commit()
             done, total = check.rows_done, check.rows_total
         if progress is not None:
@@ -339,6 +364,16 @@ def _execute(
         session.flush()
         checks.audit(session, check, principal=principal, action=ACTION)
         session.commit()
+
+
+def _subjects_seen(session: Session, check: CreditCheck) -> set[int]:
+    """Subjects the check's committed chunks registered (none for a new job)."""
+    if not check.rows_done:
+        return set()
+    stmt = select(CheckRow.subject_id).where(
+        CheckRow.check_id == check.id, CheckRow.subject_id.is_not(None)
+    )
+    return {sid for sid in session.scalars(stmt) if sid is not None}
 
 
 def error_text(exc: BaseException) -> str:
@@ -366,10 +401,12 @@ def _record_failure(factory: sessionmaker[Session], check_id: int, exc: BaseExce
 
 
 def run_queued(limit: int | None = None) -> int:
-    """Run queued batch checks, oldest first; how many this call ran (done or failed)."""
+    """Run queued batch checks, oldest first, and resume those whose worker was lost (running,
+    silent for ``check_batch_stale_minutes``); how many this call ran (done or failed)."""
+    cutoff = stale_before()
     stmt = (
         select(CreditCheck.id)
-        .where(CreditCheck.kind == "batch", CreditCheck.state == "queued")
+        .where(CreditCheck.kind == "batch", _claimable(cutoff))
         .order_by(CreditCheck.id)
     )
     if limit is not None:
@@ -379,7 +416,7 @@ def run_queued(limit: int | None = None) -> int:
     ran = 0
     for check_id in waiting:
         try:
-            run(check_id)
+            run(check_id, abandoned_before=cutoff)
         except AlreadyClaimed:
             continue  # another worker took it meanwhile
         except Exception:

@@ -148,6 +148,7 @@ def batch_command(
 def run_queued_command(
     limit: Annotated[int | None, typer.Option(min=1, help="Run at most this many.")] = None,
 ) -> None:
-    """Run the queued batch checks, oldest first (for a worker or cron)."""
+    """Run the queued batch checks, oldest first (for a worker or cron), and resume those
+    whose worker was lost (running, silent for XINYONG_CHECK_BATCH_STALE_MINUTES)."""
     count = batch.run_queued(limit)
     console.print(f"{count} batch checks run")

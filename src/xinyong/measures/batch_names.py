@@ -2,16 +2,21 @@
 
 A batch resolves its name-only rows against every registered subject, so the job screens
 them through a full :class:`MatchIndex`, built once per process (about 36 s per million
-subjects) and refreshed between jobs with the subjects changed since. While a job runs, the
-objects alive when it started (the application, the catalogues, the index: some 1.5 objects
-per subject) are frozen out of the cyclic garbage collector (``gc.freeze``): otherwise every
-full collection walks the whole index again, which took half of a job's time.
+subjects) and refreshed between jobs with the subjects changed since. A server builds it
+when it starts (``warm_index``, setting ``match_index_at_start``), so no job waits for it;
+a command-line job builds its own. While a job runs, the objects alive when it started (the
+application, the catalogues, the index: some 1.5 objects per subject) are frozen out of the
+cyclic garbage collector (``gc.freeze``): otherwise every full collection walks the whole
+index again, which took half of a job's time. A server's index stays frozen between jobs
+too, so the collections of ordinary requests do not walk it either.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +31,7 @@ from xinyong.subjects.models import Subject, SubjectIdentifier
 
 INDEX_LOCK = threading.RLock()  # held while the index is refreshed or screened
 _INDEXES: dict[str, MatchIndex] = {}
+log = logging.getLogger(__name__)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -116,6 +122,23 @@ def resolver_for(session: Session, queries: Sequence[SubjectQuery]) -> NameResol
 
 _FROZEN = 0  # jobs running with the heap frozen
 _FROZEN_LOCK = threading.Lock()
+_HELD = False  # a server holds its index frozen between jobs
+
+
+def warm_index(session: Session) -> float:
+    """Build (or refresh) this process's index before any job asks, and keep it out of the
+    cyclic collector for good; the seconds it took."""
+    global _HELD
+    started = time.perf_counter()
+    index = shared_index(session)
+    with _FROZEN_LOCK:
+        _HELD = True
+        if _FROZEN == 0:
+            gc.collect()
+            gc.freeze()
+    seconds = time.perf_counter() - started
+    log.info("match index of %d subjects ready in %.1f s", len(index), seconds)
+    return seconds
 
 
 @contextmanager
@@ -133,3 +156,6 @@ def quiet_heap() -> Iterator[None]:
             _FROZEN -= 1
             if _FROZEN == 0:
                 gc.unfreeze()
+                if _HELD:  # let the job's garbage go, keep the index frozen
+                    gc.collect()
+                    gc.freeze()

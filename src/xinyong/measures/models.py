@@ -68,6 +68,9 @@ class CreditCheck(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # A running batch job's last sign of life (claim, each committed chunk): a job silent
+    # for ``check_batch_stale_minutes`` has lost its worker and is resumed by the next one.
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
 
 
 class CheckRow(Base):

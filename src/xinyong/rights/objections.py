@@ -12,6 +12,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Conflict, Forbidden, Invalid
 from xinyong.core.workdays import add_workdays
 from xinyong.ingest.cells import CellProblem, clean_text
+from xinyong.lists import service as lists_service
 from xinyong.portal import list_seam
 from xinyong.records import protect
 from xinyong.records import service as records_service
@@ -268,6 +269,10 @@ def _apply_target(
     records_service.transition(
         session, record_id=record.id, to_state=target_state, reason=reason, actor=actor
     )
+    if target_state is RecordState.revoked:  # entries resting on it end now, not at the job
+        lists_service.remove_grounded_on(
+            session, record=record, reason="basis_revoked", actor=actor, today=today
+        )
     return None
 
 

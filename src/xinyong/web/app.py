@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,10 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 from anyio import to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -28,7 +31,7 @@ from xinyong.ingest import views as ingest_views
 from xinyong.lists import api as lists_api
 from xinyong.lists import views as lists_views
 from xinyong.measures import api as measures_api
-from xinyong.measures import batch_api, batch_views, check_api
+from xinyong.measures import batch_api, batch_names, batch_views, check_api
 from xinyong.measures import console as checks_console
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
@@ -43,6 +46,7 @@ from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
 
@@ -69,6 +73,28 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
         f"{first['field']}: {first['reason']}",
         details={"field": first["field"], "problems": problems},
     )
+    return await _handle_error(request, error)
+
+
+def _no_nul_in_address(request: Request) -> None:
+    """No field keeps a NUL character (PostgreSQL refuses one in text): a query parameter
+    holding one is refused as invalid input on both stores, before any route reads it (a
+    path holding one names nothing: its route answers 404 or 422 as for any unknown code)."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in str(value):
+            field = name.replace("\x00", "")
+            raise Invalid(
+                f"{field}: holds a NUL character (0x00), which no field accepts",
+                details={"field": field},
+            )
+
+
+async def _nul_in_text(request: Request, exc: Exception) -> Response:
+    """A NUL character in a body's text reaching PostgreSQL: invalid input, not a 500."""
+    assert isinstance(exc, DataError)
+    if "NUL" not in str(exc.orig):
+        raise exc
+    error = Invalid("the request holds a NUL character (0x00), which no field accepts")
     return await _handle_error(request, error)
 
 
@@ -128,9 +154,21 @@ def api_health() -> dict[str, str]:
 
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Size the thread pool that runs routes and database work (``worker_threads``)."""
-    to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    """Size the thread pool that runs routes and database work (``worker_threads``); build
+    the batch checks' matching index in the background (``match_index_at_start``)."""
+    settings = get_settings()
+    to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+    if settings.match_index_at_start:
+        threading.Thread(target=_warm_match_index, name="match-index", daemon=True).start()
     yield
+
+
+def _warm_match_index() -> None:
+    try:
+        with session_scope() as session:
+            batch_names.warm_index(session)
+    except Exception:  # a server whose database is not ready still serves; jobs build it
+        log.exception("the match index was not built at start; the first name job builds it")
 
 
 def create_app() -> FastAPI:
@@ -144,10 +182,12 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
+        dependencies=[Depends(_no_nul_in_address)],
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DataError, _nul_in_text)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(
         SessionMiddleware,
