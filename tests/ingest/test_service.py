@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.ingest.conftest import write_csv
 from xinyong.audit.models import AuditEntry
-from xinyong.ingest import ledger, review, service
+from xinyong.core.config import reset_settings
+from xinyong.ingest import ledger, pipeline, review, service
+from xinyong.ingest.merge import Stage, copy_text
 from xinyong.ingest.models import IngestBatch, RejectedRow, ReviewItem
+from xinyong.ingest.stage import STAGE_COLUMNS
 from xinyong.records.models import Record, RecordEvent
 from xinyong.subjects.models import Subject
 
@@ -227,6 +230,9 @@ def test_report_xlsx_and_ledger(session: Session, tmp_path: Path) -> None:
         r for r in ledger.ledger(session, department_id=dept.id) if r.item_code == "admin_penalty"
     )
     assert entry.rows >= 3 and entry.rejected >= 1 and entry.last_submission is not None
+    # An aggregate of timestamps keeps its offset on SQLite too (the API's date-time format).
+    assert entry.last_submission.utcoffset() == timedelta(0)
+    assert "+00:00" in entry.model_dump_json() or "Z" in entry.model_dump_json()
 
 
 def test_only_source_departments_may_report_an_item(session: Session, tmp_path: Path) -> None:
@@ -286,3 +292,67 @@ def test_a_resubmitted_name_only_row_is_queued_once(session: Session, tmp_path: 
     assert first.to_review == second.to_review == 1
     items = session.scalars(select(ReviewItem).where(ReviewItem.status == "open")).all()
     assert len([i for i in items if i.subject_name == payloads[0]["subject_name"]]) == 1
+
+
+def test_copy_text_stages_exactly_what_rows_stage(session: Session) -> None:
+    """Parse workers format their chunks for COPY themselves (PostgreSQL): the staging table
+    must hold the same values as when the loading process writes the rows one by one."""
+    tricky = 'tab\there, new\nline, cr\rreturn, back\\slash \\N, "quotes", 中文, <b>x</b>'
+    payload = '{"text": "a\\\\b\\n\\t", "name": "张三\\\\N"}'
+    template: list[Any] = [None] * len(STAGE_COLUMNS)
+    rows = []
+    for number, text_value in enumerate([tricky, "", "\\", "\\N", "plain"], start=1):
+        row = list(template)
+        row[STAGE_COLUMNS.index("row_number")] = number
+        row[STAGE_COLUMNS.index("source_record_id")] = text_value
+        row[STAGE_COLUMNS.index("subject_name")] = tricky
+        row[STAGE_COLUMNS.index("payload")] = payload
+        row[STAGE_COLUMNS.index("decision_date")] = "2026-01-05"
+        row[STAGE_COLUMNS.index("late")] = number % 2
+        row[STAGE_COLUMNS.index("workdays")] = None if number == 3 else number * 7
+        rows.append(tuple(row))
+    stage = Stage(session.connection())
+    stage.create()
+    if not stage.postgres:
+        with pytest.raises(TypeError):
+            stage.write(copy_text(rows))
+        return
+    stage.write(rows)
+    stage.write(copy_text([(r[0] + 100, *r[1:]) for r in rows]))
+    read = stage.exec(f"SELECT {', '.join(STAGE_COLUMNS)} FROM ingest_stage ORDER BY row_number")
+    fetched = [list(r) for r in read]
+    one_by_one, as_copy = fetched[:5], fetched[5:]
+    assert len(as_copy) == 5
+    for plain, copied in zip(one_by_one, as_copy, strict=True):
+        assert copied[0] == plain[0] + 100
+        assert copied[1:] == plain[1:]
+    assert one_by_one[0][STAGE_COLUMNS.index("subject_name")] == tricky
+    assert one_by_one[3][STAGE_COLUMNS.index("source_record_id")] == "\\N"  # text, not NULL
+    stage.drop()
+
+
+def test_parse_workers_stage_what_the_loading_process_stages(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file goes through worker processes (on PostgreSQL as COPY text): the same
+    file sent again, parsed inline, is unchanged row for row, and errors read the same."""
+    payloads = _payloads(session, 5)
+    payloads[2] = {**payloads[2], "decision_date": "2099-01-05"}  # in the future: rejected
+    path = write_csv(tmp_path / "big.csv", "admin_penalty", payloads)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setenv("XINYONG_INGEST_WORKERS", "1")
+    reset_settings()
+    try:
+        parallel = service.submit_file(session, path=path, submission=_sub(session, "partial"))
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+    inline = service.submit_file(session, path=path, submission=_sub(session, "partial"))
+    assert (parallel.accepted, parallel.rejected) == (4, 1)
+    assert (inline.unchanged, inline.accepted, inline.rejected) == (4, 0, 1)
+    kept = [
+        session.scalars(select(RejectedRow).where(RejectedRow.batch_id == b.id)).one()
+        for b in (parallel, inline)
+    ]
+    assert kept[0].row_number == kept[1].row_number == 4
+    assert kept[0].errors == kept[1].errors and kept[0].cells == kept[1].cells

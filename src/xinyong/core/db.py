@@ -9,7 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -30,6 +41,28 @@ NAMING_CONVENTION = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp with time zone that reads back aware, in UTC, on every store.
+
+    PostgreSQL returns ``timestamptz`` in the session's time zone; SQLite keeps no offset
+    and returns naive values, which are UTC because aware values are written in UTC. Both
+    stores thus answer alike and a timestamp never leaves the platform without its offset.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None and dialect.name == "sqlite":
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base with the constraint naming convention Alembic relies on."""
 
@@ -38,7 +71,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSONType,
         list[str]: JSONType,
         list[dict[str, Any]]: JSONType,
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
     }
 
 
@@ -157,8 +190,11 @@ def is_postgresql(session_or_engine: Session | Engine) -> bool:
 
 
 @contextmanager
-def scratch_postgresql(server_url: str, *, prefix: str = "xinyong_scratch_") -> Iterator[str]:
-    """A throw-away PostgreSQL database on the server (for benchmarks); dropped afterwards."""
+def scratch_postgresql(
+    server_url: str, *, prefix: str = "xinyong_scratch_", keep: bool = False
+) -> Iterator[str]:
+    """A throw-away PostgreSQL database on the server (for benchmarks); dropped afterwards
+    unless ``keep`` (a loaded benchmark city reused later)."""
     admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
     name = prefix + uuid.uuid4().hex[:8]
     with admin.connect() as conn:
@@ -166,8 +202,9 @@ def scratch_postgresql(server_url: str, *, prefix: str = "xinyong_scratch_") -> 
     try:
         yield make_url(normalise_url(server_url)).set(database=name).render_as_string(False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
