@@ -258,6 +258,44 @@ def test_api_records_with_every_outcome(session: Session) -> None:
     assert (batch.rows, batch.accepted, batch.rejected) == (3, 1, 2)
 
 
+def test_unstorable_characters_are_refused_per_row_and_kept_as_evidence(
+    session: Session,
+) -> None:
+    """A NUL (PostgreSQL keeps none, in text or JSONB) or a lone surrogate (no UTF-8 holds
+    one) sent by the API: the row is refused naming its field, its cells kept with U+FFFD."""
+    payloads = _payloads(session, 3)
+    nul = {**payloads[1], "decision_date": "明天", "decision_number": "文号\x00"}
+    surrogate = {**payloads[2], "decision_number": "文号\ud800"}
+    batch = service.submit_records(
+        session, records=[payloads[0], nul, surrogate], submission=_sub(session, mode="partial")
+    )
+    assert (batch.rows, batch.accepted, batch.rejected) == (3, 1, 2)
+    kept = {
+        r.row_number: r
+        for r in session.scalars(select(RejectedRow).where(RejectedRow.batch_id == batch.id))
+    }
+    assert kept[2].cells["decision_number"] == "文号\ufffd"
+    assert kept[3].cells["decision_number"] == "文号\ufffd"
+    assert "lone surrogate" in str(kept[3].errors)
+    assert "\x00" not in str(kept[2].errors) and "\ud800" not in str(kept[3].errors)
+
+
+def test_unstorable_withdrawals_are_refused_per_row(session: Session, tmp_path: Path) -> None:
+    payloads = _payloads(session, 1)
+    _load(session, tmp_path, payloads)
+    number = payloads[0]["decision_number"]
+    rows = [(1, number + "\x00", "复议撤销"), (2, number, "复议\x00撤销")]
+    batch = ledger.withdraw(session, withdrawals=rows, submission=_sub(session, mode="partial"))
+    assert (batch.accepted, batch.rejected) == (0, 2)
+    kept = session.scalars(
+        select(RejectedRow).where(RejectedRow.batch_id == batch.id).order_by(RejectedRow.row_number)
+    ).all()
+    assert [r.errors[0]["column"] for r in kept] == ["source_record_id", "reason"]
+    assert kept[1].cells["reason"] == "复议\ufffd撤销"
+    record = session.scalar(select(Record).where(Record.source_record_id == number))
+    assert record is not None and record.state != "revoked"
+
+
 def test_api_records_keyed_by_template_headers_go_to_review(session: Session) -> None:
     from tests.ingest.conftest import labelled
 

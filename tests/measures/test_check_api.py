@@ -152,6 +152,9 @@ def test_broken_bytes_and_control_characters(desk: Desk) -> None:
         headers={**_as(desk.finance), "Content-Type": "application/json"},
     )
     assert broken.status_code == 400 and broken.json()["code"] and _count() == 0
+    nul = _check(desk, purpose="采购\x00项目")  # SQLite would keep it, PostgreSQL cannot
+    assert nul.status_code == 422 and nul.json()["details"]["field"] == "purpose"
+    assert _count() == 0
     answer = _check(desk, subjects=[{"code": "\x00913205\x07", "name": "\x00公司\u200b"}])
     assert answer.status_code == 200, answer.text
     row = answer.json()["rows"][0]

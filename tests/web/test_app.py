@@ -66,3 +66,13 @@ def test_a_nul_character_is_invalid_input_not_a_server_error(configured_db: str)
     page = client.get("/search?q=ab%00c")
     assert page.status_code == 422 and "text/html" in page.headers["content-type"]
     assert client.get("/api/v1/subjects/%00").status_code == 404  # a path naming nothing
+
+
+def test_a_nul_character_in_a_form_is_invalid_input(configured_db: str) -> None:
+    """A form's text field holding a NUL is refused on both stores (SQLite would keep it)."""
+    client = TestClient(create_app())
+    answer = client.post("/login", data={"username": "adm\x00in", "password": "x"})
+    assert answer.status_code == 422 and "text/html" in answer.headers["content-type"]
+    assert "NUL" in answer.text
+    fine = client.post("/login", data={"username": "nobody", "password": "x"})
+    assert fine.status_code != 422  # an ordinary failed login, not an invalid request

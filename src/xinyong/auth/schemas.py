@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.core.text import StorableStr
+
 USERNAME = r"^[A-Za-z0-9_.@-]{3,64}$"
 
 
@@ -15,10 +17,10 @@ class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(pattern=USERNAME)
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: StorableStr = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=256)
     kind: str = Field(pattern=r"^(staff|organisation|subject)$")
-    role: str = Field(max_length=32)
+    role: StorableStr = Field(max_length=32)
     department_id: int | None = None
     organisation_id: int | None = None
     subject_id: int | None = None
@@ -43,8 +45,8 @@ class OrganisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(pattern=r"^(bank|provider|other)$")
-    name: str = Field(min_length=2, max_length=200)
-    uscc: str | None = None
+    name: StorableStr = Field(min_length=2, max_length=200)
+    uscc: StorableStr | None = None
 
 
 class AuthorisationCreate(BaseModel):
@@ -53,6 +55,6 @@ class AuthorisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation_id: int
-    scope: list[str] = Field(min_length=1, max_length=50)
-    purpose: str = Field(min_length=2, max_length=500)
+    scope: list[StorableStr] = Field(min_length=1, max_length=50)
+    purpose: StorableStr = Field(min_length=2, max_length=500)
     expires_at: datetime

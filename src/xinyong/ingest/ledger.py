@@ -14,6 +14,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import normalize_header
 from xinyong.core.db import utcnow
 from xinyong.core.errors import NotFound
+from xinyong.core.text import kept, storable
 from xinyong.ingest import service
 from xinyong.ingest.models import IngestBatch, RejectedRow
 from xinyong.ingest.readers import IngestFileError, open_source
@@ -201,17 +202,13 @@ def withdraw(
     rejected: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
     unchanged = 0
     for row, source_id, reason in withdrawals:
-        cells = {"source_record_id": source_id, "reason": reason}
-        record = _current(session, item.code, department.id, source_id)
-        problem = _withdrawal_problem(record, source_id, reason)
+        cells = kept({"source_record_id": source_id, "reason": reason})
+        problem = _unstorable(source_record_id=source_id, reason=reason)
+        record = None if problem else _current(session, item.code, department.id, source_id)
+        problem = problem or _withdrawal_problem(record, source_id, reason)
         if problem:
-            rejected.append(
-                (
-                    row,
-                    cells,
-                    [{"row": row, "column": problem[0], "value": problem[1], "reason": problem[2]}],
-                )
-            )
+            error = {"row": row, "column": problem[0], "value": problem[1], "reason": problem[2]}
+            rejected.append((row, cells, [error]))
         elif record is not None and record.state == RecordState.revoked:
             unchanged += 1
         elif record is not None:
@@ -262,6 +259,16 @@ def _current(session: Session, item: str, department_id: int, source_id: str) ->
             Record.is_current.is_(True),
         )
     )
+
+
+def _unstorable(**fields: str) -> tuple[str, str, str] | None:
+    """A withdrawal's text no store keeps (a NUL, a lone surrogate): refused for its row."""
+    for name, value in fields.items():
+        try:
+            storable(value)
+        except ValueError as error:
+            return (name, kept(value), str(error))
+    return None
 
 
 def _withdrawal_problem(

@@ -27,6 +27,7 @@ from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.config import get_settings
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.core.text import kept
 from xinyong.core.workdays import get_calendar
 from xinyong.ingest import pipeline
 from xinyong.ingest import subjects as new_subjects
@@ -357,7 +358,7 @@ def _finish(
                 RejectedRow(
                     batch_id=batch.id,
                     row_number=number,
-                    cells=cells.get(number, {}),
+                    cells=kept(cells.get(number, {})),
                     errors=_json(errors),
                 )
             )

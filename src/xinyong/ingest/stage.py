@@ -18,6 +18,7 @@ import orjson
 from xinyong.catalog import rules
 from xinyong.catalog.schemas import CatalogItem, Severity
 from xinyong.core.crypto import encrypt_text, lookup_hash
+from xinyong.core.text import kept
 from xinyong.core.workdays import WorkCalendar
 from xinyong.identity import codes
 from xinyong.ingest.values import CellError
@@ -34,7 +35,16 @@ STAGE_COLUMNS = (
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text (non-ASCII kept) for staging columns."""
+    """Compact JSON text (non-ASCII kept) for staging columns; a NUL or a lone surrogate in
+    a rejected row's cells is kept as U+FFFD (no store keeps either in JSON)."""
+    try:
+        text = _json_text(value)
+    except TypeError:  # a lone surrogate: orjson writes UTF-8 only
+        return _json_text(kept(value))
+    return _json_text(kept(value)) if "\\u0000" in text else text
+
+
+def _json_text(value: Any) -> str:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
@@ -97,7 +107,7 @@ class Stager:
         column = self.item.field(self.item.subject_code_field).label.zh
         errors = [{"row": row, "column": column, "value": "", "reason": reason}]
         staged: list[Any] = [row, "review", dumps(errors), dumps(cells)]
-        staged += [None] * 5 + [name] + [None] * 5 + [dumps(payload)] + [None] * 4
+        staged += [None] * 5 + [kept(name)] + [None] * 5 + [dumps(payload)] + [None] * 4
         return tuple(staged)
 
     def staged(self, row: int, cells: dict[str, Any], payload: dict[str, Any]) -> tuple[Any, ...]:

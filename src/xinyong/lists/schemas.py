@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from xinyong.catalog import service as catalog_service
 from xinyong.core.db import as_utc
 from xinyong.core.errors import XinyongError
+from xinyong.core.text import Storable
 from xinyong.lists.config import ListType, basis_line
 from xinyong.lists.entries import MAX_BASIS, MAX_TEXT
 from xinyong.lists.models import ListEntry, ListEntryEvent
@@ -19,21 +20,11 @@ from xinyong.lists.queue import EntryDetail
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
-
-def _storable(value: str) -> str:
-    """Refuse text no database keeps: NUL characters and lone surrogates."""
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("contains a NUL or an invalid (lone surrogate) character")
-    return value
-
-
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="the entry version you saw")]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_storable)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_storable)]
-SubjectCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable)
-]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), Storable]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Storable]
+SubjectCode = Annotated[str, StringConstraints(min_length=1, max_length=40), Storable]
 
 
 class _Body(BaseModel):

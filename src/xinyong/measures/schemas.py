@@ -13,6 +13,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.core.db import as_utc
 from xinyong.core.errors import NotFound
 from xinyong.core.i18n import Language, t
+from xinyong.core.text import Storable
 from xinyong.measures import check_texts as _texts  # noqa: F401  (registers the ck.* texts)
 from xinyong.measures.catalog import get_catalog
 from xinyong.measures.checks import hits_of, rows_of
@@ -46,14 +47,14 @@ class SubjectAsked(_Body):
 class CheckCreate(_Body):
     """A credit check: the matter, the purpose, the subjects (admins name the department)."""
 
-    matter: Annotated[str, StringConstraints(max_length=64)] = Field(
+    matter: Annotated[str, StringConstraints(max_length=64), Storable] = Field(
         description="应用事项代码 · matter code (see /api/v1/matters)"
     )
-    purpose: Annotated[str, StringConstraints(max_length=500)] = Field(
+    purpose: Annotated[str, StringConstraints(max_length=500), Storable] = Field(
         description="查询目的 · purpose, e.g. the application or tender number"
     )
     subjects: list[SubjectAsked] = Field(min_length=1, max_length=100)
-    department: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+    department: Annotated[str, StringConstraints(max_length=64), Storable] | None = Field(
         default=None, description="核查部门 · department key or code (admins only)"
     )
 
@@ -63,7 +64,7 @@ class FeedbackBody(_Body):
 
     outcome: Literal["applied", "not_applied"]
     on: date = Field(description="实施或决定不实施的日期 · date applied or decided not to apply")
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=2000), Storable] | None = None
     version: int | None = Field(default=None, ge=1, description="the version you saw")
 
 

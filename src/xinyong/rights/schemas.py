@@ -5,29 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from xinyong.core.text import Storable
 from xinyong.rights.objections import MAX_STATEMENT, MAX_TARGETS
 from xinyong.rights.service import CaseDetail
 from xinyong.rights.states import RepairOutcome, TargetOutcome
 
-
-def _storable(value: str) -> str:
-    """Refuse text no database keeps: NUL characters and lone surrogates."""
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("contains a NUL or an invalid (lone surrogate) character")
-    return value
-
-
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="the case version you saw")]
-Text = Annotated[str, StringConstraints(max_length=MAX_STATEMENT), AfterValidator(_storable)]
-Contact = Annotated[str, StringConstraints(max_length=100), AfterValidator(_storable)]
-SubjectCode = Annotated[str, StringConstraints(max_length=40), AfterValidator(_storable)]
-FieldName = Annotated[
-    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_storable)
-]
-ShortText = Annotated[str, StringConstraints(max_length=500), AfterValidator(_storable)]
+Text = Annotated[str, StringConstraints(max_length=MAX_STATEMENT), Storable]
+Contact = Annotated[str, StringConstraints(max_length=100), Storable]
+SubjectCode = Annotated[str, StringConstraints(max_length=40), Storable]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64), Storable]
+ShortText = Annotated[str, StringConstraints(max_length=500), Storable]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Integer = Annotated[int, Field(ge=-(10**15), le=10**15)]
 FieldValue = (

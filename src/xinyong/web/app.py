@@ -76,11 +76,18 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     return await _handle_error(request, error)
 
 
-def _no_nul_in_address(request: Request) -> None:
-    """No field keeps a NUL character (PostgreSQL refuses one in text): a query parameter
-    holding one is refused as invalid input on both stores, before any route reads it (a
-    path holding one names nothing: its route answers 404 or 422 as for any unknown code)."""
-    for name, value in request.query_params.multi_items():
+async def _no_nul_in_fields(request: Request) -> None:
+    """No field keeps a NUL character (PostgreSQL refuses one in text): a query parameter or
+    a form's text field holding one is refused as invalid input on both stores, before any
+    route reads it (a path holding one names nothing: its route answers 404 or 422 as for
+    any unknown code; JSON bodies are checked by their schemas' ``Storable`` fields)."""
+    fields: list[tuple[str, Any]] = list(request.query_params.multi_items())
+    route = request.scope.get("route")
+    kind = request.headers.get("content-type", "")
+    if getattr(route, "body_field", None) is not None and kind.startswith(_FORM_KINDS):
+        form = await request.form()  # parsed already for the route: this reads the cache
+        fields += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    for name, value in fields:
         if "\x00" in name or "\x00" in str(value):
             field = name.replace("\x00", "")
             raise Invalid(
@@ -89,10 +96,14 @@ def _no_nul_in_address(request: Request) -> None:
             )
 
 
+_FORM_KINDS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def _nul_in_text(request: Request, exc: Exception) -> Response:
     """A NUL character in a body's text reaching PostgreSQL: invalid input, not a 500."""
     assert isinstance(exc, DataError)
-    if "NUL" not in str(exc.orig):
+    reason = str(exc.orig)
+    if "NUL" not in reason and "\\u0000 cannot be converted" not in reason:  # text, JSONB
         raise exc
     error = Invalid("the request holds a NUL character (0x00), which no field accepts")
     return await _handle_error(request, error)
@@ -182,7 +193,7 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
-        dependencies=[Depends(_no_nul_in_address)],
+        dependencies=[Depends(_no_nul_in_fields)],
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
