@@ -10,21 +10,20 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
-from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.auth.scope import (
+    department_id,
+    department_scope,
+    own_department,
+    platform_wide,
+)
+from xinyong.core.errors import Forbidden, Invalid
 from xinyong.lists import entries
 from xinyong.lists.config import ListType
 from xinyong.lists.models import ListEntry
 from xinyong.lists.states import SystemReason
-from xinyong.subjects import service as subjects_service
 
-OVERSIGHT = frozenset({"admin", "auditor"})  # read every department's entries
 # Removal reasons with their own procedure: the term job and an upheld objection (rights).
 NOT_BY_OFFICERS = frozenset({SystemReason.term_ended.value, SystemReason.objection_upheld.value})
-
-
-def platform_wide(principal: Principal) -> bool:
-    """Admins and auditors of the credit office see every department's entries."""
-    return principal.kind == "staff" and principal.role in OVERSIGHT
 
 
 def is_admin(principal: Principal) -> bool:
@@ -32,37 +31,17 @@ def is_admin(principal: Principal) -> bool:
     return principal.kind == "staff" and principal.role == "admin"
 
 
-def _own_department(principal: Principal) -> int:
-    if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
-    return principal.department_id
-
-
-def department_id_of(session: Session, key_or_code: str, field: str = "department") -> int:
-    """The id of a department named by key or code, or Invalid naming the field."""
-    try:
-        return subjects_service.get_department(session, key_or_code.strip()).id
-    except NotFound as exc:
-        raise Invalid(exc.message, details={"field": field}) from exc
-
-
 def scope(session: Session, principal: Principal, department: str | None) -> int | None:
     """The department whose entries a reader sees: its own, or any (admins, auditors)."""
     policy.require(principal, "lists.read")
-    wanted = department_id_of(session, department) if department else None
-    if platform_wide(principal):
-        return wanted
-    own = _own_department(principal)
-    if wanted is not None and wanted != own:
-        raise Forbidden(f"{principal.label} sees its own department's list entries only")
-    return own
+    return department_scope(session, principal, department, what="list entries")
 
 
 def readable(session: Session, principal: Principal, entry_id: int) -> ListEntry:
     """The entry, if this principal may read it (Forbidden otherwise; NotFound if none)."""
     policy.require(principal, "lists.read")
     entry = entries.get(session, entry_id)
-    if not platform_wide(principal) and entry.department_id != _own_department(principal):
+    if not platform_wide(principal) and entry.department_id != own_department(principal):
         raise Forbidden(f"{principal.label} may not read list entry {entry.id}")
     return entry
 
@@ -71,7 +50,7 @@ def actionable(session: Session, principal: Principal, entry_id: int) -> ListEnt
     """The entry, if this principal may decide on it: its own department's, or an admin."""
     policy.require(principal, "lists.decide")
     entry = entries.get(session, entry_id)
-    if not is_admin(principal) and entry.department_id != _own_department(principal):
+    if not is_admin(principal) and entry.department_id != own_department(principal):
         raise Forbidden(
             f"list entry {entry.id} is decided by another department; {principal.label} "
             "may not act on it"
@@ -83,9 +62,9 @@ def proposing_department(session: Session, principal: Principal, department: str
     """The department a proposal is made for: the caller's own, or the one an admin names."""
     policy.require(principal, "lists.decide")
     if is_admin(principal) and department:
-        return department_id_of(session, department)
-    own = _own_department(principal)
-    if department and department_id_of(session, department) != own:
+        return department_id(session, department)
+    own = own_department(principal)
+    if department and department_id(session, department) != own:
         raise Forbidden(
             f"{principal.label} proposes for its own department only",
             details={"field": "department"},

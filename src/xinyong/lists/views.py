@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
+from xinyong.auth.scope import platform_wide
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
@@ -146,7 +147,7 @@ def queue_page(
 ) -> Response:
     """The department's list entries, newest first, with its figures per list and state."""
     _staff(principal, "lists.read")
-    oversight = access.platform_wide(principal)
+    oversight = platform_wide(principal)
     department_id = access.scope(session, principal, department if oversight else None)
     where = queue.QueueFilter(department_id, list_code or None, state or None)
     offset = (page - 1) * PAGE_SIZE

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy
+from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound
+from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
 from xinyong.measures import checks, feedback, stats
 from xinyong.measures.models import CreditCheck
@@ -30,7 +30,6 @@ from xinyong.measures.schemas import (
     hit_read,
     summary,
 )
-from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
 
 router = APIRouter(
@@ -59,31 +58,14 @@ Runner = Annotated[Principal, Depends(_runner)]
 Reader = Annotated[Principal, Depends(_reader)]
 
 
-def platform_wide(principal: Principal) -> bool:
-    """Admins and auditors see every department's checks."""
-    return principal.kind == "staff" and principal.role in ("admin", "auditor")
-
-
 def department_id_of(session: Session, key: str | None) -> int | None:
-    """The id of a department named by key or code (Invalid naming the field)."""
-    if not key:
-        return None
-    try:
-        return subjects_service.get_department(session, key).id
-    except NotFound as exc:
-        raise Invalid(exc.message, details={"field": "department"}) from exc
+    """The id of a department named by key or code (Invalid naming the field), or None."""
+    return scope.department_id(session, key) if key else None
 
 
 def scope_of(session: Session, principal: Principal, department: str | None) -> int | None:
     """The department a reader looks at: any (admins, auditors) or its own."""
-    wanted = department_id_of(session, department)
-    if platform_wide(principal):
-        return wanted
-    if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
-    if wanted is not None and wanted != principal.department_id:
-        raise Forbidden(f"{principal.label} sees its own department's checks only")
-    return principal.department_id
+    return scope.department_scope(session, principal, department, what="checks")
 
 
 @router.post("/checks", response_model=CheckRead, summary="信用核查 · Run a credit check")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
+from xinyong.auth.scope import platform_wide
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
@@ -31,7 +32,7 @@ from xinyong.identity.codes import normalize_code
 from xinyong.measures import checks, feedback, stats
 from xinyong.measures import console_texts as texts
 from xinyong.measures.catalog import get_catalog
-from xinyong.measures.check_api import department_id_of, platform_wide, scope_of
+from xinyong.measures.check_api import department_id_of, scope_of
 from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
 from xinyong.measures.resolve import SubjectQuery
 from xinyong.measures.schemas import CheckSummary, HitRead, hit_read, rows_read, summary

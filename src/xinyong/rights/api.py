@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy
+from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized
@@ -104,25 +104,9 @@ Decider = Annotated[Principal, Depends(_decider)]
 SubjectCaller = Annotated[Principal, Depends(_applicant_subject)]
 
 
-def _platform_wide(principal: Principal) -> bool:
-    return principal.kind == "staff" and principal.role in {"admin", "auditor"}
-
-
 def _department_scope(session: Session, principal: Principal, department: str | None) -> int | None:
     """The department a staff caller looks at: any (admins, auditors) or its own."""
-    wanted = None
-    if department:
-        try:
-            wanted = subjects_service.get_department(session, department).id
-        except NotFound as exc:
-            raise Invalid(exc.message, details={"field": "department"}) from exc
-    if _platform_wide(principal):
-        return wanted
-    if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
-    if wanted is not None and wanted != principal.department_id:
-        raise Forbidden(f"{principal.label} sees its own department's cases only")
-    return principal.department_id
+    return scope.department_scope(session, principal, department, what="cases")
 
 
 # --- what the calls carry -------------------------------------------------------------------

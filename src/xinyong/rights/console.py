@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
+from xinyong.auth.scope import platform_wide
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.deps import CurrentPrincipal, DbSession
@@ -39,7 +40,6 @@ router = APIRouter(
 )
 
 PAGE_SIZE = 25
-OVERSIGHT = frozenset({"admin", "auditor"})  # see every department's cases
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 WITH_CHANGES = frozenset({TargetOutcome.correct, TargetOutcome.supplement})
 # Ids arrive as text so that a malformed one is a 404 after the access checks, not a 422.
@@ -139,7 +139,7 @@ def _page(
     status: int = 200,
 ) -> HTMLResponse:
     """Render a console page of this module; ``?lang=`` also sets the language cookie."""
-    nav = {"counter": policy.can(principal, "rights.counter"), "stats": principal.role in OVERSIGHT}
+    nav = {"counter": policy.can(principal, "rights.counter"), "stats": platform_wide(principal)}
     colon = "：" if _lang(request) == "zh" else ": "
     full = {**HELPERS, "nav": nav, "colon": colon, **context}
     response = render(request, f"console/{name}", full, status_code=status)
@@ -156,7 +156,7 @@ def _page(
 
 def _scope(principal: Principal, requested: str) -> int | None:
     """The department whose cases a reader sees: its own, or any (admins and auditors)."""
-    if principal.role in OVERSIGHT:
+    if platform_wide(principal):
         return _number(requested, "department") if requested.strip() else None
     if principal.department_id is None:
         raise Forbidden(f"{principal.label} belongs to no department")
@@ -190,7 +190,7 @@ def queue_page(
     )
     offset = (page - 1) * PAGE_SIZE
     found, total = cases.queue(session, where=where, today=today, limit=PAGE_SIZE, offset=offset)
-    oversight = principal.role in OVERSIGHT
+    oversight = platform_wide(principal)
     params: dict[str, present.QueryValue] = {"kind": kind, "status": status}
     params["department"] = department_id if oversight else None
     return _page(
@@ -220,7 +220,7 @@ def queue_page(
 def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Platform-wide figures and each deciding department's (admins and auditors)."""
     _staff(principal, "rights.read")
-    if principal.role not in OVERSIGHT:
+    if not platform_wide(principal):
         raise Forbidden("platform-wide figures are for the credit office's admins and auditors")
     today = date.today()
     departments = _departments(session)
