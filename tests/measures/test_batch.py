@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -538,7 +539,8 @@ def test_api_upload_runs_in_the_background_and_serves_the_report(live: str) -> N
     body = answer.json()
     assert (body["state"], body["rows_total"], body["kind"]) == ("queued", 1, "batch")
     assert body["links"]["report"] == f"/api/v1/checks/{body['id']}/report.xlsx"
-    done = client.get(body["links"]["check"], headers=headers).json()  # the job has run
+    batch.drain()  # the job runs on the server's batch-check thread
+    done = client.get(body["links"]["check"], headers=headers).json()
     assert (done["state"], done["rows_done"]) == ("done", 1) and done["hits"] > 0
     report = client.get(body["links"]["report"], headers=headers)
     assert report.status_code == 200
@@ -554,6 +556,30 @@ def test_api_upload_runs_in_the_background_and_serves_the_report(live: str) -> N
     refused = client.post("/api/v1/checks/batch", data=form, files=junk, headers=headers)
     assert refused.status_code == 422 and refused.json()["details"]["field"] == "file"
     assert _count(CreditCheck) == before
+
+
+def test_the_upload_answers_before_the_job_runs(live: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job runs on the batch-check thread: the request neither waits for it nor holds a
+    request thread (it used to run as the request's background task)."""
+    release, started = threading.Event(), threading.Event()
+    real_run = batch.run
+
+    def held_run(check_id: int, **kwargs: Any) -> None:
+        started.set()
+        assert release.wait(30)
+        real_run(check_id, **kwargs)
+
+    monkeypatch.setattr(batch, "run", held_run)
+    client, headers = TestClient(create_app()), _key(["checks:run"])
+    form = {"matter": MATTER, "purpose": PURPOSE}
+    files = {"file": ("名单.csv", _csv([[1, "", factories.uscc(), ""]]), "text/csv")}
+    answer = client.post("/api/v1/checks/batch", data=form, files=files, headers=headers)
+    assert answer.status_code == 202 and started.wait(30)
+    seen = client.get(answer.json()["links"]["check"], headers=headers).json()
+    assert seen["state"] == "queued"  # answered and readable while the job is held
+    release.set()
+    batch.drain()
+    assert _seen(answer.json()["id"]).check.state == "done"
 
 
 def _count(model: type[CreditCheck]) -> int:
@@ -604,6 +630,7 @@ def test_console_upload_page(live: str) -> None:
     )
     assert sent.status_code == 303
     check_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    batch.drain()
     assert _seen(check_id).check.state == "done"
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -423,3 +425,42 @@ def run_queued(limit: int | None = None) -> int:
             logger.exception("batch check %s failed (recorded on the check)", check_id)
         ran += 1
     return ran
+
+
+# --- the server's batch-check thread -----------------------------------------------------------
+
+_JOBS: queue.Queue[int] = queue.Queue()
+_WORKER_LOCK = threading.Lock()
+_worker: threading.Thread | None = None
+
+
+def start(check_id: int) -> None:
+    """Run a queued check on this process's batch-check thread, one job after another.
+
+    The request that queued it answers at once and holds no request thread or admission
+    slot while the job runs. The thread is a daemon: a server that stops mid-job leaves the
+    check running with a heartbeat that goes stale, and ``run-queued`` resumes it."""
+    global _worker
+    with _WORKER_LOCK:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="batch-check", daemon=True)
+            _worker.start()
+    _JOBS.put(check_id)
+
+
+def _work() -> None:
+    while True:
+        check_id = _JOBS.get()
+        try:
+            run(check_id)
+        except AlreadyClaimed:
+            logger.info("batch check %s was taken by another worker", check_id)
+        except Exception:
+            logger.exception("batch check %s failed (recorded on the check)", check_id)
+        finally:
+            _JOBS.task_done()
+
+
+def drain() -> None:
+    """Wait until every job started in this process has run (tests, orderly shutdown)."""
+    _JOBS.join()

@@ -4,11 +4,10 @@ through ``GET /api/v1/checks/{check_id}`` (``check_api``)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -20,8 +19,6 @@ from xinyong.measures.batch_report import MIME
 from xinyong.measures.check_api import PathId, Reader, Runner, department_id_of
 from xinyong.measures.models import CreditCheck
 from xinyong.web import csrf
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter(
     prefix="/api/v1",
@@ -68,16 +65,6 @@ def read_upload(upload: UploadFile) -> bytes:
     return data
 
 
-def run_in_background(check_id: int) -> None:
-    """The job after the response; its outcome is on the check (failures are also logged)."""
-    try:
-        batch.run(check_id)
-    except batch.AlreadyClaimed:
-        logger.info("batch check %s was taken by another worker", check_id)
-    except Exception:
-        logger.exception("batch check %s failed (recorded on the check)", check_id)
-
-
 def ready(check: CreditCheck) -> CreditCheck:
     """The check if it is done; Conflict while it is queued or running, or if it failed."""
     if check.state == "failed":
@@ -100,7 +87,6 @@ def ready(check: CreditCheck) -> CreditCheck:
 def submit_batch(
     session: DbSession,
     principal: Runner,
-    background: BackgroundTasks,
     file: Annotated[UploadFile, File(description="XLSX or CSV: a header row, 名称 and/or 代码")],
     matter: Annotated[str, Form(max_length=64, description="应用事项代码 · matter code")],
     purpose: Annotated[str, Form(max_length=500, description="查询目的 · purpose")],
@@ -129,7 +115,7 @@ def submit_batch(
         links=links_of(check.id),
     )
     session.commit()  # the job reads the check in its own sessions
-    background.add_task(run_in_background, check.id)
+    batch.start(check.id)
     return accepted
 
 

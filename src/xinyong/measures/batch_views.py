@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Forbidden, Invalid, XinyongError
 from xinyong.core.i18n import Language, register
 from xinyong.measures import batch
-from xinyong.measures.batch_api import read_upload, run_in_background
+from xinyong.measures.batch_api import read_upload
 from xinyong.measures.catalog import get_catalog
 from xinyong.measures.check_api import department_id_of
 from xinyong.subjects.models import Department
@@ -113,7 +113,6 @@ def batch_upload(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    background: BackgroundTasks,
     file: Annotated[UploadFile | None, File()] = None,
     matter: Annotated[str, Form(max_length=64)] = "",
     purpose: Annotated[str, Form(max_length=500)] = "",
@@ -141,5 +140,5 @@ def batch_upload(
         session.rollback()
         return _form_page(request, session, principal, form=form, error=error)
     session.commit()  # the job reads the check in its own sessions
-    background.add_task(run_in_background, check.id)
+    batch.start(check.id)
     return RedirectResponse(f"/console/checks/{check.id}", status_code=303)
