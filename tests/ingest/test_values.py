@@ -49,6 +49,13 @@ def reason(header: str, raw: Any, code: str = "admin_penalty", **kw: Any) -> str
     return mine[0].reason
 
 
+def english(text: str) -> str:
+    """The English half of a reason (``中文 · English``), once its Chinese half is seen."""
+    chinese, sep, rest = text.partition(" · ")
+    assert sep and chinese and not chinese.isascii(), text
+    return rest
+
+
 def field(code: str, header: str) -> str:
     return next(s.name for s in files.item(code).fields if s.label.zh == header)
 
@@ -123,7 +130,7 @@ def test_date_order_and_the_future_are_catalogue_rules() -> None:
     payload, errors = parse({"有效期自": "2025-03-01", "有效期至": "2024-03-01"}, "admin_licence")
     assert payload is None
     assert ("有效期至", "2024-03-01 is before 有效期自 2025-03-01") in [
-        (e.column, e.reason) for e in errors
+        (e.column, english(e.reason)) for e in errors
     ]
     assert get("有效期至", "2030-01-01", "admin_licence") == "2030-01-01"  # the future is fine
     assert "is in the future" in reason("列入日期", "2027-01-01", "abnormal_operation")
@@ -181,7 +188,7 @@ def test_codes_are_normalised_and_checked() -> None:
     assert get("处罚机关统一社会信用代码", f" {full_width} ") == good
     wrong = codes.USCC_CHARS[(codes.USCC_CHARS.index(good[17]) + 1) % 31]
     assert "check character is" in reason("处罚机关统一社会信用代码", good[:17] + wrong)
-    assert reason("处罚机关统一社会信用代码", good[:16]) == "length 16, expected 18"
+    assert english(reason("处罚机关统一社会信用代码", good[:16])) == "length 16, expected 18"
 
 
 def test_subject_codes_of_each_kind() -> None:
@@ -223,7 +230,7 @@ def test_a_uscc_column_refuses_an_id_number() -> None:
     rng = random.Random(9)
     person = codes.generate_id_number(rng, region="320505", birth_date=date(1980, 5, 1), sex="F")
     text = reason("处罚机关统一社会信用代码", person)
-    assert text == "a citizen ID number, expected a unified social credit code"
+    assert english(text) == "a citizen ID number, expected a unified social credit code"
 
 
 # --- enumerations and text ------------------------------------------------------------
@@ -247,7 +254,7 @@ def test_enumerations() -> None:
     assert get("当前状态", 2, "admin_licence") == "无效"
     assert get("荣誉级别", "县（区）级", "honour") == "县(区)级"
     message = reason("处罚类别", "警告;拘役")
-    assert message.startswith("'拘役' is not one of 警告, 通报批评, 罚款")
+    assert english(message).startswith("'拘役' is not one of 警告, 通报批评, 罚款")
     assert "(or 吊销许可证" in message
 
 
@@ -264,12 +271,13 @@ def test_text_is_cleaned_but_kept() -> None:
 
 
 def test_lengths_patterns_and_required_fields() -> None:
-    assert reason("行政相对人名称", "名" * 201) == "201 characters, more than the 200 allowed"
+    too_long = reason("行政相对人名称", "名" * 201)
+    assert english(too_long) == "201 characters, more than the 200 allowed"
     assert "required form" in reason("国民经济行业代码", "Z99", "registration")
     assert get("国民经济行业代码", "F5123", "registration") == "F5123"
     payload, errors = parse({"行政相对人名称": " ", "处罚决定日期": "无", "罚款金额(万元)": "-1"})
     assert payload is None
-    assert {(e.column, e.reason) for e in errors} >= {
+    assert {(e.column, english(e.reason)) for e in errors} >= {
         ("行政相对人名称", "required"),
         ("处罚决定日期", "required"),
         ("罚款金额(万元)", "-1 is negative (at least 0)"),
@@ -293,13 +301,13 @@ def test_parse_mapping_takes_field_names_and_any_header() -> None:
     partial = {k: v for k, v in payload.items() if k != "authority_code"} | {"colour": "red"}
     parsed, errors = parse_mapping(item, partial, row=5, today=TODAY)
     assert parsed is None
-    assert {(e.row, e.column, e.reason) for e in errors} == {
+    assert {(e.row, e.column, english(e.reason)) for e in errors} == {
         (5, "authority_code", "required"),
         (5, "colour", "unknown field of admin_penalty"),
     }
     doubled = payload | {"统一社会信用代码": payload["subject_code"]}
     _, errors = parse_mapping(item, doubled, row=6, today=TODAY)
-    assert [e.reason for e in errors] == ["subject_code given twice"]
+    assert [english(e.reason) for e in errors] == ["subject_code given twice"]
 
 
 def test_rows_with_keys_outside_the_map_are_refused() -> None:
@@ -308,7 +316,9 @@ def test_rows_with_keys_outside_the_map_are_refused() -> None:
     parser = RowParser(ColumnMap(item, {k: k for k in payload}, []), today=TODAY)
     assert parser.parse(RawRow(2, dict(payload)))[1] == []
     _, errors = parser.parse(RawRow(3, dict(payload) | {"extra": "x"}))
-    assert [(e.column, e.reason) for e in errors] == [("extra", "unknown field of admin_penalty")]
+    assert [(e.column, english(e.reason)) for e in errors] == [
+        ("extra", "unknown field of admin_penalty")
+    ]
 
 
 # --- headers --------------------------------------------------------------------------

@@ -44,7 +44,7 @@ _FALSE = frozenset({"false", "0", "否", "no", "n", "f"})
 
 
 class CellProblem(Exception):
-    """What is wrong with one cell value, in words for the clerk."""
+    """What is wrong with one cell value, in words for the clerk: ``中文 · English``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -53,6 +53,40 @@ class CellProblem(Exception):
 
 Converter = Callable[[Any], Any]
 
+# Reasons a clerk reads: Chinese first, then the English text (``中文 · English``).
+_FORMULA = (
+    "这是公式而不是值，请填写值本身（粘贴为数值） · "
+    "a formula, not a value: enter the value itself (paste as values)"
+)
+_EXPECTED_TEXT = "应为文本 · expected text"
+_NOT_A_DATE = "不是有效日期 · not a date"
+_EXPECTED_NUMBER = "应为数字 · expected a number"
+_EXPECTED_FINITE = "应为有限的数字 · expected a finite number"
+_EXPECTED_WHOLE = "应为整数 · expected a whole number"
+_CODE_NAMES = {"uscc": ("统一社会信用代码", "a unified social credit code"),
+               "id_number": ("居民身份证号码", "a citizen ID number"),
+               "registration_number": ("注册号", "a registration number"),
+               "organization_code": ("组织机构代码", "an organisation code")}  # fmt: skip
+# What a validator's (English) reason is about, by its first words: the Chinese said first.
+_CODE_FAULTS = (("length", "{what}位数不正确"), ("check", "{what}校验位错误"),
+                ("embedded organisation code", "统一社会信用代码中的组织机构代码校验位错误"),
+                ("character", "{what}含有不允许的字符"), ("region", "{what}的行政区划代码无效"),
+                ("birth date", "身份证号码中的出生日期无效"), ("empty", "代码为空"),
+                ("registering authority", "统一社会信用代码的登记管理部门代码无效"),
+                ("organisation kind", "统一社会信用代码的机构类别代码无效"))  # fmt: skip
+
+
+def quoted(text: str) -> str:
+    """A value quoted for a Chinese reason (control characters escaped, as ``repr`` does)."""
+    return f"“{repr(text)[1:-1]}”"
+
+
+def _excel_error(text: str) -> CellProblem:
+    return CellProblem(
+        f"单元格为 Excel 错误值 {text}（公式计算出错），请填写值本身 · "
+        f"Excel error value {text} (a formula that failed): enter the value itself"
+    )
+
 
 def _typed_text(raw: Any) -> str | None:
     """The text of a raw value in a typed column: None when empty or a placeholder."""
@@ -60,11 +94,9 @@ def _typed_text(raw: Any) -> str | None:
     if not text or text in EMPTY_MARKERS:
         return None
     if text in EXCEL_ERRORS:
-        raise CellProblem(
-            f"Excel error value {text} (a formula that failed): enter the value itself"
-        )
+        raise _excel_error(text)
     if text.startswith("="):
-        raise CellProblem("a formula, not a value: enter the value itself (paste as values)")
+        raise CellProblem(_FORMULA)
     return text
 
 
@@ -85,7 +117,10 @@ def clean_text(raw: str, *, multiline: bool) -> str:
             continue
         category = unicodedata.category(ch)
         if category == "Cs":
-            raise CellProblem(f"contains an invalid character (lone surrogate U+{ord(ch):04X})")
+            raise CellProblem(
+                f"含有无效字符（孤立代理项 U+{ord(ch):04X}） · "
+                f"contains an invalid character (lone surrogate U+{ord(ch):04X})"
+            )
         if category in ("Zl", "Zp"):
             kept.append("\n" if multiline else " ")
         elif category not in ("Cc", "Cf"):
@@ -104,19 +139,23 @@ def _text_converter(spec: FieldSpec) -> Converter:
         elif raw is None:
             return MISSING
         elif isinstance(raw, bool | list | dict):
-            raise CellProblem("expected text")
+            raise CellProblem(_EXPECTED_TEXT)
         else:
             text = _number_text(raw) if isinstance(raw, int | float) else _scalar_text(raw)
         if not text:
             return MISSING
         if text in EXCEL_ERRORS:
-            raise CellProblem(
-                f"Excel error value {text} (a formula that failed): enter the value itself"
-            )
+            raise _excel_error(text)
         if limit is not None and len(text) > limit:
-            raise CellProblem(f"{len(text)} characters, more than the {limit} allowed")
+            raise CellProblem(
+                f"共 {len(text)} 个字符，超过 {limit} 个字符的上限 · "
+                f"{len(text)} characters, more than the {limit} allowed"
+            )
         if pattern is not None and pattern.fullmatch(text) is None:
-            raise CellProblem(f"does not have the required form ({spec.pattern})")
+            raise CellProblem(
+                f"格式不符合要求（{spec.pattern}） · "
+                f"does not have the required form ({spec.pattern})"
+            )
         return text
 
     return convert
@@ -156,7 +195,7 @@ def _date_converter(spec: FieldSpec, today: str) -> Converter:
         elif raw is None:
             return MISSING
         elif isinstance(raw, bool):
-            raise CellProblem("not a date")
+            raise CellProblem(_NOT_A_DATE)
         elif isinstance(raw, int | float):
             value = _serial_date(raw)
         else:
@@ -164,9 +203,15 @@ def _date_converter(spec: FieldSpec, today: str) -> Converter:
         if value is MISSING or value is None:
             return MISSING
         if not EARLIEST <= value <= LATEST:
-            raise CellProblem(f"{value} is outside the years 1900 to 2099")
+            raise CellProblem(
+                f"日期 {value} 不在 1900 年至 2099 年之间 · "
+                f"{value} is outside the years 1900 to 2099"
+            )
         if not_future and value > today:
-            raise CellProblem(f"{value} is in the future (today is {today})")
+            raise CellProblem(
+                f"日期 {value} 晚于今天（今天是 {today}） · "
+                f"{value} is in the future (today is {today})"
+            )
         return value
 
     return convert
@@ -188,7 +233,11 @@ def _date_text(raw: str, words: dict[str, str | None]) -> Any:
         return _serial_date(int(text))
     if re.fullmatch(r"\d{5}\.\d+", text):
         return _serial_date(float(text))
-    raise CellProblem(f"{raw.strip()!r} is not a date: write it as 2024-01-05")
+    shown = raw.strip()
+    raise CellProblem(
+        f"日期{quoted(shown)}无法识别，请写作 2024-01-05 · "
+        f"{shown!r} is not a date: write it as 2024-01-05"
+    )
 
 
 def _real_date(text: str, year: int, month: int, day: int) -> str:
@@ -197,10 +246,15 @@ def _real_date(text: str, year: int, month: int, day: int) -> str:
     except ValueError:
         pass
     if not 1 <= month <= 12:
-        raise CellProblem(f"{text} is not a date: there is no month {month}")
+        raise CellProblem(
+            f"日期 {text} 无效：没有 {month} 月 · {text} is not a date: there is no month {month}"
+        )
     first_of_next = date(year + month // 12, month % 12 + 1, 1)
     days = (first_of_next - timedelta(days=1)).day
-    raise CellProblem(f"{text} is not a date: {year}-{month:02d} has {days} days")
+    raise CellProblem(
+        f"日期 {text} 无效：{year} 年 {month} 月只有 {days} 天 · "
+        f"{text} is not a date: {year}-{month:02d} has {days} days"
+    )
 
 
 def _serial_date(number: float) -> str:
@@ -209,7 +263,10 @@ def _serial_date(number: float) -> str:
         return _real_date(text, int(text[:4]), int(text[4:6]), int(text[6:]))
     if 10_000 <= number < 100_000:  # an Excel serial date (days since 1899-12-30)
         return (_EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
-    raise CellProblem(f"{_number_text(number)} is not a date: write it as 2024-01-05")
+    shown = _number_text(number)
+    raise CellProblem(
+        f"日期 {shown} 无法识别，请写作 2024-01-05 · {shown} is not a date: write it as 2024-01-05"
+    )
 
 
 # --- numbers --------------------------------------------------------------------------
@@ -217,10 +274,15 @@ def _serial_date(number: float) -> str:
 
 def _bounded(spec: FieldSpec, number: Decimal) -> Decimal:
     if spec.minimum is not None and number < spec.minimum:
-        why = "negative" if number < 0 else f"below the minimum {spec.minimum}"
-        raise CellProblem(f"{format(number, 'f')} is {why} (at least {spec.minimum})")
+        shown, least = format(number, "f"), spec.minimum
+        why_zh = "为负数" if number < 0 else f"小于最小值 {least}"
+        why = "negative" if number < 0 else f"below the minimum {least}"
+        raise CellProblem(
+            f"数值 {shown} {why_zh}（不得小于 {least}） · {shown} is {why} (at least {least})"
+        )
     if spec.maximum is not None and number > spec.maximum:
-        raise CellProblem(f"{format(number, 'f')} is above the maximum {spec.maximum}")
+        shown, most = format(number, "f"), spec.maximum
+        raise CellProblem(f"数值 {shown} 超过最大值 {most} · {shown} is above the maximum {most}")
     return number
 
 
@@ -235,12 +297,12 @@ def _decimal_converter(spec: FieldSpec) -> Converter:
         elif raw is None:
             return MISSING
         elif isinstance(raw, bool):
-            raise CellProblem("expected a number")
+            raise CellProblem(_EXPECTED_NUMBER)
         elif isinstance(raw, int):
             number = Decimal(raw)
         elif isinstance(raw, float):
             if raw != raw or raw in (float("inf"), float("-inf")):
-                raise CellProblem("expected a finite number")
+                raise CellProblem(_EXPECTED_FINITE)
             number = Decimal(format(raw, ".15g"))  # the 15 digits Excel keeps
         else:
             number = _amount(spec, str(raw))
@@ -262,9 +324,13 @@ def _amount(spec: FieldSpec, raw: str) -> Any:
     if match is None:
         if re.fullmatch(r"[-+]?\d+(\.\d+)?[eE][-+]?\d+", compact):
             raise CellProblem(
+                f"数值 {text} 是科学计数法，会丢失位数，请填写完整数字 · "
                 f"{text} is in scientific notation, which loses digits: enter the number"
             )
-        raise CellProblem(f"{text!r} is not an amount (e.g. 1234.5 or 1,234.5万元)")
+        raise CellProblem(
+            f"金额{quoted(text)}无法识别（例如 1234.5 或 1,234.5万元） · "
+            f"{text!r} is not an amount (e.g. 1234.5 or 1,234.5万元)"
+        )
     sign, whole, fraction, unit = match.groups()
     number = Decimal(whole.replace(",", "") + (fraction or ""))
     if sign == "-" or negative:
@@ -273,7 +339,11 @@ def _amount(spec: FieldSpec, raw: str) -> Any:
         return number
     if spec.unit not in YUAN_PER:
         expected = f"in {spec.unit}" if spec.unit else "a plain number"
-        raise CellProblem(f"{text}: this column takes {expected}, not {unit}")
+        expected_zh = f"以{spec.unit}为单位填写" if spec.unit else "填写不带单位的数字"
+        raise CellProblem(
+            f"金额 {text} 的单位不对：本列应{expected_zh}，不能用{unit} · "
+            f"{text}: this column takes {expected}, not {unit}"
+        )
     return number * YUAN_PER[unit] / YUAN_PER[spec.unit]
 
 
@@ -282,7 +352,7 @@ def _integer_converter(spec: FieldSpec) -> Converter:
         if raw is None:
             return MISSING
         if isinstance(raw, bool):
-            raise CellProblem("expected a whole number")
+            raise CellProblem(_EXPECTED_WHOLE)
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         text = raw if isinstance(raw, int) else _typed_text(raw)
@@ -293,7 +363,9 @@ def _integer_converter(spec: FieldSpec) -> Converter:
             if not isinstance(text, int) and Decimal(text) != number:
                 raise ValueError(text)
         except (ValueError, InvalidOperation, OverflowError):
-            raise CellProblem(f"{text!r} is not a whole number") from None
+            raise CellProblem(
+                f"数值{quoted(str(text))}不是整数 · {text!r} is not a whole number"
+            ) from None
         _bounded(spec, Decimal(number))
         return number
 
@@ -309,7 +381,9 @@ def _boolean_converter(spec: FieldSpec) -> Converter:
             return MISSING
         if text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE
-        raise CellProblem(f"{text!r} is not yes or no (是/否)")
+        raise CellProblem(
+            f"应填写“是”或“否”，而不是{quoted(text)} · {text!r} is not yes or no (是/否)"
+        )
 
     return convert
 
@@ -325,6 +399,8 @@ def _enum_converter(spec: FieldSpec) -> Converter:
     accepted = ", ".join(spec.values)
     aliases = ", ".join(spec.value_aliases)
     hint = f"one of {accepted}" + (f" (or {aliases})" if aliases else "")
+    also = "、".join(spec.value_aliases)
+    hint_zh = f"可选：{'、'.join(spec.values)}" + (f"；也可写作：{also}" if also else "")
 
     def one(raw: Any) -> str | None:
         value = exact.get(raw) if raw.__class__ is str else None
@@ -337,7 +413,7 @@ def _enum_converter(spec: FieldSpec) -> Converter:
             return None
         value = exact.get(text) or folded.get(normalize_header(text))
         if value is None:
-            raise CellProblem(f"{text!r} is not {hint}")
+            raise CellProblem(f"选项{quoted(text)}无效（{hint_zh}） · {text!r} is not {hint}")
         return value
 
     def convert(raw: Any) -> Any:
@@ -402,6 +478,7 @@ def _code_converter(spec: FieldSpec, kinds_seen: dict[str, str]) -> Converter:
 def _numeric_code(raw: float) -> str:
     if isinstance(raw, float) and not (raw.is_integer() and abs(raw) < 2**53):
         raise CellProblem(
+            f"代码 {raw:.15g} 被存成了数字，会丢失位数：请把该列设为文本格式后重新填写代码 · "
             f"{raw:.15g} was stored as a number, which loses digits: format the column as "
             "text and enter the codes again"
         )
@@ -409,18 +486,21 @@ def _numeric_code(raw: float) -> str:
 
 
 def _code_reason(text: str, wanted: tuple[str, ...], found: tuple[str, str] | None) -> str:
-    names = {"uscc": "a unified social credit code", "id_number": "a citizen ID number",
-             "registration_number": "a registration number", "organization_code": "an "
-             "organisation code"}  # fmt: skip
     if found is not None:
-        return f"{names[found[0]]}, expected {' or '.join(names[k] for k in wanted[:2])}"
+        zh, en = _CODE_NAMES[found[0]]
+        expected_zh = "或".join(_CODE_NAMES[k][0] for k in wanted[:2])
+        expected = " or ".join(_CODE_NAMES[k][1] for k in wanted[:2])
+        return f"这是{zh}，应为{expected_zh} · {en}, expected {expected}"
     if wanted == ("uscc",):
         result = codes.validate_uscc(text)
     elif wanted == ("id_number",):
         result = codes.validate_id_number(text)
     else:
         result = codes.detect(text)
-    return result.reason or "not a valid code"
+    what = _CODE_NAMES[result.kind][0] if result.kind in _CODE_NAMES else "代码"
+    reason = result.reason or "not a valid code"
+    fault = next((zh for start, zh in _CODE_FAULTS if reason.startswith(start)), None)
+    return f"{(fault or '不是有效的{what}').format(what=what)} · {reason}"
 
 
 # --- by type ----------------------------------------------------------------------

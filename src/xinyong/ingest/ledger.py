@@ -20,6 +20,7 @@ from xinyong.ingest.models import IngestBatch, RejectedRow
 from xinyong.ingest.readers import IngestFileError, open_source
 from xinyong.ingest.report import write_report
 from xinyong.ingest.schemas import BatchReport, LedgerRow, RowError
+from xinyong.ingest.values import REQUIRED
 from xinyong.lists import service as lists_service
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
@@ -182,6 +183,12 @@ def ledger(session: Session, *, department_id: int | None = None) -> list[Ledger
 
 _SOURCE_HEADERS = {"source_record_id", "源记录编号", "记录编号", "决定文书号", "行政处罚决定书文号"}
 _REASON_HEADERS = {"reason", "撤销原因", "原因", "撤回原因"}
+# Reasons a clerk reads: Chinese first, then the English text (``中文 · English``).
+_NEEDS_REASON = "撤销必须填写撤销原因 · a withdrawal needs a reason"
+_NEEDS_COLUMNS = (
+    "撤销清单必须包含“源记录编号”和“撤销原因”两列 · "
+    "a withdrawal list needs the columns 源记录编号 (source_record_id) and 撤销原因 (reason)"
+)
 
 
 def withdraw(
@@ -267,7 +274,7 @@ def _unstorable(**fields: str) -> tuple[str, str, str] | None:
         try:
             storable(value)
         except ValueError as error:
-            return (name, kept(value), str(error))
+            return (name, kept(value), f"含有无法保存的字符 · {error}")
     return None
 
 
@@ -275,13 +282,14 @@ def _withdrawal_problem(
     record: Record | None, source_id: str, reason: str
 ) -> tuple[str, str, str] | None:
     if not source_id.strip():
-        return ("source_record_id", "", "required")
+        return ("source_record_id", "", REQUIRED)
     if not reason.strip():
-        return ("reason", "", "a withdrawal needs a reason")
+        return ("reason", "", _NEEDS_REASON)
     if record is None:
         return (
             "source_record_id",
             source_id,
+            f"找不到本部门报送的该事项记录 {source_id} · "
             f"no record {source_id} of this item from this department",
         )
     return None
@@ -298,11 +306,7 @@ def read_withdrawals(
         (keys[k] for k in map(normalize_header, _REASON_HEADERS) if k in keys), None
     )
     if id_header is None or reason_header is None:
-        raise IngestFileError(
-            "a withdrawal list needs the columns 源记录编号 (source_record_id) "
-            "and 撤销原因 (reason)",
-            details={"reason": "missing_column"},
-        )
+        raise IngestFileError(_NEEDS_COLUMNS, details={"reason": "missing_column"})
     return [
         (
             row.number,

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, DateTime, bindparam, text
 
 from xinyong.core.db import utcnow
 from xinyong.ingest.stage import STAGE_COLUMNS, dumps
+from xinyong.ingest.values import kind_zh
 
 STAGE = "ingest_stage"
 # Once ``classify`` has run, a row without an outcome is accepted: marking every new row
@@ -185,7 +186,12 @@ class Stage:
             {f"k{i}": k for i, k in enumerate(kinds)},
         )
         return [
-            Rejection(r[0], "subject", r[1], f"the subject with this code is a {r[1]}")
+            Rejection(
+                r[0],
+                "subject",
+                r[1],
+                f"该代码对应的主体是{kind_zh(r[1])} · the subject with this code is a {r[1]}",
+            )
             for r in rows
         ]
 
@@ -210,7 +216,9 @@ class Stage:
             ]
             if distinct > 1:
                 listed = ", ".join(str(r) for r in rows[:10])
+                listed_zh = "、".join(str(r) for r in rows[:10])
                 reason = (
+                    f"源记录编号 {source_id} 在第 {listed_zh} 行重复出现，且内容不同 · "
                     f"source record id {source_id} appears in rows {listed} with different content"
                 )
                 rejected += [Rejection(r, "source_record_id", source_id, reason) for r in rows]
@@ -263,9 +271,11 @@ class Stage:
         out = []
         for row, source_id, state, other in rows:
             reason = (
+                f"记录 {source_id} 已属于其他主体 · "
                 f"record {source_id} already belongs to another subject"
                 if other
-                else f"record {source_id} was revoked ({state}) and cannot be corrected"
+                else f"记录 {source_id} 已撤销（{state}），不能再更正 · "
+                f"record {source_id} was revoked ({state}) and cannot be corrected"
             )
             out.append(Rejection(row, "source_record_id", source_id, reason))
         return out

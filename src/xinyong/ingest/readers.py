@@ -28,13 +28,27 @@ from openpyxl.utils import get_column_letter
 
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid
+from xinyong.ingest.cells import quoted
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _MAX_TITLE_ROWS = 3
+# Refusals a clerk reads: Chinese first, then the English text (``中文 · English``).
+_EMPTY = "文件为空 · the file is empty"
+_NO_HEADER = "文件没有表头，也没有数据 · the file has no header row and no data"
+_OLD_EXCEL = (
+    "文件是旧版 Excel 97-2003（.xls）或设有密码的工作簿，请另存为不设密码的 .xlsx 或 CSV · "
+    "the file is an old Excel 97-2003 (.xls) or a password-protected workbook; save it "
+    "as .xlsx without a password, or as CSV"
+)
+_NOT_XLSX = (
+    "文件名为 .xlsx，但不是 Excel 工作簿（文件已损坏，或由其他格式改名而来） · "
+    "the file is named .xlsx but is not an Excel workbook (damaged, or another format renamed)"
+)
 
 
 class IngestFileError(Invalid):
-    """A file-level problem: the message says what is wrong; details name reason, row, column."""
+    """A file-level problem: the message (``中文 · English``) says what is wrong; details name
+    reason, row, column."""
 
     code = "ingest_file"
 
@@ -67,6 +81,11 @@ class RawRow:
 def column_name(index: int) -> str:
     """``2`` -> ``column 3 (C)``: a 0-based position as a clerk finds it in Excel."""
     return f"column {index + 1} ({get_column_letter(index + 1)})"
+
+
+def column_name_zh(index: int) -> str:
+    """``2`` -> ``第 3 列（C）``: ``column_name`` in Chinese."""
+    return f"第 {index + 1} 列（{get_column_letter(index + 1)}）"
 
 
 def filled(value: Any) -> bool:
@@ -109,9 +128,12 @@ class Source:
             cells = self._fit(number, cells, strict_width=strict_width)
         for index in self._unnamed:
             if filled(cells[index]):
+                held = str(cells[index])[:50]
                 raise IngestFileError(
+                    f"第 {number} 行：{column_name_zh(index)}没有表头，"
+                    f"却填有{quoted(held)}，请补上表头或删除该列 · "
                     f"row {number}: {column_name(index)} has no header but holds "
-                    f"{str(cells[index])[:50]!r}; add the header or delete the column",
+                    f"{held!r}; add the header or delete the column",
                     reason="unnamed_column",
                     row=number,
                     column=get_column_letter(index + 1),
@@ -126,9 +148,13 @@ class Source:
             stray = next((i for i in range(width, len(cells)) if filled(cells[i])), None)
             if stray is None:
                 return cells[:width]
+            held = str(cells[stray])[:50]
             raise IngestFileError(
+                f"第 {number} 行有 {len(cells)} 个单元格，而表头只有 {width} 列："
+                f"{column_name_zh(stray)}的{quoted(held)}没有对应的表头"
+                "（多了分隔符，或逗号未加引号？） · "
                 f"row {number} has {len(cells)} cells but the header has {width}: "
-                f"{column_name(stray)} holds {str(cells[stray])[:50]!r} under no header "
+                f"{column_name(stray)} holds {held!r} under no header "
                 "(a stray delimiter or an unquoted comma?)",
                 reason="cell_count",
                 row=number,
@@ -136,6 +162,8 @@ class Source:
             )
         if strict_width and len(cells) <= last_named:
             raise IngestFileError(
+                f"第 {number} 行只有 {len(cells)} 个单元格，而表头有 {width} 列"
+                "（文件不完整，或缺少分隔符？） · "
                 f"row {number} has {len(cells)} cells but the header has {width} "
                 "(a truncated file, or a missing delimiter?)",
                 reason="cell_count",
@@ -179,36 +207,32 @@ def _first_bytes(path: Path, limit: int) -> bytes:
         with path.open("rb") as handle:
             magic = handle.read(8)
     except OSError as exc:
-        raise IngestFileError(f"the file cannot be read: {exc}", reason="unreadable") from exc
+        raise IngestFileError(
+            f"无法读取文件：{exc} · the file cannot be read: {exc}", reason="unreadable"
+        ) from exc
     if size > limit:
         raise IngestFileError(
+            f"文件大小为 {size:,} 字节，超过 {limit:,} 字节的上限，请拆分为多次报送 · "
             f"the file is {size:,} bytes; the largest accepted is {limit:,} bytes "
             "(split it into several submissions)",
             reason="too_large",
         )
     if size == 0:
-        raise IngestFileError("the file is empty", reason="empty")
+        raise IngestFileError(_EMPTY, reason="empty")
     return magic
 
 
 def _refuse_binary(magic: bytes, suffix: str) -> None:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise IngestFileError(
-            "the file is an old Excel 97-2003 (.xls) or a password-protected workbook; save it "
-            "as .xlsx without a password, or as CSV",
-            reason="unsupported_format",
-        )
+        raise IngestFileError(_OLD_EXCEL, reason="unsupported_format")
     if magic.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
         raise IngestFileError(
+            f"文件（{suffix or '无扩展名'}）不是电子表格（是 PDF 或压缩包） · "
             f"the file ({suffix or 'no extension'}) is not a spreadsheet (PDF or an archive)",
             reason="unsupported_format",
         )
     if suffix in XLSX_SUFFIXES:
-        raise IngestFileError(
-            "the file is named .xlsx but is not an Excel workbook (damaged, or another format "
-            "renamed)",
-            reason="not_xlsx",
-        )
+        raise IngestFileError(_NOT_XLSX, reason="not_xlsx")
 
 
 # --- header ----------------------------------------------------------------------------
@@ -243,6 +267,9 @@ def _header_of(
     if found is not None or titles:
         number = found[0] if found else titles[0][0]
         raise IngestFileError(
-            f"the file has a header (row {number}) but no data rows", reason="no_rows", row=number
+            f"文件有表头（第 {number} 行），但没有数据行 · "
+            f"the file has a header (row {number}) but no data rows",
+            reason="no_rows",
+            row=number,
         )
-    raise IngestFileError("the file has no header row and no data", reason="empty")
+    raise IngestFileError(_NO_HEADER, reason="empty")

@@ -46,7 +46,12 @@ from xinyong.subjects.models import Department
 Mode = Literal["strict", "partial"]
 # Row numbers → the original cells of those rows (read again when a row is rejected late).
 CellsOf = Callable[[set[int]], dict[int, dict[str, Any]]]
-STRICT_NOT_LOADED = "not loaded: strict mode refuses the whole batch when any row is rejected"
+# Reasons a clerk reads: Chinese first, then the English text (``中文 · English``).
+STRICT_NOT_LOADED = (
+    "未入库：严格模式下只要有一行被拒收，整批均不入库 · "
+    "not loaded: strict mode refuses the whole batch when any row is rejected"
+)
+NOT_AN_OBJECT = "每条记录都必须是一个 JSON 对象 · each record must be a JSON object"
 
 
 @dataclass(frozen=True)
@@ -125,13 +130,17 @@ def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int)
             if written > max_bytes:
                 out.close()
                 shutil.rmtree(folder, ignore_errors=True)
-                raise IngestFileError(
-                    f"file is larger than the limit of {max_bytes:,} bytes",
-                    details={"reason": "too_large", "limit": max_bytes},
-                )
+                raise _too_large(max_bytes)
             sha.update(chunk)
             out.write(chunk)
     return KeptFile(target, written, sha.hexdigest())
+
+
+def _too_large(max_bytes: int) -> IngestFileError:
+    return IngestFileError(
+        f"文件超过 {max_bytes:,} 字节的上限 · file is larger than the limit of {max_bytes:,} bytes",
+        details={"reason": "too_large", "limit": max_bytes},
+    )
 
 
 def submit_file(
@@ -150,10 +159,7 @@ def submit_file(
     max_bytes = get_settings().ingest_max_bytes
     try:
         if path.stat().st_size > max_bytes:
-            raise IngestFileError(
-                f"file is larger than the limit of {max_bytes:,} bytes",
-                details={"reason": "too_large", "limit": max_bytes},
-            )
+            raise _too_large(max_bytes)
         with path.open("rb") as handle:
             received = keep_file(
                 handle, batch_id=batch.id, filename=batch.filename, max_bytes=max_bytes
@@ -207,9 +213,7 @@ def submit_records(
     def parsed() -> Iterator[tuple[int, dict[str, Any], Parsed]]:
         for number, record in enumerate(records, start=1):
             if not isinstance(record, dict):
-                error = CellError(
-                    number, "", str(record)[:200], "each record must be a JSON object"
-                )
+                error = CellError(number, "", str(record)[:200], NOT_AN_OBJECT)
                 yield number, {"value": record}, Parsed(None, [error])
                 continue
             yield number, record, _parse_record(item, record, number, today)

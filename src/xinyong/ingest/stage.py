@@ -48,6 +48,12 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+# A row's reason a clerk reads: Chinese first, then the English text.
+TO_REVIEW = (
+    "未填写主体代码：已转入人工复核队列，由人工选定主体 · "
+    "no subject code: sent to the review queue to choose the subject"
+)
+
 # Six region digits, a birth date (19xx/20xx), then the rest of a citizen ID number.
 _ID_LIKE = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{2,3}[\dXx]?")
 
@@ -103,9 +109,8 @@ class Stager:
         self, row: int, cells: dict[str, Any], payload: dict[str, Any], name: str
     ) -> tuple[Any, ...]:
         """A row naming its subject only by name: waits for a person to pick the subject."""
-        reason = "no subject code: sent to the review queue to choose the subject"
         column = self.item.field(self.item.subject_code_field).label.zh
-        errors = [{"row": row, "column": column, "value": "", "reason": reason}]
+        errors = [{"row": row, "column": column, "value": "", "reason": TO_REVIEW}]
         staged: list[Any] = [row, "review", dumps(errors), dumps(cells)]
         staged += [None] * 5 + [kept(name)] + [None] * 5 + [dumps(payload)] + [None] * 4
         return tuple(staged)

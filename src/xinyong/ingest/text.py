@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import orjson
 
+from xinyong.ingest.cells import quoted
 from xinyong.ingest.readers import IngestFileError, RawRow, Source, find_header
 
 _BLOCK = 1 << 20  # bytes decoded at a time
@@ -32,6 +33,12 @@ _SAMPLE = 64 << 10
 _MAX_LINE = 8 << 20  # a physical line longer than this is no spreadsheet row
 _DETECTED = ("utf-8", "gbk", "gb18030")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Refusals a clerk reads: Chinese first, then the English text (``中文 · English``).
+_BINARY = (
+    "文件含有二进制数据，不是文本，请将表格另存为 UTF-8 编码的 CSV 或 XLSX · "
+    "the file holds binary data, not text: save the spreadsheet as CSV (UTF-8) or XLSX"
+)
+_NO_OBJECTS = "文件中没有 JSON 对象 · the file has no JSON objects"
 
 
 def open_text(path: Path, *, suffix: str, encoding: str | None, notes: list[str]) -> Source:
@@ -63,10 +70,7 @@ def _detect_encoding(path: Path, override: str | None) -> str:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         if b"\x00" in head:
-            raise IngestFileError(
-                "the file holds binary data, not text: save the spreadsheet as CSV (UTF-8) or XLSX",
-                reason="binary",
-            )
+            raise IngestFileError(_BINARY, reason="binary")
         if given:
             return given
         sample = head
@@ -90,7 +94,9 @@ def _codec(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise IngestFileError(
-            f"unknown text encoding {name!r} (use utf-8, gbk or gb18030)", reason="encoding"
+            f"无法识别的文本编码{quoted(name)}（请使用 utf-8、gbk 或 gb18030） · "
+            f"unknown text encoding {name!r} (use utf-8, gbk or gb18030)",
+            reason="encoding",
         ) from None
 
 
@@ -202,6 +208,7 @@ def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
         if cut == 0:
             if len(data) > _MAX_LINE:
                 raise IngestFileError(
+                    f"文件中有一行超过 {_MAX_LINE:,} 字节，不是表格导出的文件（或有引号未闭合） · "
                     f"the file has a line longer than {_MAX_LINE:,} bytes: not a spreadsheet "
                     "export (or a quote is never closed)",
                     reason="line_too_long",
@@ -216,16 +223,24 @@ def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
 
 def _decode_problem(exc: _Undecodable, row: int) -> IngestFileError:
     where, encoding = f"row {row} (line {exc.line})", exc.encoding.upper()
+    where_zh = f"第 {row} 行（文件第 {exc.line} 行）"
     if exc.kind == "truncated":
-        message = f"{where} ends in the middle of a character: the file is truncated"
+        message = (
+            f"{where_zh}在一个字符中间结束，文件不完整 · "
+            f"{where} ends in the middle of a character: the file is truncated"
+        )
         return IngestFileError(message, reason="truncated", row=row, line=exc.line)
     if exc.kind == "utf8":
         message = (
+            f"{where_zh}是 UTF-8 编码，而文件是 {encoding} 编码：文件混用了多种编码，"
+            "请统一编码后重新保存 · "
             f"{where} is UTF-8 while the file is {encoding}: the file mixes encodings; save it "
             "again in one encoding"
         )
     else:
         message = (
+            f"{where_zh}无法按 {encoding} 编码读取：文件已损坏或混用了多种编码，"
+            "请另存为 UTF-8 编码的 CSV · "
             f"{where} cannot be decoded as {encoding}: the file is damaged or mixes encodings; "
             "save it again as CSV (UTF-8)"
         )
@@ -294,13 +309,18 @@ def _csv_problem(exc: csv.Error, row: int) -> IngestFileError:
     text = str(exc)
     if "field larger" in text or "end of data" in text or "expected after" in text:
         message = (
+            f'第 {row} 行：带引号的单元格没有正确闭合（多了一个 " 字符？），'
+            "其后内容无法拆分为单元格 · "
             f'row {row}: a quoted cell is not closed properly (a stray " character?), so the '
             "rest of the file cannot be split into cells"
         )
     elif "NUL" in text:
-        message = f"row {row} holds a NUL byte: the file is damaged or not text"
+        message = (
+            f"第 {row} 行含有 NUL 字节：文件已损坏或不是文本 · "
+            f"row {row} holds a NUL byte: the file is damaged or not text"
+        )
     else:
-        message = f"row {row} cannot be read as CSV: {text}"
+        message = f"第 {row} 行无法按 CSV 读取：{text} · row {row} cannot be read as CSV: {text}"
     return IngestFileError(message, reason="csv_syntax", row=row)
 
 
@@ -320,7 +340,7 @@ class JsonlSource(TextSource):
         with closing(probe.rows()) as objects:
             first = next(objects, None)
         if first is None:
-            raise IngestFileError("the file has no JSON objects", reason="empty")
+            raise IngestFileError(_NO_OBJECTS, reason="empty")
         source = cls(path, header_row=0, header=[], notes=notes)
         source.encoding, source.headers = encoding, list(first.cells)  # keys exactly as sent
         return source
@@ -343,13 +363,16 @@ def _json_object(line: str, number: int) -> dict[str, Any]:
         value = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise IngestFileError(
+            f"第 {number} 行不是有效的 JSON（{exc}）；JSON Lines 文件每行应为一个对象 · "
             f"line {number} is not valid JSON ({exc}); JSON Lines hold one object per line",
             reason="json_syntax",
             row=number,
         ) from None
     if not isinstance(value, dict):
+        kind = type(value).__name__
         raise IngestFileError(
-            f"line {number} is a JSON {type(value).__name__}, not an object {{...}}",
+            f"第 {number} 行是 JSON {kind}，不是对象 {{...}} · "
+            f"line {number} is a JSON {kind}, not an object {{...}}",
             reason="json_syntax",
             row=number,
         )

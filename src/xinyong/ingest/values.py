@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from xinyong.catalog.schemas import CatalogItem
+from xinyong.core.i18n import t
 from xinyong.ingest.cells import MISSING, CellProblem, converter_for
 from xinyong.ingest.mapping import ColumnMap, field_for
 from xinyong.ingest.readers import RawRow
@@ -37,6 +38,17 @@ CODE_KINDS = {
     "legal_person": ("uscc", "registration_number", "organization_code"),
     "individual_business": ("uscc", "registration_number"),
 }
+# Reasons a clerk reads: Chinese first, then the English text (``中文 · English``).
+REQUIRED = "必填项为空 · required"
+_LEGAL_PERSON_92 = (
+    "这是个体工商户的统一社会信用代码（92 开头），但主体类别为法人和非法人组织 · "
+    "an individual business's USCC (92…), but the subject category is legal_person"
+)
+
+
+def kind_zh(kind: str) -> str:
+    """A subject kind's Chinese name (法人和非法人组织, 自然人 …), or the kind itself."""
+    return label if (label := t(f"kind.{kind}", "zh")) != f"kind.{kind}" else kind
 
 
 @dataclass(frozen=True)
@@ -96,17 +108,19 @@ class RowParser:
             if value is not missing:
                 payload[name] = value
             elif name in required:
-                errors.append(CellError(row.number, header, _shown(raw), "required"))
+                errors.append(CellError(row.number, header, _shown(raw), REQUIRED))
         for name in self._absent:
-            errors.append(CellError(row.number, name, "", "required"))
+            errors.append(CellError(row.number, name, "", REQUIRED))
         if len(cells) > len(self._known) or not cells.keys() <= self._known:
             errors.extend(self._unknown(row))
         errors.extend(self._cross_field(row, payload))
         return (None, errors) if errors else (payload, [])
 
     def _unknown(self, row: RawRow) -> list[CellError]:
+        code = self.item.code
+        why = f"未知字段，{code} 没有此字段 · unknown field of {code}"
         return [
-            CellError(row.number, key, _shown(value), f"unknown field of {self.item.code}")
+            CellError(row.number, key, _shown(value), why)
             for key, value in row.cells.items()
             if key not in self._known
         ]
@@ -117,7 +131,7 @@ class RowParser:
         for earlier, later, header, label in self._orders:
             first, then = payload.get(earlier), payload.get(later)
             if first is not None and then is not None and then < first:
-                why = f"{then} is before {label} {first}"
+                why = f"日期 {then} 早于{label} {first} · {then} is before {label} {first}"
                 errors.append(CellError(row.number, header, _shown(row.cells.get(header)), why))
         if self._subject is not None:
             type_field, code_field, header = self._subject
@@ -135,12 +149,20 @@ def _subject_mismatch(kind: str | None, code: str | None, code_kind: str | None)
         return None
     category = code[:2] if code_kind == "uscc" else None
     if code_kind not in CODE_KINDS[kind]:
-        what = "a citizen ID number" if code_kind == "id_number" else "an organisation's code"
-        return f"{what}, but the subject category is {kind}"
+        person = code_kind == "id_number"
+        what_zh = "居民身份证号码" if person else "机构的代码"
+        what = "a citizen ID number" if person else "an organisation's code"
+        return (
+            f"这是{what_zh}，但主体类别为{kind_zh(kind)} · "
+            f"{what}, but the subject category is {kind}"
+        )
     if kind == "individual_business" and category is not None and category != "92":
-        return f"a USCC of category {category}, but an individual business's (个体工商户) is 92…"
+        return (
+            f"这是类别为 {category} 的统一社会信用代码，而个体工商户的代码以 92 开头 · "
+            f"a USCC of category {category}, but an individual business's (个体工商户) is 92…"
+        )
     if kind == "legal_person" and category == "92":
-        return "an individual business's USCC (92…), but the subject category is legal_person"
+        return _LEGAL_PERSON_92
     return None
 
 
@@ -169,7 +191,8 @@ def parse_mapping(
         for key in keys:
             name = field_for(item, key)
             if name is not None and name in fields.values():
-                doubled.append(CellError(row, key, _shown(record[key]), f"{name} given twice"))
+                why = f"字段 {name} 重复填写 · {name} given twice"
+                doubled.append(CellError(row, key, _shown(record[key]), why))
             elif name is not None:
                 fields[key] = name
         if doubled:

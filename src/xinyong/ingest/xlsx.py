@@ -33,6 +33,13 @@ ZIP_RATIO_FLOOR = 16 << 20
 _CHUNK = 1 << 20
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, EOFError)
+# Refusals a clerk reads: Chinese first, then the English text (``中文 · English``).
+_OPENDOCUMENT = (
+    "文件是 OpenDocument 电子表格，请另存为 .xlsx · "
+    "the file is an OpenDocument spreadsheet: save it as .xlsx"
+)
+_NOT_WORKBOOK = "该 ZIP 压缩包不是 Excel 工作簿 · the ZIP archive is not an Excel workbook"
+_NO_VISIBLE_SHEET = "工作簿中没有可见的工作表 · the workbook has no visible sheet"
 
 
 class XlsxSource(Source):
@@ -78,7 +85,10 @@ def _sheet_rows(workbook: Any, title: str) -> Generator[tuple[int, list[Any]], N
             yield number, [_cell_value(value) for value in values]
     except _DAMAGED as exc:
         raise IngestFileError(
-            f"the workbook is damaged after row {number}: {exc}", reason="damaged", row=number + 1
+            f"工作簿在第 {number} 行之后已损坏：{exc} · "
+            f"the workbook is damaged after row {number}: {exc}",
+            reason="damaged",
+            row=number + 1,
         ) from exc
 
 
@@ -100,7 +110,9 @@ def _load(path: Path) -> tuple[IO[bytes], Any]:
     except (*_DAMAGED, OSError, TypeError, AttributeError, IndexError) as exc:
         handle.close()
         raise IngestFileError(
-            f"the workbook cannot be opened (damaged or truncated?): {exc}", reason="damaged"
+            f"无法打开工作簿（文件已损坏或不完整？）：{exc} · "
+            f"the workbook cannot be opened (damaged or truncated?): {exc}",
+            reason="damaged",
         ) from exc
 
 
@@ -117,15 +129,15 @@ def check_archive(path: Path) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise IngestFileError(
+            f"工作簿已损坏或不完整（不是完整的 ZIP 压缩包）：{exc} · "
             f"the workbook is damaged or truncated (not a complete ZIP archive): {exc}",
             reason="damaged",
         ) from exc
     names = {member.filename for member in members}
     if "mimetype" in names and "content.xml" in names:
-        raise IngestFileError("the file is an OpenDocument spreadsheet: save it as .xlsx",
-                              reason="not_xlsx")  # fmt: skip
+        raise IngestFileError(_OPENDOCUMENT, reason="not_xlsx")
     if "xl/workbook.xml" not in names:
-        raise IngestFileError("the ZIP archive is not an Excel workbook", reason="not_xlsx")
+        raise IngestFileError(_NOT_WORKBOOK, reason="not_xlsx")
     total = sum(member.file_size for member in members)
     bomb = len(members) > ZIP_MAX_MEMBERS or total > limit
     for member in members:
@@ -133,6 +145,8 @@ def check_archive(path: Path) -> None:
         bomb = bomb or (member.file_size > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO)
     if bomb:
         raise IngestFileError(
+            f"工作簿解压后将达 {total:,} 字节、{len(members):,} 个部件（上限 {limit:,} 字节，"
+            f"压缩比不超过 {ZIP_MAX_RATIO}:1），疑为压缩炸弹，拒收 · "
             f"the workbook would inflate to {total:,} bytes in {len(members):,} parts (limit "
             f"{limit:,} bytes, at most {ZIP_MAX_RATIO}:1): refused as a possible zip bomb",
             reason="zip_bomb",
@@ -145,7 +159,9 @@ def _choose_sheet(workbook: Any, wanted: str | None, notes: list[str]) -> tuple[
     names = [ws.title for ws in sheets]
     if wanted is not None and wanted not in names:
         listed = ", ".join(f"'{name}'" for name in names)
+        listed_zh = "、".join(f"“{name}”" for name in names)
         raise IngestFileError(
+            f"工作簿中没有名为“{wanted}”的工作表（现有工作表：{listed_zh}） · "
             f"the workbook has no sheet '{wanted}' (its sheets: {listed})",
             reason="unknown_sheet",
             sheets=names,
@@ -153,7 +169,7 @@ def _choose_sheet(workbook: Any, wanted: str | None, notes: list[str]) -> tuple[
     visible = [ws for ws in sheets if ws.sheet_state == "visible"]
     chosen = next((ws for ws in sheets if ws.title == wanted), visible[0] if visible else None)
     if chosen is None:
-        raise IngestFileError("the workbook has no visible sheet", reason="no_sheet")
+        raise IngestFileError(_NO_VISIBLE_SHEET, reason="no_sheet")
     for ws in sheets:
         hidden = ws.sheet_state != "visible"
         if ws is chosen and hidden:
@@ -171,6 +187,8 @@ def _check_merges(path: Path, part: str, header_row: int) -> None:
         if last_row >= header_row:
             ref = f"{first_col}{first_row}:{last_col}{last_row}"
             raise IngestFileError(
+                f"表头或数据行中有合并单元格 {ref}：请取消合并并逐行填写"
+                "（只有表头上方的标题可以合并） · "
                 f"merged cells {ref} in the header or data rows: unmerge them and fill every "
                 "row's cell (merged cells are allowed only in a title above the header)",
                 reason="merged_cells",
