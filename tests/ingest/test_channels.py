@@ -87,6 +87,7 @@ def test_api_file_upload_and_withdrawal(city: dict[str, object], tmp_path: Path)
     )
     assert answer.status_code == 201, answer.text
     batch = answer.json()["batch_id"]
+    assert answer.json()["report_url"] == f"/api/v1/submissions/{batch}/report.xlsx"
     xlsx = client.get(f"/api/v1/submissions/{batch}/report.xlsx", headers=auth)
     assert xlsx.status_code == 200
     rows = list(load_workbook(BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
@@ -132,6 +133,14 @@ def test_console_upload_shows_the_result(city: dict[str, object], tmp_path: Path
     )
     assert answer.status_code == 200 and "部分入库" in answer.text
     assert "&lt;script&gt;" in answer.text and "<script>" not in answer.text
+    assert "report.xlsx" in answer.text
+    empty = client.post(
+        "/console/ingest",
+        data={"item": "admin_penalty", "mode": "strict", "csrf_token": _csrf(page.text)},
+        files={"file": ("空.csv", b"", "text/csv")},
+    )
+    assert "文件为空 · the file is empty" in empty.text
+    assert "report.xlsx" not in empty.text  # a file that could not be read has no report
     assert client.get("/console/ingest/ledger").status_code == 200
 
 

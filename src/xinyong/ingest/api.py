@@ -58,7 +58,9 @@ def department_key(session: Session, principal: Principal, requested: str | None
 
 def _answer(session: Session, batch: IngestBatch) -> JSONResponse:
     report = ledger.report(session, batch, error_limit=API_ERROR_LIMIT)
-    report.report_url = f"/api/v1/submissions/{batch.id}/report.xlsx" if batch.stored_path else None
+    # A file that could not be read at all (no rows) has no report to give.
+    readable = bool(batch.stored_path) and batch.rows > 0
+    report.report_url = f"/api/v1/submissions/{batch.id}/report.xlsx" if readable else None
     if batch.status == "refused":
         session.commit()  # the refused batch and its row errors stay on record
         raise BatchRefused(report)
