@@ -10,7 +10,6 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from xinyong.catalog import service as catalog_service
-from xinyong.core.db import as_utc
 from xinyong.core.errors import XinyongError
 from xinyong.core.text import Storable
 from xinyong.lists.config import ListType, basis_line
@@ -228,7 +227,7 @@ def _basis_read(record: Record) -> BasisRecordRead:
 
 def _event_read(event: ListEntryEvent) -> EventRead:
     return EventRead(
-        at=as_utc(event.at) or event.at,
+        at=event.at,
         actor=event.actor,
         action=event.action,
         from_state=event.from_state,

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.core.db import as_utc
 from xinyong.core.errors import NotFound
 from xinyong.core.i18n import Language, t
 from xinyong.core.text import Storable
@@ -309,7 +308,7 @@ def summary(session: Session, check: CreditCheck, lang: Language) -> CheckSummar
         rows_done=check.rows_done,
         subjects_hit=check.subjects_hit,
         hits=check.hits,
-        created_at=as_utc(check.created_at) or check.created_at,
+        created_at=check.created_at,
     )
 
 
@@ -331,7 +330,7 @@ def check_read(
         subjects_found=check.subjects_found,
         file_name=check.file_name,
         error=check.error,
-        finished_at=as_utc(check.finished_at),
+        finished_at=check.finished_at,
         rows=rows_read(session, rows, lang, today),
         rows_offset=offset,
     )
