@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Literal
+
+from xinyong.core.yamlio import YamlProblem, read_yaml
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -388,6 +392,43 @@ _TEXT: dict[str, dict[Language, str]] = {
 }
 
 
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check_file(path: Path, data: object) -> dict[str, dict[Language, str]]:
+    """A texts.yaml file's entries: key -> {zh, en}, both non-empty strings."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of text keys at the top")
+    entries: dict[str, dict[Language, str]] = {}
+    for key, value in data.items():
+        if not isinstance(value, dict) or set(value) != {"zh", "en"}:
+            raise ValueError(f"{path}: text '{key}' needs exactly the languages zh and en")
+        if not all(isinstance(value[lang], str) and value[lang] for lang in LANGUAGES):
+            raise ValueError(f"{path}: text '{key}' has an empty or non-text translation")
+        entries[str(key)] = {"zh": value["zh"], "en": value["en"]}
+    return entries
+
+
+@cache
+def _module_texts() -> dict[str, dict[Language, str]]:
+    """Every module's texts.yaml under the package, merged; a key defined twice is an error
+    that names both files."""
+    merged: dict[str, dict[Language, str]] = {}
+    origin: dict[str, Path] = {}
+    for path in sorted(_PACKAGE_ROOT.rglob("texts.yaml")):
+        try:
+            entries = _check_file(path, read_yaml(path))
+        except YamlProblem as problem:
+            raise ValueError(f"{path}: {problem}") from problem
+        for key, entry in entries.items():
+            if key in merged or key in _TEXT:
+                first = origin.get(key, "core/i18n.py")
+                raise ValueError(f"interface text '{key}' defined twice: {first} and {path}")
+            merged[key] = entry
+            origin[key] = path
+    return merged
+
+
 def register(entries: dict[str, dict[Language, str]]) -> None:
     """Add a module's interface text (a key defined twice is a programming error)."""
     clashes = sorted(set(entries) & set(_TEXT))
@@ -403,5 +444,5 @@ def pick_language(requested: str | None) -> Language:
 
 def t(key: str, lang: Language) -> str:
     """Interface text for a key in the given language (the key itself if unknown)."""
-    entry = _TEXT.get(key)
+    entry = _TEXT.get(key) or _module_texts().get(key)
     return entry[lang] if entry else key
