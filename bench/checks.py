@@ -247,7 +247,7 @@ def _batch_files(seed: int, rows: int) -> tuple[bytes, bytes]:
 
 
 def _run_batch(label: str, data: bytes, department: Department) -> None:
-    from xinyong.measures import batch
+    from xinyong.checks import batch
 
     principal = Principal(
         kind="staff", role="department_user", department_id=department.id, label="bench"
@@ -304,7 +304,7 @@ def _measure(url: str, args: argparse.Namespace) -> None:
         _use(url)
         code_file, name_file = _batch_files(args.seed, args.batch)
         _run_batch(f"{args.batch:,} codes", code_file, department)
-        from xinyong.measures import batch_names
+        from xinyong.checks import batch_names
 
         with session_scope() as session:
             built = batch_names.warm_index(session)

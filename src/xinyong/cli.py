@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.auth.cli import keys_app, users_app
+from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.ingest import cli as ingest_cli
-from xinyong.measures.batch_cli import checks_app
 from xinyong.rights.cli import rights_app
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)

@@ -23,6 +23,10 @@ from xinyong import __version__
 from xinyong.audit import views as audit_views
 from xinyong.auth import api as auth_api
 from xinyong.auth import views as auth_views
+from xinyong.checks import api as check_api
+from xinyong.checks import batch_api, batch_names
+from xinyong.checks import batch_console as batch_views
+from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
@@ -31,8 +35,6 @@ from xinyong.ingest import views as ingest_views
 from xinyong.lists import api as lists_api
 from xinyong.lists import views as lists_views
 from xinyong.measures import api as measures_api
-from xinyong.measures import batch_api, batch_names, batch_views, check_api
-from xinyong.measures import console as checks_console
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import views as portal_views

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
+from xinyong.checks import texts_checks as _texts  # noqa: F401  (registers the ck.* texts)
+from xinyong.checks.feedback import is_overdue
+from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
+from xinyong.checks.service import hits_of, rows_of
 from xinyong.core.errors import NotFound
 from xinyong.core.i18n import Language, t
 from xinyong.core.text import Storable
-from xinyong.measures import check_texts as _texts  # noqa: F401  (registers the ck.* texts)
 from xinyong.measures.catalog import get_catalog
-from xinyong.measures.checks import hits_of, rows_of
-from xinyong.measures.feedback import is_overdue
-from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
 from xinyong.measures.present import BasisRead, basis_text
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department, Subject

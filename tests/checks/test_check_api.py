@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.lists.helpers import listed_serious
 from xinyong.auth import apikeys
+from xinyong.checks.models import CheckHit, CreditCheck
 from xinyong.core.db import session_scope
-from xinyong.measures.models import CheckHit, CreditCheck
 from xinyong.subjects import service as subjects_service
 from xinyong.web.app import create_app
 

@@ -29,21 +29,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.auth.principal import Principal
 from xinyong.catalog.schemas import normalize_header
-from xinyong.core.config import get_settings
-from xinyong.core.db import session_factory, utcnow
-from xinyong.core.errors import Conflict, Invalid, NotFound, XinyongError
-from xinyong.ingest.readers import IngestFileError, RawRow, Source, open_source
-from xinyong.measures import checks
-from xinyong.measures.batch_names import INDEX_LOCK, JobNames, quiet_heap, resolver_for
-from xinyong.measures.batch_report import report_xlsx as report_xlsx
-from xinyong.measures.catalog import get_catalog
-from xinyong.measures.models import CheckInput, CheckRow, CreditCheck
-from xinyong.measures.resolve import (
+from xinyong.checks import service as checks
+from xinyong.checks.batch_names import INDEX_LOCK, JobNames, quiet_heap, resolver_for
+from xinyong.checks.batch_report import report_xlsx as report_xlsx
+from xinyong.checks.models import CheckInput, CheckRow, CreditCheck
+from xinyong.checks.resolve import (
     NameResolver,
     Resolution,
     SubjectQuery,
     resolve_all,
 )
+from xinyong.core.config import get_settings
+from xinyong.core.db import session_factory, utcnow
+from xinyong.core.errors import Conflict, Invalid, NotFound, XinyongError
+from xinyong.ingest.readers import IngestFileError, RawRow, Source, open_source
+from xinyong.measures.catalog import get_catalog
 
 logger = logging.getLogger(__name__)
 

@@ -13,13 +13,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
-from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import API_ERRORS
-from xinyong.core.i18n import Language
-from xinyong.measures import checks, feedback, stats
-from xinyong.measures.models import CreditCheck
-from xinyong.measures.resolve import SubjectQuery
-from xinyong.measures.schemas import (
+from xinyong.checks import feedback, stats
+from xinyong.checks import service as checks
+from xinyong.checks.models import CreditCheck
+from xinyong.checks.resolve import SubjectQuery
+from xinyong.checks.schemas import (
     CheckCreate,
     CheckPage,
     CheckRead,
@@ -30,6 +28,9 @@ from xinyong.measures.schemas import (
     hit_read,
     summary,
 )
+from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import API_ERRORS
+from xinyong.core.i18n import Language
 from xinyong.web import csrf
 
 router = APIRouter(

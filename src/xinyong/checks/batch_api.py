@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from xinyong.checks import batch
+from xinyong.checks import service as checks
+from xinyong.checks.api import PathId, Reader, Runner, department_id_of
+from xinyong.checks.batch_report import MIME
+from xinyong.checks.models import CreditCheck
 from xinyong.core.config import get_settings
 from xinyong.core.deps import DbSession
 from xinyong.core.errors import API_ERRORS, Conflict, Invalid
-from xinyong.measures import batch, checks
-from xinyong.measures.batch_report import MIME
-from xinyong.measures.check_api import PathId, Reader, Runner, department_id_of
-from xinyong.measures.models import CreditCheck
 from xinyong.web import csrf
 
 router = APIRouter(

@@ -33,6 +33,10 @@ from xinyong.auth import service as auth_service
 from xinyong.auth.models import QueryLog
 from xinyong.auth.principal import Principal
 from xinyong.auth.schemas import AccountCreate
+from xinyong.checks import batch, batch_names
+from xinyong.checks import service as checks
+from xinyong.checks.models import CheckInput, CheckRow, CreditCheck
+from xinyong.checks.resolve import SubjectQuery
 from xinyong.cli import app as cli_app
 from xinyong.core import db as core_db
 from xinyong.core import migrate
@@ -41,9 +45,6 @@ from xinyong.core.db import session_factory, session_scope
 from xinyong.core.errors import Conflict, Invalid
 from xinyong.identity import codes
 from xinyong.identity.matching.index import MatchIndex
-from xinyong.measures import batch, batch_names, checks
-from xinyong.measures.models import CheckInput, CheckRow, CreditCheck
-from xinyong.measures.resolve import SubjectQuery
 from xinyong.subjects import service as subjects_service
 from xinyong.web.app import create_app
 

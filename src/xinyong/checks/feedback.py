@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.auth.principal import Principal
+from xinyong.checks.models import CheckHit, CreditCheck
 from xinyong.core.db import claim_version, utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.ingest.cells import CellProblem, clean_text
-from xinyong.measures.models import CheckHit, CreditCheck
 
 MAX_REASON = 2000
 

@@ -14,11 +14,12 @@ from tests.lists.helpers import OFFICER, listed_serious
 from xinyong.audit.models import AuditEntry
 from xinyong.auth.models import QueryLog
 from xinyong.auth.principal import Principal
+from xinyong.checks import feedback, stats
+from xinyong.checks import service as checks
+from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
+from xinyong.checks.resolve import SubjectQuery
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.lists import service as lists_service
-from xinyong.measures import checks, feedback, stats
-from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
-from xinyong.measures.resolve import SubjectQuery
 from xinyong.records import service as records_service
 from xinyong.records.states import RecordState
 from xinyong.subjects import service as subjects_service

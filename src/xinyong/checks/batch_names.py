@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.checks.resolve import IndexNames, NameResolver, SubjectQuery
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.service import Candidate
-from xinyong.measures.resolve import IndexNames, NameResolver, SubjectQuery
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
 INDEX_LOCK = threading.RLock()  # held while the index is refreshed or screened

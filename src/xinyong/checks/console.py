@@ -25,17 +25,18 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
+from xinyong.checks import feedback, stats
+from xinyong.checks import service as checks
+from xinyong.checks import texts_console as texts
+from xinyong.checks.api import department_id_of, scope_of
+from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
+from xinyong.checks.resolve import SubjectQuery
+from xinyong.checks.schemas import CheckSummary, HitRead, hit_read, rows_read, summary
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.identity.codes import normalize_code
-from xinyong.measures import checks, feedback, stats
-from xinyong.measures import console_texts as texts
 from xinyong.measures.catalog import get_catalog
-from xinyong.measures.check_api import department_id_of, scope_of
-from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
-from xinyong.measures.resolve import SubjectQuery
-from xinyong.measures.schemas import CheckSummary, HitRead, hit_read, rows_read, summary
 from xinyong.portal import present
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf

@@ -1,7 +1,7 @@
 """Credit checks (逢办必查): a department asks, in a matter and for a purpose, what applies.
 
 ``run_single`` answers one request at once (up to ``MAX_SUBJECTS`` subjects); batch checks
-(统查, :mod:`xinyong.measures.batch`) open a check, then feed it rows chunk by chunk with
+(统查, :mod:`xinyong.checks.batch`) open a check, then feed it rows chunk by chunk with
 ``process``. Every subject found is registered as a query (查询登记) with the purpose and
 matter; every check is one entry in the audit log. Each measure found is a hit with a
 feedback due date in working days (``feedback_working_days`` of the measures catalogue).
@@ -19,19 +19,19 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit_service
 from xinyong.auth import queries
 from xinyong.auth.principal import Principal
-from xinyong.core.db import is_postgresql, utcnow
-from xinyong.core.errors import Forbidden, Invalid, NotFound
-from xinyong.core.workdays import add_workdays
-from xinyong.measures.catalog import MeasureCatalog, get_catalog
-from xinyong.measures.facts import Found, entry_json, gather
-from xinyong.measures.models import CheckHit, CheckRow, CreditCheck
-from xinyong.measures.resolve import (
+from xinyong.checks.facts import Found, entry_json, gather
+from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
+from xinyong.checks.resolve import (
     NameResolver,
     Resolution,
     SearchNames,
     SubjectQuery,
     resolve_all,
 )
+from xinyong.core.db import is_postgresql, utcnow
+from xinyong.core.errors import Forbidden, Invalid, NotFound
+from xinyong.core.workdays import add_workdays
+from xinyong.measures.catalog import MeasureCatalog, get_catalog
 from xinyong.subjects.models import Department
 
 MAX_SUBJECTS = 100

@@ -20,11 +20,12 @@ from xinyong.audit.models import AuditEntry
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
 from xinyong.auth.schemas import AccountCreate
+from xinyong.checks import console
+from xinyong.checks import service as checks
+from xinyong.checks.models import CheckHit, CreditCheck
+from xinyong.checks.resolve import SearchNames, SubjectQuery, resolve_all
 from xinyong.core.db import session_scope
 from xinyong.core.workdays import workdays_between
-from xinyong.measures import checks, console
-from xinyong.measures.models import CheckHit, CreditCheck
-from xinyong.measures.resolve import SearchNames, SubjectQuery, resolve_all
 from xinyong.portal import search
 from xinyong.subjects import service as subjects_service
 from xinyong.web.app import create_app

@@ -17,11 +17,12 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.checks import batch
+from xinyong.checks import service as checks
+from xinyong.checks.models import CheckRow, CreditCheck
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
-from xinyong.measures import batch, checks
-from xinyong.measures.models import CheckRow, CreditCheck
 from xinyong.subjects import service as subjects_service
 
 checks_app = typer.Typer(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from xinyong.measures.models import CheckHit, CreditCheck
+from xinyong.checks.models import CheckHit, CreditCheck
 
 
 @dataclass

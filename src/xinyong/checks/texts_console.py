@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from xinyong.checks.stats import CheckStats, Figures
 from xinyong.core.i18n import Language, register, t
 from xinyong.core.workdays import workdays_between
 from xinyong.measures.catalog import get_catalog
-from xinyong.measures.stats import CheckStats, Figures
 from xinyong.portal import present
 from xinyong.subjects.models import Department, Subject
 
