@@ -1,7 +1,7 @@
 """Chinese entity matching: quality against two peers, and screening against a big index.
 
 Quality: precision and recall on the labelled benchmark of
-``xinyong.identity.matching.benchmark`` (synthetic city) and ``benchmark_real`` (listed
+``bench.sets.matching`` (synthetic city) and ``benchmark_real`` (listed
 short names, registry collisions; when ``../shared/data/real`` is present), for xinyong
 (a pair is predicted the same subject when the decision is ``match``) and, in the same
 run, for nomenklatura's ``logic-v2`` and ``name-based`` algorithms (the same subject when
@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import random
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +33,10 @@ from nomenklatura.matching import LogicV2, NameMatcher, ScoringAlgorithm
 from xinyong.demo.generator import CityGenerator, SubjectRow
 from xinyong.identity import codes
 from xinyong.identity.matching import Candidate, MatchIndex, match_names, screen
-from xinyong.identity.matching.benchmark import (
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run directly too
+
+from bench.sets.matching import (
     ANCHOR,
     BenchmarkSet,
     LabelledPair,
@@ -41,7 +45,8 @@ from xinyong.identity.matching.benchmark import (
     generator_set,
     written_differently,
 )
-from xinyong.identity.matching.benchmark_real import real_sets
+from bench.sets.matching_real import real_sets
+
 from xinyong.identity.matching.result import Party
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"

@@ -51,7 +51,8 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import scratch_postgresql, session_scope
 from xinyong.demo import loader
 from xinyong.identity import names
-from xinyong.portal import search, service
+from xinyong.portal import service
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject
 
 ANCHOR = date(2026, 11, 1)
@@ -86,7 +87,7 @@ class Scenario:
 
 def bench_app() -> object:
     """The platform's app plus a constant-response route (the reference)."""
-    from xinyong.web.app import create_app
+    from xinyong.app import create_app
 
     app = create_app()
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))  # benchmarks import shared sets as bench.sets.*
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from xinyong.core.db import make_engine, normalise_url
-from xinyong.core.registry import load_models
+from xinyong.registry import load_models
 
 config = context.config
 target_metadata = load_models()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from xinyong.web.app import create_app
+from xinyong.app import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

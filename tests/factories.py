@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.identity import codes
+from xinyong.identity.kinds import SubjectKind
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.schemas import SubjectCreate
 

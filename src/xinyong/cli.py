@@ -198,6 +198,7 @@ def names_screen(
     """Screen names against the configured database's subjects; best candidates as CSV."""
     from xinyong.identity import matching
     from xinyong.identity.matching import files
+    from xinyong.subjects import matching as subjects_matching
 
     try:
         config = matching.load_config(config_file)
@@ -206,7 +207,7 @@ def names_screen(
         _fail(error)
         return
     with session_scope() as session:
-        index = matching.build_index(session)
+        index = subjects_matching.build_index(session)
     results = matching.screen_many(index, queries, limit=limit, config=config)
     if out is None:
         counts = files.write_screen_csv(sys.stdout, results)
@@ -380,7 +381,7 @@ app.add_typer(keys_rotation_app, name="keys")
 def keys_rotate(batch: Annotated[int, typer.Option(min=10, max=100_000)] = 1000) -> None:
     """Re-seal ID numbers under the current data key (set the old one as previous first)."""
     from xinyong.core import jobs
-    from xinyong.core.registry import load_models
+    from xinyong.registry import load_models
 
     load_models()
     report = jobs.rotate_data_key(batch=batch)
@@ -463,8 +464,8 @@ def search_reindex(
     """Rebuild the name search index from the subjects table (after bulk changes)."""
     from sqlalchemy import func, select
 
-    from xinyong.portal import search
-    from xinyong.portal.models import SubjectSearch
+    from xinyong.subjects import search
+    from xinyong.subjects.models import SubjectSearch
 
     with session_scope() as session:
         if if_empty and session.scalar(select(func.count()).select_from(SubjectSearch)):
@@ -483,7 +484,7 @@ def serve(
     """Serve the platform (portal, console and API)."""
     import uvicorn
 
-    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, reload=reload)
+    uvicorn.run("xinyong.app:create_app", factory=True, host=host, port=port, reload=reload)
 
 
 ingest_cli.register(app)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from tests import factories
 from tests.conftest import FreshDatabase
+from xinyong.app import create_app
 from xinyong.auth import apikeys, authorisations
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate, AuthorisationCreate, OrganisationCreate
@@ -28,7 +29,6 @@ from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 CALLERS = (

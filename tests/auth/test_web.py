@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
+from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -18,7 +19,6 @@ from xinyong.core.db import session_scope, utcnow
 from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 

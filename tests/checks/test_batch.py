@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from tests import factories
 from tests.conftest import FreshDatabase
 from tests.lists.helpers import listed_serious
+from xinyong.app import create_app
 from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
@@ -44,9 +45,8 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import session_factory, session_scope
 from xinyong.core.errors import Conflict, Invalid
 from xinyong.identity import codes
-from xinyong.identity.matching.index import MatchIndex
+from xinyong.subjects import matching as subjects_matching
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 TODAY = date(2026, 10, 8)
 MATTER = "government_procurement"
@@ -483,10 +483,10 @@ def test_a_server_builds_the_index_when_it_starts(
     with session_scope() as session:
         known = factories.enterprise(session, name="苏州市启衡环境工程有限公司")
     builds: list[int] = []
-    build = MatchIndex.build_from_session
+    build = subjects_matching.build_index
     monkeypatch.setattr(
-        MatchIndex, "build_from_session",
-        classmethod(lambda cls, s: builds.append(1) or build(s)),  # type: ignore[func-returns-value]
+        subjects_matching, "build_index",
+        lambda s: builds.append(1) or build(s),  # type: ignore[func-returns-value]
     )  # fmt: skip
     monkeypatch.setenv("XINYONG_MATCH_INDEX_AT_START", "true")
     reset_settings()

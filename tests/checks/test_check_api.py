@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.lists.helpers import listed_serious
+from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.checks.models import CheckHit, CreditCheck
 from xinyong.core.db import session_scope
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PURPOSE = "政府采购项目 SZCG-2026-118 资格审查"
 

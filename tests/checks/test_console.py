@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.lists.helpers import BASIS, listed_serious
+from xinyong.app import create_app
 from xinyong.audit.models import AuditEntry
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
@@ -26,9 +27,8 @@ from xinyong.checks.models import CheckHit, CreditCheck
 from xinyong.checks.resolve import SearchNames, SubjectQuery, resolve_all
 from xinyong.core.db import session_scope
 from xinyong.core.workdays import workdays_between
-from xinyong.portal import search
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 TODAY = date.today()

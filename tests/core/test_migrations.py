@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from tests.conftest import FreshDatabase
 from xinyong.core import migrate
 from xinyong.core.db import make_engine
-from xinyong.core.registry import load_models
+from xinyong.registry import load_models
 
 
 def test_upgrade_head_on_empty_database_matches_models(

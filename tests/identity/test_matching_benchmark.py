@@ -9,22 +9,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-
-from tests.conftest import SHARED_DATA, shared_file
-from xinyong.identity.matching import match_names
-from xinyong.identity.matching.benchmark import (
+from bench.sets.matching import (
     BenchmarkSet,
     LabelledPair,
     Scores,
     evaluate,
     generator_set,
 )
-from xinyong.identity.matching.benchmark_real import (
+from bench.sets.matching_real import (
     COLLISIONS,
     VARIANTS,
     collisions_set,
     listed_set,
 )
+
+from tests.conftest import SHARED_DATA, shared_file
+from xinyong.identity.matching import match_names
 
 CASES = (
     "same_firm", "other_firm", "branch", "person", "codes",

@@ -15,6 +15,7 @@ from xinyong.identity import codes
 from xinyong.identity.matching import MatchIndex, screen
 from xinyong.identity.matching.identifiers import id_digest
 from xinyong.identity.matching.postings import CodeTable, Postings
+from xinyong.subjects import matching as subjects_matching
 
 _rng = random.Random(88)
 
@@ -174,7 +175,7 @@ def test_index_from_the_database_with_incremental_refresh(session: Session) -> N
     old = factories.enterprise(
         session, name="苏州老字号商贸有限公司", registration_number=registered
     )
-    index = MatchIndex.build_from_session(session)
+    index = subjects_matching.build_index(session)
     assert len(index) >= 3
     assert company.uscc and index.find_code("uscc", company.uscc) == company.id
     assert (
@@ -185,7 +186,7 @@ def test_index_from_the_database_with_incremental_refresh(session: Session) -> N
     company.name = "苏州新程科技有限公司"
     added = factories.enterprise(session, name="苏州后来居上科技有限公司")
     session.flush()
-    assert index.refresh_from_session(session) >= 2
+    assert subjects_matching.refresh_index(index, session) >= 2
     assert screen(index, "苏州新程科技有限公司")[0].subject_id == company.id
     assert not any(c.subject_id == company.id for c in screen(index, "苏州同建科技有限公司"))
     assert screen(index, "苏州后来居上科技有限公司")[0].subject_id == added.id

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from tests import factories
 from tests.ingest.conftest import labelled, write_csv
+from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -24,7 +25,6 @@ from xinyong.cli import app as cli_app
 from xinyong.core.db import session_scope
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from tests.lists import web
 from tests.lists.helpers import BASIS, REASONS
 from tests.lists.web import TODAY, City, Company, company, notified_long_ago
+from xinyong.app import create_app
 from xinyong.core.db import session_scope
 from xinyong.core.workdays import add_workdays
 from xinyong.lists.models import ListEntry
-from xinyong.web.app import create_app
 
 city = web.city  # one database per module
 

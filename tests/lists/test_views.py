@@ -13,11 +13,11 @@ from httpx2 import Response
 from tests.lists import web
 from tests.lists.helpers import BASIS, REASONS
 from tests.lists.web import TODAY, City, company, csrf_of, notified_long_ago
+from xinyong.app import create_app
 from xinyong.core.db import session_scope
 from xinyong.lists import queue
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
-from xinyong.web.app import create_app
 
 city = web.city  # one database per module
 

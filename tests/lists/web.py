@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests import factories
 from tests.conftest import FreshDatabase
 from tests.lists.helpers import BASIS, REASONS
+from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -24,7 +25,6 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.lists import service
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 TODAY = date.today()

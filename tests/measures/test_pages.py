@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from xinyong.app import create_app
 from xinyong.core.config import reset_settings
 from xinyong.measures.catalog import MeasureKind, get_catalog, reset_catalog
-from xinyong.web.app import create_app
 
 HOSTILE = "<script>alert(1)</script>"
 

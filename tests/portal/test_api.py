@@ -19,7 +19,7 @@ from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists_service
-from xinyong.portal import search
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 
 GENERAL = {"penalty_types": ["罚款"], "fine_amount": "5"}
@@ -73,7 +73,7 @@ def seeded(backend: str, fresh_db: FreshDatabase) -> Iterator[Seeded]:
         patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "100000")
         reset_settings()
         core_db.dispose_engine()
-        from xinyong.web.app import create_app
+        from xinyong.app import create_app
 
         code, number, day, key = _seed()
         yield Seeded(TestClient(create_app()), code, number, day, key)

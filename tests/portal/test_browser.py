@@ -26,10 +26,10 @@ from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.demo import loader
-from xinyong.portal import search
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.states import RecordState
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "portal"

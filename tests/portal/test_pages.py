@@ -19,19 +19,19 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import FreshDatabase
+from xinyong.app import create_app
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.demo import loader
-from xinyong.portal import search
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
 from xinyong.records.states import RecordState
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
-from xinyong.web.app import create_app
 
 TODAY = date.today()
 NAME = "苏州市恒达精密机械有限公司"

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
-from xinyong.portal import search, service
-from xinyong.portal.models import SearchGram, SubjectSearch
-from xinyong.subjects.models import Subject
+from xinyong.portal import service
+from xinyong.subjects import search
+from xinyong.subjects.models import SearchGram, Subject, SubjectSearch
 
 # Trade names from characters the demo city never combines this way, so that other
 # tests' subjects sharing the database cannot enter these results.

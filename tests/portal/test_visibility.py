@@ -50,7 +50,7 @@ def _database(backend: str, fresh_db: FreshDatabase) -> Iterator[TestClient]:
         patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "1000000")
         reset_settings()
         core_db.dispose_engine()
-        from xinyong.web.app import create_app
+        from xinyong.app import create_app
 
         with session_scope() as session:
             subjects_service.sync_departments(session)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.rights.helpers import PDF, PNG
+from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -22,7 +23,6 @@ from xinyong.records.models import Record
 from xinyong.rights.config import get_config
 from xinyong.rights.models import RightsCase
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 STATEMENT = "罚款金额应为3万元，决定书第2页可证"

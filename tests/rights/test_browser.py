@@ -30,7 +30,7 @@ from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
-from xinyong.portal import search
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "rights"

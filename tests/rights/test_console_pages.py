@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.rights.helpers import PDF, applicant
+from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -27,7 +28,6 @@ from xinyong.rights.models import CaseEvent, CaseFile, RightsCase
 from xinyong.rights.objections import ObjectionApplication
 from xinyong.rights.states import ObjectionGround
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 TODAY = date.today()

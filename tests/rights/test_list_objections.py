@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.lists.helpers import OFFICER, audit_actions, court_record, listed_serious, propose
 from tests.rights.helpers import PDF, applicant, penalised
+from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -31,7 +32,6 @@ from xinyong.rights.objections import ObjectionApplication, TargetDecision
 from xinyong.rights.states import ObjectionGround, TargetOutcome
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
-from xinyong.web.app import create_app
 
 NOTIFIED_ON = date(2026, 9, 1)  # a Tuesday: the objection window ends on 8 September
 WITHIN = date(2026, 9, 3)

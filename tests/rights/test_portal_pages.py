@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.rights.helpers import PDF, applicant, proof
+from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -25,7 +26,6 @@ from xinyong.rights.models import RightsCase
 from xinyong.rights.repairs import RepairApplication
 from xinyong.rights.states import RepairOutcome
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 PASSWORD = "Correct-Horse-42"
 TODAY = date.today()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.identity.kinds import SubjectKind
 from xinyong.subjects import service
-from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.schemas import SubjectCreate
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests import factories
+from xinyong.app import create_app
 from xinyong.core.db import session_scope
 from xinyong.subjects import service as subjects_service
-from xinyong.web.app import create_app
 
 
 def test_landing_page_shows_live_counts(configured_db: str) -> None:

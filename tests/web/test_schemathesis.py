@@ -14,13 +14,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests import factories
 from tests.conftest import FreshDatabase
+from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.demo import loader
-from xinyong.web.app import create_app
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 

@@ -31,7 +31,7 @@ from pydantic import (
 
 from xinyong.core.errors import NotFound
 from xinyong.identity.codes import validate_uscc
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.identity.kinds import SubjectKind
 
 Loc = tuple[str | int, ...]
 

@@ -28,10 +28,10 @@ from xinyong.checks.schemas import (
     hit_read,
     summary,
 )
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/api/v1",

@@ -17,9 +17,9 @@ from xinyong.checks.api import PathId, Reader, Runner, department_id_of
 from xinyong.checks.batch_report import MIME
 from xinyong.checks.models import CreditCheck
 from xinyong.core.config import get_settings
-from xinyong.core.deps import DbSession
 from xinyong.core.errors import API_ERRORS, Conflict, Invalid
 from xinyong.web import csrf
+from xinyong.web.deps import DbSession
 
 router = APIRouter(
     prefix="/api/v1",

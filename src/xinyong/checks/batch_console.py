@@ -17,12 +17,12 @@ from xinyong.checks import batch
 from xinyong.checks.api import department_id_of
 from xinyong.checks.batch_api import read_upload
 from xinyong.core.config import get_settings
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Forbidden, Invalid, XinyongError
 from xinyong.core.i18n import Language, register
 from xinyong.measures.catalog import get_catalog
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import render
 
 router = APIRouter(

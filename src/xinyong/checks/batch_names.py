@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from xinyong.checks.resolve import IndexNames, NameResolver, SubjectQuery
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.service import Candidate
+from xinyong.subjects import matching as subjects_matching
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
 INDEX_LOCK = threading.RLock()  # held while the index is refreshed or screened
@@ -86,7 +87,7 @@ def shared_index(session: Session) -> MatchIndex:
         index = _INDEXES.get(key)
         if index is None:
             _INDEXES.clear()  # one database per process: do not keep another's index
-            index = _INDEXES[key] = MatchIndex.build_from_session(session)
+            index = _INDEXES[key] = subjects_matching.build_index(session)
             if _FROZEN:
                 gc.freeze()  # the new index joins the objects a running job keeps frozen
         else:

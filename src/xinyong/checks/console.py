@@ -32,14 +32,14 @@ from xinyong.checks.api import department_id_of, scope_of
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.checks.resolve import SubjectQuery
 from xinyong.checks.schemas import CheckSummary, HitRead, hit_read, rows_read, summary
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.identity.codes import normalize_code
 from xinyong.measures.catalog import get_catalog
-from xinyong.portal import present
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf
+from xinyong.web import present as web_present
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import language, render
 
 router = APIRouter(
@@ -290,8 +290,8 @@ def _check_response(
         "rows": rows_read(session, found[:limit], lang, today),
         "with_hits": with_hits,
         "offset": offset,
-        "prev_href": present.href(path, params, offset=back or None) if offset else None,
-        "next_href": present.href(path, params, offset=offset + limit) if more else None,
+        "prev_href": web_present.href(path, params, offset=back or None) if offset else None,
+        "next_href": web_present.href(path, params, offset=offset + limit) if more else None,
         "may_answer": _may_answer(principal, check),
         "refused": refused,
         "today": today,
@@ -402,7 +402,7 @@ def give_feedback(
             refused=refused,
         )
     session.commit()  # before the redirect, so the browser's next GET sees the answer
-    query = present.href("", {"offset": offset or None, "hits": 1 if with_hits else None})
+    query = web_present.href("", {"offset": offset or None, "hits": 1 if with_hits else None})
     return RedirectResponse(f"/console/checks/{check_id}{query}#row-{row_no}", status_code=303)
 
 
@@ -451,7 +451,7 @@ def _queue_lines(
     for hit in found:
         check, row_no = made[hit.check_id], rows.get(hit.row_id, 1)
         offset = (row_no - 1) // PAGE_ROWS * PAGE_ROWS if check.kind == "batch" else None
-        link = present.href(f"/console/checks/{check.id}", {"offset": offset or None})
+        link = web_present.href(f"/console/checks/{check.id}", {"offset": offset or None})
         lines.append(
             QueueLine(hit_read(hit, lang, today), subjects.get(hit.subject_id), check, link)
         )
@@ -471,7 +471,7 @@ def feedback_page(
     lang, today = _lang(request), date.today()
     department_id = scope_of(session, principal, None)
     total, found = _queue(session, department_id, status, today, (page - 1) * QUEUE_PAGE)
-    params: dict[str, present.QueryValue] = {"status": status}
+    params: dict[str, web_present.QueryValue] = {"status": status}
     context = {
         "lines": _queue_lines(session, found, lang, today),
         "total": total,
@@ -480,7 +480,7 @@ def feedback_page(
         "oversight": platform_wide(principal),
         "departments": _departments(session),
         "feedback_days": get_catalog().feedback_working_days,
-        "pager": present.pager(
+        "pager": web_present.pager(
             "/console/checks/feedback", params, total=total, page=page, limit=QUEUE_PAGE
         ),
     }

@@ -20,7 +20,8 @@ from xinyong.core.crypto import lookup_hash
 from xinyong.identity import codes
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.service import Candidate, screen
-from xinyong.portal import search
+from xinyong.subjects import matching as subjects_matching
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
 CHUNK = 1000
@@ -202,7 +203,7 @@ class SearchNames:
         subjects = self.session.scalars(select(Subject).where(Subject.id.in_(ids))).all()
         index = MatchIndex()
         for subject in subjects:
-            index.add_subject(subject)
+            subjects_matching.index_subject(index, subject)
         return screen(index, name, limit=5, include_related=False)
 
 

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from xinyong.catalog import labels
 from xinyong.checks.stats import CheckStats, Figures
 from xinyong.core.i18n import Language, register, t
 from xinyong.core.workdays import workdays_between
 from xinyong.measures.catalog import get_catalog
-from xinyong.portal import present
 from xinyong.subjects.models import Department, Subject
+from xinyong.web import present as web_present
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -241,7 +242,7 @@ def reason_text(reason: str, lang: Language) -> str:
     parts = rest.split(":")
     if kind == "record" and len(parts) == 3:
         item, tier, record_id = parts
-        text = t("ckc.reason.record", lang).format(item=present.item_name(item, lang), id=record_id)
+        text = t("ckc.reason.record", lang).format(item=labels.item_name(item, lang), id=record_id)
         return text if tier == "-" else f"{text} · {t(f'severity.{tier}', lang)}"
     return reason
 
@@ -271,8 +272,8 @@ HELPERS: dict[str, Any] = {
     "department_name": department_name,
     "percent": percent,
     "subject_code": subject_code,
-    "item_name": present.item_name,
-    "href": present.href,
+    "item_name": labels.item_name,
+    "href": web_present.href,
 }
 
 

@@ -34,8 +34,8 @@ from xinyong.demo.rows import (
     produce,
 )
 from xinyong.lists import service as lists_service
-from xinyong.portal import search
 from xinyong.records import jobs as records_jobs
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 

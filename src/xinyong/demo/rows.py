@@ -21,8 +21,8 @@ from xinyong.demo.fields import DepartmentInfo
 from xinyong.demo.generator import Chunk, CityGenerator, SubjectRow
 from xinyong.demo.payloads import RecordFactory, RecordRow
 from xinyong.identity import codes
+from xinyong.identity.kinds import SubjectKind
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 
 SUBJECT_COLUMNS = (
     "id", "kind", "category", "uscc", "id_number_hash", "id_number_enc", "id_number_masked",

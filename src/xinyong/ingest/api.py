@@ -15,7 +15,6 @@ from starlette.background import BackgroundTask
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.core.config import get_settings
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, XinyongError
 from xinyong.ingest import ledger, review, service
 from xinyong.ingest.models import IngestBatch
@@ -26,6 +25,7 @@ from xinyong.ingest.schemas import (
     WithdrawalSubmission,
 )
 from xinyong.subjects.models import Department
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["ingest · 归集"], responses=API_ERRORS)
 API_ERROR_LIMIT = 1000

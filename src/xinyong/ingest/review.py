@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.identity.kinds import SubjectKind
 from xinyong.identity.matching.index import MatchIndex
-from xinyong.identity.matching.service import build_index, screen
+from xinyong.identity.matching.service import screen
 from xinyong.ingest.models import IngestBatch, ReviewItem
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.subjects.matching import build_index
 
 
 class Reviewer:

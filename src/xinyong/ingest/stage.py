@@ -21,11 +21,11 @@ from xinyong.core.crypto import encrypt_text, lookup_hash
 from xinyong.core.text import kept
 from xinyong.core.workdays import WorkCalendar
 from xinyong.identity import codes
+from xinyong.identity.kinds import SubjectKind
 from xinyong.ingest.values import CellError
 from xinyong.records import protect
 from xinyong.records.payload import decision_date_of
 from xinyong.records.states import RecordState
-from xinyong.subjects.kinds import SubjectKind
 
 STAGE_COLUMNS = (
     "row_number", "outcome", "errors", "cells", "source_record_id", "code_kind", "lookup",

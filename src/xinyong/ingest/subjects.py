@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit_service
 from xinyong.core.crypto import decrypt_text
 from xinyong.identity import codes
+from xinyong.identity.kinds import SubjectKind
 from xinyong.ingest.merge import Stage
-from xinyong.portal import search
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Subject, SubjectIdentifier
 
 AUDIT_IDS_UP_TO = 10_000

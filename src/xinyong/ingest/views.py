@@ -11,11 +11,11 @@ from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Forbidden, XinyongError
 from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import render
 
 router = APIRouter(

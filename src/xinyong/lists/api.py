@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Invalid
 from xinyong.lists import access, entries, queue, service
 from xinyong.lists.config import get_config
@@ -31,6 +30,7 @@ from xinyong.lists.schemas import (
 from xinyong.lists.states import EntryState
 from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/api/v1",

@@ -29,8 +29,8 @@ from xinyong.catalog.schemas import (
 from xinyong.core import yamlio
 from xinyong.core.config import get_settings
 from xinyong.core.errors import NotFound, XinyongError
+from xinyong.identity.kinds import SubjectKind
 from xinyong.lists.states import SystemReason
-from xinyong.subjects.kinds import SubjectKind
 
 SHIPPED = Path(__file__).parent / "data" / "lists.yaml"
 

@@ -19,7 +19,7 @@ from xinyong.auth import policy
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
-from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.catalog import labels
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.lists import access, entries, queue, service
@@ -27,10 +27,11 @@ from xinyong.lists.config import ListSource, ListType, get_config
 from xinyong.lists.models import ListEntry
 from xinyong.lists.schemas import fields_named, subject_code
 from xinyong.lists.states import ENTRY_STATES
-from xinyong.portal import present
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf
+from xinyong.web import present as web_present
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import language, render
 
 router = APIRouter(
@@ -96,9 +97,9 @@ HELPERS: dict[str, Any] = {
     "department_name": _department_name,
     "list_name": _list_name,
     "subject_code": subject_code,
-    "format_value": present.format_value,
-    "period_text": present.period_text,
-    "item_name": present.item_name,
+    "format_value": labels.format_value,
+    "period_text": labels.period_text,
+    "item_name": labels.item_name,
 }
 
 
@@ -152,7 +153,7 @@ def queue_page(
     where = queue.QueueFilter(department_id, list_code or None, state or None)
     offset = (page - 1) * PAGE_SIZE
     found, total = queue.queue(session, where=where, limit=PAGE_SIZE, offset=offset)
-    params: dict[str, present.QueryValue] = {"list_code": list_code, "state": state}
+    params: dict[str, web_present.QueryValue] = {"list_code": list_code, "state": state}
     params["department"] = department if oversight else None
     departments = _departments(session)
     return _page(
@@ -167,11 +168,11 @@ def queue_page(
             "specs": list(get_config().lists.values()),
             "states": ENTRY_STATES,
             "params": params,
-            "href": present.href,
+            "href": web_present.href,
             "oversight": oversight,
             "departments": departments,
             "department": departments.get(department_id) if department_id else None,
-            "pager": present.pager(
+            "pager": web_present.pager(
                 "/console/lists", params, total=total, page=page, limit=PAGE_SIZE
             ),
         },

@@ -35,7 +35,7 @@ from xinyong.catalog.service import format_loc
 from xinyong.core import yamlio
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid, NotFound, XinyongError
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.identity.kinds import SubjectKind
 
 SHIPPED = Path(__file__).parent / "data" / "measures.yaml"
 

@@ -14,7 +14,7 @@ from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.measures import present
 from xinyong.measures.catalog import MeasureCatalog, MeasureKind, MeasureType, get_catalog
 from xinyong.measures.present import MeasureRead
-from xinyong.portal import present as portal_present
+from xinyong.web import present as web_present
 from xinyong.web.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ def _page(
     lang = _lang(request)
     full = {
         "section": "measures",
-        "switch_href": portal_present.switch_href(request, lang),
+        "switch_href": web_present.switch_href(request, lang),
         **context,
     }
     response = render(request, f"portal/{template}", full, status_code=status)

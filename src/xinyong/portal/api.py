@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
-from xinyong.core.deps import DbSession
 from xinyong.core.errors import API_ERRORS
 from xinyong.portal import service
 from xinyong.portal.schemas import (
@@ -26,6 +25,7 @@ from xinyong.portal.schemas import (
     SubjectProfile,
 )
 from xinyong.subjects import service as subjects_service
+from xinyong.web.deps import DbSession
 
 
 def _iso_date(value: object) -> object:

@@ -15,8 +15,6 @@ from xinyong.portal import list_seam, publish
 from xinyong.portal.schemas import CategoryCount, HomeFigures, MonthCount
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
-from xinyong.rights.models import RightsCase
-from xinyong.rights.states import CaseKind, CaseOutcome
 from xinyong.subjects.models import Department, Subject
 
 MONTHS = 12
@@ -73,10 +71,10 @@ def _by_category(by_item: dict[str, int]) -> list[CategoryCount]:
 
 
 def _subjects_repaired(session: Session) -> int:
-    """Subjects with at least one repair decided 予以修复 (as rights.stats counts them)."""
-    stmt = select(func.count(func.distinct(RightsCase.subject_id))).where(
-        RightsCase.kind == CaseKind.repair.value,
-        RightsCase.outcome == CaseOutcome.repaired.value,
+    """Subjects with at least one record repaired (a repair case decided 予以修复 moves its
+    records to ``repaired``, so this is the subjects rights.stats counts)."""
+    stmt = select(func.count(func.distinct(Record.subject_id))).where(
+        Record.state == RecordState.repaired.value
     )
     return int(session.scalar(stmt) or 0)
 

@@ -6,25 +6,36 @@ Nothing here reads the database: what a page may show has been decided by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
-
-from fastapi import Request
 
 from xinyong.catalog import service as catalog_service
+from xinyong.catalog.labels import (  # noqa: F401  (portal pages read them as present.*)
+    OPEN_ENDED,
+    SUBJECT_KINDS,
+    catalog_item,
+    field_label,
+    format_value,
+    item_name,
+    period_text,
+)
 from xinyong.catalog.schemas import (
-    CatalogItem,
     DisclosureKind,
     Severity,
-    parse_period,
     period_months,
 )
 from xinyong.core.i18n import Language, t
 from xinyong.portal.schemas import PublicRecord
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.web.present import (  # noqa: F401  (portal pages read them as present.*)
+    Pager,
+    QueryValue,
+    highlight,
+    href,
+    pager,
+    route_exists,
+    switch_href,
+)
 
 # Fields the subject page does not repeat under each record (its header shows them).
 SUBJECT_FIELDS = frozenset({"subject_name", "subject_code", "subject_type"})
@@ -32,102 +43,13 @@ SUBJECT_FIELDS = frozenset({"subject_name", "subject_code", "subject_type"})
 # registry's present one, the registration record may be older).
 BASIC_SHOWN = frozenset({"establishment_date", "registration_status"})
 BASIC_ITEM = "registration"  # shown as the subject's basic information, not as a record
-SUBJECT_KINDS = frozenset(kind.value for kind in SubjectKind)
-OPEN_ENDED = "2099-12-31"  # the national templates' "no end" date
-QueryValue = str | int | date | None
-
-
-def highlight(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:
-    """``text`` cut into runs, each marked whether it lies inside a matched span."""
-    marked = [False] * len(text)
-    for start, end in spans:
-        for index in range(max(start, 0), min(end, len(text))):
-            marked[index] = True
-    runs: list[tuple[str, bool]] = []
-    for char, hit in zip(text, marked, strict=True):
-        if runs and runs[-1][1] == hit:
-            runs[-1] = (runs[-1][0] + char, hit)
-        else:
-            runs.append((char, hit))
-    return runs
-
-
-def href(path: str, params: Mapping[str, QueryValue], **changes: QueryValue) -> str:
-    """A same-site link: ``path`` with the non-empty ``params`` (updated by ``changes``)."""
-    merged = {**params, **changes}
-    query = urlencode({k: str(v) for k, v in merged.items() if v not in (None, "")})
-    return f"{path}?{query}" if query else path
-
-
-def switch_href(request: Request, lang: Language) -> str:
-    """The current page in the other language (the other query parameters kept)."""
-    params: dict[str, QueryValue] = dict(request.query_params)
-    return href(request.url.path, params, lang="en" if lang == "zh" else "zh")
-
-
-def _paths(routes: Iterable[object]) -> Iterator[str]:
-    for route in routes:
-        included = getattr(route, "original_router", None)  # FastAPI's included routers
-        if included is not None:
-            yield from _paths(included.routes)
-        elif isinstance(path := getattr(route, "path", None), str):
-            yield path
-
-
-def route_exists(request: Request, path: str) -> bool:
-    """Whether the application serves ``path`` (pages of later issues appear by themselves)."""
-    return path in set(_paths(request.app.routes))
-
-
-@dataclass(frozen=True)
-class Pager:
-    """Numbered pages over an offset-paginated result."""
-
-    page: int
-    pages: int
-    total: int
-    prev_href: str | None
-    next_href: str | None
-
-
-def pager(
-    path: str, params: Mapping[str, QueryValue], *, total: int, page: int, limit: int
-) -> Pager:
-    """Previous and next links for page ``page`` of ``total`` rows, ``limit`` per page."""
-    pages = max((total + limit - 1) // limit, 1)
-    prev_href = href(path, params, page=page - 1 if page > 2 else None) if page > 1 else None
-    next_href = href(path, params, page=page + 1) if page < pages else None
-    return Pager(page, pages, total, prev_href, next_href)
-
-
-def _item(code: str) -> CatalogItem | None:
-    return catalog_service.get_catalog().items.get(code)
-
-
-def item_name(code: str, lang: Language) -> str:
-    """The catalogue name of an item in the page language (the code if unknown)."""
-    item = _item(code)
-    return (item.name.zh if lang == "zh" else item.name.en) if item else code
-
-
-def format_value(name: str, value: Any, lang: Language) -> str:
-    """One public field value as text: lists joined, booleans and kinds in words."""
-    if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value) if lang == "zh" else ", ".join(map(str, value))
-    if isinstance(value, bool):
-        return t("portal.yes" if value else "portal.no", lang)
-    if name.endswith("_type") and value in SUBJECT_KINDS:
-        return t(f"kind.{value}", lang)
-    if str(value) == OPEN_ENDED:
-        return t("portal.open_ended", lang)
-    return str(value)
 
 
 def field_rows(
     record: PublicRecord, lang: Language, *, skip: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
     """(label, value) of the record's public fields, in catalogue order, empty ones left out."""
-    item = _item(record.item_code)
+    item = catalog_item(record.item_code)
     order = [spec.name for spec in item.fields] if item else []
     names = [n for n in order if n in record.fields] + [n for n in record.fields if n not in order]
     rows = []
@@ -153,28 +75,6 @@ def field(record: PublicRecord, *names: str) -> str:
 def linkable(code: str | None) -> bool:
     """Whether a subject code can open a subject page (masked ID numbers cannot)."""
     return bool(code) and "*" not in (code or "")
-
-
-def field_label(item_code: str, name: str, lang: Language) -> str:
-    """The catalogue label of a field in the page language (the name if unknown)."""
-    item = _item(item_code)
-    spec = item.find_field(name) if item else None
-    return (spec.label.zh if lang == "zh" else spec.label.en) if spec else name
-
-
-def period_text(period: str, lang: Language) -> str:
-    """An ISO period in words: ``P1Y6M`` → 1年6个月 / 1 year 6 months."""
-    delta = parse_period(period)
-    days = delta.days
-    parts = [
-        (delta.years, "年", "year"),
-        (delta.months, "个月", "month"),
-        (days, "天", "day"),
-    ]
-    if lang == "zh":
-        return "".join(f"{n}{zh}" for n, zh, _ in parts if n) or "0"
-    words = [f"{n} {en}{'s' if n > 1 else ''}" for n, _, en in parts if n]
-    return " ".join(words) or "0"
 
 
 def disclosure_rows(item_code: str, lang: Language) -> list[tuple[str, str]]:

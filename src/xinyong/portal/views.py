@@ -15,16 +15,18 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, BeforeValidator, Field
 
+from xinyong.catalog import labels
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import NationalCategory
 from xinyong.core.config import get_settings
-from xinyong.core.deps import DbSession
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.identity import regions
 from xinyong.portal import charts, present
 from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
+from xinyong.web import present as web_present
+from xinyong.web.deps import DbSession
 from xinyong.web.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,10 +38,10 @@ HELPERS: dict[str, Any] = {
     "category_label": charts.category_label,
     "disclosure_rows": present.disclosure_rows,
     "field": present.field,
-    "field_label": present.field_label,
+    "field_label": labels.field_label,
     "field_rows": present.field_rows,
-    "format_value": present.format_value,
-    "item_name": present.item_name,
+    "format_value": labels.format_value,
+    "item_name": labels.item_name,
     "linkable": present.linkable,
 }
 # (attribute of HomeFigures, label): the headline figures of the home page, in order.
@@ -68,7 +70,7 @@ def _page(
     full = {
         **HELPERS,
         "section": section,
-        "switch_href": present.switch_href(request, lang),
+        "switch_href": web_present.switch_href(request, lang),
         "rights": _rights(request),
         "skip": present.SUBJECT_FIELDS,
         **context,
@@ -85,7 +87,7 @@ def _page(
 def _rights(request: Request) -> dict[str, str | None]:
     """Links to the objection and repair pages once they exist (issue of the rights module)."""
     return {
-        name: path if present.route_exists(request, path) else None
+        name: path if web_present.route_exists(request, path) else None
         for name, path in (("objection", "/rights/objection"), ("repair", "/rights/repair"))
     }
 
@@ -127,7 +129,7 @@ def search(
         )
         context["result"] = result
         context["hits"] = [_hit_view(hit) for hit in result.hits]
-        context["pager"] = present.pager(
+        context["pager"] = web_present.pager(
             "/search", {"q": query}, total=result.total, page=page, limit=PAGE_SIZE
         )
     return _page(request, "search.html", context, section="search")
@@ -137,7 +139,7 @@ def _hit_view(hit: Any) -> dict[str, Any]:
     region = regions.full_name(hit.region_code) if hit.region_code else None
     return {
         **hit.model_dump(),
-        "runs": present.highlight(hit.name, hit.highlights),
+        "runs": web_present.highlight(hit.name, hit.highlights),
         "region": region,
     }
 
@@ -174,7 +176,7 @@ def subject(
         )
         context["page"] = page
         if page.next_cursor:
-            context["more_href"] = present.href(path, {"tab": tab, "cursor": page.next_cursor})
+            context["more_href"] = web_present.href(path, {"tab": tab, "cursor": page.next_cursor})
     return _page(request, "subject.html", context, section="search")
 
 
@@ -243,7 +245,7 @@ def _double_publicity(
         "path": path,
         "filters": filters,
         "page": result,
-        "pager": present.pager(
+        "pager": web_present.pager(
             path, params, total=result.total, page=filters.page, limit=PAGE_SIZE
         ),
         "departments": subjects_service.list_departments(session),
@@ -290,7 +292,7 @@ def list_entries(
     context = {
         "info": info,
         "page": entries,
-        "pager": present.pager(path, {}, total=entries.total, page=page, limit=PAGE_SIZE),
+        "pager": web_present.pager(path, {}, total=entries.total, page=page, limit=PAGE_SIZE),
     }
     return _page(request, "list.html", context, section="lists")
 

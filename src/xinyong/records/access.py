@@ -13,10 +13,10 @@ from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Invalid
 from xinyong.identity import names
+from xinyong.identity.kinds import SubjectKind
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 
 
 @dataclass(frozen=True)

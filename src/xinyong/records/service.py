@@ -14,13 +14,13 @@ from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.identity.kinds import SubjectKind
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.payload import check_payload, decision_date_of
 from xinyong.records.schemas import Outcome, RecordCreate
 from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
 from xinyong.subjects import service as subjects_service
-from xinyong.subjects.kinds import SubjectKind
 from xinyong.subjects.models import Department, Subject
 
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized
 from xinyong.ingest.cells import clean_text
 from xinyong.notices import service as notices_service
@@ -44,6 +43,7 @@ from xinyong.rights.schemas import (
 from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/api/v1",

@@ -19,13 +19,13 @@ from xinyong.auth import policy
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
+from xinyong.catalog import labels
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.core.workdays import workdays_between
-from xinyong.portal import list_seam, present
+from xinyong.portal import list_seam
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.rights import cases, list_objections, objections, repairs, service, stats
@@ -33,6 +33,8 @@ from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf
+from xinyong.web import present as web_present
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import language, render
 
 router = APIRouter(
@@ -118,8 +120,8 @@ def _late_days(case: RightsCase, today: date) -> int:
 
 
 HELPERS: dict[str, Any] = {
-    "item_name": present.item_name,
-    "format_value": present.format_value,
+    "item_name": labels.item_name,
+    "format_value": labels.format_value,
     "catalog_item": _catalog_item,
     "is_list_item": list_seam.is_list_item,
     "list_name": list_objections.list_name,
@@ -191,7 +193,7 @@ def queue_page(
     offset = (page - 1) * PAGE_SIZE
     found, total = cases.queue(session, where=where, today=today, limit=PAGE_SIZE, offset=offset)
     oversight = platform_wide(principal)
-    params: dict[str, present.QueryValue] = {"kind": kind, "status": status}
+    params: dict[str, web_present.QueryValue] = {"kind": kind, "status": status}
     params["department"] = department_id if oversight else None
     return _page(
         request,
@@ -204,11 +206,11 @@ def queue_page(
             "total": total,
             "figures": stats.figures(session, department_id=department_id, today=today),
             "params": params,
-            "href": present.href,
+            "href": web_present.href,
             "oversight": oversight,
             "departments": _departments(session),
             "department_id": department_id,
-            "pager": present.pager(
+            "pager": web_present.pager(
                 "/console/rights", params, total=total, page=page, limit=PAGE_SIZE
             ),
             "can_counter": policy.can(principal, "rights.counter"),

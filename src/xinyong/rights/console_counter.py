@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.auth import queries
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Invalid, NotFound, XinyongError
 from xinyong.records import service as records_service
 from xinyong.rights import (
@@ -38,6 +37,7 @@ from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
+from xinyong.catalog import labels
 from xinyong.core.config import get_settings
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
-from xinyong.portal import list_seam, present
+from xinyong.portal import list_seam
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
@@ -36,6 +36,8 @@ from xinyong.rights.repairs import RepairApplication
 from xinyong.rights.states import OPEN_STATES, CaseKind, CaseState, ObjectionGround
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web import present as web_present
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import language, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
@@ -112,8 +114,8 @@ def _page(
     lang = _lang(request)
     full = {
         "section": "me",
-        "switch_href": present.switch_href(request, lang),
-        "item_name": present.item_name,
+        "switch_href": web_present.switch_href(request, lang),
+        "item_name": labels.item_name,
         "list_name": list_name,
         "local_time": _local_time,
         **context,
@@ -334,7 +336,7 @@ def _repair_page(
 ) -> HTMLResponse:
     lang = _lang(request)
     answer = eligibility.check(session, record, today=date.today())
-    period = present.period_text(answer.minimum_period, lang) if answer.minimum_period else None
+    period = labels.period_text(answer.minimum_period, lang) if answer.minimum_period else None
     page = {
         "answer": answer,
         "minimum_period": t("rp.repair.minimum_none", lang) if period == "0" else period,
@@ -398,7 +400,7 @@ def my_cases(
     )
     context = {
         "rows": [(case, cases.is_open(case), cases.is_overdue(case, today)) for case in found],
-        "pager": present.pager("/portal/me/cases", {}, total=total, page=page, limit=PAGE_SIZE),
+        "pager": web_present.pager("/portal/me/cases", {}, total=total, page=page, limit=PAGE_SIZE),
         "nav": "cases",
     }
     return _page(request, "rights_cases.html", context)

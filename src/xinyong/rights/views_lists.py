@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.core.i18n import Language, t
 from xinyong.lists import service as lists_service
@@ -38,6 +37,7 @@ from xinyong.rights.views import (
 )
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.identity.kinds import SubjectKind
 
 
 class SubjectCreate(BaseModel):

@@ -15,7 +15,8 @@ from xinyong.catalog.schemas import DepartmentSpec
 from xinyong.core.crypto import decrypt_text, encrypt_text, lookup_hash
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.identity import codes, names
-from xinyong.subjects.kinds import SubjectKind
+from xinyong.identity.kinds import SubjectKind
+from xinyong.subjects import search
 from xinyong.subjects.models import (
     RELATION_KINDS,
     Department,
@@ -127,7 +128,6 @@ def create(session: Session, *, data: SubjectCreate, actor: str = "system") -> S
             subject.identifiers.append(SubjectIdentifier(scheme=scheme, value=value))
     session.add(subject)
     session.flush()
-    from xinyong.portal import search  # the portal indexes subjects; it imports this module
 
     search.index_subjects(session, [subject.id])
     audit_service.append(

@@ -5,7 +5,7 @@ The public interface for the other modules::
     from xinyong.identity import matching
 
     result = matching.match_names("北京某某科技有限公司", "某某科技(北京)有限公司")
-    index = matching.MatchIndex.build_from_session(session)
+    index = subjects.matching.build_index(session)  # the store's subjects
     candidates = matching.screen(index, "某某科技有限公司", code=None)
 """
 
@@ -20,7 +20,6 @@ from xinyong.identity.matching.result import Evidence, MatchResult, Party
 from xinyong.identity.matching.service import (
     Candidate,
     ScreenQuery,
-    build_index,
     compare_pairs,
     guess_kind,
     match_names,

@@ -7,17 +7,15 @@ industry, to resolve short names (简称) that may skip characters; each person'
 every code (USCC, secondary identifiers, the keyed hash of an ID number). A subject's
 parts are kept as one packed string. The index is built from the database's ``Subject``
 rows or from generator rows, and kept current with :meth:`MatchIndex.add`,
-:meth:`MatchIndex.update` and :meth:`MatchIndex.remove` (or :meth:`refresh_from_session`).
+:meth:`MatchIndex.update` and :meth:`MatchIndex.remove` (or ``subjects.matching.refresh_index``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from xinyong.identity.matching.identifiers import DIGEST_CHARS, id_digest
 from xinyong.identity.matching.parts import (
@@ -31,7 +29,6 @@ from xinyong.identity.matching.parts import (
     trade_key,
 )
 from xinyong.identity.matching.postings import CodeTable, Postings, RecordStore
-from xinyong.subjects.models import Subject, SubjectIdentifier
 
 _KIND_CHARS = {
     "legal_person": "L",
@@ -114,6 +111,10 @@ class MatchIndex:
         self.watermark: datetime | None = None
 
     # -- building --------------------------------------------------------------------
+    def bulk(self) -> AbstractContextManager[object]:
+        """A context in which many subjects are added at once (codes are sorted once)."""
+        return self._codes.bulk()
+
     @classmethod
     def build_from_rows(cls, rows: Iterable[SubjectRowLike]) -> MatchIndex:
         """An index over generator rows (no database needed)."""
@@ -129,52 +130,6 @@ class MatchIndex:
                     birth_date=_birth_from_id(row.id_number),
                 )
         return index
-
-    @classmethod
-    def build_from_session(cls, session: Session, *, batch: int = 10_000) -> MatchIndex:
-        """An index over every subject in the database."""
-        index = cls()
-        secondary = _secondary_identifiers(session)
-        columns = (Subject.id, Subject.kind, Subject.name, Subject.uscc, Subject.id_number_hash)
-        with index._codes.bulk():
-            for sid, kind, name, uscc, digest in session.execute(
-                select(*columns).order_by(Subject.id).execution_options(yield_per=batch)
-            ):
-                index.add(
-                    sid, kind=kind, name=name, uscc=uscc, id_number_digest=digest or "",
-                    secondary=secondary.get(sid, ()),
-                )  # fmt: skip
-        latest = session.scalar(select(func.max(Subject.updated_at)))
-        index.watermark = _naive_utc(latest) if latest is not None else None
-        return index
-
-    def refresh_from_session(self, session: Session) -> int:
-        """Re-read the subjects changed since the last build or refresh; how many were read.
-
-        Subjects updated at the watermark's very instant are read again (adding is
-        idempotent), so that none updated in the same clock tick is missed.
-        """
-        query = select(Subject)
-        if self.watermark is not None:
-            query = query.where(Subject.updated_at >= self.watermark)
-        changed = list(session.scalars(query))
-        for subject in changed:
-            self.add_subject(subject)
-            stamp = _naive_utc(subject.updated_at)
-            if self.watermark is None or stamp > self.watermark:
-                self.watermark = stamp
-        return len(changed)
-
-    def add_subject(self, subject: Subject) -> None:
-        """Add or replace a subject (a database row) in the index."""
-        self.add(
-            subject.id,
-            kind=subject.kind,
-            name=subject.name,
-            uscc=subject.uscc,
-            id_number_digest=subject.id_number_hash or "",
-            secondary=[(i.scheme, i.value) for i in subject.identifiers],
-        )
 
     # -- changes ---------------------------------------------------------------------
     def add(
@@ -345,7 +300,7 @@ class MatchIndex:
         }
 
 
-def _naive_utc(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
     """``moment`` as a naive UTC time, as the database columns hold it."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
@@ -378,13 +333,3 @@ def _birth_from_id(number: str | None) -> date | None:
         return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
-
-
-def _secondary_identifiers(session: Session) -> dict[int, list[tuple[str, str]]]:
-    found: dict[int, list[tuple[str, str]]] = {}
-    rows = session.execute(
-        select(SubjectIdentifier.subject_id, SubjectIdentifier.scheme, SubjectIdentifier.value)
-    )
-    for subject_id, scheme, value in rows:
-        found.setdefault(subject_id, []).append((scheme, value))
-    return found

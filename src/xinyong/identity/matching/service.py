@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from xinyong.identity.matching.config import MatchingConfig, default_config
 from xinyong.identity.matching.identifiers import Identifier, compare_identifiers, identifier
 from xinyong.identity.matching.index import PERSON_KINDS, IndexedSubject, MatchIndex
@@ -154,11 +152,6 @@ def compare_pairs(
     """``match_names`` over many pairs, in order."""
     for a, b in pairs:
         yield match_names(a, b, kind=kind, index=index, config=config)
-
-
-def build_index(session: Session) -> MatchIndex:
-    """A match index over every subject in the database."""
-    return MatchIndex.build_from_session(session)
 
 
 def _held_identifier(held: IndexedSubject, query: Identifier) -> Identifier | None:

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from xinyong.auth import authorisations, policy, queries
 from xinyong.auth.schemas import AuthorisationCreate
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Forbidden
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/api/v1/me",

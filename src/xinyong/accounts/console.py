@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from xinyong.audit import service as audit_service
 from xinyong.audit.schemas import AuditFilter
 from xinyong.auth import policy
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Invalid
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)

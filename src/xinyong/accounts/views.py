@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.auth import policy, queries
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Forbidden, Unauthorized
 from xinyong.web import csrf
+from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])

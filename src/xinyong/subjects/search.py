@@ -40,8 +40,7 @@ from sqlalchemy.orm import Session, aliased
 
 from xinyong.core.db import is_postgresql
 from xinyong.identity import codes, names
-from xinyong.portal.models import SearchGram, SubjectSearch
-from xinyong.subjects.models import Subject, SubjectIdentifier
+from xinyong.subjects.models import SearchGram, Subject, SubjectIdentifier, SubjectSearch
 
 INDEXED_KINDS = ("legal_person", "individual_business")
 # Bounded document frequency used to pick the rarest required gram.

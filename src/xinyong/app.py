@@ -20,9 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
-from xinyong.audit import views as audit_views
-from xinyong.auth import api as auth_api
-from xinyong.auth import views as auth_views
+from xinyong.accounts import api as auth_api
+from xinyong.accounts import console as audit_views
+from xinyong.accounts import views as auth_views
 from xinyong.checks import api as check_api
 from xinyong.checks import batch_api, batch_names
 from xinyong.checks import batch_console as batch_views
@@ -37,8 +37,8 @@ from xinyong.lists import views as lists_views
 from xinyong.measures import api as measures_api
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
+from xinyong.portal import records_api as records_api
 from xinyong.portal import views as portal_views
-from xinyong.records import api as records_api
 from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
@@ -211,7 +211,9 @@ def create_app() -> FastAPI:
         https_only=settings.env == "production",
     )
     app.add_middleware(LimitsMiddleware)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(
+        "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
+    )
     for path, endpoint in (("/api/v1/stats", api_stats), ("/api/v1/health", api_health)):
         app.add_api_route(path, endpoint, methods=["GET"], tags=["platform"], responses=API_ERRORS)
     for router in (

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from xinyong.identity.matching.benchmark import BenchmarkSet, LabelledPair
+from bench.sets.matching import BenchmarkSet, LabelledPair
+
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.parts import bare_fold, short_core
 from xinyong.identity.matching.result import Party

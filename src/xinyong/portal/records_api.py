@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from xinyong.auth import policy
-from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import API_ERRORS, Invalid
 from xinyong.records import access
 from xinyong.subjects import service as subjects_service
+from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["records · 信用记录"], responses=API_ERRORS)
 

@@ -1,0 +1,1 @@
+"""Labelled data sets the benchmarks (and their tests) share: not benchmarks themselves."""
