@@ -23,9 +23,13 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from xinyong import registry
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import make_engine, normalise_url
+
+# The assembly's subscriptions to record effects, as the app factory and the CLI make them.
+registry.wire_effects()
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from xinyong import __version__
+from xinyong import __version__, registry
 from xinyong.accounts import api as auth_api
 from xinyong.accounts import console as audit_views
 from xinyong.accounts import views as auth_views
@@ -42,10 +43,11 @@ from xinyong.portal import views as portal_views
 from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
+from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.web import stats
-from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
+from xinyong.web.limits import BodyCap, BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
 log = logging.getLogger(__name__)
@@ -184,9 +186,30 @@ def _warm_match_index() -> None:
         log.exception("the match index was not built at start; the first name job builds it")
 
 
+def _file_cap() -> int:
+    return get_settings().ingest_max_bytes
+
+
+def _check_batch_cap() -> int:
+    return get_settings().check_batch_max_bytes + 1024 * 1024  # + the form fields
+
+
+# Routes whose requests may exceed max_request_bytes: submission files (multipart parts
+# spool to disk), batch credit check lists (统查), rights evidence.
+BODY_CAPS: tuple[BodyCap, ...] = (
+    (
+        re.compile(r"/api/v1/submissions/file|/console/ingest"),
+        lambda: get_settings().ingest_max_bytes,
+    ),
+    (re.compile(r"/api/v1/checks/batch|/console/checks/batch"), _check_batch_cap),
+    (evidence.UPLOAD_PATHS, evidence.request_cap),
+)
+
+
 def create_app() -> FastAPI:
     """Assemble the platform's web application."""
     settings = get_settings()
+    registry.wire_effects()
     app = FastAPI(
         lifespan=_lifespan,
         title="xinyong API · 公共信用信息共享平台接口",
@@ -210,7 +233,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.env == "production",
     )
-    app.add_middleware(LimitsMiddleware)
+    app.add_middleware(LimitsMiddleware, body_caps=BODY_CAPS)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
     )

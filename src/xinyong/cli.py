@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong import registry
 from xinyong.auth.cli import keys_app, users_app
 from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
@@ -488,6 +489,8 @@ def serve(
 
 
 ingest_cli.register(app)
+# Every command may change records: their consequences run through the modules' handlers.
+registry.wire_effects()
 
 
 def main() -> None:

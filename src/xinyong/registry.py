@@ -1,4 +1,5 @@
-"""Import every module's models so ``Base.metadata`` knows all tables."""
+"""The assembly's knowledge of every module: their tables (``load_models``) and their
+subscriptions to record effects (``wire_effects``)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,17 @@ def load_models() -> MetaData:
     from xinyong.subjects import models as _subjects  # noqa: F401
 
     return Base.metadata
+
+
+def wire_effects() -> None:
+    """Subscribe every module to the record changes it acts on (idempotent; each process
+    calls it once at start-up: the app factory, the CLI and the test session)."""
+    from xinyong.evaluation import effects as evaluation_effects
+    from xinyong.exchange import effects as exchange_effects
+    from xinyong.lists import effects as lists_effects
+    from xinyong.notices import effects as notices_effects
+
+    lists_effects.subscribe()
+    exchange_effects.subscribe()
+    evaluation_effects.subscribe()
+    notices_effects.subscribe()

@@ -10,6 +10,7 @@ from xinyong.auth import policy
 from xinyong.auth.principal import ANONYMOUS, Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.records.states import PUBLISHABLE_STATES, RecordState
 
 TODAY = date(2025, 6, 1)
 SOURCE_DEPT, OTHER_DEPT, SUBJECT, OTHER_SUBJECT, BANK = 1, 2, 10, 11, 7
@@ -34,7 +35,8 @@ PRINCIPALS = {
 
 def _facts(item_code: str, state: str = "active") -> policy.RecordFacts:
     item = catalog_service.get_catalog().item(item_code)
-    return policy.RecordFacts(item, state, SOURCE_DEPT, SUBJECT, date(2026, 1, 1))
+    live = RecordState(state) in PUBLISHABLE_STATES
+    return policy.RecordFacts(item, live, SOURCE_DEPT, SUBJECT, date(2026, 1, 1))
 
 
 # principal -> (visible, registered) for a government-shared item (tax credit rating)

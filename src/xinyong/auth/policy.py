@@ -19,7 +19,6 @@ from datetime import date
 from xinyong.auth.principal import Principal
 from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
 from xinyong.core.errors import Forbidden, Unauthorized
-from xinyong.records.states import PUBLISHABLE_STATES, RecordState
 
 # action -> (staff roles allowed, API scope allowed, other principal kinds allowed)
 ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
@@ -95,7 +94,9 @@ class RecordFacts:
     """What the policy needs to know about one record."""
 
     item: CatalogItem
-    state: str
+    # The record's state lets it be shared or published (records.states.PUBLISHABLE_STATES:
+    # not expired, repaired, revoked or superseded); the disclosure period is checked here.
+    live: bool
     department_id: int
     subject_id: int
     disclosure_end: date | None
@@ -117,7 +118,7 @@ HIDDEN = RecordView(False)
 
 def _published(facts: RecordFacts, today: date) -> bool:
     in_period = facts.disclosure_end is None or facts.disclosure_end >= today
-    return RecordState(facts.state) in PUBLISHABLE_STATES and in_period
+    return facts.live and in_period
 
 
 def _audience(

@@ -21,7 +21,7 @@ from xinyong.ingest.readers import IngestFileError, open_source
 from xinyong.ingest.report import write_report
 from xinyong.ingest.schemas import BatchReport, LedgerRow, RowError
 from xinyong.ingest.values import REQUIRED
-from xinyong.lists import service as lists_service
+from xinyong.records import effects
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
@@ -223,7 +223,7 @@ def withdraw(
             record.state_reason = reason  # kept on the transition below
     refuse = submission.mode == "strict" and bool(rejected)
     if not refuse:
-        _revoke(session, [record for _, record in plan], submission)
+        _revoke(session, [record for _, record in plan], submission, batch_id=batch.id)
     total = len(plan) + unchanged + len(rejected)
     batch.rows = total
     batch.accepted = 0 if refuse else len(plan)
@@ -241,8 +241,11 @@ def withdraw(
     return batch
 
 
-def _revoke(session: Session, records: list[Record], submission: service.Submission) -> None:
-    """Revoke the records; list entries resting on them end with them (认定依据被撤销)."""
+def _revoke(
+    session: Session, records: list[Record], submission: service.Submission, *, batch_id: str
+) -> None:
+    """Revoke the records; their consequences (list entries resting on them end, partners
+    are told, the subjects are re-evaluated and notified) follow through records.effects."""
     today = submission.today or date.today()
     for record in records:
         records_service.transition(
@@ -252,9 +255,13 @@ def _revoke(session: Session, records: list[Record], submission: service.Submiss
             reason=record.state_reason or "",
             actor=submission.actor,
         )
-        lists_service.remove_grounded_on(
-            session, record=record, reason="basis_revoked", actor=submission.actor, today=today
-        )
+    cause = effects.Cause(
+        actor=submission.actor,
+        today=today,
+        reason="撤销 withdrawn by the source department",
+        ref=batch_id,
+    )
+    effects.record_changed(session, effects.Change.revoked, records, cause=cause)
 
 
 def _current(session: Session, item: str, department_id: int, source_id: str) -> Record | None:

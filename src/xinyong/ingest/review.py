@@ -3,6 +3,7 @@ the subject among the matching engine's candidates — the platform never guesse
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from xinyong.identity.kinds import SubjectKind
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.service import screen
 from xinyong.ingest.models import IngestBatch, ReviewItem
+from xinyong.records import effects
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
@@ -116,6 +118,17 @@ def resolve(session: Session, *, review_id: int, subject_id: int, actor: str) ->
         ),
         actor=actor,
     )
+    if result.outcome in {"created", "corrected"}:
+        change = (
+            effects.Change.published if result.outcome == "created" else effects.Change.corrected
+        )
+        cause = effects.Cause(
+            actor=actor,
+            today=date.today(),
+            reason=f"确认主体 review {review.id}",
+            ref=review.batch_id,
+        )
+        effects.record_changed(session, change, [result.record], cause=cause)
     _close(review, "resolved", actor)
     review.resolved_subject_id = subject.id
     review.resolved_record_id = result.record.id

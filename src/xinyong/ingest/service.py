@@ -39,7 +39,7 @@ from xinyong.ingest.readers import IngestFileError, open_source
 from xinyong.ingest.review import Reviewer
 from xinyong.ingest.stage import Stager
 from xinyong.ingest.values import CellError, parse_mapping
-from xinyong.records import protect
+from xinyong.records import effects, protect
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department
 
@@ -298,8 +298,38 @@ def _load(
             actor=sub.actor,
             catalog=catalog_service.get_catalog().version,
         )
+        report_changes(session, batch_id=batch.id, actor=sub.actor, today=sub.today)
     _finish(session, stage, batch, counts, refused=refused, cells_of=cells_of)
     return batch
+
+
+def report_changes(session: Session, *, batch_id: str, actor: str, today: date | None) -> None:
+    """The batch's new records are published and its new versions correct older ones: their
+    consequences follow through records.effects (read back in one query by batch id)."""
+    columns = (
+        Record.id,
+        Record.subject_id,
+        Record.item_code,
+        Record.department_id,
+        Record.source_record_id,
+        Record.state,
+        Record.version,
+    )
+    made: dict[effects.Change, list[effects.Changed]] = {
+        effects.Change.published: [],
+        effects.Change.corrected: [],
+    }
+    rows = session.execute(select(*columns).where(Record.batch_id == batch_id))
+    for record_id, subject_id, item_code, department_id, source_id, state, version in rows:
+        change = effects.Change.published if version == 1 else effects.Change.corrected
+        made[change].append(
+            effects.Changed(record_id, subject_id, item_code, department_id, source_id, state)
+        )
+    cause = effects.Cause(
+        actor=actor, today=today or date.today(), reason=f"报送批次 batch {batch_id}", ref=batch_id
+    )
+    for change, changed in made.items():
+        effects.record_changed(session, change, changed, cause=cause)
 
 
 def _decide(session: Session, stage: Stage, item: CatalogItem, department: Department) -> None:

@@ -29,6 +29,7 @@ from xinyong.lists.states import (
     EntryState,
     SystemReason,
 )
+from xinyong.records.effects import Changed
 from xinyong.records.models import Record
 
 IMPORT_BATCH = 500
@@ -329,7 +330,7 @@ def end(
 
 
 def remove_grounded_on(
-    session: Session, *, record: Record, reason: str, actor: str, today: date
+    session: Session, *, record: Record | Changed, reason: str, actor: str, today: date
 ) -> list[ListEntry]:
     """End the live entries resting on this record (any version): it was repaired or revoked."""
     if reason not in GROUNDED_REASONS:

@@ -18,7 +18,7 @@ from xinyong.catalog.schemas import NationalCategory
 from xinyong.core.db import is_postgresql
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.identity import codes, regions
-from xinyong.portal import list_seam, publish, search
+from xinyong.portal import list_seam, publish
 from xinyong.portal.figures import cached_home_figures, home_figures
 from xinyong.portal.rules import catalogue_rules
 from xinyong.portal.schemas import (
@@ -31,6 +31,7 @@ from xinyong.portal.schemas import (
     SubjectProfile,
 )
 from xinyong.records.models import Record
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject
 
 __all__ = [

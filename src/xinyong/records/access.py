@@ -16,6 +16,7 @@ from xinyong.identity import names
 from xinyong.identity.kinds import SubjectKind
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
+from xinyong.records.states import PUBLISHABLE_STATES, RecordState
 from xinyong.subjects import service as subjects_service
 
 
@@ -44,8 +45,9 @@ def _authorised(session: Session, principal: Principal, subject_id: int) -> froz
 
 def facts(record: Record) -> policy.RecordFacts:
     item = catalog_service.get_catalog().item(record.item_code)
+    live = RecordState(record.state) in PUBLISHABLE_STATES
     return policy.RecordFacts(
-        item, record.state, record.department_id, record.subject_id, record.disclosure_end
+        item, live, record.department_id, record.subject_id, record.disclosure_end
     )
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.core.db import utcnow
+from xinyong.records import effects
+from xinyong.records.effects import Cause, Change, Changed
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.states import RecordState
 
@@ -25,6 +27,18 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
         Record.disclosure_end < today,
     )
     reason = f"disclosure period ended (checked {today.isoformat()})"
+    expiring = [
+        Changed(record_id, subject_id, item_code, department_id, source_id, RecordState.expired)
+        for record_id, subject_id, item_code, department_id, source_id in session.execute(
+            select(
+                Record.id,
+                Record.subject_id,
+                Record.item_code,
+                Record.department_id,
+                Record.source_record_id,
+            ).where(due)
+        )
+    ]
     events = select(
         Record.id,
         Record.subject_id,
@@ -56,4 +70,6 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
             object_id=f"expire:{today.isoformat()}",
             summary={"count": count, "as_of": today, "reason": reason},
         )
+    cause = Cause(actor=actor, today=today, reason=reason, ref=f"expire:{today.isoformat()}")
+    effects.record_changed(session, Change.expired, expiring, cause=cause)
     return count

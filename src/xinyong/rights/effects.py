@@ -8,22 +8,23 @@ from sqlalchemy.orm import Session
 
 from xinyong.core.workdays import add_workdays
 from xinyong.evaluation import service as evaluation_service
-from xinyong.exchange import service as exchange_service
-from xinyong.lists import service as lists_service
 from xinyong.notices import service as notices_service
 from xinyong.portal import list_seam
+from xinyong.records import effects as record_effects
 from xinyong.records import service as records_service
+from xinyong.records.effects import Change as RecordChange
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
 from xinyong.rights.config import get_config
 from xinyong.rights.models import RightsCase
 from xinyong.rights.states import TargetOutcome
 
-EVENT_KINDS = {
-    TargetOutcome.correct: "record.corrected",
-    TargetOutcome.supplement: "record.corrected",
-    TargetOutcome.stop_publication: "record.publication_stopped",
-    TargetOutcome.remove_from_list: "record.removed_from_list",
+# What each decision on a record is, as a record change (records.effects runs the rest).
+CHANGES = {
+    TargetOutcome.correct: RecordChange.corrected,
+    TargetOutcome.supplement: RecordChange.corrected,
+    TargetOutcome.stop_publication: RecordChange.expired,
+    TargetOutcome.remove_from_list: RecordChange.revoked,
 }
 
 
@@ -85,33 +86,28 @@ def _partner_due(today: date) -> date:
     return add_workdays(today, get_config().deadlines.notify_partners)
 
 
+def _cause(case: RightsCase, *, actor: str, today: date, reason: str) -> record_effects.Cause:
+    return record_effects.Cause(
+        actor=actor, today=today, reason=reason, ref=case.number, partner_due=_partner_due(today)
+    )
+
+
 def records_changed(
     session: Session,
     case: RightsCase,
     changed: list[tuple[TargetOutcome, Record]],
     *,
+    actor: str,
     today: date,
 ) -> None:
-    """Queue partner events for changed records and flag the subject for re-evaluation."""
-    if not changed:
-        return
+    """The decided records' consequences (list entries, partners, re-evaluation, notices)
+    through records.effects, one call per kind of change."""
+    by_change: dict[RecordChange, list[Record]] = {}
     for outcome, record in changed:
-        exchange_service.enqueue(
-            session,
-            kind=EVENT_KINDS[outcome],
-            subject_id=record.subject_id,
-            record_id=record.id,
-            payload={
-                "case": case.number,
-                "item_code": record.item_code,
-                "source_record_id": record.source_record_id,
-                "state": record.state,
-            },
-            due_on=_partner_due(today),
-        )
-    evaluation_service.flag_for_recompute(
-        session, subject_id=case.subject_id, reason=f"{case.number}: records changed"
-    )
+        by_change.setdefault(CHANGES[outcome], []).append(record)
+    cause = _cause(case, actor=actor, today=today, reason=f"异议 objection (case {case.number})")
+    for change, records in by_change.items():
+        record_effects.record_changed(session, change, records, cause=cause)
 
 
 def list_entries_removed(session: Session, case: RightsCase) -> None:
@@ -137,10 +133,8 @@ def repaired(
     records_service.transition(
         session, record_id=record.id, to_state=RecordState.repaired, reason=reason, actor=actor
     )
-    # Entries decided on the platform (xinyong.lists) and published list records naming it.
-    lists_service.remove_grounded_on(
-        session, record=record, reason="repaired", actor=actor, today=today
-    )
+    # Published list records naming it leave the list with it; entries decided on the
+    # platform end through the lists module's handler of the change.
     removed = list_seam.entries_grounded_on(session, record)
     for entry in removed:
         records_service.transition(
@@ -150,20 +144,6 @@ def repaired(
             reason=f"移出名单: 认定依据 {record.source_record_id} 已修复 (case {case.number})",
             actor=actor,
         )
-    for changed in [record, *removed]:
-        exchange_service.enqueue(
-            session,
-            kind="record.repaired",
-            subject_id=changed.subject_id,
-            record_id=changed.id,
-            payload={
-                "case": case.number,
-                "item_code": changed.item_code,
-                "source_record_id": changed.source_record_id,
-            },
-            due_on=_partner_due(today),
-        )
-    evaluation_service.flag_for_recompute(
-        session, subject_id=case.subject_id, reason=f"{case.number}: credit repaired"
-    )
+    cause = _cause(case, actor=actor, today=today, reason=reason)
+    record_effects.record_changed(session, RecordChange.repaired, [record, *removed], cause=cause)
     return removed

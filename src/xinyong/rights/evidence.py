@@ -13,6 +13,7 @@ from typing import BinaryIO, Protocol
 
 from sqlalchemy.orm import Session
 
+from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid
 from xinyong.rights.config import get_config
 from xinyong.rights.models import CaseFile, RightsCase
@@ -146,3 +147,18 @@ def attach(
         stored.append(row)
     session.flush()
     return stored
+
+
+# Rights applications carry evidence files: up to the case's whole allowance in one request.
+UPLOAD_PATHS = re.compile(
+    r"/(api/v1/(objections|repairs|cases/\d+/material)"
+    r"|portal/rights/(objection|repair)|portal/me/cases/\d+/material|console/rights/counter\S*)"
+)
+
+
+def request_cap() -> int:
+    """The largest request an evidence-carrying route accepts: every file of the allowance
+    plus room for the form fields, and never less than any other request."""
+    rules = get_config().evidence
+    allowance = rules.max_files * rules.max_file_bytes + 1024 * 1024
+    return max(allowance, get_settings().max_request_bytes)

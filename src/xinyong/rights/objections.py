@@ -12,7 +12,6 @@ from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Conflict, Forbidden, Invalid
 from xinyong.core.workdays import add_workdays
 from xinyong.ingest.cells import CellProblem, clean_text
-from xinyong.lists import service as lists_service
 from xinyong.portal import list_seam
 from xinyong.records import protect
 from xinyong.records import service as records_service
@@ -269,10 +268,6 @@ def _apply_target(
     records_service.transition(
         session, record_id=record.id, to_state=target_state, reason=reason, actor=actor
     )
-    if target_state is RecordState.revoked:  # entries resting on it end now, not at the job
-        lists_service.remove_grounded_on(
-            session, record=record, reason="basis_revoked", actor=actor, today=today
-        )
     return None
 
 
@@ -359,7 +354,7 @@ def decide(
     outcome = _case_outcome(len(changed) + upheld_entries, len(pairs))
     summary = _summary(pairs, by_record)
     cases.close(case, outcome=outcome.value, reason=summary, actor=actor, today=today)
-    effects.records_changed(session, case, changed, today=today)
+    effects.records_changed(session, case, changed, actor=actor, today=today)
     if upheld_entries:
         effects.list_entries_removed(session, case)
     effects.notify_decided(session, case)

@@ -1,0 +1,52 @@
+"""A subject whose records change is evaluated again (subscribed to ``records.effects``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.core.db import utcnow
+from xinyong.evaluation.models import RecomputeFlag
+from xinyong.records import effects
+from xinyong.records.effects import Cause, Change, Changed
+
+CHUNK = 5_000
+
+
+def flag_subjects(session: Session, change: Change, items: Sequence[Changed], cause: Cause) -> None:
+    """Flag every subject of the changed records (one flag per subject, newest reason wins),
+    in set-based statements: the expiry job may change thousands of records at once."""
+    reason = f"{change.value}: {cause.ref or cause.reason}"[:200]
+    subject_ids = sorted({item.subject_id for item in items})
+    session.flush()
+    now = utcnow()
+    for start in range(0, len(subject_ids), CHUNK):
+        chunk = subject_ids[start : start + CHUNK]
+        flagged = set(
+            session.scalars(
+                select(RecomputeFlag.subject_id).where(RecomputeFlag.subject_id.in_(chunk))
+            )
+        )
+        if flagged:
+            session.execute(
+                update(RecomputeFlag)
+                .where(RecomputeFlag.subject_id.in_(sorted(flagged)))
+                .values(reason=reason, flagged_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        fresh = [s for s in chunk if s not in flagged]
+        if fresh:
+            session.execute(
+                insert(RecomputeFlag),
+                [{"subject_id": s, "reason": reason, "flagged_at": now} for s in fresh],
+            )
+    for held in list(session.identity_map.values()):  # loaded flags read the new values
+        if isinstance(held, RecomputeFlag) and held.subject_id in subject_ids:
+            session.expire(held)
+
+
+def subscribe() -> None:
+    """Subscribe the evaluation module to every record change."""
+    effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)

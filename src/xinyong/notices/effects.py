@@ -1,0 +1,54 @@
+"""The subject hears when a department revokes one of its records or when a record's
+disclosure period ends (subscribed to ``records.effects``). Repairs and objection outcomes
+are told by the rights case that decided them, in its own words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import CatalogItem
+from xinyong.core.db import utcnow
+from xinyong.notices.models import Notice
+from xinyong.records import effects
+from xinyong.records.effects import Cause, Change, Changed
+
+
+def tell_subjects(session: Session, change: Change, items: Sequence[Changed], cause: Cause) -> None:
+    """One notice per changed record to its subject (``notice.record.<change>``)."""
+    now = utcnow()
+    items_by_code = catalog_service.get_catalog().items
+    rows = [
+        {
+            "key": f"record.{change.value}",
+            "params": {
+                "item_code": item.item_code,
+                "item_zh": _name(items_by_code, item.item_code, "zh"),
+                "item_en": _name(items_by_code, item.item_code, "en"),
+                "source_record_id": item.source_record_id,
+                "date": cause.today.isoformat(),
+                "reason": cause.reason[:500],
+            },
+            "subject_id": item.subject_id,
+            "ref_type": "record",
+            "ref_id": str(item.record_id),
+            "created_at": now,
+        }
+        for item in items
+    ]
+    session.execute(insert(Notice), rows)
+
+
+def _name(items: Mapping[str, CatalogItem], code: str, lang: str) -> str:
+    item = items.get(code)
+    if item is None:
+        return code
+    return item.name.zh if lang == "zh" else item.name.en
+
+
+def subscribe() -> None:
+    """Subscribe the notices module to revocations and expiries."""
+    effects.subscribe((Change.revoked, Change.expired), "notices.tell_subjects", tell_subjects)
