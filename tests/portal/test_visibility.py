@@ -27,10 +27,11 @@ from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.demo import loader
 from xinyong.lists import service as lists_service
-from xinyong.portal import list_seam, search, service
+from xinyong.portal import list_seam, service
 from xinyong.records import protect
 from xinyong.records.models import Record
 from xinyong.records.states import RECORD_STATES
+from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
