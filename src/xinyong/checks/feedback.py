@@ -19,7 +19,7 @@ from xinyong.auth.principal import Principal
 from xinyong.checks.models import CheckHit, CreditCheck
 from xinyong.core.db import claim_version, utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
-from xinyong.ingest.cells import CellProblem, clean_text
+from xinyong.core.text import TextProblem, clean_text
 
 MAX_REASON = 2000
 
@@ -46,7 +46,7 @@ def is_overdue(hit: CheckHit, today: date) -> bool:
 def _reason(raw: str | None, outcome: Outcome) -> str | None:
     try:
         text = clean_text(raw or "", multiline=True)
-    except CellProblem as problem:
+    except TextProblem as problem:
         raise Invalid(f"reason: {problem.reason}", details={"field": "reason"}) from None
     if len(text) > MAX_REASON:
         raise Invalid(f"reason is longer than {MAX_REASON} characters", details={"field": "reason"})

@@ -4,6 +4,7 @@ no lone surrogate (no UTF-8 encodes one), so both stores take and refuse the sam
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -33,3 +34,36 @@ def kept(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [kept(v) for v in value]
     return value
+
+
+class TextProblem(ValueError):
+    """Text that cannot be stored (a lone surrogate): ``reason`` says which character."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def clean_text(raw: str, *, multiline: bool) -> str:
+    """Text without control or format characters (keeping ``\\n``/``\\t`` if multiline), trimmed."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text.strip()
+    kept: list[str] = []
+    for ch in text:
+        if ch.isprintable() or ch in "\n\t":
+            kept.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise TextProblem(
+                f"含有无效字符（孤立代理项 U+{ord(ch):04X}） · "
+                f"contains an invalid character (lone surrogate U+{ord(ch):04X})"
+            )
+        if category in ("Zl", "Zp"):
+            kept.append("\n" if multiline else " ")
+        elif category not in ("Cc", "Cf"):
+            kept.append(ch)  # spaces such as U+3000, private-use characters
+    return "".join(kept).strip()

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xinyong.catalog.schemas import FieldSpec, FieldType, normalize_header
+from xinyong.core import text as text_cleaning
 from xinyong.identity import codes
 
 EMPTY_MARKERS = frozenset(
@@ -104,28 +105,11 @@ def _typed_text(raw: Any) -> str | None:
 
 
 def clean_text(raw: str, *, multiline: bool) -> str:
-    """Text without control or format characters (keeping ``\\n``/``\\t`` if multiline), trimmed."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = text.replace("\n", " ").replace("\t", " ")
-    if text.replace("\n", "").replace("\t", "").isprintable():
-        return text.strip()
-    kept: list[str] = []
-    for ch in text:
-        if ch.isprintable() or ch in "\n\t":
-            kept.append(ch)
-            continue
-        category = unicodedata.category(ch)
-        if category == "Cs":
-            raise CellProblem(
-                f"含有无效字符（孤立代理项 U+{ord(ch):04X}） · "
-                f"contains an invalid character (lone surrogate U+{ord(ch):04X})"
-            )
-        if category in ("Zl", "Zp"):
-            kept.append("\n" if multiline else " ")
-        elif category not in ("Cc", "Cf"):
-            kept.append(ch)  # spaces such as U+3000, private-use characters
-    return "".join(kept).strip()
+    """``core.text.clean_text`` for a cell: an unstorable character is the cell's problem."""
+    try:
+        return text_cleaning.clean_text(raw, multiline=multiline)
+    except text_cleaning.TextProblem as problem:
+        raise CellProblem(problem.reason) from problem
 
 
 def _text_converter(spec: FieldSpec) -> Converter:

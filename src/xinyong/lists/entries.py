@@ -14,7 +14,7 @@ from xinyong.audit import service as audit_service
 from xinyong.core.db import claim_version
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
 from xinyong.core.i18n import t
-from xinyong.ingest.cells import CellProblem, clean_text
+from xinyong.core.text import TextProblem, clean_text
 from xinyong.lists.config import ListKind, ListType, get_config
 from xinyong.lists.models import ListEntry, ListEntryBasis, ListEntryEvent
 from xinyong.lists.states import (
@@ -68,7 +68,7 @@ def clean(raw: str | None, field: str, *, required: bool = True) -> str:
     """An officer's text: control characters removed, trimmed, length checked."""
     try:
         text = clean_text(raw or "", multiline=True)
-    except CellProblem as problem:
+    except TextProblem as problem:
         raise Invalid(f"{field}: {problem.reason}", details={"field": field}) from None
     if required and not text:
         raise Invalid(f"{field} must not be empty", details={"field": field})

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized
-from xinyong.ingest.cells import clean_text
+from xinyong.core.text import clean_text
 from xinyong.notices import service as notices_service
 from xinyong.records.models import Record
 from xinyong.rights import cases, eligibility, evidence, objections, repairs, service, stats

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Conflict, Forbidden, Invalid
+from xinyong.core.text import TextProblem, clean_text
 from xinyong.core.workdays import add_workdays
-from xinyong.ingest.cells import CellProblem, clean_text
 from xinyong.portal import list_seam
 from xinyong.records import protect
 from xinyong.records import service as records_service
@@ -38,7 +38,7 @@ def statement_text(raw: str, *, field_name: str = "statement", required: bool = 
     """Applicant's or officer's text: control characters removed, length checked."""
     try:
         text = clean_text(raw or "", multiline=True)
-    except CellProblem as problem:
+    except TextProblem as problem:
         raise Invalid(f"{field_name}: {problem.reason}", details={"field": field_name}) from None
     if required and not text:
         raise Invalid(f"{field_name} must not be empty", details={"field": field_name})
