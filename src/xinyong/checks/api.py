@@ -15,19 +15,10 @@ from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.checks import feedback, stats
 from xinyong.checks import service as checks
+from xinyong.checks.answers import check_read, hit_read, summary
 from xinyong.checks.models import CreditCheck
 from xinyong.checks.resolve import SubjectQuery
-from xinyong.checks.schemas import (
-    CheckCreate,
-    CheckPage,
-    CheckRead,
-    FeedbackBody,
-    HitPage,
-    HitRead,
-    check_read,
-    hit_read,
-    summary,
-)
+from xinyong.checks.schemas import CheckCreate, CheckPage, CheckRead, FeedbackBody, HitPage, HitRead
 from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
 from xinyong.web import csrf

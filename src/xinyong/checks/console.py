@@ -28,10 +28,11 @@ from xinyong.auth.scope import platform_wide
 from xinyong.checks import feedback, stats
 from xinyong.checks import service as checks
 from xinyong.checks import texts_console as texts
+from xinyong.checks.answers import hit_read, rows_read, summary
 from xinyong.checks.api import department_id_of, scope_of
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.checks.resolve import SubjectQuery
-from xinyong.checks.schemas import CheckSummary, HitRead, hit_read, rows_read, summary
+from xinyong.checks.schemas import CheckSummary, HitRead
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
 from xinyong.identity.codes import normalize_code
