@@ -56,6 +56,7 @@ def _command(path: Path) -> list[str]:
     script = (
         "from datetime import date; from pathlib import Path; "
         "from xinyong.core.db import session_scope; from xinyong.ingest import service; "
+        "from xinyong import registry; registry.wire_effects(); "  # as every process does
         "sub = service.Submission(item_code='admin_penalty', department_key='sz_scjgj', "
         "mode='partial', today=date(2026, 11, 20)); "
         "import sys\n"

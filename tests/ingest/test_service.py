@@ -63,7 +63,8 @@ def test_a_gbk_file_loads_every_row(session: Session, tmp_path: Path) -> None:
     assert len(records) == 3 and all(r.is_current and r.version == 1 for r in records)
     assert all(r.content_hash and r.severity for r in records)
     audit = session.scalars(select(AuditEntry).where(AuditEntry.object_id == batch.id)).all()
-    assert [a.action for a in audit] == ["ingest.submission"]
+    # the records' consequences (record effects), then the batch itself
+    assert [a.action for a in audit] == ["record.effects.published", "ingest.submission"]
 
 
 def test_resubmission_is_unchanged_and_a_change_makes_a_new_version(
