@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.checks import texts_checks as _texts  # noqa: F401  (registers the ck.* texts)
 from xinyong.checks.feedback import is_overdue
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.checks.service import hits_of, rows_of
