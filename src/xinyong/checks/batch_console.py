@@ -18,7 +18,6 @@ from xinyong.checks.api import department_id_of
 from xinyong.checks.batch_api import read_upload
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden, Invalid, XinyongError
-from xinyong.core.i18n import Language, register
 from xinyong.measures.catalog import get_catalog
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
@@ -28,36 +27,6 @@ from xinyong.web.render import render
 router = APIRouter(
     prefix="/console/checks", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
-
-TEXT: dict[str, dict[Language, str]] = {
-    "cb.title": {"zh": "批量核查(统查)", "en": "Batch credit check"},
-    "cb.intro": {
-        "zh": "上传需核查的主体名单，系统在后台逐行核查并显示进度，完成后可下载核查结果。",
-        "en": "Upload the list of subjects to check; the check runs in the background with "
-        "its progress shown, and the hit report can be downloaded when it is done.",
-    },
-    "cb.desk": {"zh": "返回信用核查", "en": "Back to credit checks"},
-    "cb.department": {"zh": "核查部门", "en": "Checking department"},
-    "cb.matter": {"zh": "应用事项", "en": "Matter"},
-    "cb.choose": {"zh": "请选择", "en": "Choose"},
-    "cb.purpose": {"zh": "查询目的", "en": "Purpose"},
-    "cb.purpose_hint": {
-        "zh": "如项目名称、招标编号或审批事项，将记入查询登记。",
-        "en": "E.g. the project, tender number or application; it is kept in the query log.",
-    },
-    "cb.file": {"zh": "名单文件", "en": "List file"},
-    "cb.file_hint": {
-        "zh": "XLSX 或 CSV(UTF-8 / GBK)，首行为表头：名称列(名称 / 企业名称 / 主体名称 / 姓名)"
-        "和/或代码列(统一社会信用代码 / 身份证号码 / 证件号码)；序号等其他列不影响核查。"
-        "最多 {rows} 行，文件不超过 {mib} MB。",
-        "en": "XLSX or CSV (UTF-8 / GBK) with a header row: a name column (名称 / 企业名称 / "
-        "主体名称 / 姓名) and/or a code column (统一社会信用代码 / 身份证号码 / 证件号码); "
-        "other columns such as 序号 are ignored. Up to {rows} rows and {mib} MB.",
-    },
-    "cb.submit": {"zh": "上传并开始核查", "en": "Upload and check"},
-    "cb.error": {"zh": "未能提交核查", "en": "The check was not submitted"},
-}
-register(TEXT)
 
 
 def _staff(principal: Principal) -> None:

@@ -23,12 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.checks import texts_checks as _texts  # noqa: F401  (registers the ck.* texts)
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.core.errors import NotFound
 from xinyong.core.i18n import t
 from xinyong.ingest.report import safe_text
-from xinyong.measures import texts as _measure_texts  # noqa: F401  (the ms.* texts)
 from xinyong.measures.catalog import get_catalog
 from xinyong.measures.present import basis_text
 from xinyong.records.models import Record

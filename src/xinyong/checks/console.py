@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
-from xinyong.checks import feedback, stats
+from xinyong.checks import feedback, labels, stats
 from xinyong.checks import service as checks
-from xinyong.checks import texts_console as texts
 from xinyong.checks.answers import hit_read, rows_read, summary
 from xinyong.checks.api import department_id_of, scope_of
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
@@ -94,7 +93,7 @@ def _page(
     """Render a page of this module; ``?lang=`` also sets the language cookie."""
     nav = {"run": policy.can(principal, "checks.run")}
     colon = "：" if _lang(request) == "zh" else ": "
-    full = {**texts.HELPERS, "nav": nav, "colon": colon, **context}
+    full = {**labels.HELPERS, "nav": nav, "colon": colon, **context}
     response = render(request, f"console/checks/{name}", full, status_code=status)
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:
@@ -192,7 +191,7 @@ def _desk(
     context = {
         "form": form or CheckForm(),
         "errors": errors or {},
-        "matters": [(code, texts.matter_name(code, lang)) for code in get_catalog().matters],
+        "matters": [(code, labels.matter_name(code, lang)) for code in get_catalog().matters],
         "recent": _recent(session, principal, lang),
         "departments": sorted(departments, key=lambda d: d.key) if admin else [],
         "max_subjects": checks.MAX_SUBJECTS,
@@ -499,7 +498,7 @@ def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession
     figures = stats.figures(session, today=date.today(), department_id=department_id)
     context = {
         "figures": figures,
-        "sections": texts.sections(
+        "sections": labels.sections(
             figures, _departments(session), _lang(request), platform=department_id is None
         ),
         "department": session.get(Department, department_id) if department_id else None,

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from xinyong.checks import texts_checks as _texts  # noqa: F401  (registers the ck.* texts)
 from xinyong.core.text import Storable
 from xinyong.measures.present import BasisRead
 
