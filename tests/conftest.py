@@ -26,6 +26,8 @@ os.environ.pop("XINYONG_HOLIDAYS_FILE", None)
 # Servers under test do not build the batch checks' matching index in the background.
 os.environ["XINYONG_MATCH_INDEX_AT_START"] = "false"
 
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -43,6 +45,12 @@ ARTIFACTS = Path(
     or Path(tempfile.gettempdir()) / "xinyong-test-artifacts"
 )
 T = TypeVar("T")
+
+# Hypothesis keeps its example database (failures replay on the next run) outside the
+# checkout; no deadline, as the machine running the suite is shared.
+set_hypothesis_home_dir(str(Path(tempfile.gettempdir()) / "xinyong-hypothesis"))
+hypothesis_settings.register_profile("xinyong", deadline=None)
+hypothesis_settings.load_profile("xinyong")
 
 
 def shared_file(relative: str) -> Path:
@@ -88,9 +96,11 @@ class FreshDatabase:
         name = "xinyong_t_" + uuid.uuid4().hex[:12]
         if source.get_backend_name() == "sqlite":
             target = self.tmp / (name + ".db")
-            with closing(sqlite3.connect(str(source.database))) as src:
-                with closing(sqlite3.connect(str(target))) as dst:
-                    src.backup(dst)
+            with (
+                closing(sqlite3.connect(str(source.database))) as src,
+                closing(sqlite3.connect(str(target))) as dst,
+            ):
+                src.backup(dst)
             return f"sqlite:///{target}"
         self._admin(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -228,7 +238,7 @@ class LiveCities:
 
         url = self.fresh_db.migrated(self.backend)
         with process_database(url, **env):
-            if departments or subjects:
+            if departments:
                 with session_scope() as session:
                     subjects_service.sync_departments(session)
             if subjects:
