@@ -22,6 +22,7 @@ from tests.browserkit import MARKS, chromium, serving
 from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
 from tests.conftest import LiveCities
 from xinyong.core.db import session_scope
+from xinyong.portal import search
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.states import RecordState
@@ -66,13 +67,20 @@ def _penalised_subject() -> tuple[str, str, str, str]:
     return record.subject_code, record.subject_name, kind, record.decision_date.isoformat()
 
 
+def _indexed_then_penalised_subject() -> tuple[str, str, str, str]:
+    """The search index of the demo city, then the disputed subject (in that order)."""
+    with session_scope() as session:
+        search.rebuild_index(session)
+    return _penalised_subject()
+
+
 @pytest.fixture(scope="module")
 def portal(backend: str, live_city: LiveCities) -> Iterator[Portal]:
     """A served copy of the demo city: the server's threads commit, so no rollback here."""
     with (
         live_city(
             departments=True, subjects=200, seed=3, records_per_subject=5, anchor=date.today(),
-            search_index=True, extras=_penalised_subject,
+            extras=_indexed_then_penalised_subject,
         ) as built,
         serving() as served,
     ):  # fmt: skip
