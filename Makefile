@@ -30,8 +30,10 @@ setup: install
 run: setup
 	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)
 
+# One pytest-xdist worker per core; a module's tests stay on one worker (--dist loadscope), so
+# its module-scoped live city is built once. Databases and files are per worker (tests/conftest.py).
 test: install
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q -n auto --dist loadscope --durations=15
 
 lint: install
 	$(BIN)/ruff check src tests bench

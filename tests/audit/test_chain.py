@@ -21,7 +21,6 @@ from tests.conftest import FreshDatabase
 from xinyong.audit import hashing, jobs, service
 from xinyong.audit.models import AuditCheckpoint, AuditEntry
 from xinyong.audit.schemas import AuditFilter
-from xinyong.core import migrate
 from xinyong.core.db import make_engine
 from xinyong.core.errors import Conflict, Invalid
 from xinyong.identity import codes
@@ -337,9 +336,9 @@ def test_checkpoint_refuses_a_broken_chain(session: Session) -> None:
 
 
 def _migrated(fresh_db: FreshDatabase, backend: str) -> str:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    return url
+    """A fresh database of its own (a copy of the migrated template): the writers are other
+    threads committing their own sessions, and the chain must start at the genesis hash."""
+    return fresh_db.migrated(backend)
 
 
 def test_concurrent_writers_keep_the_chain_linear(fresh_db: FreshDatabase, backend: str) -> None:

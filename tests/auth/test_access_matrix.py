@@ -16,14 +16,11 @@ from sqlalchemy.orm import Session
 from starlette.routing import Route
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys, authorisations
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate, AuthorisationCreate, OrganisationCreate
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope, utcnow
 from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
@@ -465,19 +462,12 @@ def _client(name: str, city: City) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
+def city(live_city: LiveCities) -> Iterator[City]:
     """One seeded database and one logged-in client per caller for the whole module."""
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        city = _seed()
+    with live_city(extras=_seed) as built:
+        city = built.facts
         city.clients = {name: _client(name, city) for name in CALLERS}
         yield city
-        core_db.dispose_engine()
-    reset_settings()
 
 
 _INGEST_BODIES: dict[str, Callable[[str], dict[str, object]]] = {

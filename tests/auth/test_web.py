@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
+from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
@@ -23,9 +24,7 @@ from xinyong.subjects import service as subjects_service
 PASSWORD = "Correct-Horse-42"
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[dict[str, object]]:
-    """Departments, a company with a tax rating, staff, the company's own account, a key."""
+def _build_city() -> dict[str, object]:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         company = factories.enterprise(session)
@@ -72,7 +71,14 @@ def city(configured_db: str) -> Iterator[dict[str, object]]:
         )
         key = apikeys.create(session, name="feed", scopes=["records:read"], department_id=market.id)
         facts: dict[str, object] = {"uscc": company.uscc, "token": key.token}
-    yield facts
+    return facts
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[dict[str, object]]:
+    """Departments, a company with a tax rating, staff, the company's own account, a key."""
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def _csrf(page: str) -> str:

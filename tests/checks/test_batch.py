@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from tests.lists.helpers import listed_serious
 from xinyong.app import create_app
 from xinyong.audit.models import AuditEntry
@@ -39,8 +39,6 @@ from xinyong.checks import service as checks
 from xinyong.checks.models import CheckInput, CheckRow, CreditCheck
 from xinyong.checks.resolve import SubjectQuery
 from xinyong.cli import app as cli_app
-from xinyong.core import db as core_db
-from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import session_factory, session_scope
 from xinyong.core.errors import Conflict, Invalid
@@ -202,19 +200,10 @@ def test_submit_queues_the_check_with_its_file(session: Session) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(backend: str, fresh_db: FreshDatabase) -> Iterator[str]:
+def live(live_city: LiveCities) -> Iterator[str]:
     """A migrated database made the process-wide one for the module (the job's sessions)."""
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        with session_scope() as session:
-            subjects_service.sync_departments(session)
-        yield url
-        core_db.dispose_engine()
-    reset_settings()
+    with live_city(departments=True) as built:
+        yield built.url
 
 
 def _queue(data: bytes, name: str = "名单.csv") -> int:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.lists.helpers import listed_serious
 from xinyong.app import create_app
 from xinyong.auth import apikeys
@@ -33,8 +34,7 @@ class Desk:
     clean: str
 
 
-@pytest.fixture
-def desk(configured_db: str) -> Iterator[Desk]:
+def _build_desk() -> tuple[str, ...]:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         subject, _, _ = listed_serious(session)
@@ -51,7 +51,13 @@ def desk(configured_db: str) -> Iterator[Desk]:
         tokens = key(finance.id, "checks:run"), key(ecology.id, "checks:run")
         submit = key(finance.id, "records:submit")
         codes = subject.uscc or "", clean.uscc or ""
-    yield Desk(TestClient(create_app()), *tokens, submit, *codes)
+    return (*tokens, submit, *codes)
+
+
+@pytest.fixture
+def desk(live_city: LiveCities) -> Iterator[Desk]:
+    with live_city(extras=_build_desk) as built:
+        yield Desk(TestClient(create_app()), *built.facts)
 
 
 def _as(token: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.lists.helpers import BASIS, listed_serious
 from xinyong.app import create_app
 from xinyong.audit.models import AuditEntry
@@ -51,8 +52,7 @@ def _account(session: Session, username: str, department_id: int, role: str) -> 
     auth_service.create_account(session, data=data)
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[City]:
+def _build_city() -> City:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         finance = factories.department(session, "finance")
@@ -65,7 +65,13 @@ def city(configured_db: str) -> Iterator[City]:
         )
         clean = factories.enterprise(session)
         facts = City(listed.uscc or "", clean.uscc or "", finance.id)
-    yield facts
+    return facts
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[City]:
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def _csrf(page: str) -> str:

@@ -11,6 +11,9 @@ from xinyong.core import migrate
 from xinyong.core.db import make_engine
 from xinyong.registry import load_models
 
+# These tests migrate an empty database themselves (never a template copy): the migrations
+# are what they test.
+
 
 def test_upgrade_head_on_empty_database_matches_models(
     backend: str, fresh_db: FreshDatabase

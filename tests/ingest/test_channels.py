@@ -16,6 +16,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.ingest.conftest import labelled, write_csv
 from xinyong.app import create_app
 from xinyong.auth import apikeys
@@ -29,8 +30,7 @@ from xinyong.subjects import service as subjects_service
 PASSWORD = "Correct-Horse-42"
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[dict[str, object]]:
+def _build_city() -> dict[str, object]:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         market = factories.department(session, "market_regulation")
@@ -50,7 +50,13 @@ def city(configured_db: str) -> Iterator[dict[str, object]]:
             session, name="feed", scopes=["records:submit"], department_id=market.id
         )
         facts: dict[str, object] = {"payloads": payloads, "token": key.token, "dept": market.key}
-    yield facts
+    return facts
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[dict[str, object]]:
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def test_api_key_submits_records_and_reads_the_report(city: dict[str, object]) -> None:

@@ -8,19 +8,17 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import FreshDatabase
+from tests.conftest import City, LiveCities
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.service import load_departments
-from xinyong.core import migrate
 from xinyong.demo import submissions
 from xinyong.demo.fields import DepartmentInfo
-from xinyong.demo.loader import load_demo
 
 ANCHOR = date(2026, 11, 20)
 ROWS = 40_000
@@ -36,20 +34,6 @@ def _file(path: Path) -> Path:
     )
     submissions.write_csv(path, item, made, encoding="gbk")
     return path
-
-
-def _database(fresh_db: FreshDatabase, backend: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
-    from xinyong.core import db as core_db
-    from xinyong.core.config import reset_settings
-
-    reset_settings()
-    core_db.dispose_engine()
-    load_demo(subjects=500, seed=1, records_per_subject=0.5, anchor=ANCHOR)
-    core_db.dispose_engine()
-    return url
 
 
 def _command(path: Path) -> list[str]:
@@ -84,22 +68,26 @@ def _state(url: str) -> list[tuple[object, ...]]:
 
 
 def test_sigkill_mid_file_then_rerun_equals_an_uninterrupted_run(
-    backend: str, fresh_db: FreshDatabase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    live_city: LiveCities, tmp_path: Path
 ) -> None:
+    """Two copies of one demo city, each a database of its own: the child processes commit."""
     path = _file(tmp_path / "penalties.csv")
     env = {**os.environ, "XINYONG_INGEST_WORKERS": "0"}
 
-    clean = _database(fresh_db, backend, monkeypatch)
-    subprocess.run(_command(path), check=True, env={**env, "XINYONG_DATABASE_URL": clean})
-    expected = _state(clean)
+    def demo() -> AbstractContextManager[City[None]]:
+        return live_city(subjects=500, seed=1, records_per_subject=0.5, anchor=ANCHOR)
 
-    crashed = _database(fresh_db, backend, monkeypatch)
-    before = _state(crashed)
-    victim = subprocess.Popen(_command(path), env={**env, "XINYONG_DATABASE_URL": crashed})
-    time.sleep(3.0)  # well inside the load of 40,000 rows
-    assert victim.poll() is None, "the load finished before it could be killed; use more rows"
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    assert _state(crashed) == before  # nothing half-written
-    subprocess.run(_command(path), check=True, env={**env, "XINYONG_DATABASE_URL": crashed})
-    assert _state(crashed) == expected
+    with demo() as clean_city, demo() as crashed_city:
+        clean, crashed = clean_city.url, crashed_city.url
+        subprocess.run(_command(path), check=True, env={**env, "XINYONG_DATABASE_URL": clean})
+        expected = _state(clean)
+
+        before = _state(crashed)
+        victim = subprocess.Popen(_command(path), env={**env, "XINYONG_DATABASE_URL": crashed})
+        time.sleep(3.0)  # well inside the load of 40,000 rows
+        assert victim.poll() is None, "the load finished before it could be killed; use more rows"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        assert _state(crashed) == before  # nothing half-written
+        subprocess.run(_command(path), check=True, env={**env, "XINYONG_DATABASE_URL": crashed})
+        assert _state(crashed) == expected

@@ -13,15 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from tests.lists.helpers import BASIS, REASONS
 from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.lists import service
 from xinyong.subjects import service as subjects_service
@@ -98,20 +95,13 @@ def login(username: str) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
+def city(live_city: LiveCities) -> Iterator[City]:
     """One seeded database and one logged-in client per account for the module."""
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        city = _seed()
+    with live_city(extras=_seed) as built:
+        city = built.facts
         city.clients = {name: login(name) for name, _, _ in STAFF}
         city.clients["anonymous"] = TestClient(create_app())
         yield city
-        core_db.dispose_engine()
-    reset_settings()
 
 
 def company(*, decided_days_ago: int = 20) -> Company:

@@ -19,13 +19,10 @@ import pytest
 
 from tests import factories
 from tests.browserkit import MARKS, chromium, serving
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from tests.lists.helpers import listed_serious
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.subjects import service as subjects_service
 
@@ -61,18 +58,10 @@ def _populate() -> tuple[str, str, str]:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        facts = _populate()
-        with serving() as served:
-            yield City(served, backend, *facts)
-        core_db.dispose_engine()
-    reset_settings()
+def city(backend: str, live_city: LiveCities) -> Iterator[City]:
+    """A served copy of the city: the server's threads commit, so no rollback here."""
+    with live_city(extras=_populate) as built, serving() as served:
+        yield City(served, backend, *built.facts)
 
 
 @pytest.fixture

@@ -12,11 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from tests.portal import helpers
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists_service
 from xinyong.subjects import search
@@ -65,20 +62,11 @@ def _seed() -> tuple[str, str, date, str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(backend: str, fresh_db: FreshDatabase) -> Iterator[Seeded]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "100000")
-        reset_settings()
-        core_db.dispose_engine()
+def seeded(live_city: LiveCities) -> Iterator[Seeded]:
+    with live_city(extras=_seed, env={"rate_anonymous_per_minute": "100000"}) as built:
         from xinyong.app import create_app
 
-        code, number, day, key = _seed()
-        yield Seeded(TestClient(create_app()), code, number, day, key)
-        core_db.dispose_engine()
-    reset_settings()
+        yield Seeded(TestClient(create_app()), *built.facts)
 
 
 def _get(seeded: Seeded, path: str, status: int = 200, **params: Any) -> Any:

@@ -4,8 +4,8 @@ A visitor types a company's name in traditional characters, opens its page, read
 penalties, filters the 双公示 penalties down to that decision, switches to English and
 back, and does it all by keyboard as well; every page fits a phone's width.
 
-Screenshots are kept under ``var/test-artifacts/portal/`` (next to ``src/``) for people
-to look at; CI may publish that folder.
+Screenshots are kept under ``$XINYONG_TEST_ARTIFACTS/portal/`` (default: the system temp
+folder's ``xinyong-test-artifacts``) for people to look at; CI may publish that folder.
 """
 
 from __future__ import annotations
@@ -14,25 +14,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browserkit import MARKS, chromium, serving
-from tests.conftest import FreshDatabase
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
+from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
+from tests.conftest import LiveCities
 from xinyong.core.db import session_scope
-from xinyong.demo import loader
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.states import RecordState
 from xinyong.subjects import search
-from xinyong.subjects import service as subjects_service
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "portal"
+ARTIFACTS = TEST_ARTIFACTS / "portal"
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = MARKS
@@ -72,24 +67,24 @@ def _penalised_subject() -> tuple[str, str, str, str]:
     return record.subject_code, record.subject_name, kind, record.decision_date.isoformat()
 
 
+def _indexed_then_penalised_subject() -> tuple[str, str, str, str]:
+    """The search index of the demo city, then the disputed subject (in that order)."""
+    with session_scope() as session:
+        search.rebuild_index(session)
+    return _penalised_subject()
+
+
 @pytest.fixture(scope="module")
-def portal(backend: str, fresh_db: FreshDatabase) -> Iterator[Portal]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        with session_scope() as session:
-            subjects_service.sync_departments(session)
-        loader.load_demo(subjects=200, seed=3, records_per_subject=5, anchor=date.today())
-        with session_scope() as session:
-            search.rebuild_index(session)
-        code, name, penalty_type, decided = _penalised_subject()
-        with serving() as served:
-            yield Portal(served, backend, code, name, penalty_type, decided)
-        core_db.dispose_engine()
-    reset_settings()
+def portal(backend: str, live_city: LiveCities) -> Iterator[Portal]:
+    """A served copy of the demo city: the server's threads commit, so no rollback here."""
+    with (
+        live_city(
+            departments=True, subjects=200, seed=3, records_per_subject=5, anchor=date.today(),
+            extras=_indexed_then_penalised_subject,
+        ) as built,
+        serving() as served,
+    ):  # fmt: skip
+        yield Portal(served, backend, *built.facts)
 
 
 @pytest.fixture

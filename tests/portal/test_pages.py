@@ -18,19 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from xinyong.app import create_app
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
-from xinyong.demo import loader
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
 from xinyong.records.states import RecordState
-from xinyong.subjects import search
-from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
 
 TODAY = date.today()
@@ -114,22 +108,17 @@ def _enterprise(session: Session) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(backend: str, fresh_db: FreshDatabase) -> Iterator[Site]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        with session_scope() as session:
-            subjects_service.sync_departments(session)
-        loader.load_demo(subjects=150, seed=11, records_per_subject=4, anchor=TODAY)
-        with session_scope() as session:
-            code, disputed = _enterprise(session)
-            search.rebuild_index(session)
-        yield Site(TestClient(create_app()), code, disputed)
-        core_db.dispose_engine()
-    reset_settings()
+def site(live_city: LiveCities) -> Iterator[Site]:
+    with live_city(
+        departments=True, subjects=150, seed=11, records_per_subject=4, anchor=TODAY,
+        search_index=True, extras=_known_enterprise,
+    ) as built:  # fmt: skip
+        yield Site(TestClient(create_app()), *built.facts)
+
+
+def _known_enterprise() -> tuple[str, str]:
+    with session_scope() as session:
+        return _enterprise(session)
 
 
 def get(site: Site, path: str, **params: Any) -> Any:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,15 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from tests.portal import helpers
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DisclosureAttribute
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
-from xinyong.demo import loader
 from xinyong.lists import service as lists_service
 from xinyong.portal import list_seam, service
 from xinyong.records import protect
@@ -42,22 +37,13 @@ LISTS = {code: spec.code for spec in list_seam.public_specs() for code in spec.i
 ON_A_LIST = {"honour": {"honour_kind": "守信激励名单"}}
 
 
-@contextmanager
-def _database(backend: str, fresh_db: FreshDatabase) -> Iterator[TestClient]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "1000000")
-        reset_settings()
-        core_db.dispose_engine()
-        from xinyong.app import create_app
+UNLIMITED = {"rate_anonymous_per_minute": "1000000"}
 
-        with session_scope() as session:
-            subjects_service.sync_departments(session)
-        yield TestClient(create_app())
-        core_db.dispose_engine()
-    reset_settings()
+
+def _client() -> TestClient:
+    from xinyong.app import create_app
+
+    return TestClient(create_app())
 
 
 # --- item × state ---------------------------------------------------------------------------
@@ -135,9 +121,9 @@ class Matrix:
 
 
 @pytest.fixture(scope="module")
-def matrix(backend: str, fresh_db: FreshDatabase) -> Iterator[Matrix]:
-    with _database(backend, fresh_db) as client:
-        yield Matrix(client, _matrix_cases())
+def matrix(live_city: LiveCities) -> Iterator[Matrix]:
+    with live_city(departments=True, extras=_matrix_cases, env=UNLIMITED) as built:
+        yield Matrix(_client(), built.facts)
 
 
 def _service_seen(case: Case) -> dict[str, set[int]]:
@@ -252,13 +238,20 @@ def _secrets() -> Secrets:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[TestClient, Secrets]]:
-    with _database(backend, fresh_db) as client:
-        loader.load_demo(subjects=600, seed=5, records_per_subject=8.0, anchor=date.today())
-        with session_scope() as session:
-            search.rebuild_index(session)
-            lists_service.import_from_records(session, today=date.today())
-        yield client, _secrets()
+def city(live_city: LiveCities) -> Iterator[tuple[TestClient, Secrets]]:
+    with live_city(
+        departments=True, subjects=600, seed=5, records_per_subject=8.0, anchor=date.today(),
+        extras=_indexed_and_listed, env=UNLIMITED,
+    ) as built:  # fmt: skip
+        yield _client(), built.facts
+
+
+def _indexed_and_listed() -> Secrets:
+    """Search index and list entries of the demo city, then what must stay secret in it."""
+    with session_scope() as session:
+        search.rebuild_index(session)
+        lists_service.import_from_records(session, today=date.today())
+    return _secrets()
 
 
 def _pages(client: TestClient, path: str, **params: Any) -> Iterator[str]:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, PNG
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
@@ -96,10 +97,14 @@ def _login(username: str) -> TestClient:
 
 
 @pytest.fixture
-def city(configured_db: str) -> Iterator[City]:
-    city = _seed()
+def city(live_city: LiveCities) -> Iterator[City]:
+    with live_city(extras=_seed) as built:
+        yield _logged_in(built.facts)
+
+
+def _logged_in(city: City) -> City:
     city.clients = {name: _login(name) for name in ("owner", "officer", "stranger", "admin")}
-    yield city
+    return city
 
 
 def _object(client: TestClient, record_id: int, **form: Any) -> Any:

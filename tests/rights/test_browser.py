@@ -6,7 +6,8 @@ corrected fine and no mark. Repair: the subject sees it is eligible and applies 
 and its commitment → the officer accepts and repairs → the penalty and the list entry that
 rested on it leave the public pages, and the subject's own page shows 已修复.
 
-Screenshots are kept under ``var/test-artifacts/rights/``.
+Screenshots are kept under ``$XINYONG_TEST_ARTIFACTS/rights/`` (default: the system temp
+folder's ``xinyong-test-artifacts``), never in the checkout.
 """
 
 from __future__ import annotations
@@ -22,18 +23,16 @@ import pytest
 
 from tests import factories
 from tests.browserkit import MARKS, chromium, serving
-from tests.conftest import FreshDatabase
+from tests.conftest import ARTIFACTS as TEST_ARTIFACTS
+from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, serious_listing
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
 from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "rights"
+ARTIFACTS = TEST_ARTIFACTS / "rights"
 PASSWORD = "Correct-Horse-42"
 
 pytestmark = MARKS
@@ -78,18 +77,10 @@ def _populate() -> tuple[str, str, str, str, str]:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[City]:
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        reset_settings()
-        core_db.dispose_engine()
-        codes = _populate()
-        with serving() as served:
-            yield City(served, backend, *codes)
-        core_db.dispose_engine()
-    reset_settings()
+def city(backend: str, live_city: LiveCities) -> Iterator[City]:
+    """A served copy of the city: the server's threads commit, so no rollback here."""
+    with live_city(extras=_populate) as built, serving() as served:
+        yield City(served, backend, *built.facts)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, applicant
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
@@ -54,8 +55,7 @@ def _staff(
     )  # fmt: skip
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[City]:
+def _build_city() -> City:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         market = factories.department(session, "market_regulation")
@@ -77,7 +77,13 @@ def city(configured_db: str) -> Iterator[City]:
             today=TODAY - timedelta(days=190),
         )
         facts = City(subject.uscc or "", subject.id, recent.id, old.id)
-    yield facts
+    return facts
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[City]:
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def _csrf(page: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.lists.helpers import OFFICER, audit_actions, court_record, listed_serious, propose
 from tests.rights.helpers import PDF, applicant, penalised
 from xinyong.app import create_app
@@ -331,8 +332,7 @@ def _entries(session: Session, subject: Subject, *, notified: int) -> list[ListE
     return made
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[City]:
+def _build_city() -> City:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         company, other = factories.enterprise(session), factories.enterprise(session)
@@ -344,7 +344,13 @@ def city(configured_db: str) -> Iterator[City]:
         _account(session, "officer", kind="staff", role="department_user", department_id=market)
         (basis,) = lists_service.basis_records(session, notified.id)
         facts = City(notified.id, proposed.id, foreign.id, basis.id, company.uscc or "")
-    yield facts
+    return facts
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[City]:
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def _token(page: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, applicant, proof
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
@@ -51,9 +52,7 @@ def _open_account(session: Session, uscc: str, username: str) -> None:
     )
 
 
-@pytest.fixture
-def city(configured_db: str) -> Iterator[City]:
-    """A company with two penalties and its own account, another company's account, staff."""
+def _build_city() -> City:
     with session_scope() as session:
         subjects_service.sync_departments(session)
         company, other = factories.enterprise(session), factories.enterprise(session)
@@ -86,7 +85,14 @@ def city(configured_db: str) -> Iterator[City]:
             department_id=records[0].department_id,
             subject_id=company.id,
         )
-    yield city
+    return city
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[City]:
+    """A company with two penalties and its own account, another company's account, staff."""
+    with live_city(extras=_build_city) as built:
+        yield built.facts
 
 
 def _token(page: str) -> str:

@@ -13,40 +13,33 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests import factories
-from tests.conftest import FreshDatabase
+from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys
-from xinyong.core import db as core_db
-from xinyong.core import migrate
-from xinyong.core.config import reset_settings
 from xinyong.core.db import session_scope
-from xinyong.demo import loader
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
 @pytest.fixture(scope="module")
-def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[dict[str, str], Any]]:
+def api_city(live_city: LiveCities) -> Iterator[tuple[dict[str, str], Any]]:
     """A small demo city, an API key with every scope, and the app, for the module (one app:
     building it for every generated case made this the slowest test of the suite)."""
-    url = fresh_db.new(backend)
-    migrate.upgrade(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATABASE_URL", url)
-        patch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "100000")
-        patch.setenv("XINYONG_RATE_KEY_PER_MINUTE", "100000")
-        reset_settings()
-        core_db.dispose_engine()
-        loader.load_demo(subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1))
-        with session_scope() as session:
-            dept = factories.department(session)
-            key = apikeys.create(
-                session, name="fuzz", scopes=list(apikeys.SCOPES), department_id=dept.id
-            )
-            token = key.token
-        yield {"Authorization": f"Bearer {token}"}, create_app()
-        core_db.dispose_engine()
-    reset_settings()
+    with live_city(
+        subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1), extras=_key,
+        env={"rate_anonymous_per_minute": "100000", "rate_key_per_minute": "100000"},
+    ) as built:  # fmt: skip
+        yield {"Authorization": f"Bearer {built.facts}"}, create_app()
+
+
+def _key() -> str:
+    """The token of a new API key holding every scope."""
+    with session_scope() as session:
+        dept = factories.department(session)
+        key = apikeys.create(
+            session, name="fuzz", scopes=list(apikeys.SCOPES), department_id=dept.id
+        )
+        return key.token
 
 
 @schema.parametrize()
