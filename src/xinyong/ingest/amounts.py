@@ -172,13 +172,13 @@ def decimal_converter(spec: FieldSpec, unit: ColumnUnit | None = None) -> Conver
         and (spec.minimum is None or spec.minimum <= 0)
     )
 
-    def value(number: Decimal, currency: str | None) -> Any:
+    def value(raw: Any, number: Decimal, currency: str | None) -> Any:
         bounded(spec, number)
         text = "0" if not number else format(number.normalize(), "f")
         if linked:
             return Money(text, currency or column.currency)
         if (currency or column.currency or home) != home:
-            raise _foreign(spec, currency or column.currency or home)
+            raise _foreign(spec, str(raw).strip(), currency or column.currency or home)
         return text
 
     def convert(raw: Any) -> Any:
@@ -189,18 +189,18 @@ def decimal_converter(spec: FieldSpec, unit: ColumnUnit | None = None) -> Conver
         if isinstance(raw, bool):
             raise CellProblem(_EXPECTED_NUMBER)
         if isinstance(raw, int | float):
-            return value(_rescaled(_from_number(raw), bare_scale, field_scale), None)
+            return value(raw, _rescaled(_from_number(raw), bare_scale, field_scale), None)
         text = typed_text(raw)
         if text is None:
             return MISSING
         if _PLAIN_NUMBER.fullmatch(text):
-            return value(_rescaled(Decimal(text), bare_scale, field_scale), None)
+            return value(raw, _rescaled(Decimal(text), bare_scale, field_scale), None)
         written = _read(text)
         if written.scale is None:
-            return value(_rescaled(written.number, bare_scale, field_scale), written.currency)
+            return value(raw, _rescaled(written.number, bare_scale, field_scale), written.currency)
         if field_scale is None:
             raise _no_unit(spec, text, written.words)
-        return value(_rescaled(written.number, written.scale, field_scale), written.currency)
+        return value(raw, _rescaled(written.number, written.scale, field_scale), written.currency)
 
     return convert
 
@@ -235,13 +235,13 @@ def _no_unit(spec: FieldSpec, text: str, words: str) -> CellProblem:
     )
 
 
-def _foreign(spec: FieldSpec, currency: str) -> CellProblem:
+def _foreign(spec: FieldSpec, shown: str, currency: str) -> CellProblem:
     home = conventions.conventions().home
     name, home_name = conventions.currency_name(currency), conventions.currency_name(home)
     return CellProblem(
-        f"金额为{name}（{currency}），本列只收{home_name}（{home}）金额，不做币种换算 · "
-        f"an amount in {currency}: {spec.label.zh} takes amounts in {home} only "
-        "(currencies are never converted)"
+        f"金额{_quoted(shown)}为{name}（{currency}），本列只收{home_name}（{home}）金额，"
+        f"不做币种换算 · {shown!r} is an amount in {currency}: {spec.label.zh} takes amounts "
+        f"in {home} only (currencies are never converted)"
     )
 
 

@@ -111,7 +111,11 @@ class RowParser:
             else None
         )
         self._required = {s.name for s in item.fields if s.required}
-        self._absent = [s.name for s in item.fields if s.required and s.name not in header_of]
+        self._absent = [
+            s.name
+            for s in item.fields
+            if s.required and s.name not in header_of and s.name not in column_map.derived
+        ]
         self._known = set(column_map.fields) | set(column_map.ignored)
         self._orders = [
             (rule.earlier, rule.later, header_of[rule.later], item.field(rule.earlier).label.zh)
