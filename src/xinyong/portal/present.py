@@ -14,10 +14,12 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from xinyong.catalog import conventions
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import (
     CatalogItem,
     DisclosureKind,
+    FieldType,
     Severity,
     parse_period,
     period_months,
@@ -137,7 +139,10 @@ def field_rows(
             continue
         spec = item.find_field(name) if item else None
         label = (spec.label.zh if lang == "zh" else spec.label.en) if spec else name
-        rows.append((label, format_value(name, value, lang)))
+        shown = format_value(name, value, lang)
+        if spec is not None and spec.type is FieldType.currency and lang == "zh":
+            shown = f"{conventions.currency_name(shown)}（{shown}）"  # 美元（USD）
+        rows.append((label, shown))
     return rows
 
 
