@@ -23,7 +23,7 @@ from xinyong.ingest.amounts import Money, decimal_converter, header_unit
 from xinyong.ingest.cells import CellProblem
 from xinyong.ingest.mapping import map_headers
 from xinyong.ingest.readers import IngestFileError, RawRow
-from xinyong.ingest.values import RowParser
+from xinyong.ingest.values import RowParser, parse_mapping
 
 TODAY = files.ANCHOR
 CAPITAL, CURRENCY, FINE = "注册资本(出资额)", "币种", "罚款金额(万元)"
@@ -314,3 +314,20 @@ def test_any_accepted_form_reads_back_to_the_same_amount_and_currency(
     assert isinstance(money, Money)
     assert Decimal(money.amount) == number * scale / 10_000, text
     assert money.currency == currency, text
+
+
+def test_json_records_take_the_same_forms_and_header_units() -> None:
+    item = files.item("admin_penalty")
+    record = dict(files.payloads("admin_penalty", 1, seed=6)[0])
+    record.pop("fine_amount", None)
+    for fine in ({"罚款金额(元)": 5000}, {"fine_amount": "人民币5,000元"}):
+        parsed, errors = parse_mapping(item, record | fine, row=1, today=TODAY)
+        assert not errors and parsed is not None and parsed["fine_amount"] == "0.5"
+    registration = files.item("registration")
+    capital_record = files.payloads("registration", 1, seed=6)[0] | {"currency": None}
+    for raw, expected in (("800(万美元)", ("800", "USD")), (12.5, ("12.5", None))):
+        parsed, errors = parse_mapping(
+            registration, capital_record | {"registered_capital": raw}, row=1, today=TODAY
+        )
+        assert not errors and parsed is not None, errors
+        assert (parsed["registered_capital"], parsed.get("currency")) == expected
