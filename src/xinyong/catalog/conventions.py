@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -129,10 +129,11 @@ def unit_scale(unit: str | None) -> Decimal | None:
     return scale
 
 
-def split_words(folded: str) -> list[tuple[WordKind, Decimal | str]] | None:
+@lru_cache(maxsize=4096)
+def split_words(folded: str) -> tuple[tuple[WordKind, Decimal | str], ...] | None:
     """A folded run of words as the words it is made of (longest first), or None."""
     table = word_table()
-    longest = max(len(word) for word in table)
+    longest = _longest_word()
     out: list[tuple[WordKind, Decimal | str]] = []
     start = 0
     while start < len(folded):
@@ -144,7 +145,12 @@ def split_words(folded: str) -> list[tuple[WordKind, Decimal | str]] | None:
                 break
         else:
             return None
-    return out
+    return tuple(out)
+
+
+@cache
+def _longest_word() -> int:
+    return max(len(word) for word in word_table())
 
 
 def currency_code(text: str) -> str | None:
