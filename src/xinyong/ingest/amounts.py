@@ -146,6 +146,7 @@ def header_unit(header: str) -> tuple[str, ColumnUnit] | None:
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _CANONICAL_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")  # as check_payload has it
 _EXPECTED_NUMBER = "应为数字 · expected a number"
+_CACHE_SIZE = 50_000
 _EXPECTED_FINITE = "应为有限的数字 · expected a finite number"
 
 
@@ -181,9 +182,21 @@ def decimal_converter(spec: FieldSpec, unit: ColumnUnit | None = None) -> Conver
             raise _foreign(spec, str(raw).strip(), currency or column.currency or home)
         return text
 
+    cache: dict[str, Any] = {}  # spellings repeat down a column (100(万元人民币) …)
+
     def convert(raw: Any) -> Any:
-        if plain and not linked and raw.__class__ is str and _CANONICAL_NUMBER.fullmatch(raw):
+        if raw.__class__ is not str:
+            return read(raw)
+        if plain and not linked and _CANONICAL_NUMBER.fullmatch(raw):
             return raw  # already canonical, not negative, in the field's unit
+        hit = cache.get(raw)
+        if hit is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            hit = cache[raw] = read(raw)
+        return hit
+
+    def read(raw: Any) -> Any:
         if raw is None:
             return MISSING
         if isinstance(raw, bool):
