@@ -155,7 +155,7 @@ def _real(label: str, url: str, path: Path) -> None:
     kept = real["rows"] - real["rejected"]
     print(
         f"[{label}] real registry sample: {kept:,} of {real['rows']:,} rows accepted "
-        f"({kept / real['rows']:.2%}) in {real['seconds']:.1f} s; rejections: "
+        f"({kept / real['rows']:.3%}) in {real['seconds']:.1f} s; rejections: "
         + (", ".join(f"{reason} ×{count}" for reason, count in real["reasons"]) or "none")
     )
 
