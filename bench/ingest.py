@@ -14,6 +14,10 @@ memory is the load's own:
   ``INSERT … SELECT`` from a temporary copy (new source ids) and committed — what writing
   the records alone costs, with the table's indexes and foreign keys; no load can beat it.
 
+Then, when ``../shared/data/real`` holds the registry sample (40,950 real enterprises), the
+sample as a registration export (GBK, national headers: ``tests/ingest/real.py``) is loaded in
+partial mode and the share of its rows accepted is printed, with the reasons of the rest.
+
 PostgreSQL runs when XINYONG_BENCH_PG_URL (or XINYONG_TEST_PG_URL) names a server.
 Targets (issue 4): ≥ 50,000 records/s and ≥ 1/3 of raw COPY on PostgreSQL; ≥ 20,000
 records/s on SQLite; peak memory ≤ 1 GiB.
@@ -100,6 +104,60 @@ def load_child(url: str, path: str) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(json.dumps({"seconds": seconds, "rss": rss, "workers_rss": workers, **counts}))
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def real_child(url: str, folder: str) -> None:
+    """(Child process) the registry sample as a registration export, loaded in partial mode:
+    rows, accepted share and the reasons of the rejections."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from collections import Counter
+
+    from sqlalchemy import select
+    from tests.ingest.real import REGISTRY_SAMPLE, SHARED_REAL, registry_file
+
+    from xinyong.core.config import reset_settings
+    from xinyong.core.db import session_scope
+    from xinyong.ingest import service
+    from xinyong.ingest.models import RejectedRow
+
+    os.environ["XINYONG_DATABASE_URL"] = url
+    reset_settings()
+    path = registry_file(SHARED_REAL / REGISTRY_SAMPLE, Path(folder) / "registry.csv")
+    started = time.perf_counter()
+    with session_scope() as session:
+        batch = service.submit_file(
+            session,
+            path=path,
+            submission=service.Submission(
+                item_code="registration", department_key=DEPARTMENT, mode="partial"
+            ),
+        )
+        rejected = session.scalars(select(RejectedRow).where(RejectedRow.batch_id == batch.id))
+        reasons = Counter(
+            f"{e['column']}: {e['reason'].partition(' · ')[2][:70]}"
+            for r in rejected
+            for e in r.errors
+        )
+        counts = {"rows": batch.rows, "rejected": batch.rejected}
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, **counts, "reasons": reasons.most_common(10)}))
+
+
+def _real(label: str, url: str, path: Path) -> None:
+    sample = REPO_ROOT.parent / "shared" / "data" / "real" / "registry"
+    if not (sample / "enterprise_registry_sample.csv").exists():
+        print(f"[{label}] real registry sample: skipped (../shared/data/real is absent)")
+        return
+    real = _child("real", url, path, str(path.parent))
+    kept = real["rows"] - real["rejected"]
+    print(
+        f"[{label}] real registry sample: {kept:,} of {real['rows']:,} rows accepted "
+        f"({kept / real['rows']:.3%}) in {real['seconds']:.1f} s; rejections: "
+        + (", ".join(f"{reason} ×{count}" for reason, count in real["reasons"]) or "none")
+    )
 
 
 def copy_child(url: str, path: str) -> None:
@@ -211,6 +269,7 @@ def _run(label: str, url: str, path: Path, subjects: int) -> None:
         f"{floor['seconds']:.1f} s = {floor_rate:,.0f} rows/s; xinyong = {rate / floor_rate:.2f} "
         f"of it"
     )
+    _real(label, url, path)
 
 
 def main() -> None:
@@ -242,5 +301,7 @@ if __name__ == "__main__":
         copy_child(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "floor":
         floor_child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "real":
+        real_child(sys.argv[2], sys.argv[3])
     else:
         main()

@@ -161,7 +161,7 @@ def test_amounts_in_the_fields_unit(raw: Any, expected: str | None) -> None:
         ("-3000元", "negative"),
         ("1,23", "is not an amount"),
         ("1.2E+5", "scientific notation"),
-        ("12345美元", "is not an amount"),
+        ("12345美元", "an amount in USD: 罚款金额(万元) takes amounts in CNY only"),
         ("五千元", "is not an amount"),
         (True, "expected a number"),
     ],

@@ -232,6 +232,8 @@ def field_defects(spec: FieldSpec) -> Iterator[CatalogDefect]:
         yield CatalogDefect(("max_length",), "'max_length' only applies to string and text")
     if spec.unit is not None and spec.type not in NUMERIC_TYPES:
         yield CatalogDefect(("unit",), "'unit' only applies to decimal and integer fields")
+    if spec.currency_field is not None and spec.type is not FieldType.decimal:
+        yield CatalogDefect(("currency_field",), "'currency_field' only applies to decimals")
     if spec.pattern is not None:
         try:
             re.compile(spec.pattern)
@@ -257,6 +259,12 @@ def _check_fields(item: CatalogItem) -> Iterator[CatalogDefect]:
             yield CatalogDefect(
                 ("fields", index, "disclosure"),
                 f"field '{spec.name}' holds identity numbers and cannot be public",
+            )
+        linked = item.find_field(spec.currency_field) if spec.currency_field else None
+        if spec.currency_field and (linked is None or linked.type is not FieldType.currency):
+            yield CatalogDefect(
+                ("fields", index, "currency_field"),
+                f"'{spec.currency_field}' is not a currency field of {item.code}",
             )
         if item.field_disclosure(spec).openness < item.disclosure_attribute.openness:
             yield CatalogDefect(

@@ -137,6 +137,7 @@ class FieldType(StrEnum):
     id_number = "id_number"
     subject_code = "subject_code"  # a USCC or a citizen ID number
     boolean = "boolean"
+    currency = "currency"  # an ISO 4217 code (CNY, USD …), see data/conventions.yaml
 
 
 class DepartmentKind(StrEnum):
@@ -246,6 +247,9 @@ class FieldSpec(StrictModel):
     max_length: PositiveInt | None = None
     pattern: str | None = None
     unit: str | None = None
+    # The field (of type currency) holding the currency of this amount: an amount written in
+    # 美元 puts USD there; without one, amounts are in the home currency (人民币) only.
+    currency_field: str | None = None
     # Bounds of a decimal or integer field (inclusive), e.g. ``minimum: 0`` for amounts.
     minimum: Decimal | None = None
     maximum: Decimal | None = None

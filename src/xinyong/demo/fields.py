@@ -247,7 +247,7 @@ NAMED: dict[str, Maker] = {
     "contract_name": lambda c: f"{c.decided.year}年度{c.rng.choice(PROJECTS)}项目合同",
     "honour_name": lambda c: c.rng.choice(HONOURS),
     "honour_content": lambda c: None,
-    "currency": lambda c: "人民币",
+    "currency": lambda c: "CNY",
     "industry_code": lambda c: c.subject.industry,
     "entity_type": lambda c: "有限责任公司" if c.subject.category == "91" else "个体工商户",
     "province": lambda c: "江苏",

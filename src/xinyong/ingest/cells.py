@@ -4,6 +4,7 @@ Each converter takes a raw value (text from CSV, typed values from XLSX or JSON)
 the canonical value ``records.payload.check_payload`` keeps, ``MISSING`` for no value, or
 raises ``CellProblem`` with a specific reason. The common form is tried first (an ISO date,
 a canonical number, an exact enum value, printable text); the many spellings after.
+Amounts and currencies are read by ``amounts.py``; ``values.converter_for`` picks the converter.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ EMPTY_MARKERS = frozenset(
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
                           "#SPILL!", "#CALC!", "#GETTING_DATA"})  # fmt: skip
 EARLIEST, LATEST = "1900-01-01", "2099-12-31"
-YUAN_PER = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "万": Decimal(10_000),
-            "亿元": Decimal(100_000_000), "亿": Decimal(100_000_000)}  # fmt: skip
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMS = (
     re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})"),
@@ -34,9 +33,6 @@ _DATE_FORMS = (
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
 _TIME = re.compile(r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_CANONICAL_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d*[1-9])?")  # as check_payload writes it
-_AMOUNT = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(千元|万元|亿元|元|万|亿)?")
 _MULTI = re.compile(r"[;；,，、|/]")
 MISSING: Any = object()  # a converter's answer for "no value"
 _CACHE_SIZE = 50_000
@@ -61,8 +57,6 @@ _FORMULA = (
 )
 _EXPECTED_TEXT = "应为文本 · expected text"
 _NOT_A_DATE = "不是有效日期 · not a date"
-_EXPECTED_NUMBER = "应为数字 · expected a number"
-_EXPECTED_FINITE = "应为有限的数字 · expected a finite number"
 _EXPECTED_WHOLE = "应为整数 · expected a whole number"
 _CODE_NAMES = {"uscc": ("统一社会信用代码", "a unified social credit code"),
                "id_number": ("居民身份证号码", "a citizen ID number"),
@@ -89,7 +83,7 @@ def _excel_error(text: str) -> CellProblem:
     )
 
 
-def _typed_text(raw: Any) -> str | None:
+def typed_text(raw: Any) -> str | None:
     """The text of a raw value in a typed column: None when empty or a placeholder."""
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     if not text or text in EMPTY_MARKERS:
@@ -205,7 +199,7 @@ def _date_text(raw: str, words: dict[str, str | None]) -> Any:
     key = normalize_header(raw)
     if key in words:
         return words[key] or MISSING
-    text = _typed_text(raw)
+    text = typed_text(raw)
     if text is None:
         return MISSING
     for form in _DATE_FORMS:
@@ -256,7 +250,7 @@ def _serial_date(number: float) -> str:
 # --- numbers --------------------------------------------------------------------------
 
 
-def _bounded(spec: FieldSpec, number: Decimal) -> Decimal:
+def bounded(spec: FieldSpec, number: Decimal) -> Decimal:
     if spec.minimum is not None and number < spec.minimum:
         shown, least = format(number, "f"), spec.minimum
         why_zh = "为负数" if number < 0 else f"小于最小值 {least}"
@@ -270,67 +264,6 @@ def _bounded(spec: FieldSpec, number: Decimal) -> Decimal:
     return number
 
 
-def _decimal_converter(spec: FieldSpec) -> Converter:
-    unbounded = spec.maximum is None and (spec.minimum is None or spec.minimum <= 0)
-
-    def convert(raw: Any) -> Any:
-        if unbounded and raw.__class__ is str and _CANONICAL_NUMBER.fullmatch(raw):
-            return raw  # already canonical and not negative
-        if raw.__class__ is str and _PLAIN_NUMBER.fullmatch(raw):
-            number = Decimal(raw)
-        elif raw is None:
-            return MISSING
-        elif isinstance(raw, bool):
-            raise CellProblem(_EXPECTED_NUMBER)
-        elif isinstance(raw, int):
-            number = Decimal(raw)
-        elif isinstance(raw, float):
-            if raw != raw or raw in (float("inf"), float("-inf")):
-                raise CellProblem(_EXPECTED_FINITE)
-            number = Decimal(format(raw, ".15g"))  # the 15 digits Excel keeps
-        else:
-            number = _amount(spec, str(raw))
-            if number is MISSING:
-                return MISSING
-        _bounded(spec, number)
-        return "0" if not number else format(number.normalize(), "f")
-
-    return convert
-
-
-def _amount(spec: FieldSpec, raw: str) -> Any:
-    text = _typed_text(raw)
-    if text is None:
-        return MISSING
-    compact = re.sub(r"\s+", "", text).removeprefix("人民币").removeprefix("RMB").lstrip("¥$")
-    negative = compact.startswith("(") and compact.endswith(")")
-    match = _AMOUNT.fullmatch(compact.strip("()") if negative else compact)
-    if match is None:
-        if re.fullmatch(r"[-+]?\d+(\.\d+)?[eE][-+]?\d+", compact):
-            raise CellProblem(
-                f"数值 {text} 是科学计数法，会丢失位数，请填写完整数字 · "
-                f"{text} is in scientific notation, which loses digits: enter the number"
-            )
-        raise CellProblem(
-            f"金额{quoted(text)}无法识别（例如 1234.5 或 1,234.5万元） · "
-            f"{text!r} is not an amount (e.g. 1234.5 or 1,234.5万元)"
-        )
-    sign, whole, fraction, unit = match.groups()
-    number = Decimal(whole.replace(",", "") + (fraction or ""))
-    if sign == "-" or negative:
-        number = -number
-    if unit is None or unit == spec.unit:
-        return number
-    if spec.unit not in YUAN_PER:
-        expected = f"in {spec.unit}" if spec.unit else "a plain number"
-        expected_zh = f"以{spec.unit}为单位填写" if spec.unit else "填写不带单位的数字"
-        raise CellProblem(
-            f"金额 {text} 的单位不对：本列应{expected_zh}，不能用{unit} · "
-            f"{text}: this column takes {expected}, not {unit}"
-        )
-    return number * YUAN_PER[unit] / YUAN_PER[spec.unit]
-
-
 def _integer_converter(spec: FieldSpec) -> Converter:
     def convert(raw: Any) -> Any:
         if raw is None:
@@ -339,7 +272,7 @@ def _integer_converter(spec: FieldSpec) -> Converter:
             raise CellProblem(_EXPECTED_WHOLE)
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        text = raw if isinstance(raw, int) else _typed_text(raw)
+        text = raw if isinstance(raw, int) else typed_text(raw)
         if text is None:
             return MISSING
         try:
@@ -350,7 +283,7 @@ def _integer_converter(spec: FieldSpec) -> Converter:
             raise CellProblem(
                 f"数值{quoted(str(text))}不是整数 · {text!r} is not a whole number"
             ) from None
-        _bounded(spec, Decimal(number))
+        bounded(spec, Decimal(number))
         return number
 
     return convert
@@ -360,7 +293,7 @@ def _boolean_converter(spec: FieldSpec) -> Converter:
     def convert(raw: Any) -> Any:
         if isinstance(raw, bool) or raw is None:
             return MISSING if raw is None else raw
-        text = _typed_text(raw)
+        text = typed_text(raw)
         if text is None:
             return MISSING
         if text.lower() in _TRUE | _FALSE:
@@ -392,7 +325,7 @@ def _enum_converter(spec: FieldSpec) -> Converter:
             return value
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        text = _typed_text(raw) if raw is not None else None
+        text = typed_text(raw) if raw is not None else None
         if text is None:
             return None
         value = exact.get(text) or folded.get(normalize_header(text))
@@ -440,7 +373,7 @@ def _code_converter(spec: FieldSpec, kinds_seen: dict[str, str]) -> Converter:
             return MISSING
         if isinstance(raw, float) or (isinstance(raw, int) and not isinstance(raw, bool)):
             raw = _numeric_code(raw)
-        text = _typed_text(raw)
+        text = typed_text(raw)
         if text is None:
             return MISSING
         found = codes.valid_kind(text)
@@ -491,14 +424,12 @@ def _code_reason(text: str, wanted: tuple[str, ...], found: tuple[str, str] | No
 
 
 def converter_for(spec: FieldSpec, *, today: date, kinds_seen: dict[str, str]) -> Converter:
-    """The converter of one field: canonical value, ``MISSING``, or ``CellProblem``."""
+    """The converter of a text, date, integer, enum, boolean or code field."""
     kind = spec.type
     if kind in (FieldType.string, FieldType.text):
         return _text_converter(spec)
     if kind is FieldType.date:
         return _date_converter(spec, today.isoformat())
-    if kind is FieldType.decimal:
-        return _decimal_converter(spec)
     if kind is FieldType.integer:
         return _integer_converter(spec)
     if kind is FieldType.enum:

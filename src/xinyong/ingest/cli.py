@@ -42,6 +42,10 @@ def _show(report: dict[str, object], as_json: bool) -> None:
     table = Table("batch", "status", *COUNTS)
     table.add_row(*(str(report[k]) for k in ("batch_id", "status", *COUNTS)))
     console.print(table)
+    notes = report.get("notes") or []
+    assert isinstance(notes, list)
+    for note in notes:
+        console.print(f"note: {note}")
     if report.get("error"):
         console.print(f"[red]{report['error']}[/red]")
     errors = report.get("errors") or []

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
-from xinyong.catalog.schemas import CatalogItem, normalize_header
+from xinyong.catalog.schemas import CODE_TYPES, CatalogItem, FieldType, normalize_header
+from xinyong.ingest.amounts import ColumnUnit, header_unit
 from xinyong.ingest.readers import IngestFileError, column_name, column_name_zh
 
 # Normalised headers of a serial-number column, ignored when no field claims them.
@@ -28,6 +30,10 @@ class ColumnMap:
     item: CatalogItem
     fields: dict[str, str]  # original header -> field name
     ignored: list[str]
+    # Original header -> the unit its brackets name (注册资本(万元) -> 万), for bare numbers.
+    units: dict[str, ColumnUnit] = field(default_factory=dict)
+    # Fields without a column whose value is derived from another (subject_type from the code).
+    derived: tuple[str, ...] = ()
 
 
 def header_key(header: str) -> str:
@@ -36,9 +42,36 @@ def header_key(header: str) -> str:
 
 
 def field_for(item: CatalogItem, header: str) -> str | None:
-    """The field a header names in an item, or None."""
+    """The field a header names in an item, or None; an amount's header may carry its unit
+    (罚款金额(元), 注册资本（万元人民币）) when the header without it names a decimal field."""
     known = item.header_map()
-    return known.get(normalize_header(header)) or known.get(header_key(header))
+    name = known.get(normalize_header(header)) or known.get(header_key(header))
+    if name is not None:
+        return name
+    split = header_unit(header)
+    if split is None:
+        return None
+    base = known.get(normalize_header(split[0])) or known.get(header_key(split[0]))
+    return base if base is not None and item.field(base).type is FieldType.decimal else None
+
+
+def column_units(item: CatalogItem, fields: dict[str, str]) -> dict[str, ColumnUnit]:
+    """The units named by the headers of an item's decimal columns."""
+    units: dict[str, ColumnUnit] = {}
+    for header, name in fields.items():
+        split = header_unit(header) if item.field(name).type is FieldType.decimal else None
+        if split is not None:
+            units[header] = split[1]
+    return units
+
+
+def derivable(item: CatalogItem, claimed: Collection[str]) -> tuple[str, ...]:
+    """Fields the row parser derives when their column is absent: the subject category, from
+    the subject code's column (a USCC's first two characters; an ID number: a person)."""
+    type_field, code_field = item.subject_type_field, item.subject_code_field
+    if type_field is None or type_field in claimed or code_field not in claimed:
+        return ()
+    return (type_field,) if item.field(code_field).type in CODE_TYPES else ()
 
 
 def map_headers(item: CatalogItem, headers: list[str]) -> ColumnMap:
@@ -79,7 +112,10 @@ def map_headers(item: CatalogItem, headers: list[str]) -> ColumnMap:
         else:
             claimed[name] = header
             fields[header] = name
-    missing = [s for s in item.fields if s.required and s.name not in claimed]
+    derived = derivable(item, claimed)
+    missing = [
+        s for s in item.fields if s.required and s.name not in claimed and s.name not in derived
+    ]
     if missing:
         names = ", ".join(f"'{s.label.zh}' ({s.name})" for s in missing)
         names_zh = "、".join(f"“{s.label.zh}”（{s.name}）" for s in missing)
@@ -94,7 +130,8 @@ def map_headers(item: CatalogItem, headers: list[str]) -> ColumnMap:
         )
     if problems:
         raise _problem(item, problems)
-    return ColumnMap(item=item, fields=fields, ignored=ignored)
+    units = column_units(item, fields)
+    return ColumnMap(item=item, fields=fields, ignored=ignored, units=units, derived=derived)
 
 
 def _unknown(item: CatalogItem, header: str) -> tuple[str, str]:

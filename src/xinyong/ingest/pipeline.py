@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
 from multiprocessing.pool import AsyncResult
@@ -95,9 +95,7 @@ class FileRows:
     def review_parser(self) -> RowParser:
         if self._review is None:
             columns = self.columns
-            relaxed = ColumnMap(
-                item=loose(columns.item), fields=columns.fields, ignored=columns.ignored
-            )
+            relaxed = replace(columns, item=loose(columns.item))
             self._review = RowParser(relaxed, today=self.today)
         return self._review
 

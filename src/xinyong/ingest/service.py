@@ -31,7 +31,7 @@ from xinyong.core.text import kept
 from xinyong.core.workdays import get_calendar
 from xinyong.ingest import pipeline
 from xinyong.ingest import subjects as new_subjects
-from xinyong.ingest.mapping import map_headers
+from xinyong.ingest.mapping import ColumnMap, map_headers
 from xinyong.ingest.merge import Stage
 from xinyong.ingest.models import IngestBatch, RejectedRow
 from xinyong.ingest.pipeline import Parsed, loose
@@ -178,6 +178,7 @@ def submit_file(
         )
         batch.notes = list(source.notes)
         columns = map_headers(item, source.headers)
+        batch.notes.extend(derived_notes(item, columns))
         today = submission.today or date.today()
         large = received.size >= pipeline.PARALLEL_FROM_BYTES
         processes = pipeline.workers() if large else 0
@@ -199,6 +200,20 @@ def submit_file(
         return loaded
     except IngestFileError as error:
         return _refuse(session, batch, error)
+
+
+def derived_notes(item: CatalogItem, columns: ColumnMap) -> list[str]:
+    """What the batch summary says of fields derived because the file has no column for them."""
+    notes = []
+    code = item.field(item.subject_code_field).label.zh
+    for name in columns.derived:
+        label = item.field(name).label.zh
+        notes.append(
+            f"文件没有“{label}”列，已由“{code}”推断"
+            "（统一社会信用代码看前两位，身份证号码为自然人） · "
+            f"{label} ({name}) derived from {code}: the file has no {label} column"
+        )
+    return notes
 
 
 def submit_records(

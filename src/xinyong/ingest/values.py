@@ -7,7 +7,9 @@ only then the many spellings departments use:
 - dates: 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105, Excel serial numbers
   (45296), datetime cells, full-width digits; words from the field's ``date_aliases``
   (长期 -> 2099-12-31 where the catalogue says so); a time of day is dropped;
-- amounts: 1,234.50, 1,234.5万元, 12345元, ￥12,345 — converted to the field's ``unit``;
+- amounts (``amounts.py``): 1,234.50, 1,234.5万元, 100(万元人民币), 800万美元, 200() —
+  converted to the field's ``unit`` (a header such as 罚款金额(元) gives bare numbers theirs);
+  the currency named goes to the field's ``currency_field`` as an ISO 4217 code, unconverted;
 - enums through ``value_aliases`` (also matched full-width folded, spaces removed);
 - codes with their check characters; a ``subject_code`` must agree with the row's subject
   category (自然人: an ID number; 个体工商户: a ``92`` USCC or registration number; …);
@@ -16,6 +18,8 @@ only then the many spellings departments use:
 
 In typed (non-text) columns, the placeholders 无, /, - … mean "no value". Cross-field rules
 come from the catalogue: ``minimum``/``maximum``, ``not_future`` and the item's ``date_order``.
+A file without a subject category column has it derived from the subject code (a USCC's
+first two characters, ``catalog/data/conventions.yaml``; an ID number is a person's).
 The payload is exactly what ``records.payload.check_payload`` returns for it.
 """
 
@@ -26,10 +30,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from xinyong.catalog.schemas import CatalogItem
+from xinyong.catalog import conventions
+from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
 from xinyong.core.i18n import t
-from xinyong.ingest.cells import MISSING, CellProblem, converter_for
-from xinyong.ingest.mapping import ColumnMap, field_for
+from xinyong.ingest import cells
+from xinyong.ingest.amounts import ColumnUnit, Money, currency_converter, decimal_converter
+from xinyong.ingest.cells import MISSING, CellProblem, Converter
+from xinyong.ingest.mapping import ColumnMap, column_units, field_for
 from xinyong.ingest.readers import RawRow
 
 # Which identifiers a subject of each category has (USCC category 92: individual businesses).
@@ -44,6 +51,24 @@ _LEGAL_PERSON_92 = (
     "这是个体工商户的统一社会信用代码（92 开头），但主体类别为法人和非法人组织 · "
     "an individual business's USCC (92…), but the subject category is legal_person"
 )
+
+
+_NOT_DERIVABLE = (
+    "无法由此代码推断主体类别，请增加“行政相对人类别”列 · "
+    "the subject category cannot be derived from this code: add a 行政相对人类别 column"
+)
+
+
+def converter_for(
+    spec: FieldSpec, *, today: date, kinds_seen: dict[str, str], unit: ColumnUnit | None = None
+) -> Converter:
+    """The converter of one field: canonical value, ``MISSING``, or ``CellProblem``."""
+    kind = spec.type
+    if kind is FieldType.decimal:
+        return decimal_converter(spec, unit)
+    if kind is FieldType.currency:
+        return currency_converter(spec)
+    return cells.converter_for(spec, today=today, kinds_seen=kinds_seen)
 
 
 def kind_zh(kind: str) -> str:
@@ -74,11 +99,23 @@ class RowParser:
         self._kinds: dict[str, str] = {}
         header_of = {name: header for header, name in column_map.fields.items()}
         self._columns = [
-            (header, name, converter_for(item.field(name), today=today, kinds_seen=self._kinds))
+            (header, name, self._converter(column_map, header, name, today))
             for header, name in column_map.fields.items()
         ]
+        self._currency_of = {
+            s.name: s.currency_field for s in item.fields if s.currency_field is not None
+        }
+        self._derived = (
+            (item.subject_type_field, item.subject_code_field, header_of[item.subject_code_field])
+            if item.subject_type_field in column_map.derived and item.subject_type_field
+            else None
+        )
         self._required = {s.name for s in item.fields if s.required}
-        self._absent = [s.name for s in item.fields if s.required and s.name not in header_of]
+        self._absent = [
+            s.name
+            for s in item.fields
+            if s.required and s.name not in header_of and s.name not in column_map.derived
+        ]
         self._known = set(column_map.fields) | set(column_map.ignored)
         self._orders = [
             (rule.earlier, rule.later, header_of[rule.later], item.field(rule.earlier).label.zh)
@@ -92,12 +129,17 @@ class RowParser:
             else None
         )
 
+    def _converter(self, columns: ColumnMap, header: str, name: str, today: date) -> Converter:
+        spec, unit = self.item.field(name), columns.units.get(header)
+        return converter_for(spec, today=today, kinds_seen=self._kinds, unit=unit)
+
     def parse(self, row: RawRow) -> tuple[dict[str, Any] | None, list[CellError]]:
         """(canonical payload, []) or (None, every error of the row)."""
         cells, required, missing = row.cells, self._required, MISSING
         get = cells.get
         payload: dict[str, Any] = {}
         errors: list[CellError] = []
+        named: list[tuple[str, Money, str]] = []
         for header, name, convert in self._columns:
             raw = get(header)
             try:
@@ -105,7 +147,10 @@ class RowParser:
             except CellProblem as bad:
                 errors.append(CellError(row.number, header, _shown(raw), bad.reason))
                 continue
-            if value is not missing:
+            if value.__class__ is Money:
+                named.append((name, value, header))
+                payload[name] = value.amount
+            elif value is not missing:
                 payload[name] = value
             elif name in required:
                 errors.append(CellError(row.number, header, _shown(raw), REQUIRED))
@@ -113,8 +158,46 @@ class RowParser:
             errors.append(CellError(row.number, name, "", REQUIRED))
         if len(cells) > len(self._known) or not cells.keys() <= self._known:
             errors.extend(self._unknown(row))
+        if named:
+            errors.extend(self._currencies(row, payload, named))
+        if self._derived is not None:
+            errors.extend(self._derive_subject_type(row, payload))
         errors.extend(self._cross_field(row, payload))
         return (None, errors) if errors else (payload, [])
+
+    def _currencies(
+        self, row: RawRow, payload: dict[str, Any], named: list[tuple[str, Money, str]]
+    ) -> list[CellError]:
+        """Each amount's currency into its currency field; a contradiction is an error."""
+        errors: list[CellError] = []
+        for name, money, header in named:
+            field, code = self._currency_of[name], money.currency
+            given = payload.get(field)
+            if code is None or given == code:
+                continue
+            if given is None:
+                payload[field] = code
+                continue
+            said, written = conventions.currency_name(given), conventions.currency_name(code)
+            why = (
+                f"金额为{written}（{code}），但币种为{said}（{given}） · "
+                f"the amount is in {code} but the currency is {given}"
+            )
+            errors.append(CellError(row.number, header, _shown(row.cells.get(header)), why))
+        return errors
+
+    def _derive_subject_type(self, row: RawRow, payload: dict[str, Any]) -> list[CellError]:
+        """The subject category from the subject code, when the file has no column for it."""
+        assert self._derived is not None
+        type_field, code_field, header = self._derived
+        code = payload.get(code_field)
+        if code is None:
+            return []  # the code's own error (or required) is reported
+        kind = _kind_of_code(code, self._kinds.get(code))
+        if kind is None or kind not in self.item.field(type_field).values:
+            return [CellError(row.number, header, _shown(row.cells.get(header)), _NOT_DERIVABLE)]
+        payload[type_field] = kind
+        return []
 
     def _unknown(self, row: RawRow) -> list[CellError]:
         code = self.item.code
@@ -141,6 +224,13 @@ class RowParser:
                 raw = _shown(row.cells.get(header))
                 errors.append(CellError(row.number, header, raw, problem))
         return errors
+
+
+def _kind_of_code(code: str, code_kind: str | None) -> str | None:
+    """The subject category a valid code stands for, when it says so (None: it does not)."""
+    if code_kind == "uscc":
+        return conventions.uscc_subject_kind(code)
+    return "natural_person" if code_kind == "id_number" else None
 
 
 def _subject_mismatch(kind: str | None, code: str | None, code_kind: str | None) -> str | None:
@@ -197,6 +287,7 @@ def parse_mapping(
                 fields[key] = name
         if doubled:
             return None, doubled
-        cached = (item, RowParser(ColumnMap(item, fields, []), today=today))
+        columns = ColumnMap(item, fields, [], units=column_units(item, fields))
+        cached = (item, RowParser(columns, today=today))
         parsers[(id(item), keys, today)] = cached
     return cached[1].parse(RawRow(row, record))

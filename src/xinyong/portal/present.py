@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xinyong.catalog import conventions
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.labels import (  # noqa: F401  (portal pages read them as present.*)
     OPEN_ENDED,
@@ -22,6 +23,7 @@ from xinyong.catalog.labels import (  # noqa: F401  (portal pages read them as p
 )
 from xinyong.catalog.schemas import (
     DisclosureKind,
+    FieldType,
     Severity,
     period_months,
 )
@@ -59,7 +61,10 @@ def field_rows(
             continue
         spec = item.find_field(name) if item else None
         label = (spec.label.zh if lang == "zh" else spec.label.en) if spec else name
-        rows.append((label, format_value(name, value, lang)))
+        shown = format_value(name, value, lang)
+        if spec is not None and spec.type is FieldType.currency and lang == "zh":
+            shown = f"{conventions.currency_name(shown)}（{shown}）"  # 美元（USD）
+        rows.append((label, shown))
     return rows
 
 

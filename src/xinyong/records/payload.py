@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xinyong.catalog import conventions
 from xinyong.catalog.rules import split_multi
 from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
 from xinyong.core.errors import Invalid
@@ -79,6 +80,13 @@ def _as_code(kinds: tuple[str, ...]) -> Callable[[FieldSpec, Any], str]:
     return check
 
 
+def _as_currency(spec: FieldSpec, value: Any) -> str:
+    code = conventions.currency_code(str(value))
+    if code is None:
+        raise _bad(spec, value, "expected an ISO 4217 currency code such as CNY or USD")
+    return code
+
+
 def _as_boolean(spec: FieldSpec, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -98,6 +106,7 @@ _CONVERTERS: dict[FieldType, Callable[[FieldSpec, Any], Any]] = {
         ("uscc", "id_number", "registration_number", "organization_code")
     ),
     FieldType.boolean: _as_boolean,
+    FieldType.currency: _as_currency,
 }
 
 
