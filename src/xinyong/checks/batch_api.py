@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from xinyong.checks import batch
 from xinyong.checks import service as checks
-from xinyong.checks.api import PathId, Reader, Runner, department_id_of
+from xinyong.checks.api import Reader, Runner, department_id_of
 from xinyong.checks.batch_report import MIME
 from xinyong.checks.models import CreditCheck
 from xinyong.core.config import get_settings
 from xinyong.core.deps import DbSession
 from xinyong.core.errors import API_ERRORS, Conflict, Invalid
 from xinyong.web import csrf
+from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",

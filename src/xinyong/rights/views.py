@@ -156,7 +156,7 @@ def _record_page(
         "nav": "records",
         **page,
     }
-    template = "rights_objection.html" if "grounds" in page else "rights_repair.html"
+    template = "objection.html" if "grounds" in page else "repair.html"
     return _page(request, template, context, status=filled.status)
 
 
@@ -233,7 +233,7 @@ def my_records(request: Request, session: DbSession, principal: CurrentPrincipal
     ]
     entries = entry_rows(session, subject_id, today=date.today())
     context = {"rows": rows, "entries": entries, "departments": _departments(session)}
-    return _page(request, "rights_records.html", {**context, "nav": "records"})
+    return _page(request, "records.html", {**context, "nav": "records"})
 
 
 def _objection_blocked(session: Session, record: Record, lang: Language) -> str | None:
@@ -401,7 +401,7 @@ def my_cases(
         "pager": present.pager("/portal/me/cases", {}, total=total, page=page, limit=PAGE_SIZE),
         "nav": "cases",
     }
-    return _page(request, "rights_cases.html", context)
+    return _page(request, "cases.html", context)
 
 
 def _own_case(session: Session, principal: Principal, raw: str) -> RightsCase:
@@ -442,7 +442,7 @@ def _case_page(
         "error": filled.error if filled else None,
         "nav": "cases",
     }
-    return _page(request, "rights_case.html", context, status=filled.status if filled else 200)
+    return _page(request, "case.html", context, status=filled.status if filled else 200)
 
 
 @router.get("/portal/me/cases/{case_id}", response_class=HTMLResponse)

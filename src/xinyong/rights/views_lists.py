@@ -112,7 +112,7 @@ def _form_page(
         "error": filled.error,
         "nav": "records",
     }
-    return _page(request, "rights_list_objection.html", context, status=filled.status)
+    return _page(request, "list_objection.html", context, status=filled.status)
 
 
 def _entry_ids(first: int, also: list[int] | None) -> list[int]:

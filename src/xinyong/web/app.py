@@ -31,9 +31,9 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
-from xinyong.ingest import views as ingest_views
+from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
-from xinyong.lists import views as lists_views
+from xinyong.lists import console as lists_console
 from xinyong.measures import api as measures_api
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
@@ -223,7 +223,7 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router)
     app.include_router(portal_api.router)
-    for router in (ingest_api.router, ingest_views.router):
+    for router in (ingest_api.router, ingest_console.router):
         app.include_router(router)
     for router in (
         rights_api.router,
@@ -239,6 +239,6 @@ def create_app() -> FastAPI:
     # batch checks (统查) before any /console/checks/{check_id} route: "batch" is no id
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)
-    for router in (lists_api.router, lists_views.router):
+    for router in (lists_api.router, lists_console.router):
         app.include_router(router)
     return app
