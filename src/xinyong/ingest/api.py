@@ -26,6 +26,7 @@ from xinyong.ingest.schemas import (
     WithdrawalSubmission,
 )
 from xinyong.subjects.models import Department
+from xinyong.web.params import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["ingest · 归集"], responses=API_ERRORS)
 API_ERROR_LIMIT = 1000
@@ -214,9 +215,6 @@ class ReviewOut(BaseModel):
     status: str
 
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
 class ReviewDecision(BaseModel):
     subject_id: int = Field(ge=1, le=2**31 - 1)
 
@@ -231,7 +229,7 @@ def review_items(principal: CurrentPrincipal, session: DbSession) -> list[Review
 
 @router.post("/review-items/{review_id}/resolve")
 def resolve_review(
-    review_id: RowId, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
+    review_id: PathId, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, int]:
     """Load a queued row for the chosen subject · 确认主体并入库."""
     policy.require(principal, "records.submit")
@@ -244,7 +242,7 @@ def resolve_review(
 
 @router.post("/review-items/{review_id}/dismiss")
 def dismiss_review(
-    review_id: RowId, principal: CurrentPrincipal, session: DbSession
+    review_id: PathId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, str]:
     """Drop a queued row (resubmit it with a code) · 退回."""
     policy.require(principal, "records.submit")

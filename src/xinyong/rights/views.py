@@ -22,7 +22,7 @@ from xinyong.auth.principal import Principal
 from xinyong.core.config import get_settings
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.i18n import Language, t
 from xinyong.portal import list_seam, present
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
@@ -36,14 +36,14 @@ from xinyong.rights.repairs import RepairApplication
 from xinyong.rights.states import OPEN_STATES, CaseKind, CaseState, ObjectionGround
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
-from xinyong.web.render import language, render
+from xinyong.web.console import departments_by_id
+from xinyong.web.params import MAX_ID, lang_of
+from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 
 PAGE_SIZE = 20
-MAX_ID = 2**31 - 1
 MAX_TEXT = 20_000  # the services refuse more than 5,000 characters, naming the field
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RecordId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 FormRecordId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
@@ -88,10 +88,6 @@ class RecordRow:
     can_repair: bool
 
 
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
-
-
 def _subject_id(principal: Principal) -> int:
     """These pages are the subject's own: anyone else is sent to log in or refused."""
     policy.require(principal, "rights.apply")
@@ -109,7 +105,7 @@ def _page(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
     """Render a rights page in the portal's layout; ``?lang=`` also sets the cookie."""
-    lang = _lang(request)
+    lang = lang_of(request)
     full = {
         "section": "me",
         "switch_href": present.switch_href(request, lang),
@@ -118,13 +114,7 @@ def _page(
         "local_time": _local_time,
         **context,
     }
-    response = render(request, f"portal/{template}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+    return render_page(request, f"portal/rights/{template}", full, status_code=status)
 
 
 def _local_time(at: datetime) -> str:
@@ -139,7 +129,7 @@ def _refused(
     session.rollback()
     raw = str(error.details.get("field", "")).split("[")[0]
     field = FORM_FIELDS.get(raw, "form")
-    text = t(f"rp.error.{field}", _lang(request))
+    text = t(f"rp.error.{field}", lang_of(request))
     return Filled(values, FormError(field, text, error.message), error.status_code)
 
 
@@ -200,10 +190,6 @@ def _open_cases(session: Session, subject_id: int) -> dict[int, list[RightsCase]
     return found
 
 
-def _departments(session: Session) -> dict[int, Department]:
-    return {d.id: d for d in session.scalars(select(Department))}
-
-
 def _row(record: Record, open_cases: list[RightsCase]) -> RecordRow:
     kinds = {case.kind for case in open_cases}
     live = record.is_current
@@ -232,7 +218,7 @@ def my_records(request: Request, session: DbSession, principal: CurrentPrincipal
         for record in records_service.for_subject(session, subject_id)
     ]
     entries = entry_rows(session, subject_id, today=date.today())
-    context = {"rows": rows, "entries": entries, "departments": _departments(session)}
+    context = {"rows": rows, "entries": entries, "departments": departments_by_id(session)}
     return _page(request, "records.html", {**context, "nav": "records"})
 
 
@@ -268,7 +254,7 @@ def _objection_page(
     config = get_config()
     is_list = list_seam.is_list_item(record.item_code)
     page = {
-        "blocked": _objection_blocked(session, record, _lang(request)),
+        "blocked": _objection_blocked(session, record, lang_of(request)),
         "grounds": [g for g in ObjectionGround if is_list or g not in objections.LIST_GROUNDS],
         "others": _other_records(session, record),
         "deadlines": config.deadlines.objection,
@@ -332,7 +318,7 @@ def objection_submit(
 def _repair_page(
     request: Request, session: Session, record: Record, filled: Filled
 ) -> HTMLResponse:
-    lang = _lang(request)
+    lang = lang_of(request)
     answer = eligibility.check(session, record, today=date.today())
     period = present.period_text(answer.minimum_period, lang) if answer.minimum_period else None
     page = {

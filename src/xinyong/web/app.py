@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__
-from xinyong.audit import views as audit_views
+from xinyong.audit import console as audit_console
 from xinyong.auth import api as auth_api
 from xinyong.auth import views as auth_views
 from xinyong.checks import api as check_api
@@ -218,7 +218,7 @@ def create_app() -> FastAPI:
         auth_views.router,
         auth_api.router,
         records_api.router,
-        audit_views.router,
+        audit_console.router,
         portal_views.router,
     ):
         app.include_router(router)
