@@ -16,6 +16,7 @@ from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
 from xinyong.web.console import require_staff
+from xinyong.web.params import MAX_ID, PathId
 from xinyong.web.render import render
 
 router = APIRouter(
@@ -116,11 +117,11 @@ def review_page(request: Request, principal: CurrentPrincipal, session: DbSessio
 
 @router.post("/review/{review_id}", response_class=HTMLResponse)
 def review_decide(
-    review_id: api.RowId,
+    review_id: PathId,
     principal: CurrentPrincipal,
     session: DbSession,
     action: Annotated[Literal["resolve", "dismiss"], Form()],
-    subject_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    subject_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Resolve a queued row for the chosen subject, or dismiss it."""
     require_staff(principal, "records.submit")
