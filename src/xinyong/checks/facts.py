@@ -23,11 +23,9 @@ from xinyong.measures.catalog import MeasureCatalog
 from xinyong.measures.match import MeasureHit, RecordFact, SubjectFacts, applicable
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
-from xinyong.records.states import PUBLISHABLE_STATES
 from xinyong.subjects.models import Subject
 
 CHUNK = 1000
-PUBLISHABLE = tuple(state.value for state in PUBLISHABLE_STATES)
 
 
 @dataclass
