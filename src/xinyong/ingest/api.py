@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -26,10 +27,16 @@ from xinyong.ingest.schemas import (
     WithdrawalSubmission,
 )
 from xinyong.subjects.models import Department
+from xinyong.web.limits import BodyCap
 from xinyong.web.params import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["ingest · 归集"], responses=API_ERRORS)
 API_ERROR_LIMIT = 1000
+# Submission files may be larger than other requests (multipart parts spool to disk).
+BODY_CAP: BodyCap = (
+    re.compile(r"/api/v1/submissions/file|/console/ingest"),
+    lambda: get_settings().ingest_max_bytes,
+)
 
 
 class BatchRefused(XinyongError):

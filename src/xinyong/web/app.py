@@ -43,6 +43,7 @@ from xinyong.records import api as records_api
 from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
+from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
@@ -204,7 +205,8 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.env == "production",
     )
-    app.add_middleware(LimitsMiddleware)
+    body_caps = [ingest_api.BODY_CAP, batch_api.BODY_CAP, evidence.BODY_CAP]
+    app.add_middleware(LimitsMiddleware, body_caps=body_caps)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(portal_api.platform_router)
     app.add_api_route(

@@ -7,13 +7,12 @@ import math
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.core.config import get_settings
-from xinyong.rights.config import get_config
 
 
 @dataclass
@@ -61,29 +60,17 @@ async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes
     await send({"type": "http.response.body", "body": body})
 
 
-# Submission files may be larger than other requests (multipart parts spool to disk).
-FILE_UPLOAD_PATHS = frozenset({"/api/v1/submissions/file", "/console/ingest"})
-# Batch credit check lists (统查): their own limit, plus room for the form fields.
-CHECK_BATCH_PATHS = frozenset({"/api/v1/checks/batch", "/console/checks/batch"})
-# Rights applications carry evidence files: up to the case's whole allowance in one request.
-EVIDENCE_PATHS = re.compile(
-    r"/(api/v1/(objections|repairs|cases/\d+/material)"
-    r"|portal/rights/(objection|repair)|portal/me/cases/\d+/material|console/rights/counter\S*)"
-)
+# A path pattern and the largest body accepted on the paths it fits: the modules that take
+# files declare theirs (uploads, batch check lists, evidence), the app hands them in.
+BodyCap = tuple[re.Pattern[str], Callable[[], int]]
 
 
-def body_cap(path: str) -> int:
+def body_cap(path: str, caps: Sequence[BodyCap] = ()) -> int:
     """The largest request body accepted on this path."""
-    settings = get_settings()
-    if path in FILE_UPLOAD_PATHS:
-        return settings.ingest_max_bytes
-    if path in CHECK_BATCH_PATHS:
-        return settings.check_batch_max_bytes + 1024 * 1024
-    if EVIDENCE_PATHS.fullmatch(path):
-        rules = get_config().evidence
-        allowance = rules.max_files * rules.max_file_bytes + 1024 * 1024  # + form fields
-        return max(allowance, settings.max_request_bytes)
-    return settings.max_request_bytes
+    for pattern, cap in caps:
+        if pattern.fullmatch(path):
+            return cap()
+    return get_settings().max_request_bytes
 
 
 class LimitsMiddleware:
@@ -96,8 +83,11 @@ class LimitsMiddleware:
     pool's timeout. The others wait here, in the event loop, holding neither.
     """
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: RateLimiter | None = None, body_caps: Sequence[BodyCap] = ()
+    ) -> None:
         self.app = app
+        self.body_caps = tuple(body_caps)
         self.limiter = limiter or RateLimiter()
         self.admission = asyncio.Semaphore(get_settings().max_concurrent_requests)
 
@@ -115,7 +105,7 @@ class LimitsMiddleware:
                 retry = str(max(1, math.ceil(wait))).encode()
                 await _reply(send, 429, body, [(b"retry-after", retry)])
                 return
-        cap = body_cap(scope["path"])
+        cap = body_cap(scope["path"], self.body_caps)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             await _reply(send, 413, _too_large(cap), [])
