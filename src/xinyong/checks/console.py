@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,7 +40,7 @@ from xinyong.measures.catalog import get_catalog
 from xinyong.portal import present
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf
-from xinyong.web.console import console_page, departments_by_id, require_staff
+from xinyong.web.console import ConsolePages, departments_by_id, require_staff
 from xinyong.web.params import Offset, lang_of
 
 router = APIRouter(
@@ -66,19 +66,12 @@ def _bounded(value: int, what: str) -> int:
     return value
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a console page of this module (``console/checks/<name>``)."""
-    nav = {"run": policy.can(principal, "checks.run")}
-    return console_page(
-        request, f"checks/{name}", context, helpers=texts.HELPERS, nav=nav, status=status
-    )
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"run": policy.can(principal, "checks.run")}
+
+
+PAGES = ConsolePages("checks", texts.HELPERS, _nav)
+_page = PAGES.page
 
 
 # --- the desk: form and recent checks ----------------------------------------------------------

@@ -29,15 +29,8 @@ from xinyong.lists.states import ENTRY_STATES
 from xinyong.portal import present
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
+from xinyong.web import console as kit
 from xinyong.web import csrf
-from xinyong.web.console import (
-    actor_names,
-    add_step_routes,
-    console_page,
-    department_name,
-    departments_by_id,
-    require_staff,
-)
 from xinyong.web.params import RawId, lang_of, parse_id
 
 router = APIRouter(
@@ -60,7 +53,7 @@ def _list_name(code: str, lang: Language) -> str:
 
 
 HELPERS: dict[str, Any] = {
-    "department_name": department_name,
+    "department_name": kit.department_name,
     "list_name": _list_name,
     "subject_code": subject_code,
     "format_value": present.format_value,
@@ -69,17 +62,12 @@ HELPERS: dict[str, Any] = {
 }
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a console page of this module (``console/lists/<name>``)."""
-    nav = {"propose": policy.can(principal, "lists.decide")}
-    return console_page(request, f"lists/{name}", context, helpers=HELPERS, nav=nav, status=status)
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"propose": policy.can(principal, "lists.decide")}
+
+
+PAGES = kit.ConsolePages("lists", HELPERS, _nav)
+_page = PAGES.page
 
 
 def _refusal(request: Request, error: XinyongError) -> tuple[dict[str, str], str, int]:
@@ -105,7 +93,7 @@ def queue_page(
     page: Annotated[int, Query(ge=1, le=4000)] = 1,
 ) -> Response:
     """The department's list entries, newest first, with its figures per list and state."""
-    require_staff(principal, "lists.read")
+    kit.require_staff(principal, "lists.read")
     oversight = platform_wide(principal)
     department_id = access.scope(session, principal, department if oversight else None)
     where = queue.QueueFilter(department_id, list_code or None, state or None)
@@ -113,7 +101,7 @@ def queue_page(
     found, total = queue.queue(session, where=where, limit=PAGE_SIZE, offset=offset)
     params: dict[str, present.QueryValue] = {"list_code": list_code, "state": state}
     params["department"] = department if oversight else None
-    departments = departments_by_id(session)
+    departments = kit.departments_by_id(session)
     return _page(
         request,
         principal,
@@ -237,7 +225,7 @@ def _new_page(
         "candidates": candidates,
         "lists": _proposable(session, principal, form.department),
         "admin": access.is_admin(principal),
-        "departments": sorted(departments_by_id(session).values(), key=lambda d: d.key),
+        "departments": sorted(kit.departments_by_id(session).values(), key=lambda d: d.key),
         "subject": subject,
         "errors": errors or {},
         "headline": headline,
@@ -255,7 +243,7 @@ def new_page(
     subject_code: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The proposal form; with a subject code, the subject's records to tick as its basis."""
-    require_staff(principal, "lists.decide")
+    kit.require_staff(principal, "lists.decide")
     form = ProposeForm(department=department, list_code=list_code, subject_code=subject_code)
     errors = {}
     if (
@@ -274,7 +262,7 @@ def propose(
     form: Annotated[ProposeForm, Form()],
 ) -> Response:
     """Propose a subject for a list (拟列入); a refused proposal shows why, under the field."""
-    require_staff(principal, "lists.decide")
+    kit.require_staff(principal, "lists.decide")
     errors, subject = _form_errors(session, form, lang_of(request))
     headline = t("lc.error.invalid", lang_of(request))
     if errors or subject is None:
@@ -334,8 +322,8 @@ def _entry_page(
         "d": detail,
         "entry": entry,
         "spec": detail.spec,
-        "departments": departments_by_id(session),
-        "actors": actor_names(session, actors),
+        "departments": kit.departments_by_id(session),
+        "actors": kit.actor_names(session, actors),
         "may_decide": policy.can(principal, "lists.decide")
         and (access.is_admin(principal) or principal.department_id == entry.department_id),
         "conditions": [
@@ -365,7 +353,7 @@ def entry_page(
     request: Request, entry_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """One entry: subject, list, basis, reasons, records, deadlines, timeline and its steps."""
-    require_staff(principal, "lists.read")
+    kit.require_staff(principal, "lists.read")
     entry = access.readable(
         session, principal, parse_id(entry_id, "entry", error=NotFound, noun="number")
     )
@@ -418,7 +406,7 @@ def _act(
     form: StepForm,
 ) -> Response:
     """Run one step on an entry the caller decides; a refused step re-renders the page."""
-    require_staff(principal, "lists.decide")
+    kit.require_staff(principal, "lists.decide")
     entry = access.actionable(
         session, principal, parse_id(raw_id, "entry", error=NotFound, noun="number")
     )
@@ -432,7 +420,7 @@ def _act(
     return RedirectResponse(f"/console/lists/{entry.id}", status_code=303)
 
 
-add_step_routes(
+kit.add_step_routes(
     router,
     base="/{entry_id}",
     id_name="entry_id",

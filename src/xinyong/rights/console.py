@@ -30,15 +30,8 @@ from xinyong.rights import cases, list_objections, objections, repairs, service,
 from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
 from xinyong.subjects.models import Subject
+from xinyong.web import console as kit
 from xinyong.web import csrf
-from xinyong.web.console import (
-    actor_names,
-    add_step_routes,
-    console_page,
-    department_name,
-    departments_by_id,
-    require_staff,
-)
 from xinyong.web.params import RawId, lang_of, parse_id
 
 router = APIRouter(
@@ -89,24 +82,19 @@ HELPERS: dict[str, Any] = {
     "catalog_item": _catalog_item,
     "is_list_item": list_seam.is_list_item,
     "list_name": list_objections.list_name,
-    "department_name": department_name,
+    "department_name": kit.department_name,
     "subject_code": _subject_code,
     "is_overdue": cases.is_overdue,
     "late_days": _late_days,
 }
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a console page of this module (``console/rights/<name>``)."""
-    nav = {"counter": policy.can(principal, "rights.counter"), "stats": platform_wide(principal)}
-    return console_page(request, f"rights/{name}", context, helpers=HELPERS, nav=nav, status=status)
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"counter": policy.can(principal, "rights.counter"), "stats": platform_wide(principal)}
+
+
+PAGES = kit.ConsolePages("rights", HELPERS, _nav)
+_page = PAGES.page
 
 
 # --- queue and figures ------------------------------------------------------------------------
@@ -137,7 +125,7 @@ def queue_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The department's cases, the most urgent first, with its figures above."""
-    require_staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     department_id = _scope(principal, department)
     today = date.today()
     where = cases.QueueFilter(
@@ -164,7 +152,7 @@ def queue_page(
             "params": params,
             "href": present.href,
             "oversight": oversight,
-            "departments": departments_by_id(session),
+            "departments": kit.departments_by_id(session),
             "department_id": department_id,
             "pager": present.pager(
                 "/console/rights", params, total=total, page=page, limit=PAGE_SIZE
@@ -177,11 +165,11 @@ def queue_page(
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Platform-wide figures and each deciding department's (admins and auditors)."""
-    require_staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     if not platform_wide(principal):
         raise Forbidden("platform-wide figures are for the credit office's admins and auditors")
     today = date.today()
-    departments = departments_by_id(session)
+    departments = kit.departments_by_id(session)
     ids = sorted(session.scalars(select(RightsCase.department_id).distinct()).all())
     per_department = [
         (departments.get(i), stats.figures(session, department_id=i, today=today)) for i in ids
@@ -208,9 +196,9 @@ def _case_context(session: Session, principal: Principal, case: RightsCase) -> d
         "detail": detail,
         "subject": subject,
         "subject_code": _subject_code(subject),
-        "departments": departments_by_id(session),
+        "departments": kit.departments_by_id(session),
         "targets": targets,
-        "actors": actor_names(session, actors - {""}),
+        "actors": kit.actor_names(session, actors - {""}),
         "late_days": _late_days(case, today),
         "may_decide": policy.can(principal, "rights.decide")
         and principal.department_id == case.department_id,
@@ -250,7 +238,7 @@ def case_page(
     request: Request, case_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """One case: applicant, ground, records, files, timeline, limits and the forms to act."""
-    require_staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     return _case_response(request, session, principal, parse_id(case_id, "case", error=NotFound))
 
 
@@ -259,7 +247,7 @@ def case_file(
     case_id: RawId, file_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """An evidence file of a case, as a download (never shown inline)."""
-    require_staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     case = service.readable(session, principal, parse_id(case_id, "case", error=NotFound))
     row = session.get(CaseFile, parse_id(file_id, "file", error=NotFound))
     if row is None or row.case_id != case.id:
@@ -384,7 +372,7 @@ def _act(
     form: StepForm,
 ) -> Response:
     """Run one step on a readable case; a bad form or a stale version re-renders the page."""
-    require_staff(principal, "rights.decide")
+    kit.require_staff(principal, "rights.decide")
     case_id = parse_id(raw_id, "case", error=NotFound)
     case = service.readable(session, principal, case_id)
     try:
@@ -410,7 +398,7 @@ def _act(
     return RedirectResponse(f"/console/rights/cases/{case_id}", status_code=303)
 
 
-add_step_routes(
+kit.add_step_routes(
     router,
     base="/cases/{case_id}",
     id_name="case_id",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -45,18 +46,28 @@ def staff(action: str) -> Callable[[Principal], Principal]:
     return guard
 
 
-def console_page(
-    request: Request,
-    name: str,
-    context: dict[str, Any],
-    *,
-    helpers: Mapping[str, Any],
-    nav: dict[str, bool],
-    status: int = 200,
-) -> HTMLResponse:
-    """Render ``console/<name>`` with the module's helpers, its navigation and the colon."""
-    full = {**helpers, "nav": nav, "colon": colon(lang_of(request)), **context}
-    return render_page(request, f"console/{name}", full, status_code=status)
+@dataclass(frozen=True)
+class ConsolePages:
+    """One module's console pages: their templates (``console/<module>/``), the helpers the
+    templates call and the module's navigation as the caller may use it."""
+
+    module: str
+    helpers: Mapping[str, Any]
+    nav: Callable[[Principal], dict[str, bool]]
+
+    def page(
+        self,
+        request: Request,
+        principal: Principal,
+        name: str,
+        context: dict[str, Any],
+        *,
+        status: int = 200,
+    ) -> HTMLResponse:
+        """Render ``console/<module>/<name>``; ``?lang=`` also sets the language cookie."""
+        lang = lang_of(request)
+        full = {**self.helpers, "nav": self.nav(principal), "colon": colon(lang), **context}
+        return render_page(request, f"console/{self.module}/{name}", full, status_code=status)
 
 
 def departments_by_id(session: Session) -> dict[int, Department]:
