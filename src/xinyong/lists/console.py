@@ -420,12 +420,5 @@ def _act(
     return RedirectResponse(f"/console/lists/{entry.id}", status_code=303)
 
 
-kit.add_step_routes(
-    router,
-    base="/{entry_id}",
-    id_name="entry_id",
-    form_model=StepForm,
-    steps={path: doc for path, (_, doc) in STEPS.items()},
-    act=_act,
-    name="lists_console",
-)
+STEP_DOCS = {path: doc for path, (_, doc) in STEPS.items()}
+kit.add_step_routes(router, "/{entry_id}", StepForm, _act, docs=STEP_DOCS, name="lists_console")

@@ -16,7 +16,6 @@ from xinyong.measures.catalog import MeasureCatalog, MeasureKind, MeasureType, g
 from xinyong.measures.present import MeasureRead
 from xinyong.portal import present as portal_present
 from xinyong.web.params import lang_of
-from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,14 +25,8 @@ KIND_ORDER = (MeasureKind.constraint, MeasureKind.incentive)
 def _page(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
-    """Render a page in the portal's layout; ``?lang=`` also sets the language cookie."""
-    lang = lang_of(request)
-    full = {
-        "section": "measures",
-        "switch_href": portal_present.switch_href(request, lang),
-        **context,
-    }
-    return render_page(request, f"portal/{template}", full, status_code=status)
+    """Render a page of the measures in the portal's layout."""
+    return portal_present.portal_page(request, template, context, section="measures", status=status)
 
 
 def _groups(measures: list[MeasureRead], lang: Language) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import (
@@ -25,6 +26,8 @@ from xinyong.catalog.schemas import (
 from xinyong.core.i18n import Language, t
 from xinyong.portal.schemas import PublicRecord
 from xinyong.subjects.kinds import SubjectKind
+from xinyong.web.params import lang_of
+from xinyong.web.render import render_page
 
 # Fields the subject page does not repeat under each record (its header shows them).
 SUBJECT_FIELDS = frozenset({"subject_name", "subject_code", "subject_type"})
@@ -63,6 +66,15 @@ def switch_href(request: Request, lang: Language) -> str:
     """The current page in the other language (the other query parameters kept)."""
     params: dict[str, QueryValue] = dict(request.query_params)
     return href(request.url.path, params, lang="en" if lang == "zh" else "zh")
+
+
+def portal_page(
+    request: Request, template: str, context: dict[str, Any], *, section: str, status: int = 200
+) -> HTMLResponse:
+    """Render ``portal/<template>`` in the portal's layout: the section marked in the menu and
+    the language switch; ``?lang=`` also sets the language cookie."""
+    full = {"section": section, "switch_href": switch_href(request, lang_of(request)), **context}
+    return render_page(request, f"portal/{template}", full, status_code=status)
 
 
 def _paths(routes: Iterable[object]) -> Iterator[str]:

@@ -26,7 +26,6 @@ from xinyong.portal import charts, present
 from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
 from xinyong.web.params import lang_of
-from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,17 +58,10 @@ Cursor = Annotated[str | None, Query(max_length=200)]
 def _page(
     request: Request, template: str, context: dict[str, Any], *, section: str, status: int = 200
 ) -> HTMLResponse:
-    """Render a portal page; ``?lang=`` also sets the language cookie."""
-    lang = lang_of(request)
-    full = {
-        **HELPERS,
-        "section": section,
-        "switch_href": present.switch_href(request, lang),
-        "rights": _rights(request),
-        "skip": present.SUBJECT_FIELDS,
-        **context,
-    }
-    return render_page(request, f"portal/{template}", full, status_code=status)
+    """Render a portal page with the portal's template helpers and the rights links."""
+    shared = {"rights": _rights(request), "skip": present.SUBJECT_FIELDS}
+    full = {**HELPERS, **shared, **context}
+    return present.portal_page(request, template, full, section=section, status=status)
 
 
 def _rights(request: Request) -> dict[str, str | None]:

@@ -398,14 +398,9 @@ def _act(
     return RedirectResponse(f"/console/rights/cases/{case_id}", status_code=303)
 
 
+STEP_DOCS = {path: doc for path, (_, doc) in STEPS.items()}
 kit.add_step_routes(
-    router,
-    base="/cases/{case_id}",
-    id_name="case_id",
-    form_model=StepForm,
-    steps={path: doc for path, (_, doc) in STEPS.items()},
-    act=_act,
-    name="rights_console",
+    router, "/cases/{case_id}", StepForm, _act, docs=STEP_DOCS, name="rights_console"
 )
 
 

@@ -38,7 +38,6 @@ from xinyong.subjects.models import Department
 from xinyong.web import csrf
 from xinyong.web.console import departments_by_id
 from xinyong.web.params import MAX_ID, lang_of
-from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 
@@ -104,17 +103,10 @@ def _applicant(principal: Principal) -> cases.Applicant:
 def _page(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
-    """Render a rights page in the portal's layout; ``?lang=`` also sets the cookie."""
-    lang = lang_of(request)
-    full = {
-        "section": "me",
-        "switch_href": present.switch_href(request, lang),
-        "item_name": present.item_name,
-        "list_name": list_name,
-        "local_time": _local_time,
-        **context,
-    }
-    return render_page(request, f"portal/rights/{template}", full, status_code=status)
+    """Render a rights page (``portal/rights/<template>``) in the portal's layout."""
+    helpers = {"item_name": present.item_name, "list_name": list_name, "local_time": _local_time}
+    full = {**helpers, **context}
+    return present.portal_page(request, f"rights/{template}", full, section="me", status=status)
 
 
 def _local_time(at: datetime) -> str:

@@ -116,17 +116,18 @@ def _step_route(
 
 def add_step_routes(
     router: APIRouter,
-    *,
     base: str,
-    id_name: str,
     form_model: type[BaseModel],
-    steps: Mapping[str, str],
     act: StepAction,
+    *,
+    docs: Mapping[str, str],
     name: str,
 ) -> None:
-    """POST ``{base}/{step}`` for each step (its docstring the value): ``act`` runs the step
-    and answers with a redirect, or with the page showing why the step was refused."""
-    for step, doc in steps.items():
+    """POST ``{base}/{step}`` for each step of ``docs`` (its docstring the value): ``act``
+    runs the step on the id ``base`` names and answers with a redirect, or with the page
+    showing why the step was refused. Routes are named ``{name}_{step}``."""
+    id_name = re.findall(r"\{(\w+)\}", base)[-1]
+    for step, doc in docs.items():
         router.add_api_route(
             f"{base}/{step}",
             _step_route(act, step, id_name, form_model, doc),
