@@ -15,13 +15,16 @@ from xinyong.core.errors import XinyongError
 from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
-from xinyong.web.console import require_staff
+from xinyong.web.console import require_staff, staff
 from xinyong.web.params import MAX_ID, PathId
 from xinyong.web.render import render
 
 router = APIRouter(
     prefix="/console/ingest", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
+# Staff who may submit records, and staff who may read collection (the console's guard).
+Submitter = Annotated[Principal, Depends(staff("records.submit"))]
+Reader = Annotated[Principal, Depends(staff("ingest.read"))]
 
 
 def _items_for(department: Department | None) -> list[CatalogItem]:
@@ -39,9 +42,8 @@ def _department(request: Request, principal: Principal, session: DbSession) -> D
 
 
 @router.get("", response_class=HTMLResponse)
-def upload_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def upload_page(request: Request, principal: Submitter, session: DbSession) -> Response:
     """Upload form: choose the catalogue item, drop a file, choose strict or partial."""
-    require_staff(principal, "records.submit")
     department = _department(request, principal, session)
     departments = [] if department else session.query(Department).order_by(Department.key).all()
     context = {
@@ -100,17 +102,15 @@ def batch_page(
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def ledger_page(request: Request, principal: Reader, session: DbSession) -> Response:
     """The ledger (归集台账): per department and item."""
-    require_staff(principal, "ingest.read")
     rows = ledger.ledger(session, department_id=principal.department_id)
     return render(request, "console/ingest/ledger.html", {"rows": rows})
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def review_page(request: Request, principal: Submitter, session: DbSession) -> Response:
     """Rows waiting for a person to choose their subject among the candidates."""
-    require_staff(principal, "records.submit")
     items = review.open_items(session, department_id=principal.department_id)
     return render(request, "console/ingest/review.html", {"items": items})
 
