@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
@@ -16,13 +15,14 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from xinyong import __version__, registry
 from xinyong.accounts import api as auth_api
-from xinyong.accounts import console as audit_views
+from xinyong.accounts import console as audit_console
 from xinyong.accounts import views as auth_views
 from xinyong.checks import api as check_api
 from xinyong.checks import batch_api, batch_names
@@ -32,9 +32,9 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
-from xinyong.ingest import views as ingest_views
+from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
-from xinyong.lists import views as lists_views
+from xinyong.lists import console as lists_console
 from xinyong.measures import api as measures_api
 from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
@@ -46,8 +46,7 @@ from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
-from xinyong.web import stats
-from xinyong.web.limits import BodyCap, BodyTooLarge, LimitsMiddleware
+from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
 log = logging.getLogger(__name__)
@@ -154,16 +153,10 @@ async def _too_large(request: Request, exc: Exception) -> Response:
     return JSONResponse({"code": "too_large", "message": str(exc)}, status_code=413)
 
 
-def api_stats() -> dict[str, Any]:
-    """Headline figures of the platform (subjects, records, departments, catalogue)."""
-    with session_scope() as session:
-        return stats.headline(session).model_dump(mode="json")
-
-
 def api_health() -> dict[str, str]:
     """Liveness probe: the database answers."""
     with session_scope() as session:
-        stats.ping(session)
+        session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
 
 
@@ -184,26 +177,6 @@ def _warm_match_index() -> None:
             batch_names.warm_index(session)
     except Exception:  # a server whose database is not ready still serves; jobs build it
         log.exception("the match index was not built at start; the first name job builds it")
-
-
-def _file_cap() -> int:
-    return get_settings().ingest_max_bytes
-
-
-def _check_batch_cap() -> int:
-    return get_settings().check_batch_max_bytes + 1024 * 1024  # + the form fields
-
-
-# Routes whose requests may exceed max_request_bytes: submission files (multipart parts
-# spool to disk), batch credit check lists (统查), rights evidence.
-BODY_CAPS: tuple[BodyCap, ...] = (
-    (
-        re.compile(r"/api/v1/submissions/file|/console/ingest"),
-        lambda: get_settings().ingest_max_bytes,
-    ),
-    (re.compile(r"/api/v1/checks/batch|/console/checks/batch"), _check_batch_cap),
-    (evidence.UPLOAD_PATHS, evidence.request_cap),
-)
 
 
 def create_app() -> FastAPI:
@@ -233,22 +206,24 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.env == "production",
     )
-    app.add_middleware(LimitsMiddleware, body_caps=BODY_CAPS)
-    app.mount(
-        "/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static"
+    body_caps = [ingest_api.BODY_CAP, batch_api.BODY_CAP, evidence.BODY_CAP]
+    app.add_middleware(LimitsMiddleware, body_caps=body_caps)
+    static = Path(__file__).parent / "web" / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.include_router(portal_api.platform_router)
+    app.add_api_route(
+        "/api/v1/health", api_health, methods=["GET"], tags=["platform"], responses=API_ERRORS
     )
-    for path, endpoint in (("/api/v1/stats", api_stats), ("/api/v1/health", api_health)):
-        app.add_api_route(path, endpoint, methods=["GET"], tags=["platform"], responses=API_ERRORS)
     for router in (
         auth_views.router,
         auth_api.router,
         records_api.router,
-        audit_views.router,
+        audit_console.router,
         portal_views.router,
     ):
         app.include_router(router)
     app.include_router(portal_api.router)
-    for router in (ingest_api.router, ingest_views.router):
+    for router in (ingest_api.router, ingest_console.router):
         app.include_router(router)
     for router in (
         rights_api.router,
@@ -264,6 +239,6 @@ def create_app() -> FastAPI:
     # batch checks (统查) before any /console/checks/{check_id} route: "batch" is no id
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)
-    for router in (lists_api.router, lists_views.router):
+    for router in (lists_api.router, lists_console.router):
         app.include_router(router)
     return app

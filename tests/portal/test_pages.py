@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -23,6 +24,7 @@ from xinyong.app import create_app
 from xinyong.core.db import session_scope
 from xinyong.portal import service as portal_service
 from xinyong.records import service as records_service
+from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
 from xinyong.records.states import RecordState
 from xinyong.subjects.models import Department, Subject
@@ -188,6 +190,22 @@ def test_home_shows_the_figures_and_both_charts(site: Site) -> None:
     assert '<title id="chart-month-title">近12个月新增信用记录</title>' in text
     assert '<desc id="chart-category-desc">' in text and "行政管理信息" in text
     assert len(re.findall(r'<g class="bar"><title>', text)) >= 12 + 1
+
+
+def test_the_api_and_the_portal_count_the_same_published_records(site: Site) -> None:
+    """One definition of published: /api/v1/stats says what the home page says, and both
+    leave out records in force whose item is not disclosed to the public."""
+    today = date.today()
+    with session_scope() as session:
+        in_force = session.scalar(
+            select(func.count()).select_from(Record).where(*records_service.live_clause(today))
+        )
+        published = records_service.count_published(session, today=today)
+        figures = portal_service.home_figures(session, today=today)
+    assert 0 < published < (in_force or 0)  # the demo city has records not for the public
+    stats = get(site, "/api/v1/stats").json()
+    assert stats["records_published"] == figures.records_published == published
+    assert f'data-figure="records_published">{published:,}<' in get(site, "/").text
 
 
 def test_search_highlights_matches_in_any_script_and_pages(site: Site) -> None:

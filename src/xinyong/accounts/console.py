@@ -59,4 +59,4 @@ def audit_viewer(
         "until": until or "",
     }
     context = {"principal": principal, "entries": entries, "older": older, "filters": filters}
-    return render(request, "audit.html", context)
+    return render(request, "console/audit/log.html", context)

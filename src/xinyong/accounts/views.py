@@ -91,7 +91,7 @@ def console_home(request: Request, principal: CurrentPrincipal) -> Response:
     if principal.kind != "staff":
         raise Forbidden("the console is for department staff")
     actions = sorted(a for a in policy.ACTIONS if policy.can(principal, a))
-    return render(request, "console_home.html", {"principal": principal, "actions": actions})
+    return render(request, "console/auth/home.html", {"principal": principal, "actions": actions})
 
 
 @router.get("/portal/me", response_class=HTMLResponse)
@@ -118,4 +118,4 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
         "notices": notices,
         "notice_text": notices_service.text,
     }
-    return render(request, "me.html", context)
+    return render(request, "portal/auth/me.html", context)

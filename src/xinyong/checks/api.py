@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import Offset, PathId
 
 router = APIRouter(
     prefix="/api/v1",
@@ -31,9 +32,7 @@ router = APIRouter(
     responses=API_ERRORS,
 )
 
-PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Lang = Annotated[Language, Query(description="标签语言 · language of the labels")]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 def _runner(principal: CurrentPrincipal) -> Principal:

@@ -4,6 +4,7 @@ through ``GET /api/v1/checks/{check_id}`` (``check_api``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -13,19 +14,26 @@ from pydantic import BaseModel
 
 from xinyong.checks import batch
 from xinyong.checks import service as checks
-from xinyong.checks.api import PathId, Reader, Runner, department_id_of
+from xinyong.checks.api import Reader, Runner, department_id_of
 from xinyong.checks.batch_report import MIME
 from xinyong.checks.models import CreditCheck
 from xinyong.core.config import get_settings
 from xinyong.core.errors import API_ERRORS, Conflict, Invalid
 from xinyong.web import csrf
 from xinyong.web.deps import DbSession
+from xinyong.web.limits import BodyCap
+from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["checks · 信用核查(逢办必查)"],
     dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
+)
+# Batch check lists (统查): their own limit, plus room for the form fields.
+BODY_CAP: BodyCap = (
+    re.compile(r"/api/v1/checks/batch|/console/checks/batch"),
+    lambda: get_settings().check_batch_max_bytes + 1024 * 1024,
 )
 
 

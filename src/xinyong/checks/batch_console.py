@@ -11,29 +11,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.checks import batch
 from xinyong.checks.api import department_id_of
 from xinyong.checks.batch_api import read_upload
 from xinyong.core.config import get_settings
-from xinyong.core.errors import Forbidden, Invalid, XinyongError
+from xinyong.core.errors import Invalid, XinyongError
 from xinyong.measures.catalog import get_catalog
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web.console import require_staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import render
 
 router = APIRouter(
     prefix="/console/checks", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
-
-
-def _staff(principal: Principal) -> None:
-    """Console pages are for people: staff who may run checks (systems use the API)."""
-    policy.require(principal, "checks.run")
-    if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
 
 
 def _form_page(
@@ -68,7 +61,7 @@ def _form_page(
 @router.get("/batch", response_class=HTMLResponse)
 def batch_form(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """The upload form: matter, purpose, the list file (admins also name the department)."""
-    _staff(principal)
+    require_staff(principal, "checks.run")
     return _form_page(request, session, principal, form={})
 
 
@@ -88,7 +81,7 @@ def batch_upload(
     department: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Validate and queue the batch, start it in the background, show the check's page."""
-    _staff(principal)
+    require_staff(principal, "checks.run")
     form = {"matter": matter, "purpose": purpose, "department": department}
     try:
         _blank(matter, "matter", "matter: choose the matter (应用事项)")

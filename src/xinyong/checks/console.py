@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,15 +32,16 @@ from xinyong.checks.api import department_id_of, scope_of
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.checks.resolve import SubjectQuery
 from xinyong.checks.schemas import CheckSummary, HitRead
-from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.core.i18n import Language, t
 from xinyong.identity.codes import normalize_code
 from xinyong.measures.catalog import get_catalog
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import csrf
 from xinyong.web import present as web_present
+from xinyong.web.console import ConsolePages, departments_by_id, require_staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.render import language, render
+from xinyong.web.params import Offset, lang_of
 
 router = APIRouter(
     prefix="/console/checks", include_in_schema=False, dependencies=[Depends(csrf.verify)]
@@ -51,24 +52,11 @@ RECENT = 20  # checks listed under the desk's form
 QUEUE_PAGE = 50
 MAX_CODE = 32  # what credit_check_rows.query_code holds
 MAX_FORM_TEXT = 60_000
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _SEPARATOR = re.compile(r"\s*[,，\t;；]\s*")
 _BLANK = " \t,，;；"
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-
-def _staff(principal: Principal, action: str) -> None:
-    """Console pages are for people: staff allowed the action (systems use the API)."""
-    policy.require(principal, action)
-    if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
-
-
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
 
 
 def _bounded(value: int, what: str) -> int:
@@ -78,29 +66,12 @@ def _bounded(value: int, what: str) -> int:
     return value
 
 
-def _departments(session: Session) -> dict[int, Department]:
-    return {d.id: d for d in session.scalars(select(Department))}
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"run": policy.can(principal, "checks.run")}
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a page of this module; ``?lang=`` also sets the language cookie."""
-    nav = {"run": policy.can(principal, "checks.run")}
-    colon = "：" if _lang(request) == "zh" else ": "
-    full = {**labels.HELPERS, "nav": nav, "colon": colon, **context}
-    response = render(request, f"console/checks/{name}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+PAGES = ConsolePages("checks", labels.HELPERS, _nav)
+_page = PAGES.page
 
 
 # --- the desk: form and recent checks ----------------------------------------------------------
@@ -185,7 +156,7 @@ def _desk(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    lang = _lang(request)
+    lang = lang_of(request)
     admin = principal.role == "admin"
     departments = session.scalars(select(Department).where(Department.active.is_(True)))
     context = {
@@ -203,7 +174,7 @@ def _desk(
 @router.get("", response_class=HTMLResponse)
 def desk_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """The check desk: the form to check subjects and the department's recent checks."""
-    _staff(principal, "checks.read")
+    require_staff(principal, "checks.read")
     return _desk(request, session, principal)
 
 
@@ -215,8 +186,8 @@ def run_check(
     form: Annotated[CheckForm, Form()],
 ) -> Response:
     """Run a check from the desk's form and show the result (the form again on a mistake)."""
-    _staff(principal, "checks.run")
-    errors, rows = _form_errors(form, _lang(request))
+    require_staff(principal, "checks.run")
+    errors, rows = _form_errors(form, lang_of(request))
     if not errors:
         try:
             named = form.department.strip() if principal.role == "admin" else ""
@@ -278,7 +249,7 @@ def _check_response(
     refused: Refused | None = None,
 ) -> HTMLResponse:
     """The result page: the check's head, then a page of rows with their hits and forms."""
-    lang, today = _lang(request), date.today()
+    lang, today = lang_of(request), date.today()
     check = checks.readable(session, principal, _bounded(check_id, "credit check"))
     limit = PAGE_ROWS if check.kind == "batch" else checks.MAX_SUBJECTS
     found = checks.rows_of(session, check.id, offset=offset, limit=limit + 1, with_hits=with_hits)
@@ -310,7 +281,7 @@ def check_page(
     hits: bool = False,
 ) -> Response:
     """One check: who, what, why; per row the subject, its lists, measures and records."""
-    _staff(principal, "checks.read")
+    require_staff(principal, "checks.read")
     return _check_response(request, session, principal, check_id, offset=offset, with_hits=hits)
 
 
@@ -382,10 +353,10 @@ def give_feedback(
     form: Annotated[FeedbackForm, Form()],
 ) -> Response:
     """Report whether a measure the check found was applied; back to the check at its row."""
-    _staff(principal, "checks.run")
+    require_staff(principal, "checks.run")
     check = checks.readable(session, principal, _bounded(check_id, "credit check"))
     hit_id, row_no = _hit_row(session, check, hit_id)
-    lang, check_id, with_hits = _lang(request), check.id, form.hits == "1"
+    lang, check_id, with_hits = lang_of(request), check.id, form.hits == "1"
     offset = _offset_of(session, check, row_no, with_hits=with_hits)
     try:
         _record(session, principal, (check_id, hit_id), form, lang)
@@ -467,8 +438,8 @@ def feedback_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The department's hits awaiting feedback, overdue first (admins and auditors: all)."""
-    _staff(principal, "checks.read")
-    lang, today = _lang(request), date.today()
+    require_staff(principal, "checks.read")
+    lang, today = lang_of(request), date.today()
     department_id = scope_of(session, principal, None)
     total, found = _queue(session, department_id, status, today, (page - 1) * QUEUE_PAGE)
     params: dict[str, web_present.QueryValue] = {"status": status}
@@ -478,7 +449,7 @@ def feedback_page(
         "status": status,
         "today": today,
         "oversight": platform_wide(principal),
-        "departments": _departments(session),
+        "departments": departments_by_id(session),
         "feedback_days": get_catalog().feedback_working_days,
         "pager": web_present.pager(
             "/console/checks/feedback", params, total=total, page=page, limit=QUEUE_PAGE
@@ -493,13 +464,13 @@ def feedback_page(
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Checks, hits and feedback by department, matter, measure and side (a department: its own)."""
-    _staff(principal, "checks.read")
+    require_staff(principal, "checks.read")
     department_id = scope_of(session, principal, None)
     figures = stats.figures(session, today=date.today(), department_id=department_id)
     context = {
         "figures": figures,
         "sections": labels.sections(
-            figures, _departments(session), _lang(request), platform=department_id is None
+            figures, departments_by_id(session), lang_of(request), platform=department_id is None
         ),
         "department": session.get(Department, department_id) if department_id else None,
     }

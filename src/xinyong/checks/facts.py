@@ -14,19 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.lists.entries import live_entries
 from xinyong.lists.models import ListEntry
 from xinyong.measures.catalog import MeasureCatalog
 from xinyong.measures.match import MeasureHit, RecordFact, SubjectFacts, applicable
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
-from xinyong.records.states import PUBLISHABLE_STATES
 from xinyong.subjects.models import Subject
 
 CHUNK = 1000
-PUBLISHABLE = tuple(state.value for state in PUBLISHABLE_STATES)
 
 
 @dataclass
@@ -70,9 +69,7 @@ def _records(
         stmt = select(Record).where(
             Record.subject_id.in_(chunk),
             Record.item_code.in_(sorted(items)),
-            Record.is_current.is_(True),
-            Record.state.in_(PUBLISHABLE),
-            or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+            *records_service.live_clause(today),
         )
         for record in session.scalars(stmt.order_by(Record.id)):
             by_subject.setdefault(record.subject_id, []).append(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -26,9 +27,16 @@ from xinyong.ingest.schemas import (
 )
 from xinyong.subjects.models import Department
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.limits import BodyCap
+from xinyong.web.params import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["ingest · 归集"], responses=API_ERRORS)
 API_ERROR_LIMIT = 1000
+# Submission files may be larger than other requests (multipart parts spool to disk).
+BODY_CAP: BodyCap = (
+    re.compile(r"/api/v1/submissions/file|/console/ingest"),
+    lambda: get_settings().ingest_max_bytes,
+)
 
 
 class BatchRefused(XinyongError):
@@ -214,9 +222,6 @@ class ReviewOut(BaseModel):
     status: str
 
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
 class ReviewDecision(BaseModel):
     subject_id: int = Field(ge=1, le=2**31 - 1)
 
@@ -231,7 +236,7 @@ def review_items(principal: CurrentPrincipal, session: DbSession) -> list[Review
 
 @router.post("/review-items/{review_id}/resolve")
 def resolve_review(
-    review_id: RowId, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
+    review_id: PathId, body: ReviewDecision, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, int]:
     """Load a queued row for the chosen subject · 确认主体并入库."""
     policy.require(principal, "records.submit")
@@ -244,7 +249,7 @@ def resolve_review(
 
 @router.post("/review-items/{review_id}/dismiss")
 def dismiss_review(
-    review_id: RowId, principal: CurrentPrincipal, session: DbSession
+    review_id: PathId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, str]:
     """Drop a queued row (resubmit it with a code) · 退回."""
     policy.require(principal, "records.submit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
@@ -31,6 +31,7 @@ from xinyong.lists.states import EntryState
 from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",
@@ -39,7 +40,6 @@ router = APIRouter(
     responses=API_ERRORS,
 )
 
-PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ZH_DEPARTMENT = "部门标识或代码 · department key or code (admins and auditors)"
 
 

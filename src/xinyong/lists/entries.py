@@ -26,6 +26,7 @@ from xinyong.lists.states import (
     can_move,
 )
 from xinyong.notices import service as notices_service
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department
@@ -183,11 +184,7 @@ def _chunks(ids: Iterable[int]) -> list[list[int]]:
 
 def live_entries(session: Session, *, subject_ids: Iterable[int], today: date) -> list[ListEntry]:
     """Entries truly on their list today: listed, within their term, their record still live."""
-    record_live = and_(
-        Record.is_current.is_(True),
-        Record.state.in_(LIVE_RECORD_STATES),
-        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
-    )
+    record_live = and_(*records_service.live_clause(today))
     found: list[ListEntry] = []
     for chunk in _chunks(subject_ids):
         stmt = (

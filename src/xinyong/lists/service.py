@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -29,6 +29,7 @@ from xinyong.lists.states import (
     EntryState,
     SystemReason,
 )
+from xinyong.records import service as records_service
 from xinyong.records.effects import Changed
 from xinyong.records.models import Record
 
@@ -365,10 +366,7 @@ def _importable_ids(session: Session, spec: ListType, today: date) -> list[int]:
     correlated anti-join degrades quadratically while one transaction imports thousands."""
     live = session.execute(
         select(Record.id, Record.department_id, Record.source_record_id).where(
-            Record.item_code == spec.item_code,
-            Record.is_current.is_(True),
-            Record.state.in_(LIVE_RECORD_STATES),
-            or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+            Record.item_code == spec.item_code, *records_service.live_clause(today)
         )
     ).all()
     version = aliased(Record)

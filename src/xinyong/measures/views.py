@@ -10,40 +10,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.i18n import Language, t
 from xinyong.measures import present
 from xinyong.measures.catalog import MeasureCatalog, MeasureKind, MeasureType, get_catalog
 from xinyong.measures.present import MeasureRead
-from xinyong.web import present as web_present
-from xinyong.web.render import language, render
+from xinyong.portal import present as portal_present
+from xinyong.web.params import lang_of
 
 router = APIRouter(include_in_schema=False)
 
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 KIND_ORDER = (MeasureKind.constraint, MeasureKind.incentive)
-
-
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
 
 
 def _page(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
-    """Render a page in the portal's layout; ``?lang=`` also sets the language cookie."""
-    lang = _lang(request)
-    full = {
-        "section": "measures",
-        "switch_href": web_present.switch_href(request, lang),
-        **context,
-    }
-    response = render(request, f"portal/{template}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+    """Render a page of the measures in the portal's layout."""
+    return portal_present.portal_page(request, template, context, section="measures", status=status)
 
 
 def _groups(measures: list[MeasureRead], lang: Language) -> list[dict[str, Any]]:
@@ -73,7 +56,7 @@ def _matter_labels(catalog: MeasureCatalog, lang: Language) -> dict[str, str]:
 @router.get("/measures", response_class=HTMLResponse)
 def measures_page(request: Request, matter: Annotated[str, Query(max_length=64)] = "") -> Response:
     """The measures catalogue as published, grouped by kind and class; ``?matter=`` filters."""
-    lang = _lang(request)
+    lang = lang_of(request)
     catalog = get_catalog()
     chosen = matter.strip() or None
     context: dict[str, Any] = {
@@ -86,11 +69,11 @@ def measures_page(request: Request, matter: Annotated[str, Query(max_length=64)]
     }
     if chosen is not None and chosen not in catalog.matters:
         context["error"] = t("ms.unknown_matter", lang).format(code=chosen)
-        return _page(request, "measures.html", context, status=422)
+        return _page(request, "measures/list.html", context, status=422)
     published = present.measures_read(catalog, lang, matter=chosen)
     context["groups"] = _groups(published.measures, lang)
     context["count"] = len(published.measures)
-    return _page(request, "measures.html", context)
+    return _page(request, "measures/list.html", context)
 
 
 @router.get("/measures/{code}", response_class=HTMLResponse)
@@ -98,7 +81,7 @@ def measure_page(
     request: Request, code: Annotated[str, Path(min_length=1, max_length=32)]
 ) -> Response:
     """One measure: triggers, matters, who applies it, to whom, and its legal basis."""
-    lang = _lang(request)
+    lang = lang_of(request)
     catalog = get_catalog()
     if code not in catalog.measures:
         missing = {"heading": t("ms.not_found", lang), "message": code, "query": ""}
@@ -108,4 +91,4 @@ def measure_page(
         "matter_labels": _matter_labels(catalog, lang),
         "version": catalog.version,
     }
-    return _page(request, "measure.html", context)
+    return _page(request, "measures/measure.html", context)

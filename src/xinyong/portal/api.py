@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
+from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS
-from xinyong.portal import service
+from xinyong.portal import figures, service
 from xinyong.portal.schemas import (
     CatalogueRules,
     ListsPage,
@@ -38,6 +39,8 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 router = APIRouter(prefix="/api/v1", tags=["portal · 信用门户"], responses=API_ERRORS)
+# The platform's own figures, beside the portal's listings (tag "platform").
+platform_router = APIRouter(prefix="/api/v1", tags=["platform"], responses=API_ERRORS)
 
 Limit = Annotated[int, Query(ge=1, le=100, description="每页条数 · page size (1..100)")]
 Cursor = Annotated[
@@ -179,3 +182,10 @@ def catalog() -> CatalogueRules:
 def catalog_item(item_code: Annotated[str, Path(max_length=64)]) -> RuleItem:
     """One catalogue item: fields and whether public, disclosure period, legal basis."""
     return service.catalogue_rules(item_code=item_code).items[0]
+
+
+@platform_router.get("/stats")
+def api_stats() -> dict[str, Any]:
+    """Headline figures of the platform (subjects, records, departments, catalogue)."""
+    with session_scope() as session:
+        return figures.headline(session).model_dump(mode="json")

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import NationalCategory
-from xinyong.portal import list_seam, publish
-from xinyong.portal.schemas import CategoryCount, HomeFigures, MonthCount
+from xinyong.portal import list_seam
+from xinyong.portal.schemas import CategoryCount, Headline, HomeFigures, ItemCount, MonthCount
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
 from xinyong.subjects.models import Department, Subject
@@ -98,7 +99,7 @@ def home_figures(session: Session, *, today: date | None = None) -> HomeFigures:
         today=today,
         subjects=int(session.scalar(select(func.count()).select_from(Subject)) or 0),
         records=sum(by_item.values()),
-        records_published=_count(session, *publish.publishable(today)),
+        records_published=records_service.count_published(session, today=today),
         list_entries=list_seam.published_count(session, today=today),
         repairs_completed=_count(session, current, Record.state == RecordState.repaired.value),
         departments_reporting=int(session.scalar(reporting.select_from(Department)) or 0),
@@ -126,3 +127,32 @@ def cached_home_figures(
     figures = home_figures(session, today=today)
     _cache[key] = (now, figures)
     return figures
+
+
+def headline(session: Session, *, today: date | None = None) -> Headline:
+    """Counts of subjects, current records, published records (as the portal home counts
+    them) and departments, with the current records of each catalogue item."""
+    today = today or date.today()
+    catalog = catalog_service.get_catalog()
+    by_kind = dict(session.execute(select(Subject.kind, func.count()).group_by(Subject.kind)).all())
+    by_item = dict(
+        session.execute(
+            select(Record.item_code, func.count())
+            .where(Record.is_current.is_(True))
+            .group_by(Record.item_code)
+        ).all()
+    )
+    items = [
+        ItemCount(code=code, name_zh=item.name.zh, name_en=item.name.en, count=by_item.get(code, 0))
+        for code, item in catalog.items.items()
+    ]
+    return Headline(
+        subjects=sum(by_kind.values()),
+        subjects_by_kind={str(k): int(v) for k, v in by_kind.items()},
+        records=sum(by_item.values()),
+        records_published=records_service.count_published(session, today=today),
+        departments=int(session.scalar(select(func.count()).select_from(Department)) or 0),
+        catalog_items=len(catalog.items),
+        catalog_version=catalog.version,
+        records_by_item=items,
+    )

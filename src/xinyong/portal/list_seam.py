@@ -26,7 +26,7 @@ from xinyong.catalog.schemas import LegalBasis
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.lists.config import ListType, get_config
 from xinyong.lists.models import ListEntry
-from xinyong.lists.states import LIVE_RECORD_STATES, EntrySource, EntryState
+from xinyong.lists.states import EntrySource, EntryState
 from xinyong.portal import publish
 from xinyong.portal.schemas import (
     ListEntryPage,
@@ -35,6 +35,7 @@ from xinyong.portal.schemas import (
     PublicListInfo,
     PublicRecord,
 )
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
 from xinyong.subjects.models import Subject
@@ -136,11 +137,7 @@ def basis_text(basis: LegalBasis) -> str:
 def _published(today: date, list_codes: Iterable[str]) -> list[ColumnElement[bool]]:
     """Entries on their (public) list today: ``lists.entries.live_entries`` as conditions on
     ListEntry outer-joined to the record it stands for."""
-    record_live = and_(
-        Record.is_current.is_(True),
-        Record.state.in_(LIVE_RECORD_STATES),
-        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
-    )
+    record_live = and_(*records_service.live_clause(today))
     return [
         ListEntry.list_code.in_(list(list_codes)),
         ListEntry.state == EntryState.listed.value,

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
 from xinyong.catalog import conventions
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.labels import (  # noqa: F401  (portal pages read them as present.*)
@@ -29,6 +32,7 @@ from xinyong.catalog.schemas import (
 )
 from xinyong.core.i18n import Language, t
 from xinyong.portal.schemas import PublicRecord
+from xinyong.web.params import lang_of
 from xinyong.web.present import (  # noqa: F401  (portal pages read them as present.*)
     Pager,
     QueryValue,
@@ -38,6 +42,7 @@ from xinyong.web.present import (  # noqa: F401  (portal pages read them as pres
     route_exists,
     switch_href,
 )
+from xinyong.web.render import render_page
 
 # Fields the subject page does not repeat under each record (its header shows them).
 SUBJECT_FIELDS = frozenset({"subject_name", "subject_code", "subject_type"})
@@ -45,6 +50,15 @@ SUBJECT_FIELDS = frozenset({"subject_name", "subject_code", "subject_type"})
 # registry's present one, the registration record may be older).
 BASIC_SHOWN = frozenset({"establishment_date", "registration_status"})
 BASIC_ITEM = "registration"  # shown as the subject's basic information, not as a record
+
+
+def portal_page(
+    request: Request, template: str, context: dict[str, Any], *, section: str, status: int = 200
+) -> HTMLResponse:
+    """Render ``portal/<template>`` in the portal's layout: the section marked in the menu and
+    the language switch; ``?lang=`` also sets the language cookie."""
+    full = {"section": section, "switch_href": switch_href(request, lang_of(request)), **context}
+    return render_page(request, f"portal/{template}", full, status_code=status)
 
 
 def field_rows(

@@ -31,7 +31,6 @@ from sqlalchemy import (
     TextClause,
     func,
     literal,
-    or_,
     select,
     tuple_,
 )
@@ -40,13 +39,13 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.principal import ANONYMOUS
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import DisclosureAttribute
 from xinyong.core.errors import Invalid
 from xinyong.identity import names
 from xinyong.portal.schemas import PublicRecord
 from xinyong.records import access
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
-from xinyong.records.states import PUBLISHABLE_STATES, RecordState
+from xinyong.records.states import RecordState
 from xinyong.subjects.models import Department, Subject
 
 ORGANISATION_KINDS = ("legal_person", "individual_business")
@@ -59,26 +58,6 @@ _NO_DATE = date(1, 1, 1)
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", details={"field": "limit"})
-
-
-def public_item_codes() -> list[str]:
-    """Items whose records can be public at all (disclosure attribute public)."""
-    catalog = catalog_service.get_catalog()
-    return sorted(
-        code
-        for code, item in catalog.items.items()
-        if item.disclosure_attribute is DisclosureAttribute.public
-    )
-
-
-def publishable(today: date) -> list[ColumnElement[bool]]:
-    """SQL conditions of the records that may be public (the policy still decides)."""
-    return [
-        Record.is_current.is_(True),
-        Record.state.in_(sorted(s.value for s in PUBLISHABLE_STATES)),
-        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
-        Record.item_code.in_(public_item_codes()),
-    ]
 
 
 def department_names(session: Session) -> dict[int, str]:
@@ -222,12 +201,18 @@ class Selection:
         return (
             select(Record, Subject)
             .join(Subject, Subject.id == Record.subject_id)
-            .where(*publishable(self.today), *self.conditions, *self.subject_conditions)
+            .where(
+                *records_service.published_clause(self.today),
+                *self.conditions,
+                *self.subject_conditions,
+            )
         )
 
     def count(self, session: Session, cap: int | None) -> tuple[int, bool]:
         """How many rows (True when there are more than ``cap``: "cap or more")."""
-        stmt = select(Record.id).where(*publishable(self.today), *self.conditions)
+        stmt = select(Record.id).where(
+            *records_service.published_clause(self.today), *self.conditions
+        )
         if self.subject_conditions:
             stmt = stmt.join(Subject, Subject.id == Record.subject_id).where(
                 *self.subject_conditions

@@ -237,3 +237,23 @@ class HomeFigures(BaseModel):
     by_month: list[MonthCount]  # the last 12 months by decision date, oldest first
     by_category: list[CategoryCount]  # current records by national category
     by_item: dict[str, int] = {}  # current records by catalogue item
+
+
+class ItemCount(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    count: int
+
+
+class Headline(BaseModel):
+    """The platform's headline figures (``/api/v1/stats``)."""
+
+    subjects: int
+    subjects_by_kind: dict[str, int]
+    records: int
+    records_published: int
+    departments: int
+    catalog_items: int
+    catalog_version: str
+    records_by_item: list[ItemCount]

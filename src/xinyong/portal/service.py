@@ -30,6 +30,7 @@ from xinyong.portal.schemas import (
     SubjectHit,
     SubjectProfile,
 )
+from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.subjects import search
 from xinyong.subjects.models import Subject
@@ -132,7 +133,7 @@ def subject_profile_id(session: Session, *, code: str) -> int:
 def _visible_records(session: Session, subject: Subject, today: date) -> list[PublicRecord]:
     rows = session.scalars(
         select(Record)
-        .where(Record.subject_id == subject.id, *publish.publishable(today))
+        .where(Record.subject_id == subject.id, *records_service.published_clause(today))
         .order_by(publish.decision_date_or_min().desc(), Record.id.desc())
     )
     departments = publish.department_names(session)

@@ -20,20 +20,19 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import NationalCategory
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid, NotFound
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.i18n import t
 from xinyong.identity import regions
 from xinyong.portal import charts, present
 from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
 from xinyong.web import present as web_present
 from xinyong.web.deps import DbSession
-from xinyong.web.render import language, render
+from xinyong.web.params import lang_of
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # deeper pages are reached by narrowing the filters
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 HELPERS: dict[str, Any] = {
     "category_label": charts.category_label,
     "disclosure_rows": present.disclosure_rows,
@@ -58,30 +57,13 @@ Code = Annotated[str, Path(min_length=1, max_length=40)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
-
-
 def _page(
     request: Request, template: str, context: dict[str, Any], *, section: str, status: int = 200
 ) -> HTMLResponse:
-    """Render a portal page; ``?lang=`` also sets the language cookie."""
-    lang = _lang(request)
-    full = {
-        **HELPERS,
-        "section": section,
-        "switch_href": web_present.switch_href(request, lang),
-        "rights": _rights(request),
-        "skip": present.SUBJECT_FIELDS,
-        **context,
-    }
-    response = render(request, f"portal/{template}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+    """Render a portal page with the portal's template helpers and the rights links."""
+    shared = {"rights": _rights(request), "skip": present.SUBJECT_FIELDS}
+    full = {**HELPERS, **shared, **context}
+    return present.portal_page(request, template, full, section=section, status=status)
 
 
 def _rights(request: Request) -> dict[str, str | None]:
@@ -100,7 +82,7 @@ def _not_found(request: Request, heading: str, message: str, *, section: str) ->
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession) -> Response:
     """Landing page: search box, headline figures and charts."""
-    lang = _lang(request)
+    lang = lang_of(request)
     figures = portal_service.cached_home_figures(session)
     items = catalog_service.get_catalog().items
     by_item = [(items[code], n) for code, n in figures.by_item.items() if code in items]
@@ -153,7 +135,7 @@ def subject(
     cursor: Cursor = None,
 ) -> Response:
     """A subject's public credit information, by catalogue category, with its rights."""
-    lang = _lang(request)
+    lang = lang_of(request)
     try:
         profile = portal_service.subject_profile(session, code=code.strip().upper())
     except NotFound:
@@ -277,7 +259,7 @@ def list_entries(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """One published list: its legal basis and its entries with their dates."""
-    lang = _lang(request)
+    lang = lang_of(request)
     offset = (page - 1) * PAGE_SIZE
     try:
         result = portal_service.public_lists(
@@ -300,7 +282,7 @@ def list_entries(
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request) -> Response:
     """The information catalogue as published: every item, grouped by national category."""
-    lang = _lang(request)
+    lang = lang_of(request)
     published = portal_service.catalogue_rules()
     groups: dict[str, dict[str, Any]] = {}
     for item in published.items:
@@ -316,7 +298,7 @@ def rules(request: Request) -> Response:
 @router.get("/rules/{item_code}", response_class=HTMLResponse)
 def rule(request: Request, item_code: Code) -> Response:
     """One catalogue item: its fields and their openness, publication periods, legal basis."""
-    lang = _lang(request)
+    lang = lang_of(request)
     if item_code not in catalog_service.get_catalog().items:
         return _not_found(request, t("rules.not_found", lang), item_code, section="rules")
     item = portal_service.catalogue_rules(item_code=item_code).items[0]

@@ -6,20 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import CatalogItem
+from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
 from xinyong.identity.kinds import SubjectKind
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.payload import check_payload, decision_date_of
 from xinyong.records.schemas import Outcome, RecordCreate
-from xinyong.records.states import ALLOWED_TRANSITIONS, RecordState
+from xinyong.records.states import ALLOWED_TRANSITIONS, PUBLISHABLE_STATES, RecordState
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
 
@@ -340,3 +340,39 @@ def transition(
         reason=reason,
     )
     return record
+
+
+# --- what is published: the one definition every "published" figure and listing uses -------
+
+
+def public_item_codes() -> list[str]:
+    """Items whose records can be public at all (disclosure attribute public)."""
+    catalog = catalog_service.get_catalog()
+    return sorted(
+        code
+        for code, item in catalog.items.items()
+        if item.disclosure_attribute is DisclosureAttribute.public
+    )
+
+
+def live_clause(today: date) -> list[ColumnElement[bool]]:
+    """SQL conditions of the records in force on ``today``: the current version, a
+    publishable state (``PUBLISHABLE_STATES``) and inside the disclosure period."""
+    return [
+        Record.is_current.is_(True),
+        Record.state.in_(sorted(s.value for s in PUBLISHABLE_STATES)),
+        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+    ]
+
+
+def published_clause(today: date) -> list[ColumnElement[bool]]:
+    """SQL conditions of the records the public may see on ``today``: in force
+    (``live_clause``) and of an item disclosed to the public (the access policy still has
+    the last word on each row shown)."""
+    return [*live_clause(today), Record.item_code.in_(public_item_codes())]
+
+
+def count_published(session: Session, *, today: date) -> int:
+    """How many records the public may see on ``today`` (``published_clause``)."""
+    stmt = select(func.count()).select_from(Record).where(*published_clause(today))
+    return int(session.scalar(stmt) or 0)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",
@@ -52,7 +53,6 @@ router = APIRouter(
     responses=API_ERRORS,
 )
 
-PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ZH_DEPARTMENT = "部门标识或代码 · department key or code (admins and auditors)"
 
 

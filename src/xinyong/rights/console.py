@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import zip_longest
 from typing import Annotated, Any, Literal, TypedDict, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
-from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
 from xinyong.catalog import labels
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
-from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
+from xinyong.core.i18n import t
 from xinyong.core.workdays import workdays_between
 from xinyong.portal import list_seam
 from xinyong.records import service as records_service
@@ -31,21 +29,19 @@ from xinyong.records.models import Record
 from xinyong.rights import cases, list_objections, objections, repairs, service, stats
 from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
-from xinyong.subjects.models import Department, Subject
+from xinyong.subjects.models import Subject
+from xinyong.web import console as kit
 from xinyong.web import csrf
 from xinyong.web import present as web_present
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.render import language, render
+from xinyong.web.params import RawId, lang_of, parse_id
 
 router = APIRouter(
     prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
 
 PAGE_SIZE = 25
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 WITH_CHANGES = frozenset({TargetOutcome.correct, TargetOutcome.supplement})
-# Ids arrive as text so that a malformed one is a 404 after the access checks, not a 422.
-RawId = Annotated[str, Path(max_length=12)]
 Uploads = Annotated[list[UploadFile] | None, File()]
 Choice = TypeVar("Choice", ObjectionGround, TargetOutcome, RepairOutcome)
 
@@ -53,33 +49,8 @@ Choice = TypeVar("Choice", ObjectionGround, TargetOutcome, RepairOutcome)
 # --- shared helpers ---------------------------------------------------------------------------
 
 
-def _staff(principal: Principal, action: str) -> None:
-    """Console pages are for people: staff allowed the action (systems use the API)."""
-    policy.require(principal, action)
-    if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
-
-
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
-
-
-def _department_name(department: Department | None, lang: Language) -> str:
-    if department is None:
-        return ""
-    return department.name_zh if lang == "zh" else department.name_en
-
-
 def _catalog_item(code: str) -> CatalogItem | None:
     return catalog_service.get_catalog().items.get(code)
-
-
-def _number(raw: str, field: str, *, error: type[XinyongError] = Invalid) -> int:
-    """A positive id from a path or form value, or an error naming the field."""
-    text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
-        raise error(f"{field}: {raw!r} is not a valid id", details={"field": field})
-    return int(text)
 
 
 def _choice(enum: type[Choice], raw: str, field: str) -> Choice:
@@ -98,18 +69,6 @@ def _subject_code(subject: Subject | None) -> str:
     return subject.uscc or subject.id_number_masked or ""
 
 
-def _departments(session: Session) -> dict[int, Department]:
-    return {d.id: d for d in session.scalars(select(Department))}
-
-
-def _actors(session: Session, actors: Iterable[str]) -> dict[str, str]:
-    """Actor strings as people read them: ``account:7`` → the account's name (username)."""
-    ids = {int(a.split(":", 1)[1]) for a in actors if re.fullmatch(r"account:\d+", a)}
-    found = list(session.scalars(select(Account).where(Account.id.in_(ids)))) if ids else []
-    names = {f"account:{a.id}": f"{a.display_name} ({a.username})" for a in found}
-    return {actor: names.get(actor, actor) for actor in actors}
-
-
 def _late_days(case: RightsCase, today: date) -> int:
     """Working days past the limit: open cases up to today, closed ones up to closing."""
     if cases.is_open(case):
@@ -125,32 +84,19 @@ HELPERS: dict[str, Any] = {
     "catalog_item": _catalog_item,
     "is_list_item": list_seam.is_list_item,
     "list_name": list_objections.list_name,
-    "department_name": _department_name,
+    "department_name": kit.department_name,
     "subject_code": _subject_code,
     "is_overdue": cases.is_overdue,
     "late_days": _late_days,
 }
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a console page of this module; ``?lang=`` also sets the language cookie."""
-    nav = {"counter": policy.can(principal, "rights.counter"), "stats": platform_wide(principal)}
-    colon = "：" if _lang(request) == "zh" else ": "
-    full = {**HELPERS, "nav": nav, "colon": colon, **context}
-    response = render(request, f"console/{name}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"counter": policy.can(principal, "rights.counter"), "stats": platform_wide(principal)}
+
+
+PAGES = kit.ConsolePages("rights", HELPERS, _nav)
+_page = PAGES.page
 
 
 # --- queue and figures ------------------------------------------------------------------------
@@ -159,7 +105,7 @@ def _page(
 def _scope(principal: Principal, requested: str) -> int | None:
     """The department whose cases a reader sees: its own, or any (admins and auditors)."""
     if platform_wide(principal):
-        return _number(requested, "department") if requested.strip() else None
+        return parse_id(requested, "department") if requested.strip() else None
     if principal.department_id is None:
         raise Forbidden(f"{principal.label} belongs to no department")
     return principal.department_id
@@ -181,7 +127,7 @@ def queue_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """The department's cases, the most urgent first, with its figures above."""
-    _staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     department_id = _scope(principal, department)
     today = date.today()
     where = cases.QueueFilter(
@@ -198,7 +144,7 @@ def queue_page(
     return _page(
         request,
         principal,
-        "rights_queue.html",
+        "queue.html",
         {
             "found": found,
             "subjects": _subjects(session, found),
@@ -208,7 +154,7 @@ def queue_page(
             "params": params,
             "href": web_present.href,
             "oversight": oversight,
-            "departments": _departments(session),
+            "departments": kit.departments_by_id(session),
             "department_id": department_id,
             "pager": web_present.pager(
                 "/console/rights", params, total=total, page=page, limit=PAGE_SIZE
@@ -221,17 +167,17 @@ def queue_page(
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """Platform-wide figures and each deciding department's (admins and auditors)."""
-    _staff(principal, "rights.read")
+    kit.require_staff(principal, "rights.read")
     if not platform_wide(principal):
         raise Forbidden("platform-wide figures are for the credit office's admins and auditors")
     today = date.today()
-    departments = _departments(session)
+    departments = kit.departments_by_id(session)
     ids = sorted(session.scalars(select(RightsCase.department_id).distinct()).all())
     per_department = [
         (departments.get(i), stats.figures(session, department_id=i, today=today)) for i in ids
     ]
     context = {"total": stats.figures(session, today=today), "per_department": per_department}
-    return _page(request, principal, "rights_stats.html", context)
+    return _page(request, principal, "stats.html", context)
 
 
 # --- case page --------------------------------------------------------------------------------
@@ -252,9 +198,9 @@ def _case_context(session: Session, principal: Principal, case: RightsCase) -> d
         "detail": detail,
         "subject": subject,
         "subject_code": _subject_code(subject),
-        "departments": _departments(session),
+        "departments": kit.departments_by_id(session),
         "targets": targets,
-        "actors": _actors(session, actors - {""}),
+        "actors": kit.actor_names(session, actors - {""}),
         "late_days": _late_days(case, today),
         "may_decide": policy.can(principal, "rights.decide")
         and principal.department_id == case.department_id,
@@ -286,7 +232,7 @@ def _case_response(
         rows = zip_longest(form.record_id, form.outcome, form.reason, form.changes, fillvalue="")
         prefill = {r: {"outcome": o, "reason": why, "changes": c} for r, o, why, c in rows}
         context.update(failed_step=step, form=form, prefill=prefill)
-    return _page(request, principal, "rights_case.html", context, status=status)
+    return _page(request, principal, "case.html", context, status=status)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -294,8 +240,8 @@ def case_page(
     request: Request, case_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """One case: applicant, ground, records, files, timeline, limits and the forms to act."""
-    _staff(principal, "rights.read")
-    return _case_response(request, session, principal, _number(case_id, "case", error=NotFound))
+    kit.require_staff(principal, "rights.read")
+    return _case_response(request, session, principal, parse_id(case_id, "case", error=NotFound))
 
 
 @router.get("/cases/{case_id}/files/{file_id}")
@@ -303,9 +249,9 @@ def case_file(
     case_id: RawId, file_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """An evidence file of a case, as a download (never shown inline)."""
-    _staff(principal, "rights.read")
-    case = service.readable(session, principal, _number(case_id, "case", error=NotFound))
-    row = session.get(CaseFile, _number(file_id, "file", error=NotFound))
+    kit.require_staff(principal, "rights.read")
+    case = service.readable(session, principal, parse_id(case_id, "case", error=NotFound))
+    row = session.get(CaseFile, parse_id(file_id, "file", error=NotFound))
     if row is None or row.case_id != case.id:
         raise NotFound(f"case {case.number} has no file {file_id}")
     headers = {
@@ -365,7 +311,7 @@ def _decisions(form: StepForm) -> list[objections.TargetDecision]:
         raise Invalid("decide every record of the case", details={"field": "outcome"})
     decisions = []
     for raw_id, raw_outcome, reason, change in zip(*rows, strict=True):
-        record_id = _number(raw_id, "record_id")
+        record_id = parse_id(raw_id, "record_id")
         outcome = _choice(TargetOutcome, raw_outcome, f"outcome[{record_id}]")
         edits = _changes(change, record_id) if outcome in WITH_CHANGES else {}
         decisions.append(objections.TargetDecision(record_id, outcome, reason, edits))
@@ -428,20 +374,20 @@ def _act(
     form: StepForm,
 ) -> Response:
     """Run one step on a readable case; a bad form or a stale version re-renders the page."""
-    _staff(principal, "rights.decide")
-    case_id = _number(raw_id, "case", error=NotFound)
+    kit.require_staff(principal, "rights.decide")
+    case_id = parse_id(raw_id, "case", error=NotFound)
     case = service.readable(session, principal, case_id)
     try:
         who = Officer(
             actor=principal.actor,
             department_id=principal.department_id,
-            expected_version=_number(form.version, "version"),
+            expected_version=parse_id(form.version, "version"),
         )
         STEPS[path][0](session, case, who, form)
     except (Invalid, Conflict, NotFound) as error:  # NotFound: e.g. a field the item lacks
         session.rollback()  # nothing of a refused step is kept
         conflict = isinstance(error, Conflict)
-        message = t("rc.error.conflict" if conflict else "rc.error.invalid", _lang(request))
+        message = t("rc.error.conflict" if conflict else "rc.error.invalid", lang_of(request))
         return _case_response(
             request,
             session,
@@ -454,28 +400,10 @@ def _act(
     return RedirectResponse(f"/console/rights/cases/{case_id}", status_code=303)
 
 
-def _step_route(path: str) -> Callable[..., Response]:
-    def handle(
-        request: Request,
-        case_id: RawId,
-        principal: CurrentPrincipal,
-        session: DbSession,
-        form: Annotated[StepForm, Form()],
-    ) -> Response:
-        return _act(request, session, principal, case_id, path, form)
-
-    handle.__doc__ = STEPS[path][1]
-    return handle
-
-
-for _path in STEPS:
-    router.add_api_route(
-        f"/cases/{{case_id}}/{_path}",
-        _step_route(_path),
-        methods=["POST"],
-        response_class=HTMLResponse,
-        name=f"rights_console_{_path}",
-    )
+STEP_DOCS = {path: doc for path, (_, doc) in STEPS.items()}
+kit.add_step_routes(
+    router, "/cases/{case_id}", StepForm, _act, docs=STEP_DOCS, name="rights_console"
+)
 
 
 # --- counter ----------------------------------------------------------------------------------

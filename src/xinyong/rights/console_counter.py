@@ -26,10 +26,7 @@ from xinyong.rights import (
 from xinyong.rights.console import (
     Uploads,
     _choice,
-    _departments,
-    _number,
     _page,
-    _staff,
     _subject_code,
 )
 from xinyong.rights.models import RightsCase
@@ -37,7 +34,9 @@ from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 from xinyong.web import csrf
+from xinyong.web.console import departments_by_id, require_staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import parse_id
 
 router = APIRouter(
     prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
@@ -60,7 +59,7 @@ def _counter_context(session: Session, subject: Subject | None, code: str) -> di
         "entries": (
             list_objections.objectable_entries(session, subject.id, today=today) if subject else []
         ),
-        "departments": _departments(session),
+        "departments": departments_by_id(session),
         "grounds": list(ObjectionGround),
         "commitment_text": repairs.COMMITMENT_TEXT,
         "error": None,
@@ -78,17 +77,17 @@ def counter_page(
     filed: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """Find a subject who came in person, list its records, and file for it."""
-    _staff(principal, "rights.counter")
+    require_staff(principal, "rights.counter")
     code = code.strip()
     if not code:
         context = _counter_context(session, None, "")
         context["filed"] = filed if CASE_NUMBER.match(filed) else None
-        return _page(request, principal, "rights_counter.html", context)
+        return _page(request, principal, "counter.html", context)
     try:
         subject = subjects_service.get_by_code(session, code)
     except (Invalid, NotFound) as error:
         context = {**_counter_context(session, None, code), "error": error.message}
-        return _page(request, principal, "rights_counter.html", context, status=error.status_code)
+        return _page(request, principal, "counter.html", context, status=error.status_code)
     context = _counter_context(session, subject, code)
     queries.register(
         session,
@@ -98,7 +97,7 @@ def counter_page(
         purpose=COUNTER_PURPOSE,
         outcome="allowed",
     )
-    return _page(request, principal, "rights_counter.html", context)
+    return _page(request, principal, "counter.html", context)
 
 
 class CounterForm(BaseModel):
@@ -121,8 +120,8 @@ def _file(
     """File the objection or the repair application the counter form describes."""
     if form.kind == CaseKind.objection.value:
         objection = objections.ObjectionApplication(
-            record_ids=[_number(r, "record_ids") for r in form.record_ids],
-            list_entry_ids=[_number(e, "list_entry_ids") for e in form.list_entry_ids],
+            record_ids=[parse_id(r, "record_ids") for r in form.record_ids],
+            list_entry_ids=[parse_id(e, "list_entry_ids") for e in form.list_entry_ids],
             ground=_choice(ObjectionGround, form.ground, "ground"),
             statement=form.statement,
             files=files,
@@ -130,7 +129,7 @@ def _file(
         return objections.apply(session, applicant=applicant, application=objection)
     if form.kind == CaseKind.repair.value:
         repair = repairs.RepairApplication(
-            record_id=_number(form.record_id, "record_id"),
+            record_id=parse_id(form.record_id, "record_id"),
             statement=form.statement,
             commitment_accepted=bool(form.commitment),
             files=files,
@@ -149,7 +148,7 @@ def counter_file(
     proof: Uploads = None,
 ) -> Response:
     """File an objection or a repair application for the subject at the counter."""
-    _staff(principal, "rights.counter")
+    require_staff(principal, "rights.counter")
     code = form.code.strip()
     uploads = [
         *evidence.read_uploads(proof, kind="proof", field="files"),
@@ -170,7 +169,7 @@ def counter_file(
         session.rollback()  # nothing of a refused application is kept
         found = subjects_service.find_by_code(session, code) if code else None
         context = {**_counter_context(session, found, code), "error": error.message, "form": form}
-        return _page(request, principal, "rights_counter.html", context, status=error.status_code)
+        return _page(request, principal, "counter.html", context, status=error.status_code)
     if service.may_read(principal, case):
         return RedirectResponse(f"/console/rights/cases/{case.id}", status_code=303)
     # Filed for another department's record: the officer gets the number as the receipt.

@@ -17,6 +17,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid
 from xinyong.rights.config import get_config
 from xinyong.rights.models import CaseFile, RightsCase
+from xinyong.web.limits import BodyCap
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -149,16 +150,18 @@ def attach(
     return stored
 
 
-# Rights applications carry evidence files: up to the case's whole allowance in one request.
-UPLOAD_PATHS = re.compile(
-    r"/(api/v1/(objections|repairs|cases/\d+/material)"
-    r"|portal/rights/(objection|repair)|portal/me/cases/\d+/material|console/rights/counter\S*)"
-)
-
-
-def request_cap() -> int:
-    """The largest request an evidence-carrying route accepts: every file of the allowance
-    plus room for the form fields, and never less than any other request."""
+def request_allowance() -> int:
+    """The largest request carrying evidence: the case's whole allowance, plus form fields."""
     rules = get_config().evidence
     allowance = rules.max_files * rules.max_file_bytes + 1024 * 1024
     return max(allowance, get_settings().max_request_bytes)
+
+
+# Rights applications carry evidence files: up to the case's whole allowance in one request.
+BODY_CAP: BodyCap = (
+    re.compile(
+        r"/(api/v1/(objections|repairs|cases/\d+/material)"
+        r"|portal/rights/(objection|repair)|portal/me/cases/\d+/material|console/rights/counter\S*)"
+    ),
+    request_allowance,
+)

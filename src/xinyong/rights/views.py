@@ -22,8 +22,8 @@ from xinyong.auth.principal import Principal
 from xinyong.catalog import labels
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
-from xinyong.portal import list_seam
+from xinyong.core.i18n import Language, t
+from xinyong.portal import list_seam, present
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
@@ -37,15 +37,14 @@ from xinyong.rights.states import OPEN_STATES, CaseKind, CaseState, ObjectionGro
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
 from xinyong.web import present as web_present
+from xinyong.web.console import departments_by_id
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.render import language, render
+from xinyong.web.params import MAX_ID, lang_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 
 PAGE_SIZE = 20
-MAX_ID = 2**31 - 1
 MAX_TEXT = 20_000  # the services refuse more than 5,000 characters, naming the field
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RecordId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 FormRecordId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
@@ -90,10 +89,6 @@ class RecordRow:
     can_repair: bool
 
 
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
-
-
 def _subject_id(principal: Principal) -> int:
     """These pages are the subject's own: anyone else is sent to log in or refused."""
     policy.require(principal, "rights.apply")
@@ -110,23 +105,10 @@ def _applicant(principal: Principal) -> cases.Applicant:
 def _page(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
-    """Render a rights page in the portal's layout; ``?lang=`` also sets the cookie."""
-    lang = _lang(request)
-    full = {
-        "section": "me",
-        "switch_href": web_present.switch_href(request, lang),
-        "item_name": labels.item_name,
-        "list_name": list_name,
-        "local_time": _local_time,
-        **context,
-    }
-    response = render(request, f"portal/{template}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+    """Render a rights page (``portal/rights/<template>``) in the portal's layout."""
+    helpers = {"item_name": labels.item_name, "list_name": list_name, "local_time": _local_time}
+    full = {**helpers, **context}
+    return present.portal_page(request, f"rights/{template}", full, section="me", status=status)
 
 
 def _local_time(at: datetime) -> str:
@@ -141,7 +123,7 @@ def _refused(
     session.rollback()
     raw = str(error.details.get("field", "")).split("[")[0]
     field = FORM_FIELDS.get(raw, "form")
-    text = t(f"rp.error.{field}", _lang(request))
+    text = t(f"rp.error.{field}", lang_of(request))
     return Filled(values, FormError(field, text, error.message), error.status_code)
 
 
@@ -158,7 +140,7 @@ def _record_page(
         "nav": "records",
         **page,
     }
-    template = "rights_objection.html" if "grounds" in page else "rights_repair.html"
+    template = "objection.html" if "grounds" in page else "repair.html"
     return _page(request, template, context, status=filled.status)
 
 
@@ -202,10 +184,6 @@ def _open_cases(session: Session, subject_id: int) -> dict[int, list[RightsCase]
     return found
 
 
-def _departments(session: Session) -> dict[int, Department]:
-    return {d.id: d for d in session.scalars(select(Department))}
-
-
 def _row(record: Record, open_cases: list[RightsCase]) -> RecordRow:
     kinds = {case.kind for case in open_cases}
     live = record.is_current
@@ -234,8 +212,8 @@ def my_records(request: Request, session: DbSession, principal: CurrentPrincipal
         for record in records_service.for_subject(session, subject_id)
     ]
     entries = entry_rows(session, subject_id, today=date.today())
-    context = {"rows": rows, "entries": entries, "departments": _departments(session)}
-    return _page(request, "rights_records.html", {**context, "nav": "records"})
+    context = {"rows": rows, "entries": entries, "departments": departments_by_id(session)}
+    return _page(request, "records.html", {**context, "nav": "records"})
 
 
 def _objection_blocked(session: Session, record: Record, lang: Language) -> str | None:
@@ -270,7 +248,7 @@ def _objection_page(
     config = get_config()
     is_list = list_seam.is_list_item(record.item_code)
     page = {
-        "blocked": _objection_blocked(session, record, _lang(request)),
+        "blocked": _objection_blocked(session, record, lang_of(request)),
         "grounds": [g for g in ObjectionGround if is_list or g not in objections.LIST_GROUNDS],
         "others": _other_records(session, record),
         "deadlines": config.deadlines.objection,
@@ -334,7 +312,7 @@ def objection_submit(
 def _repair_page(
     request: Request, session: Session, record: Record, filled: Filled
 ) -> HTMLResponse:
-    lang = _lang(request)
+    lang = lang_of(request)
     answer = eligibility.check(session, record, today=date.today())
     period = labels.period_text(answer.minimum_period, lang) if answer.minimum_period else None
     page = {
@@ -403,7 +381,7 @@ def my_cases(
         "pager": web_present.pager("/portal/me/cases", {}, total=total, page=page, limit=PAGE_SIZE),
         "nav": "cases",
     }
-    return _page(request, "rights_cases.html", context)
+    return _page(request, "cases.html", context)
 
 
 def _own_case(session: Session, principal: Principal, raw: str) -> RightsCase:
@@ -444,7 +422,7 @@ def _case_page(
         "error": filled.error if filled else None,
         "nav": "cases",
     }
-    return _page(request, "rights_case.html", context, status=filled.status if filled else 200)
+    return _page(request, "case.html", context, status=filled.status if filled else 200)
 
 
 @router.get("/portal/me/cases/{case_id}", response_class=HTMLResponse)

@@ -23,14 +23,12 @@ from xinyong.rights.config import get_config
 from xinyong.rights.objections import ObjectionApplication
 from xinyong.rights.states import ObjectionGround
 from xinyong.rights.views import (
-    MAX_ID,
     Files,
     Filled,
     Text,
     _applicant,
     _file_limits,
     _ground,
-    _lang,
     _page,
     _refused,
     _subject_id,
@@ -38,6 +36,7 @@ from xinyong.rights.views import (
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import MAX_ID, lang_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
 
@@ -91,7 +90,7 @@ def _form_page(
     request: Request, session: Session, entry: ListEntry, filled: Filled
 ) -> HTMLResponse:
     today = date.today()
-    lang = _lang(request)
+    lang = lang_of(request)
     others = [
         other
         for other in list_objections.objectable_entries(session, entry.subject_id, today=today)
@@ -112,7 +111,7 @@ def _form_page(
         "error": filled.error,
         "nav": "records",
     }
-    return _page(request, "rights_list_objection.html", context, status=filled.status)
+    return _page(request, "list_objection.html", context, status=filled.status)
 
 
 def _entry_ids(first: int, also: list[int] | None) -> list[int]:

@@ -60,8 +60,8 @@ async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes
     await send({"type": "http.response.body", "body": body})
 
 
-# A path whose requests may be larger than max_request_bytes, and its cap (read when a
-# request comes, so settings changed at run time apply). The assembly passes the modules'.
+# A path pattern and the largest body accepted on the paths it fits: the modules that take
+# files declare theirs (uploads, batch check lists, evidence), the app hands them in.
 BodyCap = tuple[re.Pattern[str], Callable[[], int]]
 
 

@@ -9,8 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.core.i18n import pick_language, t
+from xinyong.core.i18n import LANGUAGES, pick_language, t
 
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
@@ -27,3 +28,16 @@ def render(
 
     full = {"lang": language(request), "t": t, "csrf_token": csrf.token(request), **context}
     return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def render_page(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page; a ``?lang=`` choice is also kept in the language cookie."""
+    response = render(request, name, context, status_code=status_code)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
+        )
+    return response

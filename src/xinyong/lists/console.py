@@ -5,23 +5,22 @@ and act, ``lists.service`` acts; a refused step shows its message and writes not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
-from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
 from xinyong.catalog import labels
-from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
-from xinyong.core.i18n import LANGUAGES, Language, pick_language, t
+from xinyong.core.errors import Conflict, Invalid, NotFound, XinyongError
+from xinyong.core.i18n import Language, t
 from xinyong.lists import access, entries, queue, service
 from xinyong.lists.config import ListSource, ListType, get_config
 from xinyong.lists.models import ListEntry
@@ -29,53 +28,22 @@ from xinyong.lists.schemas import fields_named, subject_code
 from xinyong.lists.states import ENTRY_STATES
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
+from xinyong.web import console as kit
 from xinyong.web import csrf
 from xinyong.web import present as web_present
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.render import language, render
+from xinyong.web.params import RawId, lang_of, parse_id
 
 router = APIRouter(
     prefix="/console/lists", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
 
 PAGE_SIZE = 25
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_FORM_TEXT = 20_000  # the service refuses more than entries.MAX_TEXT, naming the field
-# Ids arrive as text so that a malformed one is a 404 after the access checks, not a 422.
-RawId = Annotated[str, Path(max_length=12)]
 _SEPARATORS = re.compile(r"[,，;；、\s]+")
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-
-def _staff(principal: Principal, action: str) -> None:
-    """Console pages are for people: staff allowed the action (systems use the API)."""
-    policy.require(principal, action)
-    if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
-
-
-def _lang(request: Request) -> Language:
-    return pick_language(language(request))
-
-
-def _number(raw: str, field: str, *, error: type[XinyongError] = Invalid) -> int:
-    """A positive id from a path or form value, or an error naming the field."""
-    text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
-        raise error(f"{field}: {raw!r} is not a valid number", details={"field": field})
-    return int(text)
-
-
-def _departments(session: Session) -> dict[int, Department]:
-    return {d.id: d for d in session.scalars(select(Department))}
-
-
-def _department_name(department: Department | None, lang: Language) -> str:
-    if department is None:
-        return ""
-    return department.name_zh if lang == "zh" else department.name_en
 
 
 def _list_name(code: str, lang: Language) -> str:
@@ -85,16 +53,8 @@ def _list_name(code: str, lang: Language) -> str:
     return spec.name.zh if lang == "zh" else spec.name.en
 
 
-def _actors(session: Session, actors: Iterable[str]) -> dict[str, str]:
-    """Actor strings as people read them: ``account:7`` → the account's name (username)."""
-    ids = {int(a.split(":", 1)[1]) for a in actors if re.fullmatch(r"account:\d+", a)}
-    found = list(session.scalars(select(Account).where(Account.id.in_(ids)))) if ids else []
-    names = {f"account:{a.id}": f"{a.display_name} ({a.username})" for a in found}
-    return {actor: names.get(actor, actor) for actor in actors}
-
-
 HELPERS: dict[str, Any] = {
-    "department_name": _department_name,
+    "department_name": kit.department_name,
     "list_name": _list_name,
     "subject_code": subject_code,
     "format_value": labels.format_value,
@@ -103,25 +63,12 @@ HELPERS: dict[str, Any] = {
 }
 
 
-def _page(
-    request: Request,
-    principal: Principal,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render a console page of this module; ``?lang=`` also sets the language cookie."""
-    nav = {"propose": policy.can(principal, "lists.decide")}
-    colon = "：" if _lang(request) == "zh" else ": "
-    full = {**HELPERS, "nav": nav, "colon": colon, **context}
-    response = render(request, f"console/lists/{name}", full, status_code=status)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
-        )
-    return response
+def _nav(principal: Principal) -> dict[str, bool]:
+    return {"propose": policy.can(principal, "lists.decide")}
+
+
+PAGES = kit.ConsolePages("lists", HELPERS, _nav)
+_page = PAGES.page
 
 
 def _refusal(request: Request, error: XinyongError) -> tuple[dict[str, str], str, int]:
@@ -129,7 +76,7 @@ def _refusal(request: Request, error: XinyongError) -> tuple[dict[str, str], str
     conflict = isinstance(error, Conflict)
     field = error.details.get("field")
     errors = {field: error.message} if isinstance(field, str) else {}
-    headline = t("lc.error.conflict" if conflict else "lc.error.invalid", _lang(request))
+    headline = t("lc.error.conflict" if conflict else "lc.error.invalid", lang_of(request))
     return errors, headline, 409 if conflict else 422
 
 
@@ -147,7 +94,7 @@ def queue_page(
     page: Annotated[int, Query(ge=1, le=4000)] = 1,
 ) -> Response:
     """The department's list entries, newest first, with its figures per list and state."""
-    _staff(principal, "lists.read")
+    kit.require_staff(principal, "lists.read")
     oversight = platform_wide(principal)
     department_id = access.scope(session, principal, department if oversight else None)
     where = queue.QueueFilter(department_id, list_code or None, state or None)
@@ -155,7 +102,7 @@ def queue_page(
     found, total = queue.queue(session, where=where, limit=PAGE_SIZE, offset=offset)
     params: dict[str, web_present.QueryValue] = {"list_code": list_code, "state": state}
     params["department"] = department if oversight else None
-    departments = _departments(session)
+    departments = kit.departments_by_id(session)
     return _page(
         request,
         principal,
@@ -279,7 +226,7 @@ def _new_page(
         "candidates": candidates,
         "lists": _proposable(session, principal, form.department),
         "admin": access.is_admin(principal),
-        "departments": sorted(_departments(session).values(), key=lambda d: d.key),
+        "departments": sorted(kit.departments_by_id(session).values(), key=lambda d: d.key),
         "subject": subject,
         "errors": errors or {},
         "headline": headline,
@@ -297,14 +244,14 @@ def new_page(
     subject_code: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The proposal form; with a subject code, the subject's records to tick as its basis."""
-    _staff(principal, "lists.decide")
+    kit.require_staff(principal, "lists.decide")
     form = ProposeForm(department=department, list_code=list_code, subject_code=subject_code)
     errors = {}
     if (
         subject_code.strip()
         and subjects_service.find_by_code(session, subject_code.strip()) is None
     ):
-        errors["subject_code"] = t("lc.err.subject_unknown", _lang(request))
+        errors["subject_code"] = t("lc.err.subject_unknown", lang_of(request))
     return _new_page(request, session, principal, form, errors=errors)
 
 
@@ -316,9 +263,9 @@ def propose(
     form: Annotated[ProposeForm, Form()],
 ) -> Response:
     """Propose a subject for a list (拟列入); a refused proposal shows why, under the field."""
-    _staff(principal, "lists.decide")
-    errors, subject = _form_errors(session, form, _lang(request))
-    headline = t("lc.error.invalid", _lang(request))
+    kit.require_staff(principal, "lists.decide")
+    errors, subject = _form_errors(session, form, lang_of(request))
+    headline = t("lc.error.invalid", lang_of(request))
     if errors or subject is None:
         return _new_page(
             request, session, principal, form, errors=errors, headline=headline, status=422
@@ -376,8 +323,8 @@ def _entry_page(
         "d": detail,
         "entry": entry,
         "spec": detail.spec,
-        "departments": _departments(session),
-        "actors": _actors(session, actors),
+        "departments": kit.departments_by_id(session),
+        "actors": kit.actor_names(session, actors),
         "may_decide": policy.can(principal, "lists.decide")
         and (access.is_admin(principal) or principal.department_id == entry.department_id),
         "conditions": [
@@ -407,8 +354,10 @@ def entry_page(
     request: Request, entry_id: RawId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """One entry: subject, list, basis, reasons, records, deadlines, timeline and its steps."""
-    _staff(principal, "lists.read")
-    entry = access.readable(session, principal, _number(entry_id, "entry", error=NotFound))
+    kit.require_staff(principal, "lists.read")
+    entry = access.readable(
+        session, principal, parse_id(entry_id, "entry", error=NotFound, noun="number")
+    )
     return _entry_page(request, session, principal, entry)
 
 
@@ -458,10 +407,12 @@ def _act(
     form: StepForm,
 ) -> Response:
     """Run one step on an entry the caller decides; a refused step re-renders the page."""
-    _staff(principal, "lists.decide")
-    entry = access.actionable(session, principal, _number(raw_id, "entry", error=NotFound))
+    kit.require_staff(principal, "lists.decide")
+    entry = access.actionable(
+        session, principal, parse_id(raw_id, "entry", error=NotFound, noun="number")
+    )
     try:
-        seen = _number(form.version, "version")
+        seen = parse_id(form.version, "version", noun="number")
         STEPS[path][0](session, entry, principal, form, seen)
     except (Invalid, Conflict) as error:
         session.rollback()  # nothing of a refused step is kept
@@ -470,25 +421,5 @@ def _act(
     return RedirectResponse(f"/console/lists/{entry.id}", status_code=303)
 
 
-def _step_route(path: str) -> Callable[..., Response]:
-    def handle(
-        request: Request,
-        entry_id: RawId,
-        principal: CurrentPrincipal,
-        session: DbSession,
-        form: Annotated[StepForm, Form()],
-    ) -> Response:
-        return _act(request, session, principal, entry_id, path, form)
-
-    handle.__doc__ = STEPS[path][1]
-    return handle
-
-
-for _path in STEPS:
-    router.add_api_route(
-        f"/{{entry_id}}/{_path}",
-        _step_route(_path),
-        methods=["POST"],
-        response_class=HTMLResponse,
-        name=f"lists_console_{_path}",
-    )
+STEP_DOCS = {path: doc for path, (_, doc) in STEPS.items()}
+kit.add_step_routes(router, "/{entry_id}", StepForm, _act, docs=STEP_DOCS, name="lists_console")

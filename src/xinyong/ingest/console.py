@@ -7,20 +7,24 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
-from xinyong.core.errors import Forbidden, XinyongError
+from xinyong.core.errors import XinyongError
 from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web import csrf
+from xinyong.web.console import require_staff, staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.params import MAX_ID, PathId
 from xinyong.web.render import render
 
 router = APIRouter(
     prefix="/console/ingest", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
+# Staff who may submit records, and staff who may read collection (the console's guard).
+Submitter = Annotated[Principal, Depends(staff("records.submit"))]
+Reader = Annotated[Principal, Depends(staff("ingest.read"))]
 
 
 def _items_for(department: Department | None) -> list[CatalogItem]:
@@ -31,13 +35,6 @@ def _items_for(department: Department | None) -> list[CatalogItem]:
     return [i for i in items if not i.source_departments or department.kind in i.source_departments]
 
 
-def _staff(principal: Principal, action: str) -> None:
-    """Console pages are for people: staff allowed the action (API keys use the API)."""
-    policy.require(principal, action)
-    if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
-
-
 def _department(request: Request, principal: Principal, session: DbSession) -> Department | None:
     if principal.department_id is None:
         return None
@@ -45,9 +42,8 @@ def _department(request: Request, principal: Principal, session: DbSession) -> D
 
 
 @router.get("", response_class=HTMLResponse)
-def upload_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def upload_page(request: Request, principal: Submitter, session: DbSession) -> Response:
     """Upload form: choose the catalogue item, drop a file, choose strict or partial."""
-    _staff(principal, "records.submit")
     department = _department(request, principal, session)
     departments = [] if department else session.query(Department).order_by(Department.key).all()
     context = {
@@ -56,7 +52,7 @@ def upload_page(request: Request, principal: CurrentPrincipal, session: DbSessio
         "departments": departments,
         "error": None,
     }
-    return render(request, "console/ingest_upload.html", context)
+    return render(request, "console/ingest/upload.html", context)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -72,7 +68,7 @@ def upload(
     sheet: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
     """Receive the file; show the batch's result page."""
-    _staff(principal, "records.submit")
+    require_staff(principal, "records.submit")
     try:
         sub = service.Submission(
             item_code=item,
@@ -90,7 +86,7 @@ def upload(
             "departments": [] if own else session.query(Department).order_by(Department.key).all(),
             "error": error.message,
         }
-        return render(request, "console/ingest_upload.html", context, status_code=error.status_code)
+        return render(request, "console/ingest/upload.html", context, status_code=error.status_code)
     return RedirectResponse(f"/console/ingest/batches/{batch.id}", status_code=303)
 
 
@@ -99,38 +95,36 @@ def batch_page(
     request: Request, batch_id: str, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """A batch's result: counts, refusal reason, the first row errors, the report link."""
-    _staff(principal, "ingest.read")
+    require_staff(principal, "ingest.read")
     batch = api.visible_batch(session, principal, batch_id)
     report = ledger.report(session, batch, error_limit=200)
-    return render(request, "console/ingest_batch.html", {"report": report, "batch": batch})
+    return render(request, "console/ingest/batch.html", {"report": report, "batch": batch})
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def ledger_page(request: Request, principal: Reader, session: DbSession) -> Response:
     """The ledger (归集台账): per department and item."""
-    _staff(principal, "ingest.read")
     rows = ledger.ledger(session, department_id=principal.department_id)
-    return render(request, "console/ingest_ledger.html", {"rows": rows})
+    return render(request, "console/ingest/ledger.html", {"rows": rows})
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
+def review_page(request: Request, principal: Submitter, session: DbSession) -> Response:
     """Rows waiting for a person to choose their subject among the candidates."""
-    _staff(principal, "records.submit")
     items = review.open_items(session, department_id=principal.department_id)
-    return render(request, "console/ingest_review.html", {"items": items})
+    return render(request, "console/ingest/review.html", {"items": items})
 
 
 @router.post("/review/{review_id}", response_class=HTMLResponse)
 def review_decide(
-    review_id: api.RowId,
+    review_id: PathId,
     principal: CurrentPrincipal,
     session: DbSession,
     action: Annotated[Literal["resolve", "dismiss"], Form()],
-    subject_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    subject_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Resolve a queued row for the chosen subject, or dismiss it."""
-    _staff(principal, "records.submit")
+    require_staff(principal, "records.submit")
     api.own_review(session, principal, review_id)
     if action == "resolve" and subject_id is not None:
         review.resolve(session, review_id=review_id, subject_id=subject_id, actor=principal.actor)
