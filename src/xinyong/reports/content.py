@@ -185,7 +185,7 @@ def _basic(session: Session, snap: Snapshot, reader: Reader) -> list[dict[str, A
         "name": subject_name(subject, reader),
         "code": subject_code(subject),
         "kind": both(f"kind.{subject.kind}"),
-        "status": both(f"rp.status.{subject.status}"),
+        "status": both(f"rpt.status.{subject.status}"),
         "region": region,
         "registration_date": subject.registration_date.isoformat()
         if subject.registration_date
@@ -194,7 +194,7 @@ def _basic(session: Session, snap: Snapshot, reader: Reader) -> list[dict[str, A
         "legal_representative": representative,
     }
     return [
-        {"name": name, "label": both(f"rp.basic.{name}"), "value": _as_both(value)}
+        {"name": name, "label": both(f"rpt.basic.{name}"), "value": _as_both(value)}
         for name, value in values.items()
         if value not in (None, "")
     ]
@@ -267,7 +267,7 @@ def _domain_rows(
             row = visible_row(record, reader, wanted, person=person, as_of=snap.as_of)
             if row is not None:
                 rows.append(row)
-        conclusion = both("rp.domain.found", count=len(rows)) if rows else both("rp.domain.clean")
+        conclusion = both("rpt.domain.found", count=len(rows)) if rows else both("rpt.domain.clean")
         name = domains[key].name
         out.append(
             {
@@ -304,7 +304,7 @@ def section_content(
     if section.kind is SectionKind.basic:
         body["rows"] = _basic(session, snap, reader)
     elif section.kind is SectionKind.notes:
-        body["notes"] = both("rp.notes.rights")
+        body["notes"] = both("rpt.notes.rights")
     elif section.kind is SectionKind.domains:
         body["domains"] = _domain_rows(snap, spec, section, reader)
         body["has_findings"] = any(d["count"] for d in body["domains"])
@@ -323,7 +323,7 @@ def section_content(
         body["source"] = section.source
         body["source_rows"] = extra or []
         body["source_absent"] = (
-            both(f"rp.source.{section.source}.absent") if extra is None else None
+            both(f"rpt.source.{section.source}.absent") if extra is None else None
         )
     return body
 

@@ -70,7 +70,7 @@ def xlsx(content: dict[str, Any], *, lang: Language = "zh") -> bytes:
     """The data annex: one sheet for the report's particulars, one row per record shown."""
     book = Workbook()
     meta = book.active
-    meta.title = t("rp.title", lang)[:31]
+    meta.title = t("rpt.title", lang)[:31]
     for label, value in _particulars(content, lang):
         meta.append([label, _cell(value)])
     meta.column_dimensions["A"].width = 24
@@ -80,7 +80,7 @@ def xlsx(content: dict[str, Any], *, lang: Language = "zh") -> bytes:
         [
             "章节" if lang == "zh" else "Section",
             "信息类别" if lang == "zh" else "Item",
-            t("rp.decision_date", lang),
+            t("rpt.decision_date", lang),
             "字段" if lang == "zh" else "Field",
             "内容" if lang == "zh" else "Value",
         ]
@@ -102,16 +102,16 @@ def _cell(value: Any) -> Any:
 
 def _particulars(content: dict[str, Any], lang: Language) -> list[tuple[str, Any]]:
     return [
-        (t("rp.number", lang), content["number"]),
-        (t("rp.type", lang), content["type_name"][lang]),
-        (t("rp.subject", lang), content["subject"]["name"]),
-        (t("rp.subject_code", lang), content["subject"]["code"]),
-        (t("rp.requester", lang), content["requester"]),
-        (t("rp.purpose", lang), content["purpose"]),
-        (t("rp.issued_at", lang), content["issued_at_local"]),
-        (t("rp.as_of", lang), content["as_of"]),
-        (t("rp.valid_until", lang), content["valid_until"]),
-        (t("rp.digest", lang), content.get("_digest", "")),
+        (t("rpt.number", lang), content["number"]),
+        (t("rpt.type", lang), content["type_name"][lang]),
+        (t("rpt.subject", lang), content["subject"]["name"]),
+        (t("rpt.subject_code", lang), content["subject"]["code"]),
+        (t("rpt.requester", lang), content["requester"]),
+        (t("rpt.purpose", lang), content["purpose"]),
+        (t("rpt.issued_at", lang), content["issued_at_local"]),
+        (t("rpt.as_of", lang), content["as_of"]),
+        (t("rpt.valid_until", lang), content["valid_until"]),
+        (t("rpt.digest", lang), content.get("_digest", "")),
     ]
 
 
@@ -124,7 +124,9 @@ def _data_lines(content: dict[str, Any], lang: Language) -> list[list[Any]]:
             lines.append([title, domain["name"][lang], "", "", domain["conclusion"][lang]])
             records += domain["records"]
         for entry in section.get("entries") or []:
-            lines.append([title, entry["list_name"][lang], entry["listed_on"], "", entry["reasons"]])
+            lines.append(
+                [title, entry["list_name"][lang], entry["listed_on"], "", entry["reasons"]]
+            )
         for row in records:
             if "fields" not in row:  # basic information
                 lines.append([title, "", "", row["label"][lang], row["value"][lang]])
