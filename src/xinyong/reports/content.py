@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.core.i18n import t
@@ -116,7 +117,7 @@ def visible_row(
     """A record as this reader may see it in a report (None: not shown)."""
     if not in_force(record, as_of):
         return None
-    view = access.policy.record_view(
+    view = policy.record_view(
         reader.principal, access.facts(record), today=as_of, authorised=reader.authorised
     )
     if not view.visible:
@@ -154,7 +155,7 @@ class Snapshot:
         )
         records = list(rows)
         ids = {r.department_id for r in records}
-        found = session.scalars(select(Department).where(Department.id.in_(ids))) if ids else []
+        found = list(session.scalars(select(Department).where(Department.id.in_(ids))))
         return cls(subject, records, as_of, {d.id: d for d in found})
 
 

@@ -120,6 +120,11 @@ def _check_request(
     return audience, authorised
 
 
+def actor_of(principal: Principal, channel: str) -> str:
+    """The requester as the register names it (the command line is the system)."""
+    return "system:cli" if channel == "cli" else principal.actor
+
+
 def requester_kind(principal: Principal, channel: str) -> str:
     """The kind of requester the daily limits are set for."""
     return "system" if channel == "cli" else principal.kind
@@ -131,7 +136,7 @@ def _check_limit(session: Session, principal: Principal, channel: str) -> None:
     count = session.scalar(
         select(func.count())
         .select_from(Report)
-        .where(Report.requester_actor == principal.actor, Report.issued_at >= start)
+        .where(Report.requester_actor == actor_of(principal, channel), Report.issued_at >= start)
     )
     if (count or 0) >= limit:
         raise TooManyReports(
@@ -294,7 +299,7 @@ def _store(
         subject_id=subject.id,
         audience=body["audience"],
         channel=request.channel,
-        requester_actor=request.principal.actor,
+        requester_actor=actor_of(request.principal, request.channel),
         requester_kind=requester_kind(request.principal, request.channel),
         requester_label=body["requester"],
         organisation_id=request.principal.organisation_id,
@@ -341,7 +346,7 @@ def readable(session: Session, principal: Principal, number: str) -> Report:
     """The report, if this principal may read it: its requester, its subject, or staff with
     the register (a department its own); NotFound for everyone else (no probing)."""
     report = get(session, number)
-    own = principal.actor != "anonymous" and principal.actor == report.requester_actor
+    own = principal.kind != "anonymous" and principal.actor == report.requester_actor
     subject = principal.kind == "subject" and principal.subject_id == report.subject_id
     staff = policy.can(principal, "reports.register") and (
         principal.role in ("admin", "auditor") or principal.department_id == report.department_id

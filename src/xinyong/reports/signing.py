@@ -25,6 +25,7 @@ from xinyong.audit import hashing
 from xinyong.core.config import get_settings
 
 Suite = Literal["ed25519", "sm2"]
+SUITES: tuple[Suite, ...] = ("ed25519", "sm2")
 SM2_ORDER = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123", 16)
 
 
@@ -107,8 +108,8 @@ def public_keys() -> dict[str, PublicKey]:
     settings = get_settings()
     keys: dict[str, PublicKey] = {}
     for secret in (settings.report_signing_key, *settings.report_signing_keys_previous):
-        for suite in ("ed25519", "sm2"):
-            key = public_key_of(secret, suite)  # type: ignore[arg-type]
+        for suite in SUITES:
+            key = public_key_of(secret, suite)
             keys[key.key_id] = key
     return keys
 

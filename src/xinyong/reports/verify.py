@@ -115,7 +115,9 @@ def revoke(session: Session, *, number: str, reason: str, actor: str) -> Report:
 
     report = service.get(session, number)
     if not reason.strip():
-        raise Invalid("撤销报告须说明理由 · a revocation needs a reason", details={"field": "reason"})
+        raise Invalid(
+            "撤销报告须说明理由 · a revocation needs a reason", details={"field": "reason"}
+        )
     if report.revoked_at is not None:
         raise Conflict(f"报告 {report.number} 已撤销 · already revoked")
     report.revoked_at = utcnow()
