@@ -87,7 +87,7 @@ def pdf_text(pdf: bytes) -> str:
         handle.write(pdf)
         handle.flush()
         done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
+            ["pdftotext", "-raw", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
         )
     return done.stdout.decode("utf-8")
 
