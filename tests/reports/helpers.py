@@ -63,7 +63,7 @@ def firm(session: Session, *, penalties: int = 3, today: date | None = None) -> 
         granted_by=None,
     )
     bank = Principal(
-        kind="organisation", role="bank_user", account_id=990001,
+        kind="organisation", role="org_user", account_id=990001,
         organisation_id=organisation.id, label="信贷员 (loan)",
     )  # fmt: skip
     owner = Principal(
@@ -87,7 +87,9 @@ def pdf_text(pdf: bytes) -> str:
         handle.write(pdf)
         handle.flush()
         done = subprocess.run(
-            ["pdftotext", "-raw", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
+            ["pdftotext", "-raw", "-enc", "UTF-8", handle.name, "-"],
+            capture_output=True,
+            check=True,
         )
     return done.stdout.decode("utf-8")
 

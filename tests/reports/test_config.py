@@ -27,16 +27,23 @@ def test_shipped_types() -> None:
     ("text", "where"),
     [
         ("types: {bank: {validity_days: 0}}", "types.bank.validity_days"),
-        ("types: {bank: {sections: [{key: x, kind: records, items: [nope], title: {zh: a, en: a},"
-         " empty: {zh: a, en: a}, show: {subject: '*', authorised: '*'}}]}}", "no catalogue item 'nope'"),
-        ("types: {bank: {sections: [{key: x, kind: records, items: [admin_penalty], title: {zh: a,"
-         " en: a}, empty: {zh: a, en: a}, show: {subject: [nope], authorised: '*'}}]}}",
-         "unknown fields ['nope']"),
+        (
+            "types: {bank: {sections: [{key: x, kind: records, items: [nope], title: {zh: a, en: a},"
+            " empty: {zh: a, en: a}, show: {subject: '*', authorised: '*'}}]}}",
+            "no catalogue item 'nope'",
+        ),
+        (
+            "types: {bank: {sections: [{key: x, kind: records, items: [admin_penalty], title: {zh: a,"
+            " en: a}, empty: {zh: a, en: a}, show: {subject: [nope], authorised: '*'}}]}}",
+            "unknown fields ['nope']",
+        ),
         ("types: {special: {domains: [moon]}}", "unknown domains ['moon']"),
         ("types: {bank: {watermark: {zh: '{who}', en: x}}}", "watermark"),
         ("types: {personal_own: {requesters: [subject, government]}}", "empty report"),
     ],
 )
 def test_city_file_mistakes_name_the_key(tmp_path: Path, text: str, where: str) -> None:
-    with pytest.raises(config.ReportsConfigError, match=where.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        config.ReportsConfigError, match=where.replace("[", r"\[").replace("]", r"\]")
+    ):
         config.load([config.SHIPPED, _city(tmp_path, text)])

@@ -69,7 +69,9 @@ def test_third_party_sees_fields_of_its_section_and_masked_persons(session: Sess
     bank = issue(session, f.bank, f.subject, "bank", channel="authorised")
     row = _section(bank, "penalties")["rows"][0]
     names = {field["name"] for field in row["fields"]}
-    shown = config.get_config().get("bank").section("penalties").fields_for(config.Audience.authorised)
+    shown = (
+        config.get_config().get("bank").section("penalties").fields_for(config.Audience.authorised)
+    )
     assert names <= set(shown) and "decision_number" in names
     text = str(bank.content)
     assert FULL_ID not in text and "violation_facts" not in names
@@ -107,7 +109,9 @@ def test_special_report_concludes_per_domain_for_the_period(session: Session) ->
     domains = {d["domain"]: d for d in _section(report, "domains")["domains"]}
     assert domains["market_regulation"]["count"] == 2
     assert domains["market_regulation"]["conclusion"]["zh"] == "报告期内发现违法违规记录 2 条"
-    assert domains["tax"]["count"] == 0 and domains["tax"]["conclusion"]["zh"].startswith("报告期内未发现")
+    assert domains["tax"]["count"] == 0 and domains["tax"]["conclusion"]["zh"].startswith(
+        "报告期内未发现"
+    )
     start = date.fromisoformat(report.content["period"]["from"])
     assert (date.fromisoformat(report.content["period"]["to"]) - start).days in (1095, 1096)
 

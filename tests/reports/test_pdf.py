@@ -23,7 +23,9 @@ ID_LIKE = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
 
 def test_third_party_pdf_sections_watermark_number_and_no_id_number(session: Session) -> None:
     f = firm(session, penalties=4)
-    report = issue(session, f.bank, f.subject, "bank", channel="authorised", purpose="流动资金贷款审批")
+    report = issue(
+        session, f.bank, f.subject, "bank", channel="authorised", purpose="流动资金贷款审批"
+    )
     pdf = service.pdf_of(session, report)
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)

@@ -55,7 +55,9 @@ def test_rotated_key_still_verifies_old_reports(
     old = issue(session, f.owner, f.subject)
     old_key = old.key_id
     monkeypatch.setenv("XINYONG_REPORT_SIGNING_KEY", "rotated-signing-key-" + "r" * 30)
-    monkeypatch.setenv("XINYONG_REPORT_SIGNING_KEYS_PREVIOUS", '["dev-only-report-signing-key-change-me"]')
+    monkeypatch.setenv(
+        "XINYONG_REPORT_SIGNING_KEYS_PREVIOUS", '["dev-only-report-signing-key-change-me"]'
+    )
     reset_settings()
     new = issue(session, f.owner, f.subject)
     assert new.key_id != old_key

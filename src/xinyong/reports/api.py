@@ -26,6 +26,9 @@ router = APIRouter(
     dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
+# Public verification: no login and no side effect, so no CSRF token either (anyone may
+# upload a PDF to check it, as on the /verify page).
+public_router = APIRouter(prefix="/api/v1", tags=["reports · 信用报告"], responses=API_ERRORS)
 Number = Annotated[str, Path(max_length=32)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -126,13 +129,13 @@ def report_xlsx(
     return Response(data, media_type=XLSX, headers=headers)
 
 
-@router.get("/reports/{number}/verify")
+@public_router.get("/reports/{number}/verify")
 def verify_report(number: Number, session: DbSession) -> dict[str, Any]:
     """Public verification (no login): status, digests, signatures, masked subject."""
     return verify.check(session, number).as_dict()
 
 
-@router.post("/reports/{number}/verify")
+@public_router.post("/reports/{number}/verify")
 def verify_file(
     number: Number, session: DbSession, file: Annotated[UploadFile, File()]
 ) -> dict[str, Any]:
@@ -144,7 +147,7 @@ def verify_file(
     return {**result.as_dict(), "file_matches": verify.matches_upload(session, result.report, data)}
 
 
-@router.get("/report-keys")
+@public_router.get("/report-keys")
 def report_keys() -> list[dict[str, str]]:
     """The public keys reports are signed with (current and previous), for offline checks."""
     from xinyong.reports import signing

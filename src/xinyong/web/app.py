@@ -243,6 +243,11 @@ def create_app() -> FastAPI:
     for router in (lists_api.router, lists_views.router):
         app.include_router(router)
     # /reports/request before /reports/{number}; the console's fixed paths before /{number}
-    for router in (reports_api.router, reports_views.router, reports_console.router):
+    for router in (
+        reports_api.router,
+        reports_api.public_router,
+        reports_views.router,
+        reports_console.router,
+    ):
         app.include_router(router)
     return app
