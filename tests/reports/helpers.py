@@ -63,9 +63,12 @@ def firm(session: Session, *, penalties: int = 3, today: date | None = None) -> 
         granted_by=None,
     )
     bank = Principal(
-        kind="organisation", role="org_user", account_id=990001,
-        organisation_id=organisation.id, label="信贷员 (loan)",
-    )  # fmt: skip
+        kind="organisation",
+        role="org_user",
+        account_id=990001,
+        organisation_id=organisation.id,
+        label="信贷员 (loan)",
+    )
     owner = Principal(
         kind="subject", role="subject", account_id=990002, subject_id=subject.id, label="瑞丰"
     )
@@ -73,9 +76,13 @@ def firm(session: Session, *, penalties: int = 3, today: date | None = None) -> 
 
 
 def issue(
-    session: Session, who: Principal, subject: Subject, type_code: str = "public_legal",
-    channel: str = "online", purpose: str = "招投标资格审查",
-) -> service.Report:  # fmt: skip
+    session: Session,
+    who: Principal,
+    subject: Subject,
+    type_code: str = "public_legal",
+    channel: str = "online",
+    purpose: str = "招投标资格审查",
+) -> service.Report:
     """Issue a report through the service."""
     request = service.Request(subject.id, type_code, purpose, who, channel)
     return service.issue(session, request=request)

@@ -79,7 +79,7 @@ def test_third_party_sees_fields_of_its_section_and_masked_persons(session: Sess
     text = str(owner.content)
     assert "王建国" in text and FULL_ID not in text  # own report: names in full, ID masked
     public_rep = [r for r in _section(bank, "basic")["rows"] if r["name"] == "legal_representative"]
-    assert all("王建国" != r["value"]["zh"] for r in public_rep)
+    assert all(r["value"]["zh"] != "王建国" for r in public_rep)
 
 
 def test_third_party_needs_a_live_authorisation(session: Session) -> None:
@@ -119,8 +119,11 @@ def test_special_report_concludes_per_domain_for_the_period(session: Session) ->
 def test_every_report_is_a_registered_query_the_subject_sees(session: Session) -> None:
     f = firm(session, penalties=1)
     report = issue(session, f.bank, f.subject, "bank", channel="authorised", purpose="贷款审批")
-    logged = [q for q in queries.for_subject(session, subject_id=f.subject.id)
-              if (q.detail or {}).get("report") == report.number]  # fmt: skip
+    logged = [
+        q
+        for q in queries.for_subject(session, subject_id=f.subject.id)
+        if (q.detail or {}).get("report") == report.number
+    ]
     assert len(logged) == 1 and logged[0].purpose == "贷款审批"
     assert "report:bank" in logged[0].what
 
@@ -140,10 +143,20 @@ def test_grades_plug_in_through_the_source_seam(session: Session) -> None:
 
     def grades(_: Session, request: sources.SourceRequest) -> list[dict[str, Any]]:
         seen.append(request)
-        field = {"name": "grade", "label": {"zh": "综合评价等级", "en": "Grade"},
-                 "value": {"zh": "A", "en": "A"}}  # fmt: skip
-        return [{"item": "grade", "item_name": {"zh": "综合信用评价", "en": "Evaluation"},
-                 "decision_date": None, "under_objection": False, "fields": [field]}]  # fmt: skip
+        field = {
+            "name": "grade",
+            "label": {"zh": "综合评价等级", "en": "Grade"},
+            "value": {"zh": "A", "en": "A"},
+        }
+        return [
+            {
+                "item": "grade",
+                "item_name": {"zh": "综合信用评价", "en": "Evaluation"},
+                "decision_date": None,
+                "under_objection": False,
+                "fields": [field],
+            }
+        ]
 
     sources.register_source("grades", grades)
     try:
@@ -158,8 +171,13 @@ def test_grades_plug_in_through_the_source_seam(session: Session) -> None:
 
 def test_reader_of_a_counter_report_is_the_subject(session: Session) -> None:
     f = firm(session, penalties=1)
-    clerk = Principal(kind="staff", role="department_user", account_id=77,
-                      department_id=f.penalties[0].department_id, label="窗口")  # fmt: skip
+    clerk = Principal(
+        kind="staff",
+        role="department_user",
+        account_id=77,
+        department_id=f.penalties[0].department_id,
+        label="窗口",
+    )
     report = issue(session, clerk, f.subject, channel="counter")
     assert report.audience == "subject" and report.channel == "counter"
     assert Reader(config.Audience.subject, clerk).is_subject

@@ -30,8 +30,14 @@ def test_third_party_pdf_sections_watermark_number_and_no_id_number(session: Ses
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
     flat = re.sub(r"\s+", "", text)
-    for title in ("一、基本信息", "二、行政处罚信息", "三、名单信息", "四、纳税信用及综合评价",
-                  "七、司法信息", "八、异议与信用修复权利说明"):  # fmt: skip
+    for title in (
+        "一、基本信息",
+        "二、行政处罚信息",
+        "三、名单信息",
+        "四、纳税信用及综合评价",
+        "七、司法信息",
+        "八、异议与信用修复权利说明",
+    ):
         assert title in flat, title
     assert "公共信用信息报告（信易贷授权版）" in flat
     assert "暂无信用评价结果" in flat and "无失信被执行人信息" in flat
@@ -50,8 +56,15 @@ def test_special_report_pdf_lists_domains_and_the_period(session: Session) -> No
     report = issue(session, f.owner, f.subject, "special", purpose="政府采购投标")
     flat = re.sub(r"\s+", "", pdf_text(service.pdf_of(session, report)))
     assert "专用信用报告（替代有无违法违规记录证明）" in flat
-    for domain in ("市场监管领域", "税务领域", "生态环境领域", "安全生产领域",
-                   "人力资源和社会保障领域", "住房和城乡建设领域", "消防安全领域"):  # fmt: skip
+    for domain in (
+        "市场监管领域",
+        "税务领域",
+        "生态环境领域",
+        "安全生产领域",
+        "人力资源和社会保障领域",
+        "住房和城乡建设领域",
+        "消防安全领域",
+    ):
         assert domain in flat
     assert "报告期内发现违法违规记录1条" in flat and "报告期内未发现违法违规记录" in flat
     assert report.content["period"]["from"] in flat

@@ -50,14 +50,27 @@ def city(configured_db: str) -> Iterator[City]:
         firm = factories.enterprise(session, name="苏州市恒达食品贸易有限公司")
         other = factories.enterprise(session)
         recent = (date.today() - timedelta(days=40)).isoformat()
-        penalty = factories.penalty(session, firm, decision_date=recent, today=date.today(),
-                                    legal_representative_id_number=FULL_ID)  # fmt: skip
+        penalty = factories.penalty(
+            session,
+            firm,
+            decision_date=recent,
+            today=date.today(),
+            legal_representative_id_number=FULL_ID,
+        )
         bank = auth_service.create_organisation(
             session, data=OrganisationCreate(kind="bank", name="苏州测试银行")
         )
-        authorisations.grant(session, subject_id=firm.id, granted_by=None, data=AuthorisationCreate(
-            organisation_id=bank.id, scope=["*"], purpose="贷款",
-            expires_at=utcnow() + timedelta(days=10)))  # fmt: skip
+        authorisations.grant(
+            session,
+            subject_id=firm.id,
+            granted_by=None,
+            data=AuthorisationCreate(
+                organisation_id=bank.id,
+                scope=["*"],
+                purpose="贷款",
+                expires_at=utcnow() + timedelta(days=10),
+            ),
+        )
         _account(session, "hengda", kind="subject", role="subject", subject_id=firm.id)
         _account(session, "loans", kind="organisation", role="org_user", organisation_id=bank.id)
         dept = factories.department(session)
@@ -77,8 +90,11 @@ def _token(page: str) -> str:
 def _login(username: str) -> TestClient:
     client = TestClient(create_app())
     token = _token(client.get("/login").text)
-    response = client.post("/login", data={"username": username, "password": PASSWORD,
-                           "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     return client
 
@@ -91,8 +107,11 @@ def test_self_service_verify_and_upload(city: City) -> None:
     owner = _login("hengda")
     page = owner.get("/portal/me/reports")
     assert page.status_code == 200 and "在线自助出具信用报告" in page.text
-    response = owner.post("/portal/me/reports", data={"type": "public_legal", "purpose": "投标",
-                          "csrf_token": _token(page.text)}, follow_redirects=False)  # fmt: skip
+    response = owner.post(
+        "/portal/me/reports",
+        data={"type": "public_legal", "purpose": "投标", "csrf_token": _token(page.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     number = _number(response.headers["location"])
     view = owner.get(f"/reports/{number}")
@@ -110,11 +129,17 @@ def test_self_service_verify_and_upload(city: City) -> None:
         and "苏州市恒达食品贸易有限公司" in verify.text
     )
     token = _token(verify.text)
-    good = public.post(f"/verify/{number}", data={"csrf_token": token},
-                       files={"file": ("r.pdf", pdf, "application/pdf")})  # fmt: skip
+    good = public.post(
+        f"/verify/{number}",
+        data={"csrf_token": token},
+        files={"file": ("r.pdf", pdf, "application/pdf")},
+    )
     assert "完全一致" in good.text
-    bad = public.post(f"/verify/{number}", data={"csrf_token": token},
-                      files={"file": ("r.pdf", pdf[:200] + b"#" + pdf[201:], "application/pdf")})  # fmt: skip
+    bad = public.post(
+        f"/verify/{number}",
+        data={"csrf_token": token},
+        files={"file": ("r.pdf", pdf[:200] + b"#" + pdf[201:], "application/pdf")},
+    )
     assert "不一致" in bad.text
     assert public.get("/verify/XY20990101FFFFFFFF").status_code == 404
 
@@ -123,8 +148,11 @@ def test_api_request_get_download_verify_and_refusals(city: City) -> None:
     bank = _login("loans")
     token = _token(bank.get("/reports/request").text)
     headers = {"x-csrf-token": token}
-    made = bank.post("/api/v1/reports", json={"subject": city.code, "type": "bank",
-                     "purpose": "授信审查"}, headers=headers)  # fmt: skip
+    made = bank.post(
+        "/api/v1/reports",
+        json={"subject": city.code, "type": "bank", "purpose": "授信审查"},
+        headers=headers,
+    )
     assert made.status_code == 201, made.text
     number = made.json()["number"]
     body = bank.get(f"/api/v1/reports/{number}").json()
@@ -136,11 +164,17 @@ def test_api_request_get_download_verify_and_refusals(city: City) -> None:
         f"/api/v1/reports/{number}/verify", files={"file": ("r.pdf", pdf, "application/pdf")}
     )
     assert checked.json()["file_matches"] is True and checked.json()["state"] == "valid"
-    refused = bank.post("/api/v1/reports", json={"subject": city.other_code, "type": "bank",
-                        "purpose": "授信审查"}, headers=headers)  # fmt: skip
+    refused = bank.post(
+        "/api/v1/reports",
+        json={"subject": city.other_code, "type": "bank", "purpose": "授信审查"},
+        headers=headers,
+    )
     assert refused.status_code == 403 and "授权" in refused.json()["message"]
-    unknown = bank.post("/api/v1/reports", json={"subject": city.code, "type": "nope",
-                        "purpose": "授信审查"}, headers=headers)  # fmt: skip
+    unknown = bank.post(
+        "/api/v1/reports",
+        json={"subject": city.code, "type": "nope", "purpose": "授信审查"},
+        headers=headers,
+    )
     assert unknown.status_code == 404 and "报告类型" in unknown.json()["message"]
     owner = _login("hengda")
     assert number in owner.get("/portal/me/reports").text  # the subject sees who asked
@@ -150,18 +184,33 @@ def test_console_counter_batch_register_figures(city: City) -> None:
     clerk = _login("clerk")
     page = clerk.get(f"/console/reports/counter?code={city.code}")
     assert page.status_code == 200 and "苏州市恒达食品贸易有限公司" in page.text
-    form = {"csrf_token": _token(page.text), "code": city.code, "type": "public_legal",
-            "purpose": "资质申报", "applicant": "李四", "identity_document": "身份证 1234"}  # fmt: skip
+    form = {
+        "csrf_token": _token(page.text),
+        "code": city.code,
+        "type": "public_legal",
+        "purpose": "资质申报",
+        "applicant": "李四",
+        "identity_document": "身份证 1234",
+    }
     unchecked = clerk.post("/console/reports/counter", data=form)
     assert unchecked.status_code == 422 and "核验" in unchecked.text
-    issued = clerk.post("/console/reports/counter", data={**form, "identity_checked": "yes"},
-                        follow_redirects=False)  # fmt: skip
+    issued = clerk.post(
+        "/console/reports/counter", data={**form, "identity_checked": "yes"}, follow_redirects=False
+    )
     assert issued.status_code == 303
     batch_page = clerk.get("/console/reports/batch")
-    upload = clerk.post("/console/reports/batch", data={"csrf_token": _token(batch_page.text),
-                        "type": "special", "purpose": "评优评先"},
-                        files={"file": ("list.csv", f"代码\n{city.code}\n{city.other_code}\n91NOPE\n".encode(),
-                                        "text/csv")}, follow_redirects=False)  # fmt: skip
+    upload = clerk.post(
+        "/console/reports/batch",
+        data={"csrf_token": _token(batch_page.text), "type": "special", "purpose": "评优评先"},
+        files={
+            "file": (
+                "list.csv",
+                f"代码\n{city.code}\n{city.other_code}\n91NOPE\n".encode(),
+                "text/csv",
+            )
+        },
+        follow_redirects=False,
+    )
     assert upload.status_code == 303
     batch_url = upload.headers["location"]
     for _ in range(300):
@@ -184,8 +233,20 @@ def test_console_counter_batch_register_figures(city: City) -> None:
 def test_cli_issue_and_offline_verify(city: City, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "r.pdf"
-    result = runner.invoke(cli_app, ["reports", "issue", city.code, "--type", "special",
-                                     "--purpose", "招投标", "--out", str(out)])  # fmt: skip
+    result = runner.invoke(
+        cli_app,
+        [
+            "reports",
+            "issue",
+            city.code,
+            "--type",
+            "special",
+            "--purpose",
+            "招投标",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     keys = tmp_path / "keys.json"
     keys.write_text(runner.invoke(cli_app, ["reports", "keys"]).output, encoding="utf-8")
@@ -202,7 +263,19 @@ def test_cli_issue_and_offline_verify(city: City, tmp_path: Path) -> None:
     codes = tmp_path / "codes.txt"
     codes.write_text(f"{city.code}\n{city.other_code}\n", encoding="utf-8")
     zipped = tmp_path / "out.zip"
-    batch = runner.invoke(cli_app, ["reports", "batch", str(codes), "--type", "special",
-                                    "--purpose", "评优", "--out", str(zipped)])  # fmt: skip
+    batch = runner.invoke(
+        cli_app,
+        [
+            "reports",
+            "batch",
+            str(codes),
+            "--type",
+            "special",
+            "--purpose",
+            "评优",
+            "--out",
+            str(zipped),
+        ],
+    )
     assert batch.exit_code == 0, batch.output
     assert len([n for n in zipfile.ZipFile(zipped).namelist() if n.endswith(".pdf")]) == 2

@@ -90,8 +90,9 @@ def request_report(
     policy.require(principal, "reports.request")
     subject = subjects_service.find_by_code(session, body.subject.strip().upper())
     if subject is None:
-        raise NotFound(f"未找到代码为 {body.subject} 的主体 · no such subject",
-                       details={"field": "subject"})  # fmt: skip
+        raise NotFound(
+            f"未找到代码为 {body.subject} 的主体 · no such subject", details={"field": "subject"}
+        )
     channel = "online" if principal.kind == "subject" else "api"
     if principal.kind == "organisation":
         channel = "authorised"

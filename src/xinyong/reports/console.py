@@ -83,8 +83,7 @@ def register(
         stmt = stmt.where(Report.issued_at >= _utc(start))
     if end:
         stmt = stmt.where(Report.issued_at < _utc(end + timedelta(days=1)))
-    filters = {"type": type, "channel": channel, "subject": subject, "since": since,
-               "until": until}  # fmt: skip
+    filters = {"type": type, "channel": channel, "subject": subject, "since": since, "until": until}
     reports = list(session.scalars(stmt))
     return _page(request, "register.html", {"reports": reports, "filters": filters})
 
@@ -154,8 +153,11 @@ def batch_page(request: Request, session: DbSession, principal: CurrentPrincipal
     stmt = select(ReportBatch).order_by(ReportBatch.id.desc()).limit(PAGE_SIZE)
     if not platform_wide(principal):
         stmt = stmt.where(ReportBatch.requester_actor == principal.actor)
-    types = [(s.code, s.name.zh) for s in get_config().types.values()
-             if Audience.government in s.requesters]  # fmt: skip
+    types = [
+        (s.code, s.name.zh)
+        for s in get_config().types.values()
+        if Audience.government in s.requesters
+    ]
     context = {"batches": list(session.scalars(stmt)), "types": types, "error": None}
     return _page(request, "batch.html", context)
 
@@ -176,8 +178,13 @@ def batch_upload(
         if len(raw) > MAX_LIST_BYTES:
             raise Invalid("名单文件过大（上限5MB） · list too large", details={"field": "file"})
         text = _decode(raw)
-        batch = batches.create(session, principal=principal, type_code=type, purpose=purpose,
-                               codes=batches.parse_codes(text))  # fmt: skip
+        batch = batches.create(
+            session,
+            principal=principal,
+            type_code=type,
+            purpose=purpose,
+            codes=batches.parse_codes(text),
+        )
     except XinyongError as error:
         context = {"batches": [], "types": [], "error": error}
         return _page(request, "batch.html", context, status=error.status_code)

@@ -267,9 +267,14 @@ def issue(session: Session, *, request: Request) -> Report:
     issued_at = utcnow().replace(microsecond=0)
     number = new_number(beijing_today(issued_at))
     body, items = _content(
-        session, request=request, spec=spec, subject=subject, reader=reader,
-        number=number, issued_at=issued_at,
-    )  # fmt: skip
+        session,
+        request=request,
+        spec=spec,
+        subject=subject,
+        reader=reader,
+        number=number,
+        issued_at=issued_at,
+    )
     signed = sign_and_render(body)
     report = _store(session, request, body, signed, subject, issued_at)
     queries.register(

@@ -133,8 +133,10 @@ def request_report(
     policy.require(principal, "reports.request")
     found = subjects_service.find_by_code(session, subject.strip().upper())
     if found is None:
-        context = {"error": NotFound(f"未找到代码为 {subject} 的主体 · no such subject"),
-                   "back": "/reports/request"}  # fmt: skip
+        context = {
+            "error": NotFound(f"未找到代码为 {subject} 的主体 · no such subject"),
+            "back": "/reports/request",
+        }
         return render(request, "portal/reports/refused.html", context, status_code=404)
     issue = service.Request(found.id, type, purpose, principal, "authorised")
     return _issue_or_page(request, session, issue, "/reports/request")
@@ -155,8 +157,11 @@ def report_page(
         ),
         ("核验" if lang == "zh" else "Verify", f"/verify/{report.number}"),
     ]
-    shown = {**report.content, "_digest": report.content_digest,
-             "_digest_algorithm": report.digest_algorithm.upper()}  # fmt: skip
+    shown = {
+        **report.content,
+        "_digest": report.content_digest,
+        "_digest_algorithm": report.digest_algorithm.upper(),
+    }
     return HTMLResponse(report_render.html(shown, lang=lang, links=links))
 
 
