@@ -29,12 +29,14 @@ def test_shipped_types() -> None:
         ("types: {bank: {validity_days: 0}}", "types.bank.validity_days"),
         (
             "types: {bank: {sections: [{key: x, kind: records, items: [nope],"
-            " title: {zh: a, en: a}, empty: {zh: a, en: a}, show: {subject: '*', authorised: '*'}}]}}",
+            " title: {zh: a, en: a}, empty: {zh: a, en: a},"
+            " show: {subject: '*', authorised: '*'}}]}}",
             "no catalogue item 'nope'",
         ),
         (
             "types: {bank: {sections: [{key: x, kind: records, items: [admin_penalty],"
-            " title: {zh: a, en: a}, empty: {zh: a, en: a}, show: {subject: [nope], authorised: '*'}}]}}",
+            " title: {zh: a, en: a}, empty: {zh: a, en: a},"
+            " show: {subject: [nope], authorised: '*'}}]}}",
             "unknown fields ['nope']",
         ),
         ("types: {special: {domains: [moon]}}", "unknown domains ['moon']"),
