@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     report_signing_key: str = DEFAULT_REPORT_SIGNING_KEY
     report_signing_keys_previous: list[str] = []
     reports_file: Path | None = None
+    # Processes laying out PDFs for batches: None = the machine's cores (up to 4), 0/1 = inline.
+    report_workers: int | None = None
     public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

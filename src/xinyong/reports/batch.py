@@ -24,7 +24,7 @@ from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.core.db import session_scope, utcnow
 from xinyong.core.errors import Invalid, NotFound, XinyongError
-from xinyong.reports import service
+from xinyong.reports import render, service
 from xinyong.reports.config import get_config
 from xinyong.reports.models import Report, ReportBatch
 from xinyong.subjects import service as subjects_service
@@ -84,25 +84,51 @@ def _principal(session: Session, batch: ReportBatch) -> Principal:
     return auth_service.principal_for(session, account)
 
 
-def _issue_one(session: Session, batch: ReportBatch, principal: Principal, code: str) -> str | None:
-    """Issue the report for one code; the reason when it cannot be issued."""
+def issue_chunk(
+    session: Session, requests: list[tuple[str, service.Request | None]]
+) -> list[tuple[str, Report | None, str | None]]:
+    """Issue several reports, their PDFs laid out in parallel: per code, the report or the
+    reason it could not be issued (None request: no such subject)."""
+    prepared: list[tuple[str, service.Prepared | None, str | None]] = []
+    for code, request in requests:
+        if request is None:
+            prepared.append((code, None, "未找到该主体 · no subject with this code"))
+            continue
+        try:
+            prepared.append((code, service.prepare(session, request=request), None))
+        except XinyongError as error:
+            prepared.append((code, None, error.message))
+    ready = [p for _, p, _ in prepared if p is not None]
+    pdfs = iter(render.pdf_many([p.page for p in ready]))
+    out: list[tuple[str, Report | None, str | None]] = []
+    for code, item, reason in prepared:
+        if item is None:
+            out.append((code, None, reason))
+            continue
+        pdf = next(pdfs)
+        try:
+            with session.begin_nested():
+                out.append((code, service.complete(session, item, pdf), None))
+        except XinyongError as error:
+            out.append((code, None, error.message))
+    return out
+
+
+def request_for(
+    session: Session,
+    code: str,
+    *,
+    type_code: str,
+    purpose: str,
+    principal: Principal,
+    channel: str,
+    batch_id: int | None = None,
+) -> service.Request | None:
+    """The request for one code of a list (None when no subject has the code)."""
     subject = subjects_service.find_by_code(session, code)
     if subject is None:
-        return "未找到该主体 · no subject with this code"
-    request = service.Request(
-        subject_id=subject.id,
-        type_code=batch.type_code,
-        purpose=batch.purpose,
-        principal=principal,
-        channel="batch",
-        batch_id=batch.id,
-    )
-    try:
-        with session.begin_nested():
-            service.issue(session, request=request)
-    except XinyongError as error:
-        return error.message
-    return None
+        return None
+    return service.Request(subject.id, type_code, purpose, principal, channel, batch_id=batch_id)
 
 
 def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -> None:
@@ -119,8 +145,22 @@ def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) ->
             assert batch is not None
             principal = _principal(session, batch)
             problems = list(batch.problems)
-            for code in codes[offset : offset + COMMIT_EVERY]:
-                reason = _issue_one(session, batch, principal, code)
+            requests = [
+                (
+                    code,
+                    request_for(
+                        session,
+                        code,
+                        type_code=batch.type_code,
+                        purpose=batch.purpose,
+                        principal=principal,
+                        channel="batch",
+                        batch_id=batch.id,
+                    ),
+                )
+                for code in codes[offset : offset + COMMIT_EVERY]
+            ]
+            for code, _, reason in issue_chunk(session, requests):
                 if reason:
                     problems.append({"code": code, "reason": reason})
             batch.problems = problems

@@ -131,40 +131,30 @@ def batch(
         for offset in range(0, len(codes), batches.COMMIT_EVERY):
             with session_scope() as session:
                 principal = cli_principal(session)
-                for code in codes[offset : offset + batches.COMMIT_EVERY]:
-                    problem = _one(session, principal, code, type_code, purpose, archive)
-                    if problem:
-                        problems.append(f"{code},{problem}")
+                requests = [
+                    (
+                        code,
+                        batches.request_for(
+                            session,
+                            code,
+                            type_code=type_code,
+                            purpose=purpose,
+                            principal=principal,
+                            channel="cli",
+                        ),
+                    )
+                    for code in codes[offset : offset + batches.COMMIT_EVERY]
+                ]
+                for code, report, reason in batches.issue_chunk(session, requests):
+                    if report is None:
+                        problems.append(f"{code},{reason}")
+                    else:
+                        pdf = service.pdf_of(session, report)
+                        archive.writestr(f"{code}_{report.number}.pdf", pdf)
                     progress.advance(task)
         archive.writestr("problems.csv", "\ufeff" + "\n".join(problems))
     out.write_bytes(buffer.getvalue())
     console.print(f"{len(codes) - len(problems)} reports → {out}; {len(problems)} not issued")
-
-
-def _one(
-    session: object,
-    principal: Principal,
-    code: str,
-    type_code: str,
-    purpose: str,
-    archive: zipfile.ZipFile,
-) -> str | None:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    found = subjects_service.find_by_code(session, code)
-    if found is None:
-        return "未找到该主体 · no subject with this code"
-    try:
-        with session.begin_nested():
-            report = service.issue(
-                session,
-                request=service.Request(found.id, type_code, purpose, principal, "cli"),
-            )
-    except XinyongError as error:
-        return error.message
-    archive.writestr(f"{code}_{report.number}.pdf", service.pdf_of(session, report))
-    return None
 
 
 @reports_app.command("keys")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -64,6 +67,27 @@ def pdf(page: str) -> bytes:
 
     document = HTML(string=page).render(font_config=_fonts())
     return bytes(document.write_pdf())
+
+
+def workers() -> int:
+    """Processes laying out PDFs for batches (``XINYONG_REPORT_WORKERS``; cores up to 4)."""
+    configured = get_settings().report_workers
+    return min(os.cpu_count() or 1, 4) if configured is None else configured
+
+
+@lru_cache(maxsize=2)
+def _pool(size: int) -> ProcessPoolExecutor:
+    # forkserver: workers start from a clean process, not a fork of a threaded server.
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=size, mp_context=context)
+
+
+def pdf_many(pages: list[str]) -> list[bytes]:
+    """PDFs of several print pages, laid out in parallel by worker processes when allowed."""
+    size = workers()
+    if size <= 1 or len(pages) <= 1:
+        return [pdf(page) for page in pages]
+    return list(_pool(size).map(pdf, pages))
 
 
 def xlsx(content: dict[str, Any], *, lang: Language = "zh") -> bytes:

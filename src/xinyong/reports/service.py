@@ -218,33 +218,30 @@ def _content(
 
 
 @dataclass(frozen=True)
-class Signed:
-    """A report's signed parts: digests, signatures, the PDF."""
+class Prepared:
+    """A report ready to be laid out: checked, its content assembled and signed, its print
+    page rendered. ``complete`` adds the PDF (laid out here or by a worker process)."""
 
+    request: Request
+    subject: Subject
+    audience: Audience
+    body: dict[str, Any]
+    items: list[str]
+    issued_at: datetime
+    suite: signing.Suite
     algorithm: str
     content_digest: str
     content_signature: str
-    pdf: bytes
-    pdf_digest: str
-    pdf_signature: str
-    suite: str
     key_id: str
+    page: str
 
 
-def sign_and_render(body: dict[str, Any]) -> Signed:
-    """Sign the canonical content, render the PDF from it, sign the PDF's digest."""
+def _signed_content(body: dict[str, Any]) -> tuple[signing.Suite, str, str, str, str]:
     suite = signing.current_suite()
     algorithm = signing.digest_algorithm(suite)
     data = canonical(body)
-    content_digest = signing.digest(algorithm, data)
-    key_id, content_signature = signing.sign(data, suite=suite)
-    shown = {**body, "_digest": content_digest, "_digest_algorithm": algorithm.upper()}
-    pdf = render.pdf(render.html(shown, for_pdf=True))
-    pdf_digest = signing.digest(algorithm, pdf)
-    _, pdf_signature = signing.sign(signing.pdf_message(body["number"], pdf_digest), suite=suite)
-    return Signed(
-        algorithm, content_digest, content_signature, pdf, pdf_digest, pdf_signature, suite, key_id
-    )
+    key_id, signature = signing.sign(data, suite=suite)
+    return suite, algorithm, signing.digest(algorithm, data), signature, key_id
 
 
 def basis_digest(session: Session, *, subject_id: int, as_of: date) -> str:
@@ -253,8 +250,8 @@ def basis_digest(session: Session, *, subject_id: int, as_of: date) -> str:
     return signing.digest("sha256", orjson.dumps(fingerprint))
 
 
-def issue(session: Session, *, request: Request) -> Report:
-    """Issue one report: checks, content as of today, PDF, signatures, query register."""
+def prepare(session: Session, *, request: Request) -> Prepared:
+    """Checks, content as of today, its signature and the print page (no PDF yet)."""
     spec = get_config().get(request.type_code)
     purpose = queries.checked_purpose(request.purpose)
     request = Request(**{**request.__dict__, "purpose": purpose})
@@ -275,33 +272,63 @@ def issue(session: Session, *, request: Request) -> Report:
         number=number,
         issued_at=issued_at,
     )
-    signed = sign_and_render(body)
-    report = _store(session, request, body, signed, subject, issued_at)
+    suite, algorithm, digest, signature, key_id = _signed_content(body)
+    shown = {**body, "_digest": digest, "_digest_algorithm": algorithm.upper()}
+    page = render.html(shown, for_pdf=True)
+    return Prepared(
+        request,
+        subject,
+        audience,
+        body,
+        items,
+        issued_at,
+        suite,
+        algorithm,
+        digest,
+        signature,
+        key_id,
+        page,
+    )
+
+
+def complete(session: Session, prepared: Prepared, pdf: bytes) -> Report:
+    """Sign the PDF's digest, keep report and PDF, register the query (查询登记)."""
+    pdf_digest = signing.digest(prepared.algorithm, pdf)
+    message = signing.pdf_message(prepared.body["number"], pdf_digest)
+    _, pdf_signature = signing.sign(message, suite=prepared.suite)
+    report = _store(session, prepared, pdf, pdf_digest, pdf_signature)
+    request = prepared.request
     queries.register(
         session,
         principal=request.principal,
-        subject_id=subject.id,
-        what=[f"report:{spec.code}", *items],
-        purpose=purpose,
+        subject_id=prepared.subject.id,
+        what=[f"report:{request.type_code}", *prepared.items],
+        purpose=request.purpose,
         outcome="allowed",
-        detail={"report": number, "channel": request.channel, "audience": audience.value},
+        detail={
+            "report": report.number,
+            "channel": request.channel,
+            "audience": prepared.audience.value,
+        },
     )
     return report
 
 
+def issue(session: Session, *, request: Request) -> Report:
+    """Issue one report: checks, content as of today, PDF, signatures, query register."""
+    prepared = prepare(session, request=request)
+    return complete(session, prepared, render.pdf(prepared.page))
+
+
 def _store(
-    session: Session,
-    request: Request,
-    body: dict[str, Any],
-    signed: Signed,
-    subject: Subject,
-    issued_at: datetime,
+    session: Session, prepared: Prepared, pdf: bytes, pdf_digest: str, pdf_signature: str
 ) -> Report:
+    body, request = prepared.body, prepared.request
     as_of = date.fromisoformat(body["as_of"])
     report = Report(
         number=body["number"],
         type_code=body["type"],
-        subject_id=subject.id,
+        subject_id=prepared.subject.id,
         audience=body["audience"],
         channel=request.channel,
         requester_actor=actor_of(request.principal, request.channel),
@@ -311,22 +338,22 @@ def _store(
         department_id=request.principal.department_id,
         purpose=request.purpose,
         counter_note=request.counter_note,
-        issued_at=issued_at,
+        issued_at=prepared.issued_at,
         valid_until=date.fromisoformat(body["valid_until"]),
         content=body,
-        digest_algorithm=signed.algorithm,
-        content_digest=signed.content_digest,
-        basis_digest=basis_digest(session, subject_id=subject.id, as_of=as_of),
-        pdf_digest=signed.pdf_digest,
-        suite=signed.suite,
-        key_id=signed.key_id,
-        content_signature=signed.content_signature,
-        pdf_signature=signed.pdf_signature,
+        digest_algorithm=prepared.algorithm,
+        content_digest=prepared.content_digest,
+        basis_digest=basis_digest(session, subject_id=prepared.subject.id, as_of=as_of),
+        pdf_digest=pdf_digest,
+        suite=prepared.suite,
+        key_id=prepared.key_id,
+        content_signature=prepared.content_signature,
+        pdf_signature=pdf_signature,
         batch_id=request.batch_id,
     )
     session.add(report)
     session.flush()
-    session.add(ReportDocument(report_id=report.id, pdf=signed.pdf))
+    session.add(ReportDocument(report_id=report.id, pdf=pdf))
     session.flush()
     return report
 

@@ -42,6 +42,7 @@ class Verification:
             "type_name": content["type_name"],
             "subject": {"name": public_subject_name(content), "code": content["subject"]["code"]},
             "issued_at": content["issued_at"],
+            "issued_at_local": content["issued_at_local"],
             "valid_until": self.report.valid_until.isoformat(),
             "digest_algorithm": self.report.digest_algorithm,
             "content_digest": self.report.content_digest,
