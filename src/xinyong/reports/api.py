@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from xinyong.auth import policy
 from xinyong.auth.scope import platform_wide
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import API_ERRORS, Invalid, NotFound
+from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound
 from xinyong.reports import batch as batches
 from xinyong.reports import render as report_render
 from xinyong.reports import service, stats, verify
@@ -161,6 +161,8 @@ def create_batch(
     body: BatchRequest, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Queue a department's batch of reports (a background job; the ZIP when done)."""
+    if principal.kind == "apikey":
+        raise Forbidden("批量报告须由部门工作人员账户提交 · batches are for staff accounts")
     codes = list(dict.fromkeys(c.strip().upper() for c in body.codes if c.strip()))
     batch = batches.create(
         session, principal=principal, type_code=body.type, purpose=body.purpose, codes=codes
