@@ -138,7 +138,8 @@ def request_report(
             "back": "/reports/request",
         }
         return render(request, "portal/reports/refused.html", context, status_code=404)
-    issue = service.Request(found.id, type, purpose, principal, "authorised")
+    channel = "authorised" if principal.kind == "organisation" else "online"
+    issue = service.Request(found.id, type, purpose, principal, channel)
     return _issue_or_page(request, session, issue, "/reports/request")
 
 
