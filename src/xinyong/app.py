@@ -40,6 +40,9 @@ from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import records_api as records_api
 from xinyong.portal import views as portal_views
+from xinyong.reports import api as reports_api
+from xinyong.reports import console as reports_console
+from xinyong.reports import views as reports_views
 from xinyong.rights import api as rights_api
 from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
@@ -240,5 +243,13 @@ def create_app() -> FastAPI:
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)
     for router in (lists_api.router, lists_console.router):
+        app.include_router(router)
+    # /reports/request before /reports/{number}; the console's fixed paths before /{number}
+    for router in (
+        reports_api.router,
+        reports_api.public_router,
+        reports_views.router,
+        reports_console.router,
+    ):
         app.include_router(router)
     return app

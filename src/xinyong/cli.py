@@ -20,6 +20,7 @@ from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.ingest import cli as ingest_cli
+from xinyong.reports.cli import reports_app
 from xinyong.rights.cli import rights_app
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
@@ -39,6 +40,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
+app.add_typer(reports_app, name="reports")
 
 console = Console()
 err_console = Console(stderr=True)

@@ -20,6 +20,7 @@ def load_models() -> MetaData:
     from xinyong.notices import models as _notices  # noqa: F401
     from xinyong.portal import models as _portal  # noqa: F401
     from xinyong.records import models as _records  # noqa: F401
+    from xinyong.reports import models as _reports  # noqa: F401
     from xinyong.rights import models as _rights  # noqa: F401
     from xinyong.subjects import models as _subjects  # noqa: F401
 

@@ -67,6 +67,8 @@ def by_group(anonymous: int, accounts: int, keys: int, **special: int) -> dict[s
     return table
 
 
+# an unknown report type: refused by the policy first, then 404 for those allowed to ask
+REPORTS_REQUEST_404 = by_group(401, 404, 403, reporter=403, auditor=403)
 SUBJECT_ONLY = by_group(401, 403, 403, owner=200, other_subject=200)
 INGEST_READ = by_group(401, 403, 403, key_submit=200, **dict.fromkeys(STAFF, 200))
 INGEST_READ_404 = by_group(401, 403, 403, key_submit=404, **dict.fromkeys(STAFF, 404))
@@ -284,6 +286,54 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/console/checks/stats"): by_group(
         303, 403, 403, admin=200, department_user=200, auditor=200
     ),
+    # credit reports (信用报告): "XY0" names no report, so readers get 404 (no probing)
+    ("GET", "/api/v1/report-types"): everyone(200),
+    ("GET", "/api/v1/report-keys"): everyone(200),
+    ("POST", "/api/v1/reports"): REPORTS_REQUEST_404,
+    ("GET", "/api/v1/reports/{number}"): everyone(404),
+    ("GET", "/api/v1/reports/{number}/pdf"): everyone(404),
+    ("GET", "/api/v1/reports/{number}/xlsx"): everyone(404),
+    ("GET", "/api/v1/reports/{number}/verify"): everyone(404),
+    ("POST", "/api/v1/reports/{number}/verify"): everyone(422),
+    ("POST", "/api/v1/report-batches"): everyone(422),
+    ("GET", "/api/v1/report-batches/{batch_id}"): everyone(422),
+    ("GET", "/api/v1/report-batches/{batch_id}/zip"): everyone(422),
+    ("GET", "/api/v1/report-stats"): by_group(
+        401, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/portal/me/reports"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("POST", "/portal/me/reports"): everyone(422),
+    ("GET", "/reports/request"): by_group(
+        303,
+        403,
+        403,
+        admin=200,
+        department_user=200,
+        bank=200,
+        bank_authorised=200,
+        owner=200,
+        other_subject=200,
+    ),
+    ("POST", "/reports/request"): everyone(422),
+    ("GET", "/reports/{number}"): everyone(404),
+    ("GET", "/reports/{number}/pdf"): everyone(404),
+    ("GET", "/reports/{number}/xlsx"): everyone(404),
+    ("GET", "/verify"): everyone(200),
+    ("GET", "/verify/{number}"): everyone(404),
+    ("POST", "/verify/{number}"): everyone(422),
+    ("GET", "/console/reports"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/console/reports/counter"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/reports/counter"): everyone(422),
+    ("GET", "/console/reports/batch"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/reports/batch"): everyone(422),
+    ("GET", "/console/reports/batch/{batch_id}"): everyone(422),
+    ("GET", "/console/reports/batch/{batch_id}/zip"): everyone(422),
+    ("GET", "/console/reports/figures"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("POST", "/console/reports/{number}/revoke"): everyone(422),
 }
 
 
@@ -522,6 +572,7 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         .replace("{hit_id}", "999999")
         .replace("{check_id:int}", "999999")
         .replace("{hit_id:int}", "999999")
+        .replace("{number}", "XY0")
     )
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":
@@ -533,6 +584,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
             "purpose": "测试授权",
             "expires_at": (utcnow() + timedelta(days=1)).isoformat(),
         }
+    elif method == "POST" and path == "/api/v1/reports":
+        kwargs["json"] = {"subject": city.uscc, "type": "nope", "purpose": "测试"}
     elif method == "POST" and path in _INGEST_BODIES:
         kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
     elif method == "POST" and path in _RIGHTS_BODIES:

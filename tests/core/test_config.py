@@ -34,7 +34,8 @@ def test_production_refuses_short_secrets(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_production_starts_with_strong_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XINYONG_ENV", "production")
-    for name in ("XINYONG_SECRET_KEY", "XINYONG_DATA_KEY", "XINYONG_LOOKUP_KEY"):
+    names = ("XINYONG_SECRET_KEY", "XINYONG_DATA_KEY", "XINYONG_LOOKUP_KEY")
+    for name in (*names, "XINYONG_REPORT_SIGNING_KEY"):
         monkeypatch.setenv(name, name.lower() + "-" + "k" * 40)
     assert Settings(_env_file=None).env == "production"  # type: ignore[call-arg]
 

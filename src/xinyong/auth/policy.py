@@ -58,6 +58,18 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         "checks:run",
         frozenset(),
     ),
+    # Credit reports: subjects ask for their own, organisations with an authorisation,
+    # department staff and their API keys for their work; counter staff issue to walk-ins.
+    "reports.request": (
+        frozenset({"admin", "department_user"}),
+        "reports:request",
+        frozenset({"organisation", "subject"}),
+    ),
+    "reports.counter": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "reports.batch": (frozenset({"admin", "department_user"}), "reports:request", frozenset()),
+    # The register of issued reports and their figures (staff; a department sees its own).
+    "reports.register": (frozenset({"admin", "auditor", "department_user"}), None, frozenset()),
+    "reports.revoke": (frozenset({"admin"}), None, frozenset()),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 DEFAULT_DATA_KEY = "dev-only-data-key-change-me"
 DEFAULT_LOOKUP_KEY = "dev-only-lookup-key-change-me"
+DEFAULT_REPORT_SIGNING_KEY = "dev-only-report-signing-key-change-me"
 
 
 class ConfigurationError(RuntimeError):
@@ -87,6 +88,15 @@ class Settings(BaseSettings):
     measures_file: Path | None = None
     # A city's own list types and escalation rules (YAML), layered over the shipped file.
     lists_file: Path | None = None
+    # Credit reports: the seed of the signing key (Ed25519, or SM2 under the national suite),
+    # earlier seeds whose reports still verify, the city's report types over the shipped
+    # file, and the public address printed in reports' QR codes (…/verify/{number}).
+    report_signing_key: str = DEFAULT_REPORT_SIGNING_KEY
+    report_signing_keys_previous: list[str] = []
+    reports_file: Path | None = None
+    # Processes laying out PDFs for batches: None = the machine's cores (up to 4), 0/1 = inline.
+    report_workers: int | None = None
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -96,6 +106,7 @@ class Settings(BaseSettings):
             "XINYONG_SECRET_KEY": (self.secret_key, DEFAULT_SECRET_KEY),
             "XINYONG_DATA_KEY": (self.data_key, DEFAULT_DATA_KEY),
             "XINYONG_LOOKUP_KEY": (self.lookup_key, DEFAULT_LOOKUP_KEY),
+            "XINYONG_REPORT_SIGNING_KEY": (self.report_signing_key, DEFAULT_REPORT_SIGNING_KEY),
         }
         weak = [name for name, (value, default) in defaults.items() if value == default]
         short = [name for name, (value, _) in defaults.items() if len(value) < 32]

@@ -1,0 +1,165 @@
+"""A report's HTML view, its PDF (WeasyPrint, from the same template) and its XLSX annex."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import segno
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from xinyong.core.config import get_settings
+from xinyong.core.i18n import Language, t
+from xinyong.web.render import templates
+
+TEMPLATE = "portal/reports/document.html"
+
+
+def verify_url(number: str) -> str:
+    """The public verification address of a report (printed and in the QR code)."""
+    return get_settings().public_url.rstrip("/") + f"/verify/{number}"
+
+
+@lru_cache(maxsize=256)
+def qr_data_uri(url: str) -> str:
+    """A QR code of the address as an SVG data URI."""
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
+
+
+def html(
+    content: dict[str, Any],
+    *,
+    lang: Language = "zh",
+    for_pdf: bool = False,
+    links: list[tuple[str, str]] | None = None,
+) -> str:
+    """The report as an HTML page (``for_pdf``: the print version WeasyPrint lays out)."""
+    url = verify_url(content["number"])
+    context = {
+        "c": content,
+        "lang": lang,
+        "t": t,
+        "for_pdf": for_pdf,
+        "links": links or [],
+        "qr": qr_data_uri(url),
+        "verify_url": url,
+        "c_digest": content.get("_digest", ""),
+        "c_digest_algorithm": content.get("_digest_algorithm", ""),
+    }
+    return templates.env.get_template(TEMPLATE).render(context)
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def pdf(page: str) -> bytes:
+    """The PDF of a print page (fonts embedded, subset)."""
+    from weasyprint import HTML
+
+    document = HTML(string=page).render(font_config=_fonts())
+    return bytes(document.write_pdf())
+
+
+def workers() -> int:
+    """Processes laying out PDFs for batches (``XINYONG_REPORT_WORKERS``; cores up to 4)."""
+    configured = get_settings().report_workers
+    return min(os.cpu_count() or 1, 4) if configured is None else configured
+
+
+@lru_cache(maxsize=2)
+def _pool(size: int) -> ProcessPoolExecutor:
+    # forkserver: workers start from a clean process, not a fork of a threaded server.
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=size, mp_context=context)
+
+
+def pdf_many(pages: list[str]) -> list[bytes]:
+    """PDFs of several print pages, laid out in parallel by worker processes when allowed."""
+    size = workers()
+    if size <= 1 or len(pages) <= 1:
+        return [pdf(page) for page in pages]
+    return list(_pool(size).map(pdf, pages))
+
+
+def xlsx(content: dict[str, Any], *, lang: Language = "zh") -> bytes:
+    """The data annex: one sheet for the report's particulars, one row per record shown."""
+    book = Workbook()
+    meta = book.active
+    meta.title = t("rpt.title", lang)[:31]
+    for label, value in _particulars(content, lang):
+        meta.append([label, _cell(value)])
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 80
+    rows = book.create_sheet("数据" if lang == "zh" else "Data")
+    rows.append(
+        [
+            "章节" if lang == "zh" else "Section",
+            "信息类别" if lang == "zh" else "Item",
+            t("rpt.decision_date", lang),
+            "字段" if lang == "zh" else "Field",
+            "内容" if lang == "zh" else "Value",
+        ]
+    )
+    for cell in rows[1]:
+        cell.font = Font(bold=True)
+    for line in _data_lines(content, lang):
+        rows.append([_cell(v) for v in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Text that looks like a formula is kept as text (a leading apostrophe)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _particulars(content: dict[str, Any], lang: Language) -> list[tuple[str, Any]]:
+    return [
+        (t("rpt.number", lang), content["number"]),
+        (t("rpt.type", lang), content["type_name"][lang]),
+        (t("rpt.subject", lang), content["subject"]["name"]),
+        (t("rpt.subject_code", lang), content["subject"]["code"]),
+        (t("rpt.requester", lang), content["requester"]),
+        (t("rpt.purpose", lang), content["purpose"]),
+        (t("rpt.issued_at", lang), content["issued_at_local"]),
+        (t("rpt.as_of", lang), content["as_of"]),
+        (t("rpt.valid_until", lang), content["valid_until"]),
+        (t("rpt.digest", lang), content.get("_digest", "")),
+    ]
+
+
+def _data_lines(content: dict[str, Any], lang: Language) -> list[list[Any]]:
+    lines: list[list[Any]] = []
+    for section in content["sections"]:
+        title = section["title"][lang]
+        records = list(section.get("rows") or []) + list(section.get("source_rows") or [])
+        for domain in section.get("domains") or []:
+            lines.append([title, domain["name"][lang], "", "", domain["conclusion"][lang]])
+            records += domain["records"]
+        for entry in section.get("entries") or []:
+            lines.append(
+                [title, entry["list_name"][lang], entry["listed_on"], "", entry["reasons"]]
+            )
+        for row in records:
+            if "fields" not in row:  # basic information
+                lines.append([title, "", "", row["label"][lang], row["value"][lang]])
+                continue
+            for field in row["fields"]:
+                item = row["item_name"][lang]
+                lines.append(
+                    [title, item, row["decision_date"], field["label"][lang], field["value"][lang]]
+                )
+        if section.get("is_empty"):
+            lines.append([title, "", "", "", section["empty"][lang]])
+    return lines
