@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
+from xinyong.catalog.labels import OPEN_ENDED, format_value
 from xinyong.core.i18n import t
 from xinyong.identity import names, regions
 from xinyong.identity.kinds import SubjectKind
 from xinyong.lists import config as lists_config
 from xinyong.lists import entries as list_entries
-from xinyong.catalog.labels import OPEN_ENDED, format_value
 from xinyong.records import access
 from xinyong.records.models import Record
 from xinyong.records.states import PUBLISHABLE_STATES
