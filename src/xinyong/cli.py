@@ -17,6 +17,7 @@ from rich.table import Table
 from xinyong.auth.cli import keys_app, users_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
+from xinyong.evaluation import cli as evaluation_cli
 from xinyong.ingest import cli as ingest_cli
 from xinyong.measures.batch_cli import checks_app
 from xinyong.rights.cli import rights_app
@@ -38,6 +39,8 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
+app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
+app.command("evaluate")(evaluation_cli.evaluate)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -405,7 +408,9 @@ def expire(
 def daily(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
-    """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations."""
+    """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations,
+    then the incremental evaluation of the subjects flagged meanwhile."""
+    from xinyong.evaluation import service as evaluation_service
     from xinyong.lists import jobs as lists_jobs
     from xinyong.records import jobs as records_jobs
     from xinyong.rights import jobs as rights_jobs
@@ -417,10 +422,16 @@ def daily(
         reminded = rights_jobs.remind(session, today=as_of)
     with session_scope() as session:
         lists = lists_jobs.daily(session, today=as_of)
+    with session_scope() as session:
+        evaluated = evaluation_service.evaluate(
+            session, as_of=as_of, actor="daily", incremental=True
+        )
+        rescored = max((run.subjects for run in evaluated.runs), default=0)
     console.print(
         f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
         f"{reminded.due} due soon, {reminded.overdue} overdue; list entries: "
         + ", ".join(f"{name} {count}" for name, count in lists.items())
+        + f"; {rescored} subjects re-evaluated"
     )
 
 

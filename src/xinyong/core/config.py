@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     measures_file: Path | None = None
     # A city's own list types and escalation rules (YAML), layered over the shipped file.
     lists_file: Path | None = None
+    # A city's own evaluation models (YAML ``models: {code: ...}``), layered over the shipped ones.
+    evaluation_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
