@@ -93,9 +93,19 @@ def _record_aggregate(indicator: Indicator, condition: pl.Expr, as_of: date) -> 
     if agg == Aggregation.months_since_latest:
         latest = pl.col("decision_date").filter(condition).max()
         return _months_between(latest, as_of).cast(pl.Float64).alias(name)
-    field = pl.col(f"f_{indicator.source.field}")
-    ordered = field.filter(condition).sort_by(["decision_date", "record_id"], nulls_last=False)
-    return ordered.last().alias(name)
+    raise ValueError(f"aggregation {agg} is not computed in the records group-by")
+
+
+def _latest_field(indicator: Indicator, inputs: Inputs, as_of: date) -> pl.DataFrame:
+    """The field of each subject's latest counting record (by decision date, then id)."""
+    condition = record_condition(indicator, as_of, inputs.departments)
+    column = pl.col(f"f_{indicator.source.field}")
+    return (
+        inputs.records.filter(condition)
+        .sort(["subject_id", "decision_date", "record_id"], nulls_last=False)
+        .group_by("subject_id", maintain_order=True)
+        .agg(column.last().alias(value_column(indicator.code)))
+    )
 
 
 def features(
@@ -109,11 +119,15 @@ def features(
     record_aggs = [
         _record_aggregate(i, record_condition(i, as_of, inputs.departments), as_of)
         for i in model.indicators()
-        if i.source.kind in (SourceKind.records, SourceKind.field)
+        if i.source.kind == SourceKind.records
     ]
     if record_aggs:
         per_subject = inputs.records.group_by("subject_id").agg(record_aggs)
         frame = frame.join(per_subject, on="subject_id", how="left")
+    for indicator in model.indicators():
+        if indicator.source.kind == SourceKind.field:
+            latest = _latest_field(indicator, inputs, as_of)
+            frame = frame.join(latest, on="subject_id", how="left")
     list_aggs = [
         (pl.col("list_code") == i.source.list_code).any().cast(pl.Float64).alias(value_column(i.code))
         for i in model.indicators()

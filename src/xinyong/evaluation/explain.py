@@ -158,7 +158,12 @@ def record_changes(
     for indicator in negative:
         condition = engine.record_condition(indicator, as_of, inputs.departments)
         for row in inputs.records.filter(condition).iter_rows(named=True):
-            if row["record_id"] in changes:
+            stops = _stops(indicator, row["decision_date"], row["disclosure_end"])
+            known = changes.get(row["record_id"])
+            if known is not None:
+                if stops is not None and (known.stops_counting or date.min) < stops:
+                    known.stops_counting = stops
+                known.indicator += "、" + getattr(indicator.name, lang)
                 continue
             record = session.get(Record, row["record_id"])
             if record is None:
@@ -170,7 +175,7 @@ def record_changes(
                 getattr(item.name, lang) if item else record.item_code,
                 record.source_record_id,
                 record.decision_date,
-                _stops(indicator, record.decision_date, record.disclosure_end),
+                stops,
                 getattr(indicator.name, lang),
                 check.eligible,
                 check.earliest,
