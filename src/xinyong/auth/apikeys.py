@@ -24,6 +24,7 @@ SCOPES = (
     "checks:run",
     "rights:decide",
     "lists:decide",
+    "evaluations:read",
 )
 
 

@@ -59,6 +59,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         "checks:run",
         frozenset(),
     ),
+    # Grades are shared with government: staff read them for a purpose (registered).
+    "evaluations.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "evaluations:read",
+        frozenset(),
+    ),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

@@ -26,6 +26,8 @@ from xinyong.auth import views as auth_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.evaluation import api as evaluation_api
+from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import views as ingest_views
 from xinyong.lists import api as lists_api
@@ -238,5 +240,7 @@ def create_app() -> FastAPI:
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)
     for router in (lists_api.router, lists_views.router):
+        app.include_router(router)
+    for router in (evaluation_api.router, evaluation_views.router):
         app.include_router(router)
     return app

@@ -1,0 +1,65 @@
+"""``/api/v1/evaluations/…``: runs, a run's figures, a subject's explained grades, one's own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from xinyong.auth import policy
+from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import Forbidden
+from xinyong.evaluation import access, explain, service
+from xinyong.evaluation.cli import run_json
+
+router = APIRouter(prefix="/api/v1", tags=["evaluations"])
+Lang = Annotated[str, Query(pattern="^(zh|en)$")]
+
+
+@router.get("/evaluations/runs")
+def list_runs(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    model: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
+    """评价批次 · Evaluation runs, newest first."""
+    policy.require(principal, "evaluations.read")
+    return [run_json(run) for run in service.runs(session, model_code=model, limit=limit)]
+
+
+@router.get("/evaluations/runs/{run_id}")
+def get_run(run_id: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """一次评价的分布与监测 · One run with its histograms, PSI and per-indicator drift."""
+    policy.require(principal, "evaluations.read")
+    run = service.get_run(session, run_id)
+    return {**run_json(run), "histograms": run.histograms, "drift": run.drift}
+
+
+@router.get("/evaluations/subjects/{code}")
+def subject_results(
+    code: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    purpose: Annotated[str | None, Query(max_length=500)] = None,
+    lang: Lang = "zh",
+) -> dict[str, Any]:
+    """主体的评价结果及说明 · A subject's grades, explained; needs a purpose (registered)."""
+    subject, found = access.read_for_staff(
+        session, principal=principal, code=code.strip().upper(), purpose=purpose,
+        lang="en" if lang == "en" else "zh",
+    )
+    return access.subject_json(subject, found)
+
+
+@router.get("/me/evaluation")
+def my_results(session: DbSession, principal: CurrentPrincipal, lang: Lang = "zh") -> list[dict[str, Any]]:
+    """我的信用评价 · The logged-in subject's own grades, explained."""
+    policy.require(principal, "rights.apply")
+    if principal.subject_id is None:
+        raise Forbidden("this is for a subject's own account")
+    language = "en" if lang == "en" else "zh"
+    return [
+        explain.as_json(e)
+        for e in access.explained(session, subject_id=principal.subject_id, lang=language)
+    ]
