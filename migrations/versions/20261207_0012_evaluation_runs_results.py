@@ -56,9 +56,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "evaluation_results",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("model_code", sa.String(length=64), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
@@ -68,7 +66,9 @@ def upgrade() -> None:
         sa.Column("override", sa.String(length=64), nullable=True),
         sa.Column("contributions", JSON, nullable=False),
         sa.ForeignKeyConstraint(
-            ["run_id"], ["evaluation_runs.id"], name=op.f("fk_evaluation_results_run_id_evaluation_runs")
+            ["run_id"],
+            ["evaluation_runs.id"],
+            name=op.f("fk_evaluation_results_run_id_evaluation_runs"),
         ),
         sa.ForeignKeyConstraint(
             ["subject_id"], ["subjects.id"], name=op.f("fk_evaluation_results_subject_id_subjects")

@@ -33,23 +33,37 @@ def inputs(
     names = frames.payload_fields(list(get_models().models.values()))
     subject_frame = pl.DataFrame(
         subjects,
-        schema={"subject_id": pl.Int64, "kind": pl.Utf8, "industry": pl.Utf8,
-                "registration_date": pl.Date},
+        schema={
+            "subject_id": pl.Int64,
+            "kind": pl.Utf8,
+            "industry": pl.Utf8,
+            "registration_date": pl.Date,
+        },
         orient="row",
     )
     rows = []
     for index, (subject_id, rec) in enumerate(records, start=1):
         payload = [
-            json.dumps(rec.fields[n], ensure_ascii=False) if isinstance(rec.fields.get(n), list)
+            json.dumps(rec.fields[n], ensure_ascii=False)
+            if isinstance(rec.fields.get(n), list)
             else (None if rec.fields.get(n) is None else str(rec.fields[n]))
             for n in names
         ]
-        rows.append((subject_id, index, rec.item, rec.severity, rec.decided, None, rec.department, *payload))
+        rows.append(
+            (subject_id, index, rec.item, rec.severity, rec.decided, None, rec.department, *payload)
+        )
     schema: dict[str, Any] = {
-        "subject_id": pl.Int64, "record_id": pl.Int64, "item_code": pl.Utf8, "severity": pl.Utf8,
-        "decision_date": pl.Date, "disclosure_end": pl.Date, "department_id": pl.Int64,
+        "subject_id": pl.Int64,
+        "record_id": pl.Int64,
+        "item_code": pl.Utf8,
+        "severity": pl.Utf8,
+        "decision_date": pl.Date,
+        "disclosure_end": pl.Date,
+        "department_id": pl.Int64,
         **{f"f_{n}": pl.Utf8 for n in names},
     }
     record_frame = pl.DataFrame(rows, schema=schema, orient="row")
-    list_frame = pl.DataFrame(lists, schema={"subject_id": pl.Int64, "list_code": pl.Utf8}, orient="row")
+    list_frame = pl.DataFrame(
+        lists, schema={"subject_id": pl.Int64, "list_code": pl.Utf8}, orient="row"
+    )
     return frames.Inputs(subject_frame, record_frame, list_frame, DEPARTMENTS)

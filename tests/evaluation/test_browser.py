@@ -43,8 +43,10 @@ def _populate() -> str:
             ("analyst", {"kind": "staff", "role": "department_user",
                          "department_id": factories.department(session).id}),
         ):  # fmt: skip
-            auth_service.create_account(session, data=AccountCreate(
-                username=username, display_name=username, password=PASSWORD, **binding))  # fmt: skip
+            data = AccountCreate(
+                username=username, display_name=username, password=PASSWORD, **binding
+            )
+            auth_service.create_account(session, data=data)
         service.evaluate(session, as_of=today, actor="test")
         service.evaluate(session, as_of=today, actor="test", model_code="city_legal_person")
         assert firm.uscc

@@ -21,7 +21,11 @@ SUBMITTED = date(2026, 11, 30)
 
 def _penalty(session: Session, subject, decided: str, fine: str = "5"):
     return factories.penalty(
-        session, subject, today=SUBMITTED, decision_date=decided, fine_amount=fine,
+        session,
+        subject,
+        today=SUBMITTED,
+        decision_date=decided,
+        fine_amount=fine,
         penalty_types=["罚款"],
     )
 
@@ -107,7 +111,9 @@ def test_incremental_equals_full_for_flagged_subjects(session: Session) -> None:
         for result in scored:
             twin = _result(session, full_run.id, result.subject_id)
             assert (result.score, result.grade, result.contributions) == (
-                twin.score, twin.grade, twin.contributions
+                twin.score,
+                twin.grade,
+                twin.contributions,
             )
     city = next(r for r in incremental.runs if r.model_code == "city_legal_person")
     assert city.subjects == 3

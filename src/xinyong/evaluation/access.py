@@ -36,14 +36,23 @@ def read_for_staff(
         reason = queries.checked_purpose(purpose)
     except Invalid:
         queries.register(
-            session, principal=principal, subject_id=subject.id, what=["evaluation"],
-            purpose=(purpose or "")[:500], outcome="refused",
+            session,
+            principal=principal,
+            subject_id=subject.id,
+            what=["evaluation"],
+            purpose=(purpose or "")[:500],
+            outcome="refused",
         )
         raise
     found = explained(session, subject_id=subject.id, lang=lang)
     queries.register(
-        session, principal=principal, subject_id=subject.id, what=["evaluation"],
-        purpose=reason, outcome="allowed", detail={"models": [e.model_code for e in found]},
+        session,
+        principal=principal,
+        subject_id=subject.id,
+        what=["evaluation"],
+        purpose=reason,
+        outcome="allowed",
+        detail={"models": [e.model_code for e in found]},
     )
     return subject, found
 

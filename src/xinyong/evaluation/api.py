@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from xinyong.auth import policy
 from xinyong.core.deps import CurrentPrincipal, DbSession
 from xinyong.core.errors import Forbidden
+from xinyong.core.i18n import Language
 from xinyong.evaluation import access, explain, service
 from xinyong.evaluation.cli import run_json
 
@@ -46,19 +47,24 @@ def subject_results(
 ) -> dict[str, Any]:
     """主体的评价结果及说明 · A subject's grades, explained; needs a purpose (registered)."""
     subject, found = access.read_for_staff(
-        session, principal=principal, code=code.strip().upper(), purpose=purpose,
+        session,
+        principal=principal,
+        code=code.strip().upper(),
+        purpose=purpose,
         lang="en" if lang == "en" else "zh",
     )
     return access.subject_json(subject, found)
 
 
 @router.get("/me/evaluation")
-def my_results(session: DbSession, principal: CurrentPrincipal, lang: Lang = "zh") -> list[dict[str, Any]]:
+def my_results(
+    session: DbSession, principal: CurrentPrincipal, lang: Lang = "zh"
+) -> list[dict[str, Any]]:
     """我的信用评价 · The logged-in subject's own grades, explained."""
     policy.require(principal, "rights.apply")
     if principal.subject_id is None:
         raise Forbidden("this is for a subject's own account")
-    language = "en" if lang == "en" else "zh"
+    language: Language = "en" if lang == "en" else "zh"
     return [
         explain.as_json(e)
         for e in access.explained(session, subject_id=principal.subject_id, lang=language)

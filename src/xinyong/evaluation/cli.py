@@ -12,6 +12,7 @@ from rich.table import Table
 
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
+from xinyong.core.i18n import Language
 from xinyong.evaluation import explain, service
 
 evaluation_app = typer.Typer(help="Credit evaluation runs and results.", no_args_is_help=True)
@@ -25,7 +26,9 @@ def _day(text: str | None, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def _echo(obj: Any) -> None:
@@ -35,11 +38,20 @@ def _echo(obj: Any) -> None:
 def run_json(run: Any) -> dict[str, Any]:
     """A run as JSON."""
     return {
-        "id": run.id, "model": run.model_code, "model_version": run.model_version,
-        "as_of": run.as_of.isoformat(), "mode": run.mode, "engine": run.engine,
-        "subjects": run.subjects, "grade_counts": run.grade_counts, "score_mean": run.score_mean,
-        "duration_ms": run.duration_ms, "timings": run.timings, "psi": run.psi,
-        "drift_flagged": run.drift_flagged, "previous_run_id": run.previous_run_id,
+        "id": run.id,
+        "model": run.model_code,
+        "model_version": run.model_version,
+        "as_of": run.as_of.isoformat(),
+        "mode": run.mode,
+        "engine": run.engine,
+        "subjects": run.subjects,
+        "grade_counts": run.grade_counts,
+        "score_mean": run.score_mean,
+        "duration_ms": run.duration_ms,
+        "timings": run.timings,
+        "psi": run.psi,
+        "drift_flagged": run.drift_flagged,
+        "previous_run_id": run.previous_run_id,
         "started_at": run.started_at.isoformat(),
     }
 
@@ -62,8 +74,14 @@ def evaluate(
     try:
         with session_scope() as session:
             outcome = service.evaluate(
-                session, as_of=day, actor="cli", model_code=model, incremental=incremental,
-                engine_name=engine, scheduler=scheduler, workers=workers,
+                session,
+                as_of=day,
+                actor="cli",
+                model_code=model,
+                incremental=incremental,
+                engine_name=engine,
+                scheduler=scheduler,
+                workers=workers,
             )
             rows = [run_json(run) for run in outcome.runs]
     except XinyongError as error:
@@ -102,10 +120,20 @@ def runs(
     table = Table("id", "model", "as of", "mode", "subjects", "grades", "PSI", "ms")
     for row in rows:
         grades = " ".join(f"{g}:{n}" for g, n in row["grade_counts"].items())
-        psi = "" if row["psi"] is None else f"{row['psi']:.4f}" + (" !" if row["drift_flagged"] else "")
+        psi = (
+            ""
+            if row["psi"] is None
+            else f"{row['psi']:.4f}" + (" !" if row["drift_flagged"] else "")
+        )
         table.add_row(
-            str(row["id"]), row["model"], row["as_of"], row["mode"], str(row["subjects"]),
-            grades, psi, str(row["duration_ms"]),
+            str(row["id"]),
+            row["model"],
+            row["as_of"],
+            row["mode"],
+            str(row["subjects"]),
+            grades,
+            psi,
+            str(row["duration_ms"]),
         )
     console.print(table)
 
@@ -119,7 +147,7 @@ def show(
     """A subject's current results, explained."""
     from xinyong.subjects import service as subjects_service
 
-    language = "en" if lang == "en" else "zh"
+    language: Language = "en" if lang == "en" else "zh"
     with session_scope() as session:
         try:
             found = subjects_service.find_by_code(session, subject)

@@ -48,7 +48,7 @@ class SourceKind(StrEnum):
 
 
 class Aggregation(StrEnum):
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # (shadows str.count)
     exists = "exists"
     sum = "sum"
     max_severity = "max_severity"
@@ -403,7 +403,9 @@ def _check_references(model: EvaluationModel, known: set[str], names: str) -> No
     lists = lists_config().lists
     for dim in model.dimensions.values():
         for indicator in dim.indicators.values():
-            where = f"{names}: model {model.code}: dimensions.{dim.code}.indicators.{indicator.code}"
+            where = (
+                f"{names}: model {model.code}: dimensions.{dim.code}.indicators.{indicator.code}"
+            )
             _check_source(indicator, catalog, lists, known | {model.code}, where, model.code)
     for override in model.overrides.values():
         code = override.when.list_code
@@ -465,8 +467,7 @@ def _check_cycles(models: EvaluationModels) -> None:
     while frontier:
         seen.add(frontier.pop())
         frontier = [
-            c for c, m in models.models.items()
-            if c not in seen and set(grade_models(m)) <= seen
+            c for c, m in models.models.items() if c not in seen and set(grade_models(m)) <= seen
         ]
     stuck = sorted(set(models.models) - seen)
     if stuck:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import polars as pl
 from dateutil.relativedelta import relativedelta
@@ -57,7 +58,8 @@ def _filter_expr(spec: Filter) -> pl.Expr:
         decoded = column.str.json_decode(pl.List(pl.Utf8))
         return decoded.list.contains(str(value)).fill_null(False)
     number = column.cast(pl.Float64, strict=False)
-    return number >= float(value) if spec.op == "gte" else number <= float(value)  # type: ignore[arg-type]
+    bound = float(value) if not isinstance(value, list) else float(value[0])
+    return number >= bound if spec.op == "gte" else number <= bound
 
 
 def record_condition(indicator: Indicator, as_of: date, departments: Mapping[int, str]) -> pl.Expr:
@@ -129,12 +131,17 @@ def features(
             latest = _latest_field(indicator, inputs, as_of)
             frame = frame.join(latest, on="subject_id", how="left")
     list_aggs = [
-        (pl.col("list_code") == i.source.list_code).any().cast(pl.Float64).alias(value_column(i.code))
+        (pl.col("list_code") == i.source.list_code)
+        .any()
+        .cast(pl.Float64)
+        .alias(value_column(i.code))
         for i in model.indicators()
         if i.source.kind == SourceKind.list
     ]
     if list_aggs:
-        frame = frame.join(inputs.lists.group_by("subject_id").agg(list_aggs), on="subject_id", how="left")
+        frame = frame.join(
+            inputs.lists.group_by("subject_id").agg(list_aggs), on="subject_id", how="left"
+        )
     return frame.with_columns(_other_values(model, frame, as_of, grades)).pipe(_fill_counts, model)
 
 
@@ -159,12 +166,19 @@ def _grade_lookup(
     for code in reversed(indicator.source.models):
         found = grades.get(code)
         if found is not None:
-            mapping.update(zip(found["subject_id"].to_list(), found["grade"].to_list(), strict=True))
+            mapping.update(
+                zip(found["subject_id"].to_list(), found["grade"].to_list(), strict=True)
+            )
     return pl.col("subject_id").replace_strict(mapping, default=None, return_dtype=pl.Utf8)
 
 
 def _fill_counts(frame: pl.DataFrame, model: EvaluationModel) -> pl.DataFrame:
-    zero_when_absent = {Aggregation.count, Aggregation.exists, Aggregation.sum, Aggregation.max_severity}
+    zero_when_absent = {
+        Aggregation.count,
+        Aggregation.exists,
+        Aggregation.sum,
+        Aggregation.max_severity,
+    }
     fills = [
         pl.col(value_column(i.code)).fill_null(0.0)
         for i in model.indicators()
@@ -192,12 +206,15 @@ def scoring_expr(scoring: Scoring, value: pl.Expr) -> pl.Expr:
         cap = float(scoring.cap or 0)
         raw = (value * float(scoring.per or 0)).clip(-cap, cap)
         return raw.fill_null(0.0)
-    expr: pl.Expr | None = None
-    chain = None
+    chain: Any = None
     for interval in scoring.table[:-1]:
         assert interval.upto is not None
         cond = value <= interval.upto
-        chain = pl.when(cond).then(interval.points) if chain is None else chain.when(cond).then(interval.points)
+        chain = (
+            pl.when(cond).then(interval.points)
+            if chain is None
+            else chain.when(cond).then(interval.points)
+        )
     last = pl.lit(scoring.table[-1].points)
     expr = last if chain is None else chain.otherwise(last)
     return pl.when(value.is_null()).then(0.0).otherwise(expr).cast(pl.Float64)
@@ -221,20 +238,23 @@ def score(
     total = pl.lit(float(model.base_score))
     for indicator in indicators:
         total = total + pl.col(points_column(indicator.code))
-    frame = frame.with_columns(
-        total.clip(model.min_score, model.max_score).round(2).alias("score")
-    )
+    frame = frame.with_columns(total.clip(model.min_score, model.max_score).round(2).alias("score"))
     frame = list_flags(model, inputs, frame)
     return _grades(model, frame).drop("registration_date").sort("subject_id")
 
 
 def _band(model: EvaluationModel, score_col: pl.Expr) -> pl.Expr:
-    chain = None
+    chain: Any = None
     for band in model.bands[:-1]:
         cond = score_col >= band.min
-        chain = pl.when(cond).then(pl.lit(band.grade)) if chain is None else chain.when(cond).then(pl.lit(band.grade))
+        chain = (
+            pl.when(cond).then(pl.lit(band.grade))
+            if chain is None
+            else chain.when(cond).then(pl.lit(band.grade))
+        )
     last = pl.lit(model.bands[-1].grade)
-    return last if chain is None else chain.otherwise(last)
+    result: pl.Expr = last if chain is None else chain.otherwise(last)
+    return result
 
 
 def _grades(model: EvaluationModel, frame: pl.DataFrame) -> pl.DataFrame:
@@ -243,7 +263,9 @@ def _grades(model: EvaluationModel, frame: pl.DataFrame) -> pl.DataFrame:
     grade = pl.col("band_grade")
     override: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     for spec in model.overrides.values():
-        cond = _override_condition(spec.when.list_code, spec.when.indicator, spec.when.at_least, model)
+        cond = _override_condition(
+            spec.when.list_code, spec.when.indicator, spec.when.at_least, model
+        )
         rank = grade.replace_strict(ranks, return_dtype=pl.Int32)
         if spec.grade is not None:
             hit = cond
@@ -261,7 +283,9 @@ def _override_condition(
     list_code: str | None, indicator: str | None, at_least: float, model: EvaluationModel
 ) -> pl.Expr:
     if indicator is not None:
-        return (pl.col(value_column(indicator)).cast(pl.Float64, strict=False) >= at_least).fill_null(False)
+        return (
+            pl.col(value_column(indicator)).cast(pl.Float64, strict=False) >= at_least
+        ).fill_null(False)
     listed = [i.code for i in model.indicators() if i.source.list_code == list_code]
     if listed:
         return pl.col(value_column(listed[0])).fill_null(0) > 0
@@ -271,8 +295,10 @@ def _override_condition(
 def list_flags(model: EvaluationModel, inputs: Inputs, frame: pl.DataFrame) -> pl.DataFrame:
     """Columns ``l__<list>`` for override lists no indicator reads (joined before grading)."""
     read = {i.source.list_code for i in model.indicators() if i.source.list_code}
-    missing = sorted({o.when.list_code for o in model.overrides.values() if o.when.list_code} - read)
+    missing = sorted(
+        {o.when.list_code for o in model.overrides.values() if o.when.list_code} - read
+    )
     if not missing:
         return frame
-    aggs = [(pl.col("list_code") == code).any().alias(f"l__{code}") for code in missing]  # type: ignore[operator]
+    aggs = [(pl.col("list_code") == code).any().alias(f"l__{code}") for code in missing]
     return frame.join(inputs.lists.group_by("subject_id").agg(aggs), on="subject_id", how="left")

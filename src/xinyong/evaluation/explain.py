@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.core.i18n import t
+from xinyong.core.i18n import Language, t
 from xinyong.evaluation import engine, frames
 from xinyong.evaluation.config import Direction, EvaluationModel, Indicator, SourceKind, get_models
 from xinyong.evaluation.models import EvaluationResult, EvaluationRun
@@ -67,9 +67,9 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def sentence(indicator: Indicator, value: Any, points: float, lang: str) -> str:
+def sentence(indicator: Indicator, value: Any, points: float, lang: Language) -> str:
     """e.g. 近12个月一般行政处罚3次，扣12分 · 3 general penalties …: 12 points off."""
-    text = getattr(indicator.explain, lang).format(value=_number(value))
+    text = str(getattr(indicator.explain, lang)).format(value=_number(value))
     amount = _number(round(abs(points), 2))
     if points < 0:
         return text + t("ev.points.minus", lang).format(points=amount)
@@ -78,7 +78,9 @@ def sentence(indicator: Indicator, value: Any, points: float, lang: str) -> str:
     return text + t("ev.points.none", lang)
 
 
-def contributions(model: EvaluationModel, result: EvaluationResult, lang: str) -> list[Contribution]:
+def contributions(
+    model: EvaluationModel, result: EvaluationResult, lang: Language
+) -> list[Contribution]:
     """Every indicator of the model with its value and points (zero where it did not move)."""
     stored = result.contributions or {}
     found = []
@@ -101,7 +103,7 @@ def contributions(model: EvaluationModel, result: EvaluationResult, lang: str) -
 
 
 def explain(
-    session: Session, *, result: EvaluationResult, run: EvaluationRun, lang: str
+    session: Session, *, result: EvaluationResult, run: EvaluationRun, lang: Language
 ) -> Explanation:
     """A result explained: largest negative and positive contributions, what would change it."""
     model = get_models().get(result.model_code)
@@ -117,13 +119,24 @@ def explain(
         needed = _number(round(better.min - result.score, 2))
         next_band = t("ev.next_band", lang).format(grade=better.grade, points=needed)
     found = Explanation(
-        model.code, getattr(model.name, lang), run.id, run.as_of, result.score, result.grade,
-        getattr(band.label, lang), getattr(override.reason, lang) if override else None,
-        negatives[:TOP], positives[:TOP], items, next_band,
+        model.code,
+        getattr(model.name, lang),
+        run.id,
+        run.as_of,
+        result.score,
+        result.grade,
+        getattr(band.label, lang),
+        getattr(override.reason, lang) if override else None,
+        negatives[:TOP],
+        positives[:TOP],
+        items,
+        next_band,
     )
     found.changes = record_changes(session, model=model, result=result, as_of=run.as_of, lang=lang)
     found.summary = t("ev.summary", lang).format(
-        model=found.model_name, grade=result.grade, label=found.grade_label,
+        model=found.model_name,
+        grade=result.grade,
+        label=found.grade_label,
         score=_number(result.score),
     )
     return found
@@ -140,19 +153,28 @@ def _stops(indicator: Indicator, decided: date | None, disclosure_end: date | No
 
 
 def record_changes(
-    session: Session, *, model: EvaluationModel, result: EvaluationResult, as_of: date, lang: str
+    session: Session,
+    *,
+    model: EvaluationModel,
+    result: EvaluationResult,
+    as_of: date,
+    lang: Language,
 ) -> list[RecordChange]:
     """The records behind the negative points: when each stops counting, whether repairable."""
     from xinyong.rights import eligibility  # rights flags evaluation; read it lazily
 
     negative = [
-        i for i in model.indicators()
-        if i.direction == Direction.negative and i.source.kind == SourceKind.records
+        i
+        for i in model.indicators()
+        if i.direction == Direction.negative
+        and i.source.kind == SourceKind.records
         and float((result.contributions or {}).get(i.code, [None, 0])[1]) < 0
     ]
     if not negative:
         return []
-    inputs = frames.read_inputs(session, models=[model], as_of=as_of, subject_ids=[result.subject_id])
+    inputs = frames.read_inputs(
+        session, models=[model], as_of=as_of, subject_ids=[result.subject_id]
+    )
     catalog = catalog_service.get_catalog()
     changes: dict[int, RecordChange] = {}
     for indicator in negative:
@@ -186,9 +208,16 @@ def record_changes(
 
 def as_json(found: Explanation) -> dict[str, Any]:
     """An explanation as plain JSON."""
+
     def contribution(c: Contribution) -> dict[str, Any]:
-        return {"indicator": c.code, "name": c.name, "dimension": c.dimension,
-                "value": c.value, "points": c.points, "text": c.sentence}
+        return {
+            "indicator": c.code,
+            "name": c.name,
+            "dimension": c.dimension,
+            "value": c.value,
+            "points": c.points,
+            "text": c.sentence,
+        }
 
     return {
         "model": found.model_code,
@@ -206,14 +235,16 @@ def as_json(found: Explanation) -> dict[str, Any]:
         "next_band": found.next_band,
         "changes": [
             {
-                "record_id": c.record_id, "item": c.item_name, "source_record_id": c.source_record_id,
+                "record_id": c.record_id,
+                "item": c.item_name,
+                "source_record_id": c.source_record_id,
                 "decision_date": c.decision_date.isoformat() if c.decision_date else None,
                 "stops_counting": c.stops_counting.isoformat() if c.stops_counting else None,
-                "indicator": c.indicator, "repair_eligible": c.repair_eligible,
+                "indicator": c.indicator,
+                "repair_eligible": c.repair_eligible,
                 "repair_earliest": c.repair_earliest.isoformat() if c.repair_earliest else None,
                 "repair_obstacles": c.repair_obstacles,
             }
             for c in found.changes
         ],
     }
-

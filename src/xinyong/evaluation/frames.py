@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import is_postgresql
-from xinyong.evaluation.config import EvaluationModel, SourceKind
+from xinyong.evaluation.config import EvaluationModel
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department, Subject
@@ -78,7 +78,7 @@ def read_inputs(
 ) -> Inputs:
     """Subjects, records in force and live list memberships for these models' populations."""
     kinds = _kinds(models)
-    subjects_stmt = select(
+    subjects_stmt: Any = select(
         Subject.id.label("subject_id"),
         Subject.kind,
         Subject.industry,
@@ -140,13 +140,13 @@ def _records_stmt(models: Sequence[EvaluationModel], as_of: date) -> Select[Any]
     )
 
 
-def _lists_stmt(as_of: date) -> Select[Any]:
+def _lists_stmt(as_of: date) -> Any:
     record_live = and_(
         Record.is_current.is_(True),
         Record.state.in_(IN_FORCE_STATES),
         or_(Record.disclosure_end.is_(None), Record.disclosure_end >= as_of),
     )
-    return (
+    stmt: Any = (
         select(ListEntry.subject_id.label("subject_id"), ListEntry.list_code)
         .outerjoin(Record, Record.id == ListEntry.record_id)
         .where(
@@ -157,6 +157,7 @@ def _lists_stmt(as_of: date) -> Select[Any]:
         )
         .distinct()
     )
+    return stmt
 
 
 def _read(
@@ -180,19 +181,14 @@ def _stream(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl.D
     if is_postgresql(session):
         return _copy_out(session, stmt, schema)
     result = session.execute(stmt.execution_options(yield_per=CHUNK))
-    parts = [
-        pl.DataFrame(rows, schema=schema, orient="row")
-        for rows in result.partitions(CHUNK)
-    ]
+    parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions(CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def _copy_out(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """``COPY (query) TO STDOUT`` in CSV, read by Polars (no Python object per row)."""
     connection = session.connection()
-    sql = str(
-        stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    )
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     buffer = io.BytesIO()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER false)") as copy:
@@ -202,4 +198,3 @@ def _copy_out(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl
         return pl.DataFrame(schema=schema)
     buffer.seek(0)
     return pl.read_csv(buffer, has_header=False, schema=schema)
-

@@ -102,7 +102,9 @@ def evaluate(
     subject_ids: list[int] | None = None
     if incremental:
         subject_ids = list(
-            session.scalars(select(RecomputeFlag.subject_id).where(RecomputeFlag.flagged_at <= cutoff))
+            session.scalars(
+                select(RecomputeFlag.subject_id).where(RecomputeFlag.flagged_at <= cutoff)
+            )
         )
         if not subject_ids:
             return RunOutcome([], 0, 0, 0)
@@ -111,17 +113,20 @@ def evaluate(
     if engine_name == "dask":
         from xinyong.evaluation import dask_engine
 
-        results = dask_engine.compute(
-            models, inputs, as_of, scheduler=scheduler, workers=workers
-        )
+        results = dask_engine.compute(models, inputs, as_of, scheduler=scheduler, workers=workers)
     else:
         results = compute(models, inputs, as_of)
     compute_done = time.perf_counter()
     wanted = [m for m in models if model_code is None or m.code == model_code]
     runs = [
         _store_run(
-            session, model, results[model.code], as_of=as_of, actor=actor,
-            mode="incremental" if incremental else "full", engine_name=engine_name,
+            session,
+            model,
+            results[model.code],
+            as_of=as_of,
+            actor=actor,
+            mode="incremental" if incremental else "full",
+            engine_name=engine_name,
         )
         for model in wanted
     ]
@@ -133,14 +138,18 @@ def evaluate(
         runs, _ms(read_done - started), _ms(compute_done - read_done), _ms(done - compute_done)
     )
     for run in runs:
-        run.timings = {"read": outcome.read_ms, "compute": outcome.compute_ms, "write": outcome.write_ms}
+        run.timings = {
+            "read": outcome.read_ms,
+            "compute": outcome.compute_ms,
+            "write": outcome.write_ms,
+        }
         run.duration_ms = _ms(done - started)
     session.flush()
     return outcome
 
 
 def _ms(seconds: float) -> int:
-    return int(round(seconds * 1000))
+    return round(seconds * 1000)
 
 
 def _store_run(
@@ -180,7 +189,9 @@ def _store_run(
 # --- reading runs and results ---------------------------------------------------------------
 
 
-def runs(session: Session, *, model_code: str | None = None, limit: int = 50) -> list[EvaluationRun]:
+def runs(
+    session: Session, *, model_code: str | None = None, limit: int = 50
+) -> list[EvaluationRun]:
     """Runs, newest first."""
     stmt = select(EvaluationRun).order_by(EvaluationRun.id.desc()).limit(limit)
     if model_code is not None:
@@ -224,10 +235,9 @@ def public_grades(session: Session, *, subject_ids: Sequence[int]) -> dict[int, 
     ids = sorted(set(subject_ids))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        stmt = (
-            select(EvaluationResult.subject_id, EvaluationResult.run_id, EvaluationResult.grade)
-            .where(EvaluationResult.subject_id.in_(chunk), EvaluationResult.model_code.in_(public))
-        )
+        stmt = select(
+            EvaluationResult.subject_id, EvaluationResult.run_id, EvaluationResult.grade
+        ).where(EvaluationResult.subject_id.in_(chunk), EvaluationResult.model_code.in_(public))
         for subject_id, run_id, grade in session.execute(stmt):
             if subject_id not in found or run_id > found[subject_id][0]:
                 found[subject_id] = (run_id, grade)

@@ -22,8 +22,10 @@ _COLUMNS = ("run_id", "model_code", "subject_id", "score", "grade", "band_grade"
 
 def _value_json(column: str, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Utf8:
-        escaped = pl.col(column).str.replace_all("\\", "\\\\", literal=True).str.replace_all(
-            '"', '\\"', literal=True
+        escaped = (
+            pl.col(column)
+            .str.replace_all("\\", "\\\\", literal=True)
+            .str.replace_all('"', '\\"', literal=True)
         )
         return pl.format('"{}"', escaped)
     return pl.col(column).cast(pl.Utf8)

@@ -70,16 +70,24 @@ def run_page(
         "run": run,
         "model": model,
         "grade_chart": column_chart(
-            grade_bars, chart_id="grades", title=t("ev.distribution", lang),
-            description=t("ev.distribution", lang), empty=t("ev.none", lang),
+            grade_bars,
+            chart_id="grades",
+            title=t("ev.distribution", lang),
+            description=t("ev.distribution", lang),
+            empty=t("ev.none", lang),
         ),
         "grade_bars": grade_bars,
         "score_chart": column_chart(
-            score_bars, chart_id="scores", title=t("ev.score_histogram", lang),
-            description=t("ev.score_histogram", lang), empty=t("ev.none", lang),
+            score_bars,
+            chart_id="scores",
+            title=t("ev.score_histogram", lang),
+            description=t("ev.score_histogram", lang),
+            empty=t("ev.none", lang),
         ),
         "score_bars": score_bars,
-        "drift": [(code, getattr(names[code], lang) if code in names else code, v) for code, v in drift],
+        "drift": [
+            (code, getattr(names[code], lang) if code in names else code, v) for code, v in drift
+        ],
         "alert": PSI_ALERT,
     }
     return render(request, "console/evaluation/run.html", context)
@@ -98,7 +106,11 @@ def subject_page(
     if not code:
         return render(request, "console/evaluation/subject.html", {"subject": None, "results": []})
     subject, found = access.read_for_staff(
-        session, principal=principal, code=code.strip().upper(), purpose=purpose, lang=_lang(request)
+        session,
+        principal=principal,
+        code=code.strip().upper(),
+        purpose=purpose,
+        lang=_lang(request),
     )
     context = {"subject": subject, "results": found, "code": code, "purpose": purpose}
     return render(request, "console/evaluation/subject.html", context)
