@@ -137,3 +137,20 @@ def test_dask_gives_the_polars_results(session: Session) -> None:
                 continue
             a, b = _result(session, left.id, firm.id), _result(session, right.id, firm.id)
             assert (a.score, a.grade, a.contributions) == (b.score, b.grade, b.contributions)
+
+
+def test_checks_read_the_current_public_grade(session: Session) -> None:
+    from xinyong.measures.catalog import get_catalog
+    from xinyong.measures.facts import gather
+
+    firm = factories.enterprise(session, registration_date=date(2024, 6, 1))
+    for decided in ("2026-04-01", "2026-07-01", "2026-10-01"):
+        _penalty(session, firm, decided, fine="40")
+    catalog = get_catalog()
+    before = gather(session, [firm.id], catalog=catalog, matter="regulatory_inspection", today=AS_OF)
+    assert before[firm.id].facts.grade is None
+    service.evaluate(session, as_of=AS_OF, actor="test", model_code="city_legal_person")
+    found = gather(session, [firm.id], catalog=catalog, matter="regulatory_inspection", today=AS_OF)
+    assert found[firm.id].facts.grade == "D"
+    hits = {hit.measure.code: hit.reasons for hit in found[firm.id].hits}
+    assert "grade:D" in hits["C-INSP-01"]
