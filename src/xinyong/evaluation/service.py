@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
@@ -31,6 +31,21 @@ def flag_for_recompute(session: Session, *, subject_id: int, reason: str) -> Rec
         flag.reason, flag.flagged_at = reason[:200], utcnow()
     session.flush()
     return flag
+
+
+def flag_batch(session: Session, *, batch_id: str, reason: str) -> None:
+    """Flag every subject with a record version written by this batch (set-based)."""
+    from xinyong.records.models import Record
+
+    subjects = select(Record.subject_id).where(Record.batch_id == batch_id).distinct()
+    session.execute(delete(RecomputeFlag).where(RecomputeFlag.subject_id.in_(subjects)))
+    rows = select(Record.subject_id, literal(reason[:200]), literal(utcnow())).where(
+        Record.batch_id == batch_id
+    ).distinct()
+    session.execute(
+        insert(RecomputeFlag).from_select(["subject_id", "reason", "flagged_at"], rows)
+    )
+    session.flush()
 
 
 def flagged(session: Session, *, limit: int = 10000) -> list[RecomputeFlag]:

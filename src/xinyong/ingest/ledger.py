@@ -15,6 +15,7 @@ from xinyong.catalog.schemas import normalize_header
 from xinyong.core.db import utcnow
 from xinyong.core.errors import NotFound
 from xinyong.core.text import kept, storable
+from xinyong.evaluation import service as evaluation_service
 from xinyong.ingest import service
 from xinyong.ingest.models import IngestBatch, RejectedRow
 from xinyong.ingest.readers import IngestFileError, open_source
@@ -254,6 +255,9 @@ def _revoke(session: Session, records: list[Record], submission: service.Submiss
         )
         lists_service.remove_grounded_on(
             session, record=record, reason="basis_revoked", actor=submission.actor, today=today
+        )
+        evaluation_service.flag_for_recompute(
+            session, subject_id=record.subject_id, reason=f"record {record.id} revoked"
         )
 
 

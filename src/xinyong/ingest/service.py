@@ -29,6 +29,7 @@ from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound
 from xinyong.core.text import kept
 from xinyong.core.workdays import get_calendar
+from xinyong.evaluation import service as evaluation_service
 from xinyong.ingest import pipeline
 from xinyong.ingest import subjects as new_subjects
 from xinyong.ingest.mapping import map_headers
@@ -297,6 +298,9 @@ def _load(
             batch_id=batch.id,
             actor=sub.actor,
             catalog=catalog_service.get_catalog().version,
+        )
+        evaluation_service.flag_batch(
+            session, batch_id=batch.id, reason=f"ingest batch {batch.id}"
         )
     _finish(session, stage, batch, counts, refused=refused, cells_of=cells_of)
     return batch
