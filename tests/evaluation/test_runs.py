@@ -147,7 +147,9 @@ def test_checks_read_the_current_public_grade(session: Session) -> None:
     for decided in ("2026-04-01", "2026-07-01", "2026-10-01"):
         _penalty(session, firm, decided, fine="40")
     catalog = get_catalog()
-    before = gather(session, [firm.id], catalog=catalog, matter="regulatory_inspection", today=AS_OF)
+    before = gather(
+        session, [firm.id], catalog=catalog, matter="regulatory_inspection", today=AS_OF
+    )
     assert before[firm.id].facts.grade is None
     service.evaluate(session, as_of=AS_OF, actor="test", model_code="city_legal_person")
     found = gather(session, [firm.id], catalog=catalog, matter="regulatory_inspection", today=AS_OF)

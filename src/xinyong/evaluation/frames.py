@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import is_postgresql
@@ -84,7 +84,8 @@ def read_inputs(
         Subject.industry,
         Subject.registration_date,
     ).where(Subject.kind.in_(kinds), Subject.status == "active")
-    records_stmt = _records_stmt(models, as_of)
+    in_sql = is_postgresql(session)  # jsonb ->> on PostgreSQL; SQLite: parsed by Polars
+    records_stmt = _records_stmt(models, as_of, extract=in_sql)
     lists_stmt = _lists_stmt(as_of)
     subjects_schema = {
         "subject_id": pl.Int64,
@@ -100,7 +101,11 @@ def read_inputs(
         "decision_date": pl.Date,
         "disclosure_end": pl.Date,
         "department_id": pl.Int64,
-        **{f"f_{name}": pl.Utf8 for name in payload_fields(models)},
+        **(
+            {f"f_{name}": pl.Utf8 for name in payload_fields(models)}
+            if in_sql
+            else {"payload": pl.Utf8}
+        ),
     }
     lists_schema = {"subject_id": pl.Int64, "list_code": pl.Utf8}
     frames = []
@@ -115,11 +120,21 @@ def read_inputs(
         for dept_id, kind in session.execute(select(Department.id, Department.kind))
     }
     subjects, records, lists = (f.sort(list(f.columns)[:2]) for f in frames)
+    if not in_sql:
+        fields = payload_fields(models)
+        records = records.with_columns(
+            pl.col("payload").str.json_path_match(f"$.{name}").alias(f"f_{name}") for name in fields
+        ).drop("payload")
     return Inputs(subjects, records, lists, departments)
 
 
-def _records_stmt(models: Sequence[EvaluationModel], as_of: date) -> Select[Any]:
+def _records_stmt(models: Sequence[EvaluationModel], as_of: date, *, extract: bool) -> Any:
     fields = payload_fields(models)
+    payload: list[Any] = (
+        [Record.payload[name].as_string().label(f"f_{name}") for name in fields]
+        if extract
+        else [literal_column("records.payload").label("payload")]
+    )
     columns: list[Any] = [
         Record.subject_id.label("subject_id"),
         Record.id.label("record_id"),
@@ -128,7 +143,7 @@ def _records_stmt(models: Sequence[EvaluationModel], as_of: date) -> Select[Any]
         Record.decision_date,
         Record.disclosure_end,
         Record.department_id,
-        *(Record.payload[name].as_string().label(f"f_{name}") for name in fields),
+        *payload,
     ]
     items = _items(models) or ["-"]
     return select(*columns).where(
@@ -180,9 +195,30 @@ def _read(
 def _stream(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
     if is_postgresql(session):
         return _copy_out(session, stmt, schema)
-    result = session.execute(stmt.execution_options(yield_per=CHUNK))
-    parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions(CHUNK)]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return _fetch_raw(session, stmt, schema)
+
+
+def _fetch_raw(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """SQLite: the driver's rows in chunks, dates parsed by Polars (no Python object per value
+    beyond the driver's tuples)."""
+    connection = session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    raw_schema = {name: (pl.Utf8 if dtype == pl.Date else dtype) for name, dtype in schema.items()}
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    parts = []
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK):
+            parts.append(pl.DataFrame(rows, schema=raw_schema, orient="row"))
+    finally:
+        cursor.close()
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=raw_schema)
+    dates = [
+        pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        for name, dtype in schema.items()
+        if dtype == pl.Date
+    ]
+    return frame.with_columns(dates) if dates else frame
 
 
 def _copy_out(session: Session, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:

@@ -39,12 +39,12 @@ def flag_batch(session: Session, *, batch_id: str, reason: str) -> None:
 
     subjects = select(Record.subject_id).where(Record.batch_id == batch_id).distinct()
     session.execute(delete(RecomputeFlag).where(RecomputeFlag.subject_id.in_(subjects)))
-    rows = select(Record.subject_id, literal(reason[:200]), literal(utcnow())).where(
-        Record.batch_id == batch_id
-    ).distinct()
-    session.execute(
-        insert(RecomputeFlag).from_select(["subject_id", "reason", "flagged_at"], rows)
+    rows = (
+        select(Record.subject_id, literal(reason[:200]), literal(utcnow()))
+        .where(Record.batch_id == batch_id)
+        .distinct()
     )
+    session.execute(insert(RecomputeFlag).from_select(["subject_id", "reason", "flagged_at"], rows))
     session.flush()
 
 

@@ -7,13 +7,13 @@ import math
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import is_postgresql
 from xinyong.evaluation.config import EvaluationModel
 from xinyong.evaluation.engine import points_column, value_column
-from xinyong.evaluation.models import EvaluationResult, EvaluationRun
+from xinyong.evaluation.models import EvaluationRun
 
 SCORE_BINS = 10
 PSI_ALERT = 0.25
@@ -82,14 +82,17 @@ def write_results(session: Session, table: pl.DataFrame) -> None:
         ) as copy:
             copy.write(buffer.getvalue())
         return
-    import orjson
-
-    rows = [
-        {**dict(zip(_COLUMNS, row[:-1], strict=True)), "contributions": orjson.loads(row[-1])}
-        for row in table.iter_rows()
-    ]
-    for start in range(0, len(rows), 20_000):
-        session.execute(insert(EvaluationResult), rows[start : start + 20_000])
+    placeholders = ", ".join("?" for _ in range(len(_COLUMNS) + 1))
+    sql = (
+        f"INSERT INTO evaluation_results ({', '.join((*_COLUMNS, 'contributions'))}) "
+        f"VALUES ({placeholders})"
+    )
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, table.height, 50_000):
+            cursor.executemany(sql, table.slice(start, 50_000).iter_rows())
+    finally:
+        cursor.close()
 
 
 # --- monitoring ----------------------------------------------------------------------------
