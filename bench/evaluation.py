@@ -68,6 +68,7 @@ def _load(url: str, args: argparse.Namespace) -> None:
         anchor=ANCHOR,
         progress=args.progress,
         rights_cases=0,
+        evaluate=False,
     )
     print(f"[load] {report.summary()} ({time.perf_counter() - started:.1f} s)", flush=True)
     engine = core_db.make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
