@@ -112,3 +112,15 @@ def test_staff_read_needs_a_purpose_and_run_page_draws_charts(served: tuple[str,
         assert refused is not None and refused.status == 422
         page.goto(f"{base}/console/evaluation/subject?code={code}&purpose=行政许可审查")
         assert "近12个月一般行政处罚3次" in page.locator("ul.ev-negatives").inner_text()
+
+
+def test_the_models_are_published(served: tuple[str, str, str]) -> None:
+    base, _, _ = served
+    with chromium() as browser:
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.goto(base + "/evaluation-models")
+        text = page.locator("main, body").first.inner_text()
+        assert "近12个月内一般失信等级的行政处罚次数，每次扣4分，最多扣16分。" in text
+        assert page.locator("section h3").count() >= 7
+        page.goto(base + "/evaluation-models?lang=en")
+        assert "Public credit grade" in page.locator("body").inner_text()

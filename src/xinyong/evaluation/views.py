@@ -32,6 +32,13 @@ def _staff(principal: Principal) -> None:
         raise Forbidden("the console is for staff accounts; systems use the API")
 
 
+@router.get("/evaluation-models", response_class=HTMLResponse)
+def models_page(request: Request) -> Response:
+    """The evaluation models published: dimensions, indicators and what each one measures."""
+    models = list(get_models().models.values())
+    return render(request, "portal/evaluation_models.html", {"models": models})
+
+
 @router.get("/portal/me/evaluation", response_class=HTMLResponse)
 def my_evaluation(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     """The subject's own grades, each explained (never a bare number)."""
