@@ -1,4 +1,5 @@
-"""evaluation runs and per-subject results (append-only per run)
+"""evaluation runs and per-subject results (append-only per run); supervision classes,
+inspectors, inspection plans and draws
 
 Revision ID: 0012
 Revises: 0010
@@ -87,8 +88,93 @@ def upgrade() -> None:
         unique=True,
     )
 
+    _supervision()
+
+
+def _supervision() -> None:
+    op.create_table(
+        "supervision_classes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("classification", sa.String(length=64), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("class_code", sa.String(length=16), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("basis", JSON, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_supervision_classes_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_classes")),
+    )
+    op.create_index(
+        op.f("ix_supervision_classes_classification_subject_id_until"),
+        "supervision_classes",
+        ["classification", "subject_id", "until"],
+    )
+    op.create_index(
+        op.f("ix_supervision_classes_classification_class_code_until"),
+        "supervision_classes",
+        ["classification", "class_code", "until"],
+    )
+    op.create_table(
+        "inspectors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("conflicts", JSON, nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_inspectors_department_id_departments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspectors")),
+    )
+    op.create_index(op.f("ix_inspectors_department_id"), "inspectors", ["department_id"])
+    op.create_table(
+        "inspection_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("classification", sa.String(length=64), nullable=False),
+        sa.Column("matter", sa.Text(), nullable=False),
+        sa.Column("ratios", JSON, nullable=False),
+        sa.Column("seed", sa.String(length=64), nullable=False),
+        sa.Column("drawn_on", sa.Date(), nullable=True),
+        sa.Column("created_by", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_inspection_plans_department_id_departments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_plans")),
+    )
+    op.create_table(
+        "inspection_draws",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("class_code", sa.String(length=16), nullable=False),
+        sa.Column("must_inspect", sa.Boolean(), nullable=False),
+        sa.Column("inspector_ids", JSON, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["inspection_plans.id"],
+            name=op.f("fk_inspection_draws_plan_id_inspection_plans"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_inspection_draws_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_draws")),
+    )
+    op.create_index(op.f("ix_inspection_draws_plan_id"), "inspection_draws", ["plan_id"])
+    op.create_index(op.f("ix_inspection_draws_subject_id"), "inspection_draws", ["subject_id"])
+
 
 def downgrade() -> None:
+    for table in ("inspection_draws", "inspection_plans", "inspectors", "supervision_classes"):
+        op.drop_table(table)
     op.drop_index(op.f("ix_evaluation_results_run_id_subject_id"), table_name="evaluation_results")
     op.drop_index(
         op.f("ix_evaluation_results_subject_id_model_code_run_id"), table_name="evaluation_results"

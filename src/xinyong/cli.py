@@ -21,6 +21,7 @@ from xinyong.evaluation import cli as evaluation_cli
 from xinyong.ingest import cli as ingest_cli
 from xinyong.measures.batch_cli import checks_app
 from xinyong.rights.cli import rights_app
+from xinyong.supervision import cli as supervision_cli
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -41,6 +42,7 @@ app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
+app.add_typer(supervision_cli.supervision_app, name="supervision")
 
 console = Console()
 err_console = Console(stderr=True)

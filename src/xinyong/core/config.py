@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     lists_file: Path | None = None
     # A city's own evaluation models (YAML ``models: {code: ...}``), layered over the shipped ones.
     evaluation_file: Path | None = None
+    # A city's own sector classifications (分级分类), layered over the shipped file.
+    supervision_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

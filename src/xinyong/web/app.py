@@ -44,6 +44,8 @@ from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
+from xinyong.supervision import api as supervision_api
+from xinyong.supervision import views as supervision_views
 from xinyong.web import stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
@@ -241,6 +243,11 @@ def create_app() -> FastAPI:
         app.include_router(router)
     for router in (lists_api.router, lists_views.router):
         app.include_router(router)
-    for router in (evaluation_api.router, evaluation_views.router):
+    for router in (
+        evaluation_api.router,
+        evaluation_views.router,
+        supervision_api.router,
+        supervision_views.router,
+    ):
         app.include_router(router)
     return app
