@@ -111,3 +111,47 @@ def test_a_plan_draws_once_with_inspectors(session: Session) -> None:
             seed="s",
             actor="t",
         )
+
+
+def test_results_come_back_as_published_records_and_abnormal_ones_must_be_inspected_next(
+    session: Session,
+) -> None:
+    dept = factories.department(session, "market_regulation")
+    firms = [factories.enterprise(session, registration_date=date(2015, 1, 1)) for _ in range(8)]
+    evaluation_service.evaluate(session, as_of=AS_OF, actor="t", model_code="city_legal_person")
+    service.classify(session, code="market_regulation", as_of=AS_OF)
+    session.add_all(
+        Inspector(department_id=dept.id, name=f"检查员{n}", conflicts=[]) for n in range(5)
+    )
+    first = service.create_plan(
+        session,
+        department_id=dept.id,
+        classification="market_regulation",
+        matter="广告经营检查",
+        ratios={"B": 0.25},
+        seed="first",
+        actor="t",
+    )
+    drawn = service.draw(session, plan_id=first.id, today=AS_OF)
+    assert drawn
+    record = service.record_result(
+        session, draw_id=drawn[0].id, result="发现问题已责令整改", inspection_date=AS_OF, actor="t"
+    )
+    assert (record.item_code, record.state, record.severity) == (
+        "inspection_result",
+        "active",
+        "general",
+    )
+    second = service.create_plan(
+        session,
+        department_id=dept.id,
+        classification="market_regulation",
+        matter="广告经营检查",
+        ratios={"B": 0.0},
+        seed="second",
+        actor="t",
+    )
+    again = service.draw(session, plan_id=second.id, today=date(2026, 12, 3))
+    assert [(r.subject_id, r.must_inspect) for r in again] == [(drawn[0].subject_id, True)]
+    assert not set(again[0].inspector_ids) & set(drawn[0].inspector_ids)
+    assert {f.id for f in firms} >= {r.subject_id for r in drawn}

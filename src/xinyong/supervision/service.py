@@ -11,18 +11,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.evaluation import frames
 from xinyong.evaluation import service as evaluation_service
 from xinyong.evaluation.models import EvaluationResult
-from xinyong.subjects.models import Subject
+from xinyong.records import service as records_service
+from xinyong.records.models import Record
+from xinyong.records.schemas import RecordCreate
+from xinyong.subjects.models import Department, Subject
 from xinyong.supervision.config import Classification, get_config
 from xinyong.supervision.models import InspectionDraw, InspectionPlan, Inspector, SupervisionClass
 
 KINDS = ("legal_person", "individual_business")
+RESULT_ITEM = "inspection_result"
 CHUNK = 5000
 
 
@@ -271,6 +275,7 @@ def draw(session: Session, *, plan_id: int, today: date) -> list[InspectionDraw]
         population.setdefault(row.class_code, []).append(row.subject_id)
     lists = _lists(session, today)
     must = {s for s, codes in lists.items() if "key_attention_list" in codes}
+    must |= _abnormal(session, plan.department_id, today)
     inspectors = list(
         session.scalars(
             select(Inspector).where(
@@ -300,3 +305,57 @@ def draw(session: Session, *, plan_id: int, today: date) -> list[InspectionDraw]
     plan.drawn_on = today
     session.flush()
     return rows
+
+
+ABNORMAL = ("发现问题已责令整改", "发现问题移交处理", "通过登记的住所无法联系")
+
+
+def _abnormal(session: Session, department_id: int, today: date) -> set[int]:
+    """Subjects whose latest in-force inspection result of this department was abnormal."""
+    latest: dict[int, tuple[date, int, str]] = {}
+    stmt = select(Record).where(
+        Record.item_code == RESULT_ITEM,
+        Record.department_id == department_id,
+        Record.is_current.is_(True),
+        Record.state.in_(frames.IN_FORCE_STATES),
+        or_(Record.disclosure_end.is_(None), Record.disclosure_end >= today),
+    )
+    for record in session.scalars(stmt):
+        key = (record.decision_date or date.min, record.id, str(record.payload.get("result")))
+        if record.subject_id not in latest or key > latest[record.subject_id]:
+            latest[record.subject_id] = key
+    return {s for s, (_, _, result) in latest.items() if result in ABNORMAL}
+
+
+def record_result(
+    session: Session, *, draw_id: int, result: str, inspection_date: date, actor: str
+) -> Record:
+    """An inspection result, kept as a record of the inspection-results item (一公开)."""
+    found = session.get(InspectionDraw, draw_id)
+    if found is None:
+        raise NotFound(f"没有抽查对象 {draw_id} · no drawn subject {draw_id}")
+    plan = session.get(InspectionPlan, found.plan_id)
+    subject = session.get(Subject, found.subject_id)
+    department = session.get(Department, plan.department_id) if plan else None
+    assert plan is not None and subject is not None and department is not None
+    number = f"SSJ-{plan.id}-{found.position}"
+    payload: dict[str, Any] = {
+        "subject_name": subject.name,
+        "subject_type": subject.kind,
+        "subject_code": subject.uscc,
+        "inspection_number": number,
+        "plan_number": f"SSJ-{plan.id}",
+        "matter": plan.matter,
+        "inspection_date": inspection_date.isoformat(),
+        "result": result,
+        "authority_name": department.name_zh,
+        "authority_code": department.code,
+    }
+    data = RecordCreate(
+        subject_id=subject.id,
+        item_code=RESULT_ITEM,
+        department_id=department.id,
+        source_record_id=number,
+        payload=payload,
+    )
+    return records_service.submit(session, data=data, actor=actor, today=inspection_date).record
