@@ -163,3 +163,7 @@ def test_the_demo_city_gets_an_evaluation_run(configured_db: str) -> None:
             "transport",
         }
         assert all(run.as_of == ANCHOR and run.mode == "full" for run in runs)
+        from xinyong.supervision import service as supervision_service
+
+        counts = supervision_service.class_counts(session, code="market_regulation")
+        assert sum(counts.values()) > 0 and report.inspections > 0

@@ -39,6 +39,7 @@ from xinyong.portal import search
 from xinyong.records import jobs as records_jobs
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
+from xinyong.supervision import service as supervision_service
 
 # Rights cases filed in a demo city (one per 20 subjects, at most this many).
 RIGHTS_CASES = 60
@@ -57,6 +58,7 @@ class DemoReport:
     rights_cases: int = 0
     list_entries: int = 0
     evaluated: int = 0
+    inspections: int = 0
     seconds: float = 0.0
     # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
     # expiring records whose disclosure period has passed.
@@ -71,7 +73,8 @@ class DemoReport:
             f"demo city (seed {self.seed}, anchor {self.anchor.isoformat()}): "
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
             f"({self.expired:,} expired), {self.rights_cases} rights cases, "
-            f"{self.list_entries:,} list entries, {self.evaluated:,} subjects evaluated "
+            f"{self.list_entries:,} list entries, {self.evaluated:,} subjects evaluated, "
+            f"{self.inspections:,} drawn for inspection "
             f"in {self.seconds:.1f} s ("
             + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
             + ")"
@@ -219,6 +222,8 @@ def load_demo(
         with session_scope() as session:
             runs = evaluation_service.evaluate(session, as_of=anchor, actor="demo").runs
             report.evaluated = sum(run.subjects for run in runs if run.model_code != "transport")
+        with session_scope() as session:
+            report.inspections = supervision_service.seed_demo(session, today=anchor)
         report.add_time("evaluation", scoring)
     report.seconds = time.perf_counter() - started
     return report

@@ -299,9 +299,7 @@ def _load(
             actor=sub.actor,
             catalog=catalog_service.get_catalog().version,
         )
-        evaluation_service.flag_batch(
-            session, batch_id=batch.id, reason=f"ingest batch {batch.id}"
-        )
+        evaluation_service.flag_batch(session, batch_id=batch.id, reason=f"ingest batch {batch.id}")
     _finish(session, stage, batch, counts, refused=refused, cells_of=cells_of)
     return batch
 

@@ -359,3 +359,29 @@ def record_result(
         payload=payload,
     )
     return records_service.submit(session, data=data, actor=actor, today=inspection_date).record
+
+
+def seed_demo(session: Session, *, today: date) -> int:
+    """The demo city's supervision: classes under every classification, an inspector pool for
+    the market regulator and one drawn 双随机 plan; returns the number of subjects drawn."""
+    for code in get_config().classifications:
+        classify(session, code=code, as_of=today)
+    department = session.scalar(
+        select(Department).where(Department.kind == "market_regulation").order_by(Department.id)
+    )
+    if department is None:
+        return 0
+    session.add_all(
+        Inspector(department_id=department.id, name=f"执法人员{n:02d}", conflicts=[])
+        for n in range(1, 13)
+    )
+    plan = create_plan(
+        session,
+        department_id=department.id,
+        classification="market_regulation",
+        matter="企业公示信息情况检查",
+        ratios={"A": 0.03, "B": 0.05, "C": 0.1, "D": 0.2},
+        seed=f"demo-{today.isoformat()}",
+        actor="demo",
+    )
+    return len(draw(session, plan_id=plan.id, today=today))
