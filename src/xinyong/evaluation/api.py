@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from xinyong.auth import policy
 from xinyong.core.deps import CurrentPrincipal, DbSession
@@ -30,7 +30,11 @@ def list_runs(
 
 
 @router.get("/evaluations/runs/{run_id}")
-def get_run(run_id: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def get_run(
+    run_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    session: DbSession,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
     """一次评价的分布与监测 · One run with its histograms, PSI and per-indicator drift."""
     policy.require(principal, "evaluations.read")
     run = service.get_run(session, run_id)
@@ -39,7 +43,7 @@ def get_run(run_id: int, session: DbSession, principal: CurrentPrincipal) -> dic
 
 @router.get("/evaluations/subjects/{code}")
 def subject_results(
-    code: str,
+    code: Annotated[str, Path(max_length=40)],
     session: DbSession,
     principal: CurrentPrincipal,
     purpose: Annotated[str | None, Query(max_length=500)] = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xinyong.auth import policy
@@ -59,7 +59,10 @@ def runs_page(request: Request, session: DbSession, principal: CurrentPrincipal)
 
 @router.get("/console/evaluation/runs/{run_id}", response_class=HTMLResponse)
 def run_page(
-    request: Request, run_id: int, session: DbSession, principal: CurrentPrincipal
+    request: Request,
+    run_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    session: DbSession,
+    principal: CurrentPrincipal,
 ) -> Response:
     """One run: grade distribution and score histogram (SVG), PSI and per-indicator drift."""
     _staff(principal)

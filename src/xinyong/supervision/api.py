@@ -22,7 +22,7 @@ def classes(
     principal: CurrentPrincipal,
     class_code: Annotated[str | None, Query(alias="class", max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     """分级分类结果 · Subjects and their current class under a classification."""
     policy.require(principal, "evaluations.read")
