@@ -8,12 +8,12 @@ from fastapi import APIRouter, Path, Query
 
 from xinyong.auth import policy
 from xinyong.core.deps import CurrentPrincipal, DbSession
-from xinyong.core.errors import Forbidden
+from xinyong.core.errors import API_ERRORS, Forbidden
 from xinyong.core.i18n import Language
 from xinyong.evaluation import access, explain, service
 from xinyong.evaluation.cli import run_json
 
-router = APIRouter(prefix="/api/v1", tags=["evaluations"])
+router = APIRouter(prefix="/api/v1", tags=["evaluations · 公共信用综合评价"], responses=API_ERRORS)
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 
 

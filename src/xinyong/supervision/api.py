@@ -9,10 +9,13 @@ from fastapi.responses import Response
 
 from xinyong.auth import policy
 from xinyong.core.deps import CurrentPrincipal, DbSession
+from xinyong.core.errors import API_ERRORS
 from xinyong.supervision import export, service
 from xinyong.supervision.config import get_config
 
-router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"])
+router = APIRouter(
+    prefix="/api/v1/supervision", tags=["supervision · 分级分类监管"], responses=API_ERRORS
+)
 
 
 @router.get("/classifications/{code}/classes")
@@ -45,7 +48,14 @@ def classes(
     }
 
 
-@router.get("/classifications/{code}/classes.xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/classifications/{code}/classes.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "XLSX"}},
+)
 def classes_xlsx(code: str, session: DbSession, principal: CurrentPrincipal) -> Response:
     """分级分类结果(XLSX) · The class list as a workbook for the department."""
     policy.require(principal, "evaluations.read")
@@ -53,6 +63,6 @@ def classes_xlsx(code: str, session: DbSession, principal: CurrentPrincipal) -> 
     rows = service.current_classes(session, code=code, limit=1_000_000)
     return Response(
         export.classes_xlsx(spec, rows),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{code}-classes.xlsx"'},
     )
