@@ -31,6 +31,8 @@ from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
 from xinyong.core.db import session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.evaluation import api as evaluation_api
+from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
@@ -49,6 +51,8 @@ from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
+from xinyong.supervision import api as supervision_api
+from xinyong.supervision import views as supervision_views
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
@@ -250,6 +254,13 @@ def create_app() -> FastAPI:
         reports_api.public_router,
         reports_views.router,
         reports_console.router,
+    ):
+        app.include_router(router)
+    for router in (
+        evaluation_api.router,
+        evaluation_views.router,
+        supervision_api.router,
+        supervision_views.router,
     ):
         app.include_router(router)
     return app

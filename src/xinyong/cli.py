@@ -19,9 +19,11 @@ from xinyong.auth.cli import keys_app, users_app
 from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
+from xinyong.evaluation import cli as evaluation_cli
 from xinyong.ingest import cli as ingest_cli
 from xinyong.reports.cli import reports_app
 from xinyong.rights.cli import rights_app
+from xinyong.supervision import cli as supervision_cli
 
 app = typer.Typer(help="xinyong — public credit information sharing platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -41,6 +43,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
 app.add_typer(reports_app, name="reports")
+app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
+app.command("evaluate")(evaluation_cli.evaluate)
+app.add_typer(supervision_cli.supervision_app, name="supervision")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -409,7 +414,9 @@ def expire(
 def daily(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
-    """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations."""
+    """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations,
+    then the incremental evaluation of the subjects flagged meanwhile."""
+    from xinyong.evaluation import service as evaluation_service
     from xinyong.lists import jobs as lists_jobs
     from xinyong.records import jobs as records_jobs
     from xinyong.rights import jobs as rights_jobs
@@ -421,10 +428,16 @@ def daily(
         reminded = rights_jobs.remind(session, today=as_of)
     with session_scope() as session:
         lists = lists_jobs.daily(session, today=as_of)
+    with session_scope() as session:
+        evaluated = evaluation_service.evaluate(
+            session, as_of=as_of, actor="daily", incremental=True
+        )
+        rescored = max((run.subjects for run in evaluated.runs), default=0)
     console.print(
         f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
         f"{reminded.due} due soon, {reminded.overdue} overdue; list entries: "
         + ", ".join(f"{name} {count}" for name, count in lists.items())
+        + f"; {rescored} subjects re-evaluated"
     )
 
 

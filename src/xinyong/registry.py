@@ -23,6 +23,7 @@ def load_models() -> MetaData:
     from xinyong.reports import models as _reports  # noqa: F401
     from xinyong.rights import models as _rights  # noqa: F401
     from xinyong.subjects import models as _subjects  # noqa: F401
+    from xinyong.supervision import models as _supervision  # noqa: F401
 
     return Base.metadata
 

@@ -40,6 +40,7 @@ EXPECTED_ITEMS = {
     "credit_commitment",
     "tax_credit_rating",
     "contract_performance",
+    "inspection_result",
     "professional_qualification",
     "js_environmental_credit_rating",
 }

@@ -148,3 +148,22 @@ def test_the_demo_files_rights_cases_through_the_service(configured_db: str) -> 
             "objection": True,
             "repair": True,
         }
+
+
+def test_the_demo_city_gets_an_evaluation_run(configured_db: str) -> None:
+    from xinyong.evaluation import service as evaluation_service
+
+    report = loader.load_demo(subjects=300, seed=11, records_per_subject=6, anchor=ANCHOR)
+    assert report.evaluated > 0 and "evaluation" in report.phases
+    with session_scope() as session:
+        runs = evaluation_service.runs(session)
+        assert {run.model_code for run in runs} == {
+            "city_legal_person",
+            "individual_business",
+            "transport",
+        }
+        assert all(run.as_of == ANCHOR and run.mode == "full" for run in runs)
+        from xinyong.supervision import service as supervision_service
+
+        counts = supervision_service.class_counts(session, code="market_regulation")
+        assert sum(counts.values()) > 0 and report.inspections > 0

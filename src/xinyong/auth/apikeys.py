@@ -25,6 +25,7 @@ SCOPES = (
     "rights:decide",
     "lists:decide",
     "reports:request",
+    "evaluations:read",
 )
 
 

@@ -70,6 +70,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     # The register of issued reports and their figures (staff; a department sees its own).
     "reports.register": (frozenset({"admin", "auditor", "department_user"}), None, frozenset()),
     "reports.revoke": (frozenset({"admin"}), None, frozenset()),
+    # Grades are shared with government: staff read them for a purpose (registered).
+    "evaluations.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "evaluations:read",
+        frozenset(),
+    ),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

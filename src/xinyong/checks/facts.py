@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.evaluation import service as evaluation_service
 from xinyong.lists.entries import live_entries
 from xinyong.lists.models import ListEntry
 from xinyong.measures.catalog import MeasureCatalog
@@ -97,8 +98,11 @@ def gather(
     today: date,
     grades: dict[int, str] | None = None,
 ) -> dict[int, Found]:
-    """Each subject's facts for ``matter`` and the measures that apply, by subject id."""
+    """Each subject's facts for ``matter`` and the measures that apply, by subject id (grades:
+    the subjects' current public grades unless given)."""
     unique = list(dict.fromkeys(subject_ids))
+    if grades is None:
+        grades = evaluation_service.public_grades(session, subject_ids=unique)
     subjects: dict[int, Subject] = {}
     for chunk in _chunks(unique):
         subjects.update(

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # Processes laying out PDFs for batches: None = the machine's cores (up to 4), 0/1 = inline.
     report_workers: int | None = None
     public_url: str = "http://127.0.0.1:8000"
+    # A city's own evaluation models (YAML ``models: {code: ...}``), layered over the shipped ones.
+    evaluation_file: Path | None = None
+    # A city's own sector classifications (分级分类), layered over the shipped file.
+    supervision_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -33,11 +33,13 @@ from xinyong.demo.rows import (
     generate,
     produce,
 )
+from xinyong.evaluation import service as evaluation_service
 from xinyong.lists import service as lists_service
 from xinyong.records import jobs as records_jobs
 from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
+from xinyong.supervision import service as supervision_service
 
 # Rights cases filed in a demo city (one per 20 subjects, at most this many).
 RIGHTS_CASES = 60
@@ -55,6 +57,8 @@ class DemoReport:
     expired: int = 0
     rights_cases: int = 0
     list_entries: int = 0
+    evaluated: int = 0
+    inspections: int = 0
     seconds: float = 0.0
     # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
     # expiring records whose disclosure period has passed.
@@ -69,7 +73,8 @@ class DemoReport:
             f"demo city (seed {self.seed}, anchor {self.anchor.isoformat()}): "
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
             f"({self.expired:,} expired), {self.rights_cases} rights cases, "
-            f"{self.list_entries:,} list entries "
+            f"{self.list_entries:,} list entries, {self.evaluated:,} subjects evaluated, "
+            f"{self.inspections:,} drawn for inspection "
             f"in {self.seconds:.1f} s ("
             + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
             + ")"
@@ -159,12 +164,14 @@ def load_demo(
     region: str | None = None,
     parallel: bool | None = None,
     rights_cases: int | None = None,
+    evaluate: bool = True,
 ) -> DemoReport:
     """Generate and load a city of ``subjects`` subjects; deterministic by seed and anchor.
 
     ``parallel`` (default: for cities above one chunk) generates in a producer process
     while this process writes; the rows are the same either way. ``rights_cases`` (default
-    one per 20 subjects, at most 60) objections and repairs are then filed and handled.
+    one per 20 subjects, at most 60) objections and repairs are then filed and handled;
+    ``evaluate``: every evaluation model then scores the city as of the anchor date.
     """
     anchor = anchor or date.today()
     report = DemoReport(seed=seed, anchor=anchor)
@@ -210,6 +217,14 @@ def load_demo(
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")  # fresh statistics, or plans go wrong
     report.add_time("search index", indexing)
+    if evaluate:
+        scoring = time.perf_counter()
+        with session_scope() as session:
+            runs = evaluation_service.evaluate(session, as_of=anchor, actor="demo").runs
+            report.evaluated = sum(run.subjects for run in runs if run.model_code != "transport")
+        with session_scope() as session:
+            report.inspections = supervision_service.seed_demo(session, today=anchor)
+        report.add_time("evaluation", scoring)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -8,7 +8,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
+from xinyong.evaluation import service
 from xinyong.evaluation.models import RecomputeFlag
+from xinyong.lists import hooks as lists_hooks
+from xinyong.lists.models import ListEntry
 from xinyong.records import effects
 from xinyong.records.effects import Cause, Change, Changed
 
@@ -47,6 +50,14 @@ def flag_subjects(session: Session, change: Change, items: Sequence[Changed], ca
             session.expire(held)
 
 
+def flag_listed_subject(session: Session, entry: ListEntry, reason: str) -> None:
+    """A list entry ended: its subject is evaluated again."""
+    service.flag_for_recompute(
+        session, subject_id=entry.subject_id, reason=f"list entry {entry.id} ended: {reason}"
+    )
+
+
 def subscribe() -> None:
-    """Subscribe the evaluation module to every record change."""
+    """Subscribe the evaluation module to every record change and to list entries ending."""
     effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)
+    lists_hooks.on_entry_ended("evaluation.flag_listed_subject", flag_listed_subject)

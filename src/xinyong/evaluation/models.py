@@ -1,10 +1,21 @@
-"""Subjects flagged for re-evaluation after their records changed."""
+"""Evaluation runs, their per-subject results, and subjects flagged for re-evaluation."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, utcnow
@@ -18,3 +29,64 @@ class RecomputeFlag(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(String(200))
     flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvaluationRun(Base):
+    """One run of one model as of one date: what it scored and how the scores moved.
+
+    Runs are append-only: a later run never changes an earlier one's results.
+    """
+
+    __tablename__ = "evaluation_runs"
+    __table_args__ = (
+        CheckConstraint("mode IN ('full', 'incremental')", name="mode"),
+        CheckConstraint("engine IN ('polars', 'dask')", name="engine"),
+        Index(None, "model_code", "as_of", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_code: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(12))
+    engine: Mapped[str] = mapped_column(String(12))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # Milliseconds per phase: read, compute, write.
+    timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    subjects: Mapped[int] = mapped_column(Integer, default=0)
+    grade_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    score_mean: Mapped[float | None] = mapped_column(Float)
+    # Monitoring: score histogram, per-indicator points histograms, PSI against the
+    # previous full run of the model, per-indicator drift, and whether PSI passed 0.25.
+    histograms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    previous_run_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_runs.id"))
+    psi: Mapped[float | None] = mapped_column(Float)
+    drift: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    drift_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(128))
+
+
+class EvaluationResult(Base):
+    """A subject's score and grade in one run, with every indicator that moved it.
+
+    ``contributions`` maps indicator code to ``[value, points]`` for the indicators with a
+    value or points; every other indicator of the model contributed nothing.
+    """
+
+    __tablename__ = "evaluation_results"
+    __table_args__ = (
+        Index(None, "subject_id", "model_code", "run_id"),
+        Index(None, "run_id", "subject_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id"))
+    model_code: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(8))
+    # The grade the score alone gives, and the override that changed it (if one did).
+    band_grade: Mapped[str] = mapped_column(String(8))
+    override: Mapped[str | None] = mapped_column(String(64))
+    contributions: Mapped[dict[str, Any]] = mapped_column()

@@ -14,7 +14,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Conflict, IllegalTransition, Invalid
 from xinyong.core.i18n import LANGUAGES, t
 from xinyong.core.workdays import add_workdays
-from xinyong.lists import entries
+from xinyong.lists import entries, hooks
 from xinyong.lists.config import ListSource, ListType, get_config
 from xinyong.lists.entries import basis_records as basis_records
 from xinyong.lists.entries import get as get
@@ -199,6 +199,7 @@ def uphold_objection(
     entry.removed_on, entry.removal_note = today, text
     entry.removal_reason = SystemReason.objection_upheld.value
     entry.held_by_objection = False
+    hooks.entry_ended(session, entry, reason=reason)
     entries.log(session, entry, actor=actor, action="rejected", from_state=before.value, note=text)
     entries.tell(session, entry, "list.rejected", note=text)
     return entry

@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from xinyong.core.workdays import add_workdays
-from xinyong.evaluation import service as evaluation_service
 from xinyong.notices import service as notices_service
 from xinyong.portal import list_seam
 from xinyong.records import effects as record_effects
@@ -108,16 +107,6 @@ def records_changed(
     cause = _cause(case, actor=actor, today=today, reason=f"异议 objection (case {case.number})")
     for change, records in by_change.items():
         record_effects.record_changed(session, change, records, cause=cause)
-
-
-def list_entries_removed(session: Session, case: RightsCase) -> None:
-    """An objection upheld against list entries: the subject is evaluated again.
-
-    Credit checks and measures read live list entries, so the removal already applies with
-    this transaction; the lists module told the subject of the removal itself."""
-    evaluation_service.flag_for_recompute(
-        session, subject_id=case.subject_id, reason=f"{case.number}: list entries removed"
-    )
 
 
 def repaired(

@@ -355,8 +355,6 @@ def decide(
     summary = _summary(pairs, by_record)
     cases.close(case, outcome=outcome.value, reason=summary, actor=actor, today=today)
     effects.records_changed(session, case, changed, actor=actor, today=today)
-    if upheld_entries:
-        effects.list_entries_removed(session, case)
     effects.notify_decided(session, case)
     session.flush()
     return case

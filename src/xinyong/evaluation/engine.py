@@ -1,0 +1,304 @@
+"""The scoring engine on Polars: features, points, scores, grades and overrides.
+
+Every step is per subject, so any partition of the subjects (a Dask partition, the flagged
+subjects of an incremental run) gives each subject exactly what a full run gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import polars as pl
+from dateutil.relativedelta import relativedelta
+
+from xinyong.evaluation.config import (
+    SEVERITY_RANK,
+    Aggregation,
+    EvaluationModel,
+    Filter,
+    Indicator,
+    Scoring,
+    SourceKind,
+)
+from xinyong.evaluation.frames import Inputs
+
+
+def value_column(code: str) -> str:
+    """The result column holding an indicator's value."""
+    return f"v__{code}"
+
+
+def points_column(code: str) -> str:
+    """The result column holding an indicator's weighted points."""
+    return f"p__{code}"
+
+
+def _months_between(earlier: pl.Expr, as_of: date) -> pl.Expr:
+    """Whole months from ``earlier`` to ``as_of``."""
+    months = (as_of.year * 12 + as_of.month) - (earlier.dt.year() * 12 + earlier.dt.month())
+    return months - (earlier.dt.day() > as_of.day).cast(pl.Int32)
+
+
+def window_start(indicator: Indicator, as_of: date) -> date | None:
+    """Records decided after this day count (None: no window)."""
+    months = indicator.window_months()
+    return None if months is None else as_of - relativedelta(months=months)
+
+
+def _filter_expr(spec: Filter) -> pl.Expr:
+    column = pl.col(f"f_{spec.field}")
+    value = spec.value
+    if spec.op == "eq":
+        return column == str(value)
+    if spec.op == "in":
+        return column.is_in([str(v) for v in (value if isinstance(value, list) else [value])])
+    if spec.op == "contains":
+        decoded = column.str.json_decode(pl.List(pl.Utf8))
+        return decoded.list.contains(str(value)).fill_null(False)
+    number = column.cast(pl.Float64, strict=False)
+    bound = float(value) if not isinstance(value, list) else float(value[0])
+    return number >= bound if spec.op == "gte" else number <= bound
+
+
+def record_condition(indicator: Indicator, as_of: date, departments: Mapping[int, str]) -> pl.Expr:
+    """Which rows of the records frame an indicator counts."""
+    source = indicator.source
+    condition = pl.col("item_code") == source.item
+    if source.severity:
+        condition &= pl.col("severity").is_in(list(source.severity))
+    if source.departments:
+        wanted = [d for d, kind in departments.items() if kind in set(source.departments)]
+        condition &= pl.col("department_id").is_in(wanted)
+    for spec in source.where:
+        condition &= _filter_expr(spec)
+    start = window_start(indicator, as_of)
+    if start is not None:
+        condition &= pl.col("decision_date") > start
+    return condition.fill_null(False)
+
+
+def _record_aggregate(indicator: Indicator, condition: pl.Expr, as_of: date) -> pl.Expr:
+    name = value_column(indicator.code)
+    agg = indicator.aggregation
+    if agg == Aggregation.count:
+        return condition.sum().cast(pl.Float64).alias(name)
+    if agg == Aggregation.exists:
+        return condition.any().cast(pl.Float64).alias(name)
+    if agg == Aggregation.sum:
+        amount = pl.col(f"f_{indicator.sum_field}").cast(pl.Float64, strict=False).fill_null(0)
+        return amount.filter(condition).sum().round(4).alias(name)
+    if agg == Aggregation.max_severity:
+        rank = pl.col("severity").replace_strict(SEVERITY_RANK, default=0, return_dtype=pl.Float64)
+        return rank.filter(condition).max().fill_null(0).alias(name)
+    if agg == Aggregation.months_since_latest:
+        latest = pl.col("decision_date").filter(condition).max()
+        return _months_between(latest, as_of).cast(pl.Float64).alias(name)
+    raise ValueError(f"aggregation {agg} is not computed in the records group-by")
+
+
+def _latest_field(indicator: Indicator, inputs: Inputs, as_of: date) -> pl.DataFrame:
+    """The field of each subject's latest counting record (by decision date, then id)."""
+    condition = record_condition(indicator, as_of, inputs.departments)
+    column = pl.col(f"f_{indicator.source.field}")
+    return (
+        inputs.records.filter(condition)
+        .sort(["subject_id", "decision_date", "record_id"], nulls_last=False)
+        .group_by("subject_id", maintain_order=True)
+        .agg(column.last().alias(value_column(indicator.code)))
+    )
+
+
+def features(
+    model: EvaluationModel,
+    inputs: Inputs,
+    as_of: date,
+    grades: Mapping[str, pl.DataFrame],
+) -> pl.DataFrame:
+    """One row per subject of the model's population with every indicator's value."""
+    frame = population(model, inputs)
+    record_aggs = [
+        _record_aggregate(i, record_condition(i, as_of, inputs.departments), as_of)
+        for i in model.indicators()
+        if i.source.kind == SourceKind.records
+    ]
+    if record_aggs:
+        per_subject = inputs.records.group_by("subject_id").agg(record_aggs)
+        frame = frame.join(per_subject, on="subject_id", how="left")
+    for indicator in model.indicators():
+        if indicator.source.kind == SourceKind.field:
+            latest = _latest_field(indicator, inputs, as_of)
+            frame = frame.join(latest, on="subject_id", how="left")
+    list_aggs = [
+        (pl.col("list_code") == i.source.list_code)
+        .any()
+        .cast(pl.Float64)
+        .alias(value_column(i.code))
+        for i in model.indicators()
+        if i.source.kind == SourceKind.list
+    ]
+    if list_aggs:
+        frame = frame.join(
+            inputs.lists.group_by("subject_id").agg(list_aggs), on="subject_id", how="left"
+        )
+    return frame.with_columns(_other_values(model, frame, as_of, grades)).pipe(_fill_counts, model)
+
+
+def _other_values(
+    model: EvaluationModel, frame: pl.DataFrame, as_of: date, grades: Mapping[str, pl.DataFrame]
+) -> list[pl.Expr]:
+    exprs: list[pl.Expr] = []
+    for indicator in model.indicators():
+        name = value_column(indicator.code)
+        if indicator.source.kind == SourceKind.registration_age:
+            age = _months_between(pl.col("registration_date"), as_of).cast(pl.Float64)
+            exprs.append(pl.when(age >= 0).then(age).otherwise(None).alias(name))
+        elif indicator.source.kind == SourceKind.grade:
+            exprs.append(_grade_lookup(indicator, frame, grades).alias(name))
+    return exprs
+
+
+def _grade_lookup(
+    indicator: Indicator, frame: pl.DataFrame, grades: Mapping[str, pl.DataFrame]
+) -> pl.Expr:
+    mapping: dict[int, str] = {}
+    for code in reversed(indicator.source.models):
+        found = grades.get(code)
+        if found is not None:
+            mapping.update(
+                zip(found["subject_id"].to_list(), found["grade"].to_list(), strict=True)
+            )
+    return pl.col("subject_id").replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+
+
+def _fill_counts(frame: pl.DataFrame, model: EvaluationModel) -> pl.DataFrame:
+    zero_when_absent = {
+        Aggregation.count,
+        Aggregation.exists,
+        Aggregation.sum,
+        Aggregation.max_severity,
+    }
+    fills = [
+        pl.col(value_column(i.code)).fill_null(0.0)
+        for i in model.indicators()
+        if i.aggregation in zero_when_absent
+    ]
+    return frame.with_columns(fills) if fills else frame
+
+
+def population(model: EvaluationModel, inputs: Inputs) -> pl.DataFrame:
+    """The model's subjects: its subject kinds and, if given, its industries."""
+    keep = pl.col("kind").is_in([str(k) for k in model.subject_kinds])
+    if model.population.industries:
+        keep &= pl.col("industry").is_in(model.population.industries).fill_null(False)
+    return inputs.subjects.filter(keep).select("subject_id", "registration_date").sort("subject_id")
+
+
+def scoring_expr(scoring: Scoring, value: pl.Expr) -> pl.Expr:
+    """Points for a value column, exactly as ``Scoring.points`` gives them one by one."""
+    if scoring.kind == "lookup":
+        as_text = value.cast(pl.Utf8)
+        return as_text.replace_strict(
+            scoring.map, default=scoring.default, return_dtype=pl.Float64
+        ).fill_null(scoring.default)
+    if scoring.kind == "linear":
+        cap = float(scoring.cap or 0)
+        raw = (value * float(scoring.per or 0)).clip(-cap, cap)
+        return raw.fill_null(0.0)
+    chain: Any = None
+    for interval in scoring.table[:-1]:
+        assert interval.upto is not None
+        cond = value <= interval.upto
+        chain = (
+            pl.when(cond).then(interval.points)
+            if chain is None
+            else chain.when(cond).then(interval.points)
+        )
+    last = pl.lit(scoring.table[-1].points)
+    expr = last if chain is None else chain.otherwise(last)
+    return pl.when(value.is_null()).then(0.0).otherwise(expr).cast(pl.Float64)
+
+
+def score(
+    model: EvaluationModel,
+    inputs: Inputs,
+    as_of: date,
+    grades: Mapping[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Every subject's indicator values and points, score, band grade and final grade."""
+    frame = features(model, inputs, as_of, grades or {})
+    indicators = model.indicators()
+    frame = frame.with_columns(
+        (scoring_expr(i.scoring, pl.col(value_column(i.code))) * i.weight)
+        .round(4)
+        .alias(points_column(i.code))
+        for i in indicators
+    )
+    total = pl.lit(float(model.base_score))
+    for indicator in indicators:
+        total = total + pl.col(points_column(indicator.code))
+    frame = frame.with_columns(total.clip(model.min_score, model.max_score).round(2).alias("score"))
+    frame = list_flags(model, inputs, frame)
+    return _grades(model, frame).drop("registration_date").sort("subject_id")
+
+
+def _band(model: EvaluationModel, score_col: pl.Expr) -> pl.Expr:
+    chain: Any = None
+    for band in model.bands[:-1]:
+        cond = score_col >= band.min
+        chain = (
+            pl.when(cond).then(pl.lit(band.grade))
+            if chain is None
+            else chain.when(cond).then(pl.lit(band.grade))
+        )
+    last = pl.lit(model.bands[-1].grade)
+    result: pl.Expr = last if chain is None else chain.otherwise(last)
+    return result
+
+
+def _grades(model: EvaluationModel, frame: pl.DataFrame) -> pl.DataFrame:
+    ranks = {b.grade: i for i, b in enumerate(model.bands)}
+    frame = frame.with_columns(_band(model, pl.col("score")).alias("band_grade"))
+    grade = pl.col("band_grade")
+    override: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    for spec in model.overrides.values():
+        cond = _override_condition(
+            spec.when.list_code, spec.when.indicator, spec.when.at_least, model
+        )
+        rank = grade.replace_strict(ranks, return_dtype=pl.Int32)
+        if spec.grade is not None:
+            hit = cond
+            target = spec.grade
+        else:
+            assert spec.cap is not None
+            hit = cond & (rank < ranks[spec.cap])
+            target = spec.cap
+        grade = pl.when(hit).then(pl.lit(target)).otherwise(grade)
+        override = pl.when(hit).then(pl.lit(spec.code)).otherwise(override)
+    return frame.with_columns(grade.alias("grade"), override.alias("override"))
+
+
+def _override_condition(
+    list_code: str | None, indicator: str | None, at_least: float, model: EvaluationModel
+) -> pl.Expr:
+    if indicator is not None:
+        return (
+            pl.col(value_column(indicator)).cast(pl.Float64, strict=False) >= at_least
+        ).fill_null(False)
+    listed = [i.code for i in model.indicators() if i.source.list_code == list_code]
+    if listed:
+        return pl.col(value_column(listed[0])).fill_null(0) > 0
+    return pl.col(f"l__{list_code}").fill_null(False)
+
+
+def list_flags(model: EvaluationModel, inputs: Inputs, frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns ``l__<list>`` for override lists no indicator reads (joined before grading)."""
+    read = {i.source.list_code for i in model.indicators() if i.source.list_code}
+    missing = sorted(
+        {o.when.list_code for o in model.overrides.values() if o.when.list_code} - read
+    )
+    if not missing:
+        return frame
+    aggs = [(pl.col("list_code") == code).any().alias(f"l__{code}") for code in missing]
+    return frame.join(inputs.lists.group_by("subject_id").agg(aggs), on="subject_id", how="left")
