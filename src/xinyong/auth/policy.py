@@ -99,6 +99,8 @@ class RecordFacts:
     department_id: int
     subject_id: int
     disclosure_end: date | None
+    # A natural person's record: any read beyond the public's masked view is registered.
+    subject_is_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ class RecordView:
     registered: bool = False
     # Public audience: natural persons' names must be shown masked (张*伟).
     public_only: bool = False
+    # Outside government (the public, organisations, subjects): free text is redacted
+    # (ID, mobile and card numbers, persons' names; see identity.redact).
+    redacted: bool = True
 
 
 HIDDEN = RecordView(False)
@@ -157,4 +162,13 @@ def record_view(
         facts.item.field_disclosure(spec) is not DisclosureAttribute.public for spec in specs
     )
     public_only = audience is DisclosureAttribute.public
-    return RecordView(True, fields, registered=beyond_public and not own, public_only=public_only)
+    # A person's record read unmasked (by staff, keys or an authorised organisation) needs
+    # a purpose and is registered, even when every field shown is public.
+    personal = facts.subject_is_person and not public_only
+    return RecordView(
+        True,
+        fields,
+        registered=(beyond_public or personal) and not own,
+        public_only=public_only,
+        redacted=not principal.is_government,
+    )

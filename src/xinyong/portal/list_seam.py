@@ -20,7 +20,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, literal, or_, select
 from sqlalchemy import tuple_ as tuple_sql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from xinyong.catalog.schemas import LegalBasis
 from xinyong.core.errors import Invalid, NotFound
@@ -35,6 +35,7 @@ from xinyong.portal.schemas import (
     PublicListInfo,
     PublicRecord,
 )
+from xinyong.records import access
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
 from xinyong.subjects.models import Subject
@@ -255,11 +256,17 @@ def public_entry(
         listed_on=entry.listed_on,
         term_end=entry.term_end,
         legal_basis=entry.legal_basis,
-        reasons=entry.reasons if platform else None,
+        reasons=_redacted(entry, subject) if platform else None,
         under_objection=entry.held_by_objection or bool(shown and shown.under_objection),
         record_id=shown.id if shown else None,
         record=shown,
     )
+
+
+def _redacted(entry: ListEntry, subject: Subject) -> str:
+    """An entry's reasons as published: personal numbers and persons' names masked."""
+    known = [subject.name] if subject.kind in publish.PERSON_KINDS else []
+    return access.redact_text(object_session(entry), entry.reasons or "", known=known)
 
 
 def memberships(session: Session, *, subject: Subject, today: date) -> list[ListMembership]:
