@@ -125,7 +125,9 @@ def _seed_records(session: Any, seeded: Seeded) -> None:
 def _seed_list_reasons(session: Any, seeded: Seeded) -> None:
     """Some listed entries as entries decided on the platform, whose reasons are shown."""
     taken: set[tuple[str, int]] = set()
-    stmt = select(ListEntry).where(ListEntry.state == EntryState.listed.value).order_by(ListEntry.id)
+    stmt = (
+        select(ListEntry).where(ListEntry.state == EntryState.listed.value).order_by(ListEntry.id)
+    )
     for entry in session.scalars(stmt):
         if (entry.list_code, entry.subject_id) in taken or len(taken) >= 40:
             continue
@@ -186,8 +188,9 @@ def _answers(client: TestClient, seeded: Seeded) -> Iterator[tuple[str, str]]:
             yield f"api double-publicity/{kind}", body
     for page in range(1, 6):
         for kind in ("licences", "penalties"):
-            yield f"page double-publicity/{kind}", _html(
-                client, f"/double-publicity/{kind}", page=page
+            yield (
+                f"page double-publicity/{kind}",
+                _html(client, f"/double-publicity/{kind}", page=page),
             )
     yield "page /", _html(client, "/")
     yield "page /lists", _html(client, "/lists")

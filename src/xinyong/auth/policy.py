@@ -8,7 +8,9 @@ Routes and services ask this module; they never re-implement a check. Decisions:
   catalogue's disclosure attributes (public / shared with government / restricted), the
   record's state, the department that submitted it, and — for banks and providers — the
   subject's live authorisation. Reading anything beyond public fields must be registered
-  with a purpose (查询登记); ``RecordView.registered`` says when.
+  with a purpose (查询登记); ``RecordView.registered`` says when — and so is every read of
+  a natural person's record beyond the public's masked view. ``RecordView.redacted`` says
+  whether free text must be redacted (every reader outside government).
 """
 
 from __future__ import annotations

@@ -102,7 +102,9 @@ def read_subject_records(
 
 # One answer for an unknown code and for a person the caller may not read: it must not
 # tell who is registered.
-NOT_READABLE = "no subject whose records you may read has this code · 无可查阅的主体"
+NOT_READABLE = (
+    "没有您可查阅其记录的主体使用此代码 · no subject whose records you may read has this code"
+)
 
 
 def _may_open_person(principal: Principal, subject_id: int, authorised: frozenset[str]) -> bool:
@@ -186,19 +188,30 @@ def redact_free_text(record: Record, fields: dict[str, Any], *, person: bool) ->
     present = [n for n in item.free_text_fields if isinstance(fields.get(n), str) and fields[n]]
     if not present:
         return
-    known = _named_persons(record, person=person)
+    texts = [fields[name] for name in present]
+    persons = known_persons(object_session(record), texts, _named_persons(record, person=person))
     for name in present:
-        fields[name] = redact_text(object_session(record), fields[name], known=known)
+        fields[name] = redact.redact(fields[name], person_names=persons)
+
+
+def known_persons(session: Session | None, texts: list[str], named: list[str]) -> set[str]:
+    """The persons' names to mask in these texts: those given, and natural persons the
+    platform knows whose names appear in the texts (one look-up for all of them)."""
+    persons = set(named)
+    if session is not None:
+        candidates: set[str] = set()
+        for text in texts:
+            candidates |= redact.name_candidates(text)
+        persons |= subjects_service.person_names_among(session, candidates)
+    return persons
 
 
 def redact_text(session: Session | None, text: str, *, known: list[str] | None = None) -> str:
     """Free text as it may leave the platform: ``identity.redact`` with the given persons'
     names and those of natural persons the platform knows that appear in the text."""
-    persons = set(known or ())
-    if session is not None and text:
-        candidates = redact.name_candidates(text)
-        persons |= subjects_service.person_names_among(session, candidates)
-    return redact.redact(text, person_names=persons)
+    if not text:
+        return text
+    return redact.redact(text, person_names=known_persons(session, [text], known or []))
 
 
 def _register(

@@ -29,8 +29,10 @@ router = APIRouter(prefix="/api/v1/subjects", tags=["records · 信用记录"], 
 
 # The answer of the URL route for an ID number, a person, or an unknown or invalid code.
 NOT_IN_URL = (
+    "没有使用此代码的组织；自然人的记录请以 POST /api/v1/subjects/records 查询"
+    "（代码放在请求体中） · "
     "no organisation has this code; natural persons' records are read with "
-    "POST /api/v1/subjects/records (code in the body) · 无此代码的组织；自然人记录请以请求体查询"
+    "POST /api/v1/subjects/records (code in the body)"
 )
 
 
