@@ -15,6 +15,7 @@ from xinyong.core.errors import Invalid, NotFound
 from xinyong.identity import names, redact
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
+from xinyong.subjects import person_names
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.kinds import SubjectKind
 
@@ -202,7 +203,7 @@ def known_persons(session: Session | None, texts: list[str], named: list[str]) -
         candidates: set[str] = set()
         for text in texts:
             candidates |= redact.name_candidates(text)
-        persons |= subjects_service.person_names_among(session, candidates)
+        persons |= person_names.person_names_among(session, candidates)
     return persons
 
 

@@ -330,23 +330,3 @@ def count_by_kind(session: Session) -> dict[str, int]:
     """Number of subjects of each kind."""
     rows = session.execute(select(Subject.kind, func.count()).group_by(Subject.kind))
     return {kind: count for kind, count in rows}
-
-
-_NAME_CHUNK = 500
-
-
-def person_names_among(session: Session, candidates: Iterable[str]) -> set[str]:
-    """Which of the candidate strings are natural persons' names known to the platform."""
-    wanted = sorted({c for c in candidates if c})
-    found: set[str] = set()
-    for start in range(0, len(wanted), _NAME_CHUNK):
-        chunk = wanted[start : start + _NAME_CHUNK]
-        found.update(
-            session.scalars(
-                select(Subject.name_normalized).where(
-                    Subject.kind == SubjectKind.natural_person.value,
-                    Subject.name_normalized.in_(chunk),
-                )
-            )
-        )
-    return found
