@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.auth.test_web import PASSWORD, _csrf, _login, city  # noqa: F401  (fixture)
@@ -20,6 +22,7 @@ from xinyong.records import access
 from xinyong.records import service as records_service
 from xinyong.records.schemas import RecordCreate
 from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Subject
 from xinyong.web.app import create_app
 
 UNKNOWN_ID = "11010519491231002X"  # a valid number nobody in the test city has
@@ -33,19 +36,16 @@ class Person:
     number: str
 
 
-def _submit_penalty(session: object, subject: object, **overrides: object) -> None:
-    market = factories.department(session, "market_regulation")  # type: ignore[arg-type]
+def _submit_penalty(session: Session, subject: Subject, **overrides: object) -> None:
+    market = factories.department(session, "market_regulation")
     payload = factories.penalty_payload(
-        subject,  # type: ignore[arg-type]
-        market,
-        decision_date=date.today().isoformat(),
-        **overrides,
+        subject, market, decision_date=date.today().isoformat(), **overrides
     )
     records_service.submit(
-        session,  # type: ignore[arg-type]
+        session,
         actor="test",
         data=RecordCreate(
-            subject_id=subject.id,  # type: ignore[attr-defined]
+            subject_id=subject.id,
             item_code="admin_penalty",
             department_id=market.id,
             source_record_id=str(payload["decision_number"]),
@@ -76,7 +76,7 @@ def _client(username: str | None = None) -> tuple[TestClient, dict[str, str]]:
     return client, {"X-CSRF-Token": _csrf(client.get("/login").text)}
 
 
-def _query(client: TestClient, headers: dict[str, str], **body: str) -> object:
+def _query(client: TestClient, headers: dict[str, str], **body: str) -> Any:
     return client.post("/api/v1/subjects/records", json=body, headers=headers)
 
 
@@ -91,18 +91,18 @@ def test_no_anonymous_route_answers_for_an_id_number(person: Person) -> None:
     assert known.json() == unknown.json()  # the answer does not tell who is registered
     assert person.number not in known.text
     posted = [_query(anonymous, {}, code=n) for n in (person.number, UNKNOWN_ID)]
-    assert {p.status_code for p in posted} <= {401, 403}  # type: ignore[attr-defined]
-    assert posted[0].json() == posted[1].json()  # type: ignore[attr-defined]
+    assert {p.status_code for p in posted} <= {401, 403}
+    assert posted[0].json() == posted[1].json()
 
 
 def test_a_persons_records_open_to_the_person_and_not_to_other_subjects(person: Person) -> None:
     other, other_headers = _client("acme")  # the company's own account
     known = _query(other, other_headers, code=person.number, purpose="核查核查")
     unknown = _query(other, other_headers, code=UNKNOWN_ID, purpose="核查核查")
-    assert known.status_code == unknown.status_code == 404  # type: ignore[attr-defined]
-    assert known.json() == unknown.json()  # type: ignore[attr-defined]
+    assert known.status_code == unknown.status_code == 404
+    assert known.json() == unknown.json()
     own, own_headers = _client("zhang.xw")
-    rows = _query(own, own_headers, code=person.number).json()  # type: ignore[attr-defined]
+    rows = _query(own, own_headers, code=person.number).json()
     assert rows and rows[0]["fields"]["subject_name"] == "张小伟"
     # the URL route no longer takes an ID number, not even the person's own
     assert own.get(f"/api/v1/subjects/{person.number}/records").status_code == 404
@@ -119,8 +119,8 @@ def test_another_departments_staff_need_a_purpose_and_are_registered(person: Per
             access.read_subject_records(session, principal=clerk, subject_id=person.id)
     client, headers = _client("tax.clerk")
     refused = _query(client, headers, code=person.number)
-    assert refused.status_code == 422  # type: ignore[attr-defined]
-    rows = _query(client, headers, code=person.number, purpose="招投标资格审查").json()  # type: ignore[attr-defined]
+    assert refused.status_code == 422
+    rows = _query(client, headers, code=person.number, purpose="招投标资格审查").json()
     assert rows[0]["fields"]["subject_name"] == "张小伟"  # unmasked: a registered read
     with session_scope() as session:
         log = queries.for_subject(session, subject_id=person.id)
@@ -157,6 +157,6 @@ def test_free_text_is_redacted_for_the_public_and_not_for_the_department(
         assert f"{MOBILE[:3]}-{MOBILE[3:7]}-{MOBILE[7:]}" not in body
     assert "320508********1239" in answers[2] and "李*龙" in answers[2]
     staff, headers = _client("wang.fang")  # the source department, with a purpose
-    rows = _query(staff, headers, code=uscc, purpose="行政处罚复核").json()  # type: ignore[attr-defined]
+    rows = _query(staff, headers, code=uscc, purpose="行政处罚复核").json()
     penalty = next(r for r in rows if r["item_code"] == "admin_penalty")
     assert LEAKED_ID in penalty["fields"]["violation_facts"]
