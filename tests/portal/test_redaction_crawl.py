@@ -123,7 +123,8 @@ def _seed_records(session: Any, seeded: Seeded) -> None:
 
 
 def _seed_list_reasons(session: Any, seeded: Seeded) -> None:
-    """Some listed entries as entries decided on the platform, whose reasons are shown."""
+    """Some listed entries as entries decided on the platform, whose reasons and legal
+    basis (written by an officer) are shown."""
     taken: set[tuple[str, int]] = set()
     stmt = (
         select(ListEntry).where(ListEntry.state == EntryState.listed.value).order_by(ListEntry.id)
@@ -135,6 +136,7 @@ def _seed_list_reasons(session: Any, seeded: Seeded) -> None:
         who = seeded.planted[len(taken) % len(seeded.planted)]
         entry.source = EntrySource.platform.value
         entry.reasons = "；".join(who.sentences())
+        entry.legal_basis = f"{entry.legal_basis}；{who.sentences()[1]}"
         seeded.entries += 1
 
 

@@ -255,18 +255,19 @@ def public_entry(
         department_name_zh=departments.get(entry.department_id),
         listed_on=entry.listed_on,
         term_end=entry.term_end,
-        legal_basis=entry.legal_basis,
-        reasons=_redacted(entry, subject) if platform else None,
+        legal_basis=_redacted(entry, subject, entry.legal_basis) if platform else entry.legal_basis,
+        reasons=_redacted(entry, subject, entry.reasons) if platform else None,
         under_objection=entry.held_by_objection or bool(shown and shown.under_objection),
         record_id=shown.id if shown else None,
         record=shown,
     )
 
 
-def _redacted(entry: ListEntry, subject: Subject) -> str:
-    """An entry's reasons as published: personal numbers and persons' names masked."""
+def _redacted(entry: ListEntry, subject: Subject, text: str | None) -> str:
+    """Text an officer wrote on an entry (reasons, legal basis) as published: personal
+    numbers and persons' names masked."""
     known = [subject.name] if subject.kind in publish.PERSON_KINDS else []
-    return access.redact_text(object_session(entry), entry.reasons or "", known=known)
+    return access.redact_text(object_session(entry), text or "", known=known)
 
 
 def memberships(session: Session, *, subject: Subject, today: date) -> list[ListMembership]:
@@ -290,7 +291,7 @@ def memberships(session: Session, *, subject: Subject, today: date) -> list[List
                 name_en=spec.name.en,
                 since=entry.listed_on,
                 until=entry.term_end,
-                legal_basis=[entry.legal_basis]
+                legal_basis=[_redacted(entry, subject, entry.legal_basis)]
                 if platform
                 else [basis_text(b) for b in spec.legal_basis],
                 entry_id=entry.id,
