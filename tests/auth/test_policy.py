@@ -134,3 +134,26 @@ def test_require_says_who_may_not() -> None:
     with pytest.raises(Forbidden):
         policy.require(PRINCIPALS["user_other"], "audit.read")
     assert not policy.can(PRINCIPALS["admin"], "no.such.action")
+
+
+# principal -> (registered, public_only, redacted) for a person's published penalty whose
+# every field shown to the principal is public: an unmasked read of a person is registered.
+PERSON_PENALTY = {
+    "anonymous": (False, True, True),
+    "admin": (True, False, False),
+    "reporter_source": (True, False, False),
+    "user_other": (True, False, False),
+    "bank": (False, True, True),
+    "owner": (False, False, True),
+    "other_subject": (False, True, True),
+    "key_read": (True, False, False),
+}
+
+
+@pytest.mark.parametrize("who", sorted(PERSON_PENALTY))
+def test_unmasked_reads_of_a_persons_record_are_registered(who: str) -> None:
+    item = catalog_service.get_catalog().item("admin_penalty")
+    facts = policy.RecordFacts(item, True, SOURCE_DEPT, SUBJECT, None, subject_is_person=True)
+    view = policy.record_view(PRINCIPALS[who], facts, today=TODAY)
+    assert view.visible
+    assert (view.registered, view.public_only, view.redacted) == PERSON_PENALTY[who]

@@ -323,6 +323,7 @@ ITEM_DEFECTS = [  # (attribute path, new value, reported field, message fragment
     ("code", DELETE, "code", "Field required"),
     ("fields.2.minimum", 0, "fields[2].minimum", "only applies to decimal and integer"),
     ("fields.3.maximum", "lots", "fields[3].maximum", "Input should be"),
+    ("fields.3.free_text", True, "fields[3].free_text", "only applies to string and text"),
     ("fields.3.not_future", True, "fields[3].not_future", "only applies to date fields"),
     ("fields.2.currency_field", "amount", "fields[2].currency_field", "only applies to decimals"),
     ("fields.3.currency_field", "determined_on", "fields[3].currency_field",

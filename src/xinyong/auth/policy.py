@@ -8,7 +8,9 @@ Routes and services ask this module; they never re-implement a check. Decisions:
   catalogue's disclosure attributes (public / shared with government / restricted), the
   record's state, the department that submitted it, and — for banks and providers — the
   subject's live authorisation. Reading anything beyond public fields must be registered
-  with a purpose (查询登记); ``RecordView.registered`` says when.
+  with a purpose (查询登记); ``RecordView.registered`` says when — and so is every read of
+  a natural person's record beyond the public's masked view. ``RecordView.redacted`` says
+  whether free text must be redacted (every reader outside government).
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ class RecordFacts:
     department_id: int
     subject_id: int
     disclosure_end: date | None
+    # A natural person's record: any read beyond the public's masked view is registered.
+    subject_is_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,9 @@ class RecordView:
     registered: bool = False
     # Public audience: natural persons' names must be shown masked (张*伟).
     public_only: bool = False
+    # Outside government (the public, organisations, subjects): free text is redacted
+    # (ID, mobile and card numbers, persons' names; see identity.redact).
+    redacted: bool = True
 
 
 HIDDEN = RecordView(False)
@@ -176,4 +183,13 @@ def record_view(
         facts.item.field_disclosure(spec) is not DisclosureAttribute.public for spec in specs
     )
     public_only = audience is DisclosureAttribute.public
-    return RecordView(True, fields, registered=beyond_public and not own, public_only=public_only)
+    # A person's record read unmasked (by staff, keys or an authorised organisation) needs
+    # a purpose and is registered, even when every field shown is public.
+    personal = facts.subject_is_person and not public_only
+    return RecordView(
+        True,
+        fields,
+        registered=(beyond_public or personal) and not own,
+        public_only=public_only,
+        redacted=not principal.is_government,
+    )

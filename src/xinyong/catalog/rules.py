@@ -230,6 +230,10 @@ def field_defects(spec: FieldSpec) -> Iterator[CatalogDefect]:
             yield CatalogDefect(("value_aliases", raw), f"'{target}' is not one of the values")
     if spec.max_length is not None and spec.type not in STRING_TYPES:
         yield CatalogDefect(("max_length",), "'max_length' only applies to string and text")
+    if spec.free_text and spec.type not in STRING_TYPES:
+        yield CatalogDefect(("free_text",), "'free_text' only applies to string and text")
+    if spec.free_text and spec.is_personal:
+        yield CatalogDefect(("free_text",), "a personal identity number is not free text")
     if spec.unit is not None and spec.type not in NUMERIC_TYPES:
         yield CatalogDefect(("unit",), "'unit' only applies to decimal and integer fields")
     if spec.currency_field is not None and spec.type is not FieldType.decimal:

@@ -243,6 +243,9 @@ class FieldSpec(StrictModel):
     multiple: bool = False  # enum holding several values (a list, or ';'/'、'-separated)
     # Holds a person's identity document number: stored encrypted, shown masked, never public.
     personal: bool = False
+    # Free text written by a department (违法事实, 处罚内容 …): it may hold ID, mobile and
+    # card numbers or persons' names, so the visibility policy redacts it for outside readers.
+    free_text: bool = False
     aliases: list[str] = Field(default_factory=list)  # other spreadsheet headers for this field
     max_length: PositiveInt | None = None
     pattern: str | None = None
@@ -521,6 +524,11 @@ class CatalogItem(StrictModel):
         """Fields an audience may see: ``public`` sees public fields, ``government`` also
         shared ones, ``restricted`` (authorised, registered reads) everything."""
         return [s for s in self.fields if self.field_disclosure(s).openness <= audience.openness]
+
+    @property
+    def free_text_fields(self) -> tuple[str, ...]:
+        """Names of the fields declared ``free_text`` (redacted for outside readers)."""
+        return tuple(spec.name for spec in self.fields if spec.free_text)
 
     def header_map(self) -> dict[str, str]:
         """Normalised spreadsheet header -> field name (see ``normalize_header``)."""

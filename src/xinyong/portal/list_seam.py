@@ -20,7 +20,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, literal, or_, select
 from sqlalchemy import tuple_ as tuple_sql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from xinyong.catalog.schemas import LegalBasis
 from xinyong.core.errors import Invalid, NotFound
@@ -35,6 +35,7 @@ from xinyong.portal.schemas import (
     PublicListInfo,
     PublicRecord,
 )
+from xinyong.records import access
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
@@ -251,12 +252,19 @@ def public_entry(
         department_name_zh=departments.get(entry.department_id),
         listed_on=entry.listed_on,
         term_end=entry.term_end,
-        legal_basis=entry.legal_basis,
-        reasons=entry.reasons if platform else None,
+        legal_basis=_redacted(entry, subject, entry.legal_basis) if platform else entry.legal_basis,
+        reasons=_redacted(entry, subject, entry.reasons) if platform else None,
         under_objection=entry.held_by_objection or bool(shown and shown.under_objection),
         record_id=shown.id if shown else None,
         record=shown,
     )
+
+
+def _redacted(entry: ListEntry, subject: Subject, text: str | None) -> str:
+    """Text an officer wrote on an entry (reasons, legal basis) as published: personal
+    numbers and persons' names masked."""
+    known = [subject.name] if subject.kind in publish.PERSON_KINDS else []
+    return access.redact_text(object_session(entry), text or "", known=known)
 
 
 def memberships(session: Session, *, subject: Subject, today: date) -> list[ListMembership]:
@@ -280,7 +288,7 @@ def memberships(session: Session, *, subject: Subject, today: date) -> list[List
                 name_en=spec.name.en,
                 since=entry.listed_on,
                 until=entry.term_end,
-                legal_basis=[entry.legal_basis]
+                legal_basis=[_redacted(entry, subject, entry.legal_basis)]
                 if platform
                 else [basis_text(b) for b in spec.legal_basis],
                 entry_id=entry.id,

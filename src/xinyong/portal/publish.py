@@ -10,7 +10,9 @@ ID number, no subject page, no subject link (``subject_id`` is None on their row
 records appear only as rows of 双公示 and list publications, with the name masked
 (张*伟, by ``records.access``), the ID number masked (as stored) and no subject link.
 Names of natural persons held in other fields (the legal representative of a firm) are
-masked the same way on the public side.
+masked the same way on the public side, and free-text fields (``free_text`` in the
+catalogue) are redacted by ``records.access.shown_fields``: ID, mobile and card numbers and
+persons' names in them are masked.
 """
 
 from __future__ import annotations
@@ -77,13 +79,12 @@ def publish(
     record: Record, subject: Subject, departments: dict[int, str], today: date
 ) -> PublicRecord | None:
     """The record as the public sees it, or None when the policy hides it."""
-    view = policy.record_view(ANONYMOUS, access.facts(record), today=today)
+    person = subject.kind in PERSON_KINDS
+    view = policy.record_view(ANONYMOUS, access.facts(record, person=person), today=today)
     if not view.visible:
         return None
     item = catalog_service.get_catalog().item(record.item_code)
-    fields = {name: record.payload[name] for name in view.fields if name in record.payload}
-    person = subject.kind in PERSON_KINDS
-    access.mask_person_names(record, fields, person=person)
+    fields = access.shown_fields(record, view, person=person)
     return PublicRecord(
         id=record.id,
         item_code=record.item_code,
