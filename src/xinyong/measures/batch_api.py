@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -18,12 +18,10 @@ from xinyong.measures import batch, checks
 from xinyong.measures.batch_report import MIME
 from xinyong.measures.check_api import PathId, Reader, Runner, department_id_of
 from xinyong.measures.models import CreditCheck
-from xinyong.web import csrf
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["checks · 信用核查(逢办必查)"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

@@ -30,12 +30,10 @@ from xinyong.measures.schemas import (
     hit_read,
     summary,
 )
-from xinyong.web import csrf
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["checks · 信用核查(逢办必查)"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

@@ -42,7 +42,7 @@ from xinyong.rights import console as rights_console
 from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
-from xinyong.web import stats
+from xinyong.web import csrf, stats
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
@@ -193,7 +193,8 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
-        dependencies=[Depends(_no_nul_in_fields)],
+        # CSRF for every router: cookie-authenticated unsafe requests echo the session token
+        dependencies=[Depends(csrf.verify), Depends(_no_nul_in_fields)],
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
