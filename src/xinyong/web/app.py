@@ -43,6 +43,7 @@ from xinyong.rights import console_counter as rights_counter
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.web import csrf, stats
+from xinyong.web.headers import SecurityHeadersMiddleware
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
@@ -210,6 +211,7 @@ def create_app() -> FastAPI:
         https_only=settings.env == "production",
     )
     app.add_middleware(LimitsMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on 413 and 429 answers too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for path, endpoint in (("/api/v1/stats", api_stats), ("/api/v1/health", api_health)):
         app.add_api_route(path, endpoint, methods=["GET"], tags=["platform"], responses=API_ERRORS)
