@@ -570,7 +570,7 @@ def _fields(city: City, name: str) -> dict[str, set[str]]:
         city.clients[name]
         .get(
             f"/api/v1/subjects/{city.uscc}/records",
-            params={"purpose": "核查"},
+            params={"purpose": "行政许可核查"},
             headers=city.headers.get(name, {}),
         )
         .json()

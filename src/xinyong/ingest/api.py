@@ -115,7 +115,7 @@ def receive_upload(
 ) -> IngestBatch:
     """Spool an uploaded file to disk (size-checked) and submit it."""
     limit = get_settings().ingest_max_bytes
-    name = FilePath(upload.filename or "upload").name
+    name = service.upload_filename(upload.filename)
     with tempfile.TemporaryDirectory() as folder:
         path = FilePath(folder) / name
         with path.open("wb") as out:

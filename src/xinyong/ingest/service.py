@@ -115,10 +115,36 @@ class KeptFile:
     sha256: str
 
 
+MAX_FILENAME_BYTES = 255  # the longest name a file system keeps
+
+
+def upload_filename(raw: str | None) -> str:
+    """The name an uploaded file is kept under: its last path part; Invalid (naming the
+    field ``file``) for ``.``, ``..``, control characters such as NUL, or over 255 bytes."""
+    if not raw:
+        return "upload"
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    problem = None
+    if name in ("", ".", ".."):
+        problem = "文件名不能是 . 或 .. 或为空 · the file name may not be '.', '..' or empty"
+    elif any(not ch.isprintable() for ch in name):
+        problem = (
+            "文件名含有控制字符(如 NUL) · the file name holds a control character (such as NUL)"
+        )
+    elif len(name.encode()) > MAX_FILENAME_BYTES:
+        problem = (
+            f"文件名超过 {MAX_FILENAME_BYTES} 字节 · "
+            f"the file name is longer than {MAX_FILENAME_BYTES} bytes"
+        )
+    if problem:
+        raise Invalid(problem, details={"field": "file", "reason": "filename"})
+    return name
+
+
 def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int) -> KeptFile:
     """Copy an incoming file under the ingest directory (digesting it on the way), refusing
     it past ``max_bytes``."""
-    safe = Path(filename).name or "upload"
+    safe = upload_filename(filename)
     folder = get_settings().ingest_dir / batch_id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe

@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -24,7 +24,7 @@ from xinyong.audit import views as audit_views
 from xinyong.auth import api as auth_api
 from xinyong.auth import views as auth_views
 from xinyong.core.config import get_settings
-from xinyong.core.db import session_scope
+from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import views as ingest_views
@@ -108,6 +108,22 @@ async def _nul_in_text(request: Request, exc: Exception) -> Response:
         raise exc
     error = Invalid("the request holds a NUL character (0x00), which no field accepts")
     return await _handle_error(request, error)
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    """SQLite still busy with another writer after the busy timeout: a clear 503 to retry."""
+    assert isinstance(exc, OperationalError)
+    if not is_busy(exc):
+        raise exc
+    error = XinyongError(
+        "数据库正忙于另一项写入，请稍后重试 · the database is busy with another write; "
+        "retry in a few seconds",
+        503,
+        "busy",
+    )
+    response = await _handle_error(request, error)
+    response.headers["retry-after"] = "5"
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -201,6 +217,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DataError, _nul_in_text)
+    app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(
         SessionMiddleware,
