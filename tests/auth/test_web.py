@@ -323,5 +323,7 @@ def test_public_never_sees_a_persons_full_name_or_number(city: dict[str, object]
     assert fields["subject_name"] == "张*伟" and number not in str(public)
     staff = TestClient(create_app())
     _login(staff, "wang.fang")
-    shared = staff.get(f"/api/v1/subjects/{number}/records", params={"purpose": "行政许可核查"}).json()
+    shared = staff.get(
+        f"/api/v1/subjects/{number}/records", params={"purpose": "行政许可核查"}
+    ).json()
     assert shared[0]["fields"]["subject_name"] == "张小伟" and number not in str(shared)
