@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong.auth import policy
+from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
@@ -106,7 +106,8 @@ def batch_page(
 def ledger_page(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """The ledger (归集台账): per department and item."""
     _staff(principal, "ingest.read")
-    rows = ledger.ledger(session, department_id=principal.department_id)
+    oversight = scope.platform_wide(principal)
+    rows = ledger.ledger(session, department_id=None if oversight else principal.department_id)
     return render(request, "console/ingest_ledger.html", {"rows": rows})
 
 
