@@ -195,7 +195,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/submissions/file"): by_group(401, 403, 403, **dict.fromkeys(SUBMITTERS, 422)),
     ("POST", "/api/v1/withdrawals"): by_group(401, 403, 403, **dict.fromkeys(SUBMITTERS, 422)),
     ("GET", "/api/v1/submissions/{batch_id}"): OTHER_BATCH,
-    ("GET", "/api/v1/submissions/{batch_id}/report.xlsx"): OTHER_BATCH,
+    # (records sent as JSON keep no file: the readers let in find no report to give)
+    ("GET", "/api/v1/submissions/{batch_id}/report.xlsx"): by_group(
+        401, 403, 403, admin=404, auditor=404
+    ),
     ("GET", "/api/v1/ledger"): INGEST_READ,
     ("GET", "/api/v1/review-items"): by_group(401, 403, 403, **dict.fromkeys(SUBMITTERS, 200)),
     ("POST", "/api/v1/review-items/{review_id}/resolve"): OTHER_REVIEW,
@@ -231,7 +234,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # the reporting department decides; {case_id}, {record_id}, {file_id} name nothing
     ("POST", "/api/v1/objections"): RIGHTS_FILE_422,
     ("POST", "/api/v1/repairs"): RIGHTS_FILE_422,
-    ("GET", "/api/v1/records/{record_id}/repair-eligibility"): RIGHTS_READ_404,
+    ("GET", "/api/v1/records/{record_id}/repair-eligibility"): {
+        **RIGHTS_READ_404,
+        "key_other": 403,  # for subjects and the staff who help them, not for systems
+    },
     ("GET", "/api/v1/cases"): by_group(
         401,
         403,

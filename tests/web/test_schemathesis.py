@@ -15,6 +15,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests import factories
 from tests.conftest import FreshDatabase
 from xinyong.auth import apikeys
+from xinyong.auth import service as auth_service
+from xinyong.auth.schemas import OrganisationCreate
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
@@ -26,9 +28,12 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
 @pytest.fixture(scope="module")
-def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[dict[str, str], Any]]:
-    """A small demo city, an API key with every scope, and the app, for the module (one app:
-    building it for every generated case made this the slowest test of the suite)."""
+def api_city(
+    backend: str, fresh_db: FreshDatabase
+) -> Iterator[tuple[dict[str, dict[str, str]], Any]]:
+    """A small demo city, API keys with every scope (a department's and an organisation's),
+    and the app, for the module (one app: building it for every generated case made this
+    the slowest test of the suite)."""
     url = fresh_db.new(backend)
     migrate.upgrade(url)
     with pytest.MonkeyPatch.context() as patch:
@@ -40,23 +45,31 @@ def api_city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[dict[str, 
         loader.load_demo(subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1))
         with session_scope() as session:
             dept = factories.department(session)
-            key = apikeys.create(
-                session, name="fuzz", scopes=list(apikeys.SCOPES), department_id=dept.id
+            bank = auth_service.create_organisation(
+                session, data=OrganisationCreate(kind="bank", name="模糊测试银行")
             )
-            token = key.token
-        yield {"Authorization": f"Bearer {token}"}, create_app()
+            every = list(apikeys.SCOPES)
+            tokens = {
+                "api_key": apikeys.create(
+                    session, name="fuzz", scopes=every, department_id=dept.id
+                ).token,
+                "organisation_key": apikeys.create(
+                    session, name="fuzz-org", scopes=every, organisation_id=bank.id
+                ).token,
+            }
+        yield {who: {"Authorization": f"Bearer {t}"} for who, t in tokens.items()}, create_app()
         core_db.dispose_engine()
     reset_settings()
 
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@pytest.mark.parametrize("who", ["anonymous", "api_key"])
+@pytest.mark.parametrize("who", ["anonymous", "api_key", "organisation_key"])
 def test_api_conforms(
-    case: schemathesis.Case, who: str, api_city: tuple[dict[str, str], Any]
+    case: schemathesis.Case, who: str, api_city: tuple[dict[str, dict[str, str]], Any]
 ) -> None:
     key_headers, app = api_city
-    headers = key_headers if who == "api_key" else {}
+    headers = key_headers.get(who, {})
     # A schema cannot express check digits: a well-formed but wrong code is rightly refused
     # (422 naming the field), so "schema-valid input must be accepted" does not apply here.
     case.call_and_validate(headers=headers, app=app, excluded_checks=[positive_data_acceptance])
