@@ -57,11 +57,13 @@ def acting_department(session: Session, principal: Principal, named: str | None)
     """The department an action is done for: the principal's own (a department named in the
     request must be that one); an admin of the credit office may name another. A principal
     without a department (organisation keys and accounts, subjects) acts for none."""
+    if named and acts_for_any(principal):
+        return department_id(session, named)
     own = own_department(principal)
     if not named:
         return own
     wanted = department_id(session, named)
-    if wanted != own and not acts_for_any(principal):
+    if wanted != own:
         raise Forbidden(
             f"{principal.label} acts for its own department only", details={"field": "department"}
         )

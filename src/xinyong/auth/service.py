@@ -133,7 +133,7 @@ def _count_failure(session: Session, account: Account, now: datetime) -> None:
     if account.failed_logins >= settings.lockout_threshold:
         account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
         account.failed_logins = 0
-        until = {"until": account.locked_until.isoformat()}
+        until: dict[str, object] = {"until": account.locked_until.isoformat()}
         _audit(session, f"account:{account.id}", "account.locked", account, until)
     session.flush()
 

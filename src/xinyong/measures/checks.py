@@ -41,10 +41,14 @@ WHAT = ["lists", "measures", "records"]
 def _department(session: Session, principal: Principal, department_id: int | None) -> Department:
     """The checking department: the caller's own (never one named by a caller without a
     department, such as an organisation's key); the credit office's admins name one."""
-    own = scope.own_department(principal)
-    wanted = department_id if department_id is not None else own
-    if wanted != own and not scope.acts_for_any(principal):
-        raise Forbidden("a department checks in its own name only")
+    if scope.acts_for_any(principal):  # the credit office's admins check for the one named
+        wanted = department_id if department_id is not None else principal.department_id
+        if wanted is None:
+            raise Invalid("name the department that checks", details={"field": "department"})
+    else:
+        wanted = scope.own_department(principal)
+        if department_id is not None and department_id != wanted:
+            raise Forbidden("a department checks in its own name only")
     department = session.get(Department, wanted)
     if department is None or not department.active:
         raise Invalid(f"department {wanted} does not exist", details={"field": "department"})

@@ -211,7 +211,7 @@ def create_app() -> FastAPI:
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
         # CSRF for every router: cookie-authenticated unsafe requests echo the session token
-        dependencies=[Depends(csrf.verify), Depends(_no_nul_in_fields)],
+        dependencies=[Depends(_no_nul_in_fields), Depends(csrf.verify)],
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
