@@ -587,20 +587,7 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         **city.headers.get(name, {}),
         "X-CSRF-Token": _csrf(client),
     }
-    concrete = (
-        path.replace("{code}", city.uscc)
-        .replace("{authorisation_id}", str(city.grant_id))
-        .replace("{batch_id}", city.batch_id)
-        .replace("{review_id}", str(city.review_id))
-        .replace("{case_id}", "999999")
-        .replace("{record_id}", "999999")
-        .replace("{file_id}", "999999")
-        .replace("{entry_id}", "999999")
-        .replace("{check_id}", "999999")
-        .replace("{hit_id}", "999999")
-        .replace("{check_id:int}", "999999")
-        .replace("{hit_id:int}", "999999")
-    )
+    concrete = _concrete(city, path)
     kwargs: dict[str, object] = {"headers": headers, "follow_redirects": False}
     if path == "/api/v1/subjects/{code}/records":
         kwargs["params"] = {"purpose": "行政审批核查"}
@@ -626,10 +613,46 @@ def _call(city: City, name: str, method: str, path: str) -> int:
     return status
 
 
+def _concrete(city: City, path: str) -> str:
+    return (
+        path.replace("{code}", city.uscc)
+        .replace("{authorisation_id}", str(city.grant_id))
+        .replace("{batch_id}", city.batch_id)
+        .replace("{review_id}", str(city.review_id))
+        .replace("{case_id}", "999999")
+        .replace("{record_id}", "999999")
+        .replace("{file_id}", "999999")
+        .replace("{entry_id}", "999999")
+        .replace("{check_id}", "999999")
+        .replace("{hit_id}", "999999")
+        .replace("{check_id:int}", "999999")
+        .replace("{hit_id:int}", "999999")
+    )
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_access_matrix(city: City, method: str, path: str) -> None:
     got = {name: _call(city, name, method, path) for name in CALLERS}
     assert got == MATRIX[(method, path)]
+
+
+UNSAFE = sorted(key for key in MATRIX if key[0] in ("POST", "PUT", "PATCH", "DELETE"))
+
+
+@pytest.mark.parametrize("name", ["reporter", "owner"])
+def test_every_unsafe_route_needs_the_csrf_token_with_a_cookie(city: City, name: str) -> None:
+    """One CSRF dependency for every router: a logged-in browser's unsafe request without
+    the session's token is refused before any route runs, on every route of the table."""
+    client = _client(name, city)  # its own app: its own rate window
+    for method, path in UNSAFE:
+        kwargs: dict[str, object] = {"follow_redirects": False}
+        if path.startswith("/api/"):
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {"username": name, "password": PASSWORD}
+        answer = client.request(method, _concrete(city, path), **kwargs)  # type: ignore[arg-type]
+        assert answer.status_code == 403 and "CSRF" in answer.text, (method, path)
+    assert client.get("/api/v1/me").json()["kind"] != "anonymous"  # still logged in
 
 
 # caller -> {item: fields that must be absent / must be present}
