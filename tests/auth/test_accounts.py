@@ -243,7 +243,7 @@ def test_every_failed_login_is_audited(session: Session) -> None:
     account = staff(session)
     for username, password in (
         ("li.ming", "wrong-password-1A"),
-        ("ghost\x00\n" + "y" * 100, PASSWORD),
+        ("ghost\t\n" + "y" * 100, PASSWORD),
     ):
         with pytest.raises(Unauthorized):
             auth_service.authenticate(session, username=username, password=password)

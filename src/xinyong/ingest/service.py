@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
@@ -281,7 +281,19 @@ def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]
         raise Invalid(
             f"mode must be strict or partial, not {sub.mode!r}", details={"field": "mode"}
         )
+    serialise(session, item.code, department.id)
     return item, department
+
+
+def serialise(session: Session, item_code: str, department_id: int) -> None:
+    """One submission of an item by a department at a time: on PostgreSQL a transaction lock
+    on (item, department), so the same file sent twice at once loads once and the second
+    finds its rows already there (SQLite's writers are serialised by BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"ingest:{item_code}:{department_id}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> IngestBatch:
