@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -29,7 +29,7 @@ from xinyong.checks import batch_api, batch_names
 from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
-from xinyong.core.db import session_scope
+from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import views as evaluation_views
@@ -53,6 +53,8 @@ from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.supervision import api as supervision_api
 from xinyong.supervision import views as supervision_views
+from xinyong.web import csrf
+from xinyong.web.headers import SecurityHeadersMiddleware
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
 
@@ -117,6 +119,22 @@ async def _nul_in_text(request: Request, exc: Exception) -> Response:
         raise exc
     error = Invalid("the request holds a NUL character (0x00), which no field accepts")
     return await _handle_error(request, error)
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    """SQLite still busy with another writer after the busy timeout: a clear 503 to retry."""
+    assert isinstance(exc, OperationalError)
+    if not is_busy(exc):
+        raise exc
+    error = XinyongError(
+        "数据库正忙于另一项写入，请稍后重试 · the database is busy with another write; "
+        "retry in a few seconds",
+        503,
+        "busy",
+    )
+    response = await _handle_error(request, error)
+    response.headers["retry-after"] = "5"
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -198,12 +216,14 @@ def create_app() -> FastAPI:
         docs_url="/api/v1/docs",
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
         redoc_url=None,
-        dependencies=[Depends(_no_nul_in_fields)],
+        # CSRF for every router: cookie-authenticated unsafe requests echo the session token
+        dependencies=[Depends(_no_nul_in_fields), Depends(csrf.verify)],
     )
     app.add_exception_handler(XinyongError, _handle_error)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DataError, _nul_in_text)
+    app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(
         SessionMiddleware,
@@ -215,6 +235,7 @@ def create_app() -> FastAPI:
     )
     body_caps = [ingest_api.BODY_CAP, batch_api.BODY_CAP, evidence.BODY_CAP]
     app.add_middleware(LimitsMiddleware, body_caps=body_caps)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on 413 and 429 answers too
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(portal_api.platform_router)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests import factories
+from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys, authorisations
 from xinyong.auth import service as auth_service
 from xinyong.auth.models import Account, ApiKey, CounterCode
@@ -41,9 +42,13 @@ def test_login_and_lockout(session: Session) -> None:
     for _ in range(5):
         with pytest.raises(Unauthorized):
             auth_service.authenticate(session, username="li.ming", password="wrong-password-1A")
-    with pytest.raises(Forbidden) as locked:
+    with pytest.raises(Unauthorized) as locked:
         auth_service.authenticate(session, username="li.ming", password=PASSWORD)
-    assert locked.value.code == "locked"
+    with pytest.raises(Unauthorized) as unknown:
+        auth_service.authenticate(session, username="no.such.user", password=PASSWORD)
+    # a locked account and an unknown username get the same answer (no enumeration)
+    assert locked.value.to_dict() == unknown.value.to_dict()
+    assert locked.value.status_code == unknown.value.status_code == 401
     session.execute(
         update(Account).where(Account.id == account.id).values(locked_until=utcnow() - timedelta(1))
     )
@@ -231,3 +236,25 @@ def test_account_actions_are_audited(session: Session) -> None:
     ]
     assert actions == ["account.create", "account.login", "account.disable"]
     assert audit_jobs.verify(session).ok
+
+
+def test_every_failed_login_is_audited(session: Session) -> None:
+    """Finding 9: wrong passwords, unknown usernames (kept cleaned) and locked accounts."""
+    account = staff(session)
+    for username, password in (
+        ("li.ming", "wrong-password-1A"),
+        ("ghost\t\n" + "y" * 100, PASSWORD),
+    ):
+        with pytest.raises(Unauthorized):
+            auth_service.authenticate(session, username=username, password=password)
+    failures = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "account.login_failed")
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert [(e.object_id, e.summary["reason"]) for e in failures] == [
+        (str(account.id), "password"),
+        ("unknown", "unknown"),
+    ]
+    assert failures[1].summary["username"] == "ghost" + "y" * 59  # printable, at most 64
+    assert failures[1].actor == "anonymous"

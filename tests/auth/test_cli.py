@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.cli import app
@@ -82,3 +84,29 @@ def test_users_and_keys(configured_db: str) -> None:
             pass
     unknown = runner.invoke(app, ["apikeys", "revoke", "nope"])
     assert unknown.exit_code == 2
+
+
+def test_keys_created_and_revoked_from_the_cli_name_the_operator(configured_db: str) -> None:
+    """Finding 9: the audit actor is the operator given on the command line, not 'system'."""
+    assert runner.invoke(app, ["departments", "sync"]).exit_code == 0
+    issued = runner.invoke(
+        app,
+        [
+            *("apikeys", "create", "feed", "--scope", "records:submit"),
+            *("--department", "sz_scjgj", "--operator", "张伟", "--json"),
+        ],
+    )
+    assert issued.exit_code == 0, issued.output
+    prefix = json.loads(issued.output)["prefix"]
+    revoked = runner.invoke(app, ["apikeys", "revoke", prefix, "--by", "李娜"])
+    assert revoked.exit_code == 0, revoked.output
+    with session_scope() as session:
+        entries = session.execute(
+            select(AuditEntry.action, AuditEntry.actor)
+            .where(AuditEntry.object_type == "api_key")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert [tuple(e) for e in entries] == [
+        ("apikey.create", "cli:张伟"),
+        ("apikey.revoke", "cli:李娜"),
+    ]

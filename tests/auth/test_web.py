@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import LiveCities
 from xinyong.app import create_app
+from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -126,7 +128,31 @@ def test_lockout_through_the_login_form(city: dict[str, object]) -> None:
     for _ in range(5):
         assert _login(client, "wang.fang", "Wrong-Password-99").status_code == 401
     locked = _login(client, "wang.fang")
-    assert locked.status_code == 403 and "locked" in locked.text.lower()
+    unknown = _login(client, "nobody.here")
+    # one answer for a locked account and an unknown username: no account enumeration
+    assert locked.status_code == unknown.status_code == 401  # type: ignore[attr-defined]
+    assert _error_of(locked) == _error_of(unknown) and "锁定" in _error_of(locked)
+
+
+def _error_of(response: object) -> str:
+    found = re.search(r'class="error"[^>]*>(.*?)<', response.text, re.S)  # type: ignore[attr-defined]
+    assert found, response.text[:500]  # type: ignore[attr-defined]
+    return found.group(1).strip()
+
+
+def test_a_cookie_saved_before_logout_no_longer_works(city: dict[str, object]) -> None:
+    """Finding 6: logout ends the session on the server, not only in the browser."""
+    client = TestClient(create_app())
+    _login(client, "wang.fang")
+    saved = dict(client.cookies)
+    page = client.get("/console/")
+    client.post("/logout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
+    replay = TestClient(create_app(), cookies=saved)
+    assert replay.get("/api/v1/me").json()["kind"] == "anonymous"
+    assert replay.get("/console/", follow_redirects=False).status_code == 303
+    with session_scope() as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    assert actions[-1] == "account.logout"
 
 
 def test_logout_everywhere_ends_other_sessions(city: dict[str, object]) -> None:
@@ -183,6 +209,34 @@ def test_rate_limit_answers_429_with_retry_after(
     assert codes[:3] == [200, 200, 200] and codes[3] == 429
     limited = client.get("/api/v1/stats")
     assert int(limited.headers["retry-after"]) >= 1 and limited.json()["code"] == "rate_limited"
+
+
+def test_rate_limit_trusts_only_verified_keys(
+    city: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 7: forged tokens with a real key's prefix do not use up that key's quota, and
+    a made-up prefix per request is counted against the client's address."""
+    monkeypatch.setenv("XINYONG_RATE_ANONYMOUS_PER_MINUTE", "3")
+    monkeypatch.setenv("XINYONG_RATE_KEY_PER_MINUTE", "5")
+    reset_settings()
+    client = TestClient(create_app())
+    prefix = str(city["token"]).split("_")[1]
+    forged = [
+        client.get("/api/v1/stats", headers={"Authorization": f"Bearer xy_{prefix}_forged{n}"})
+        for n in range(4)
+    ]
+    assert [r.status_code for r in forged] == [200, 200, 200, 429]  # the address's limit
+    real = {"Authorization": f"Bearer {city['token']}"}
+    assert [client.get("/api/v1/stats", headers=real).status_code for _ in range(6)] == [
+        *[200] * 5,
+        429,
+    ]
+    fresh = TestClient(create_app())
+    made_up = [
+        fresh.get("/api/v1/stats", headers={"Authorization": f"Bearer xy_fake{n}_secret"})
+        for n in range(4)
+    ]
+    assert [r.status_code for r in made_up] == [200, 200, 200, 429]
 
 
 def test_oversized_requests_are_refused(

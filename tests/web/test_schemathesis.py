@@ -16,40 +16,52 @@ from tests import factories
 from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys
+from xinyong.auth import service as auth_service
+from xinyong.auth.schemas import OrganisationCreate
 from xinyong.core.db import session_scope
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
 @pytest.fixture(scope="module")
-def api_city(live_city: LiveCities) -> Iterator[tuple[dict[str, str], Any]]:
-    """A small demo city, an API key with every scope, and the app, for the module (one app:
-    building it for every generated case made this the slowest test of the suite)."""
+def api_city(live_city: LiveCities) -> Iterator[tuple[dict[str, dict[str, str]], Any]]:
+    """A small demo city, API keys with every scope (a department's and an organisation's),
+    and the app, for the module (one app: building it for every generated case made this
+    the slowest test of the suite)."""
     with live_city(
-        subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1), extras=_key,
+        subjects=60, seed=2, records_per_subject=3, anchor=date(2026, 11, 1), extras=_keys,
         env={"rate_anonymous_per_minute": "100000", "rate_key_per_minute": "100000"},
     ) as built:  # fmt: skip
-        yield {"Authorization": f"Bearer {built.facts}"}, create_app()
+        tokens: dict[str, str] = built.facts
+        yield {who: {"Authorization": f"Bearer {t}"} for who, t in tokens.items()}, create_app()
 
 
-def _key() -> str:
-    """The token of a new API key holding every scope."""
+def _keys() -> dict[str, str]:
+    """Tokens of two new API keys holding every scope: a department's and a bank's."""
     with session_scope() as session:
         dept = factories.department(session)
-        key = apikeys.create(
-            session, name="fuzz", scopes=list(apikeys.SCOPES), department_id=dept.id
+        bank = auth_service.create_organisation(
+            session, data=OrganisationCreate(kind="bank", name="模糊测试银行")
         )
-        return key.token
+        every = list(apikeys.SCOPES)
+        return {
+            "api_key": apikeys.create(
+                session, name="fuzz", scopes=every, department_id=dept.id
+            ).token,
+            "organisation_key": apikeys.create(
+                session, name="fuzz-org", scopes=every, organisation_id=bank.id
+            ).token,
+        }
 
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@pytest.mark.parametrize("who", ["anonymous", "api_key"])
+@pytest.mark.parametrize("who", ["anonymous", "api_key", "organisation_key"])
 def test_api_conforms(
-    case: schemathesis.Case, who: str, api_city: tuple[dict[str, str], Any]
+    case: schemathesis.Case, who: str, api_city: tuple[dict[str, dict[str, str]], Any]
 ) -> None:
     key_headers, app = api_city
-    headers = key_headers if who == "api_key" else {}
+    headers = key_headers.get(who, {})
     # A schema cannot express check digits: a well-formed but wrong code is rightly refused
     # (422 naming the field), so "schema-valid input must be accepted" does not apply here.
     case.call_and_validate(headers=headers, app=app, excluded_checks=[positive_data_acceptance])

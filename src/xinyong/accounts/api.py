@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from xinyong.auth import authorisations, policy, queries
 from xinyong.auth.schemas import AuthorisationCreate
 from xinyong.core.errors import API_ERRORS, Forbidden
-from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(
     prefix="/api/v1/me",
     tags=["accounts · 账户"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

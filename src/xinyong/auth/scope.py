@@ -1,6 +1,7 @@
 """Which department's work a staff caller or API key sees: its own, or every department's
-for the credit office's admins and auditors (oversight). Checks, list entries and rights
-cases all ask here, so the rule is one rule."""
+for the credit office's admins and auditors (oversight); and for which department it acts:
+its own, taken from the principal (only the credit office's admins act for another one).
+Checks, submissions, list entries and rights cases all ask here, so the rule is one rule."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from xinyong.core.errors import Forbidden, Invalid, NotFound
 from xinyong.subjects import service as subjects_service
 
 OVERSIGHT = frozenset({"admin", "auditor"})  # read every department's work
+
+
+def acts_for_any(principal: Principal) -> bool:
+    """Admins of the credit office act for any department (the office's grant)."""
+    return principal.kind == "staff" and principal.role == "admin"
 
 
 def platform_wide(principal: Principal) -> bool:
@@ -45,3 +51,20 @@ def department_scope(
     if wanted is not None and wanted != own:
         raise Forbidden(f"{principal.label} sees its own department's {what} only")
     return own
+
+
+def acting_department(session: Session, principal: Principal, named: str | None) -> int:
+    """The department an action is done for: the principal's own (a department named in the
+    request must be that one); an admin of the credit office may name another. A principal
+    without a department (organisation keys and accounts, subjects) acts for none."""
+    if named and acts_for_any(principal):
+        return department_id(session, named)
+    own = own_department(principal)
+    if not named:
+        return own
+    wanted = department_id(session, named)
+    if wanted != own:
+        raise Forbidden(
+            f"{principal.label} acts for its own department only", details={"field": "department"}
+        )
+    return wanted

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from xinyong.auth.principal import Principal
 from xinyong.auth.schemas import AccountCreate, OrganisationCreate
 from xinyong.core.config import get_settings
 from xinyong.core.db import as_utc, utcnow
-from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from xinyong.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from xinyong.identity import codes
 from xinyong.subjects import service as subjects_service
 
@@ -93,35 +93,29 @@ def get_account(session: Session, username: str) -> Account:
     return account
 
 
+# One answer for every refused login (wrong password, unknown or disabled username, locked
+# account), so that the answer does not tell which usernames exist.
+LOGIN_REFUSED = (
+    "用户名或密码错误，或账户因多次登录失败暂时锁定，请稍后再试 · wrong username or password, "
+    "or the account is locked for a while after repeated failed logins"
+)
+
+
 def authenticate(session: Session, *, username: str, password: str) -> Account:
-    """Check a login; repeated failures lock the account for a while (lock-out)."""
-    settings = get_settings()
+    """Check a login; repeated failures lock the account for a while (lock-out). Every
+    refusal answers alike and is audited (the attempted username cleaned, see below)."""
     now = utcnow()
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None or not account.active:
         passwords.verify_password(_dummy_hash(), password)  # same cost either way
-        raise Unauthorized("wrong username or password")
+        return _refuse(session, account, username, "unknown" if account is None else "inactive")
     locked_until = as_utc(account.locked_until)
     if locked_until and locked_until > now:
-        raise Forbidden(
-            "account locked after repeated failed logins; try again later",
-            code="locked",
-            details={"until": locked_until.isoformat()},
-        )
+        passwords.verify_password(_dummy_hash(), password)
+        return _refuse(session, account, username, "locked")
     if not passwords.verify_password(account.password_hash, password):
-        account.failed_logins += 1
-        if account.failed_logins >= settings.lockout_threshold:
-            account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            account.failed_logins = 0
-            _audit(
-                session,
-                f"account:{account.id}",
-                "account.locked",
-                account,
-                {"until": account.locked_until.isoformat()},
-            )
-        session.flush()
-        raise Unauthorized("wrong username or password")
+        _count_failure(session, account, now)
+        return _refuse(session, account, username, "password")
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
     account.failed_logins = 0
@@ -130,6 +124,40 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
     session.flush()
     _audit(session, f"account:{account.id}", "account.login", account, {})
     return account
+
+
+def _count_failure(session: Session, account: Account, now: datetime) -> None:
+    """One more failed password; the threshold locks the account (audited)."""
+    settings = get_settings()
+    account.failed_logins += 1
+    if account.failed_logins >= settings.lockout_threshold:
+        account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+        account.failed_logins = 0
+        until: dict[str, object] = {"until": account.locked_until.isoformat()}
+        _audit(session, f"account:{account.id}", "account.locked", account, until)
+    session.flush()
+
+
+def safe_username(value: str) -> str:
+    """An attempted username as it may be kept in the audit log: printable characters only,
+    at most 64 (a password typed into the username field is not kept whole)."""
+    printable = "".join(ch for ch in value if ch.isprintable())
+    return printable[:64]
+
+
+def _refuse(session: Session, account: Account | None, username: str, reason: str) -> Account:
+    """Audit a refused login and raise the one answer every refusal gets."""
+    audit_service.append(
+        session,
+        actor="anonymous" if account is None else f"account:{account.id}",
+        action="account.login_failed",
+        object_type="account",
+        object_id=account.id if account is not None else "unknown",
+        subject_id=account.subject_id if account is not None else None,
+        summary={"username": safe_username(username), "reason": reason},
+    )
+    session.flush()
+    raise Unauthorized(LOGIN_REFUSED, code="login_refused")
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +175,17 @@ def set_active(session: Session, *, username: str, active: bool, actor: str = "s
     session.flush()
     _audit(session, actor, "account.enable" if active else "account.disable", account, {})
     return account
+
+
+def logout(session: Session, *, account_id: int) -> None:
+    """End the session being logged out of, on the server: the account's session epoch moves
+    on (the mechanism of logout-everywhere), so a copy of the cookie is worthless."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id}")
+    account.session_epoch += 1
+    session.flush()
+    _audit(session, f"account:{account.id}", "account.logout", account, {})
 
 
 def logout_everywhere(session: Session, *, account_id: int) -> None:

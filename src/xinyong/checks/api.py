@@ -21,14 +21,12 @@ from xinyong.checks.resolve import SubjectQuery
 from xinyong.checks.schemas import CheckCreate, CheckPage, CheckRead, FeedbackBody, HitPage, HitRead
 from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
-from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import Offset, PathId
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["checks · 信用核查(逢办必查)"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -19,7 +19,6 @@ from xinyong.checks.batch_report import MIME
 from xinyong.checks.models import CreditCheck
 from xinyong.core.config import get_settings
 from xinyong.core.errors import API_ERRORS, Conflict, Invalid
-from xinyong.web import csrf
 from xinyong.web.deps import DbSession
 from xinyong.web.limits import BodyCap
 from xinyong.web.params import PathId
@@ -27,7 +26,6 @@ from xinyong.web.params import PathId
 router = APIRouter(
     prefix="/api/v1",
     tags=["checks · 信用核查(逢办必查)"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 # Batch check lists (统查): their own limit, plus room for the form fields.

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
-from xinyong.auth import queries
+from xinyong.auth import queries, scope
 from xinyong.auth.principal import Principal
 from xinyong.checks.facts import Found, entry_json, gather
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
@@ -39,13 +39,16 @@ WHAT = ["lists", "measures", "records"]
 
 
 def _department(session: Session, principal: Principal, department_id: int | None) -> Department:
-    """The checking department: the caller's own; admins name one."""
-    own = principal.department_id
-    wanted = department_id if department_id is not None else own
-    if wanted is None:
-        raise Invalid("name the department that checks", details={"field": "department"})
-    if own is not None and wanted != own and principal.role != "admin":
-        raise Forbidden("a department checks in its own name only")
+    """The checking department: the caller's own (never one named by a caller without a
+    department, such as an organisation's key); the credit office's admins name one."""
+    if scope.acts_for_any(principal):  # the credit office's admins check for the one named
+        wanted = department_id if department_id is not None else principal.department_id
+        if wanted is None:
+            raise Invalid("name the department that checks", details={"field": "department"})
+    else:
+        wanted = scope.own_department(principal)
+        if department_id is not None and department_id != wanted:
+            raise Forbidden("a department checks in its own name only")
     department = session.get(Department, wanted)
     if department is None or not department.active:
         raise Invalid(f"department {wanted} does not exist", details={"field": "department"})

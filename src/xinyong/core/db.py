@@ -105,7 +105,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write transaction takes the write lock when it begins (IMMEDIATE): of two writers the
+    # second waits (busy_timeout) instead of failing with "database is locked" when its read
+    # snapshot is older than the first one's commit. Reads begin deferred and never wait.
+    immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def normalise_url(url: str) -> str:
@@ -140,6 +144,7 @@ def make_engine(url: str | None = None, *, echo: bool | None = None) -> Engine:
 
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
+_writer: Engine | None = None  # the engine's writers (transactions begin IMMEDIATE on SQLite)
 
 
 def get_engine() -> Engine:
@@ -153,17 +158,33 @@ def get_engine() -> Engine:
 
 def dispose_engine() -> None:
     """Close the process-wide engine (tests and CLI switch databases with this)."""
-    global _engine, _factory
+    global _engine, _factory, _writer
     if _engine is not None:
         _engine.dispose()
     _engine = None
     _factory = None
+    _writer = None
 
 
 def session_factory() -> sessionmaker[Session]:
     get_engine()
     assert _factory is not None
     return _factory
+
+
+def write_session() -> Session:
+    """A session whose transactions write: on SQLite they begin IMMEDIATE (see above)."""
+    global _writer
+    factory = session_factory()
+    if _writer is None:
+        _writer = get_engine().execution_options(sqlite_begin="immediate")
+    return factory(bind=_writer)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another writer (busy_timeout passed)."""
+    reason = str(error.orig)
+    return "database is locked" in reason or "database is busy" in reason
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from xinyong.auth import policy
+from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.core.config import get_settings
 from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, XinyongError
@@ -52,16 +52,11 @@ class BatchRefused(XinyongError):
 
 
 def department_key(session: Session, principal: Principal, requested: str | None) -> str:
-    """The department a caller submits for: its own; only admins may name another."""
-    if principal.department_id is not None:
-        own = session.get(Department, principal.department_id)
-        assert own is not None
-        if requested and requested not in (own.key, own.code):
-            raise Forbidden(f"{principal.label} submits for department {own.key} only")
-        return own.key
-    if principal.kind == "staff" and principal.role == "admin" and requested:
-        return requested
-    raise Invalid("name the department (field 'department')", details={"field": "department"})
+    """The department a caller submits for: its own (taken from the principal); only the
+    credit office's admins may name another (see ``auth.scope.acting_department``)."""
+    department = session.get(Department, scope.acting_department(session, principal, requested))
+    assert department is not None
+    return department.key
 
 
 def _answer(session: Session, batch: IngestBatch) -> JSONResponse:
@@ -128,7 +123,7 @@ def receive_upload(
 ) -> IngestBatch:
     """Spool an uploaded file to disk (size-checked) and submit it."""
     limit = get_settings().ingest_max_bytes
-    name = FilePath(upload.filename or "upload").name
+    name = service.upload_filename(upload.filename)
     with tempfile.TemporaryDirectory() as folder:
         path = FilePath(folder) / name
         with path.open("wb") as out:
@@ -167,7 +162,10 @@ def visible_batch(session: Session, principal: Principal, batch_id: str) -> Inge
     """A batch the caller may see: its own department's, or any for admins and auditors."""
     policy.require(principal, "ingest.read")
     batch = ledger.get_batch(session, batch_id[:40])
-    if principal.department_id is not None and principal.department_id != batch.department_id:
+    if (
+        not scope.platform_wide(principal)
+        and scope.own_department(principal) != batch.department_id
+    ):
         raise Forbidden(f"batch {batch.id} belongs to another department")
     return batch
 
@@ -206,9 +204,7 @@ def department_ledger(
 ) -> list[LedgerRow]:
     """Submissions per department and item · 归集台账."""
     policy.require(principal, "ingest.read")
-    department_id = principal.department_id
-    if department_id is None and department:
-        department_id = service.department_for(session, department).id
+    department_id = scope.department_scope(session, principal, department, what="ledger")
     return ledger.ledger(session, department_id=department_id)
 
 
@@ -230,7 +226,7 @@ class ReviewDecision(BaseModel):
 def review_items(principal: CurrentPrincipal, session: DbSession) -> list[ReviewOut]:
     """Rows waiting for a person to choose their subject · 待确认主体."""
     policy.require(principal, "records.submit")
-    items = review.open_items(session, department_id=principal.department_id)
+    items = review.open_items(session, department_id=scope.own_department(principal))
     return [ReviewOut.model_validate(i, from_attributes=True) for i in items]
 
 
@@ -261,5 +257,5 @@ def dismiss_review(
 def own_review(session: Session, principal: Principal, review_id: int) -> None:
     """Refuse a review item of another department."""
     item = review.get(session, review_id)
-    if principal.department_id is not None and item.department_id != principal.department_id:
+    if item.department_id != scope.own_department(principal):
         raise Forbidden(f"review item {review_id} belongs to another department")

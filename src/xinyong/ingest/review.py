@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit_service
 from xinyong.catalog import service as catalog_service
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
@@ -141,6 +142,19 @@ def dismiss(session: Session, *, review_id: int, actor: str) -> ReviewItem:
     review = _get_open(session, review_id)
     _close(review, "dismissed", actor)
     session.flush()
+    audit_service.append(
+        session,
+        actor=actor,
+        action="review.dismiss",
+        object_type="review_item",
+        object_id=review.id,
+        summary={
+            "batch_id": review.batch_id,
+            "row_number": review.row_number,
+            "item_code": review.item_code,
+            "department_id": review.department_id,
+        },
+    )
     return review
 
 

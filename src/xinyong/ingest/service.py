@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
@@ -115,10 +115,36 @@ class KeptFile:
     sha256: str
 
 
+MAX_FILENAME_BYTES = 255  # the longest name a file system keeps
+
+
+def upload_filename(raw: str | None) -> str:
+    """The name an uploaded file is kept under: its last path part; Invalid (naming the
+    field ``file``) for ``.``, ``..``, control characters such as NUL, or over 255 bytes."""
+    if not raw:
+        return "upload"
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    problem = None
+    if name in ("", ".", ".."):
+        problem = "文件名不能是 . 或 .. 或为空 · the file name may not be '.', '..' or empty"
+    elif any(not ch.isprintable() for ch in name):
+        problem = (
+            "文件名含有控制字符(如 NUL) · the file name holds a control character (such as NUL)"
+        )
+    elif len(name.encode()) > MAX_FILENAME_BYTES:
+        problem = (
+            f"文件名超过 {MAX_FILENAME_BYTES} 字节 · "
+            f"the file name is longer than {MAX_FILENAME_BYTES} bytes"
+        )
+    if problem:
+        raise Invalid(problem, details={"field": "file", "reason": "filename"})
+    return name
+
+
 def keep_file(source: BinaryIO, *, batch_id: str, filename: str, max_bytes: int) -> KeptFile:
     """Copy an incoming file under the ingest directory (digesting it on the way), refusing
     it past ``max_bytes``."""
-    safe = Path(filename).name or "upload"
+    safe = upload_filename(filename)
     folder = get_settings().ingest_dir / batch_id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe
@@ -270,7 +296,19 @@ def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]
         raise Invalid(
             f"mode must be strict or partial, not {sub.mode!r}", details={"field": "mode"}
         )
+    serialise(session, item.code, department.id)
     return item, department
+
+
+def serialise(session: Session, item_code: str, department_id: int) -> None:
+    """One submission of an item by a department at a time: on PostgreSQL a transaction lock
+    on (item, department), so the same file sent twice at once loads once and the second
+    finds its rows already there (SQLite's writers are serialised by BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"ingest:{item_code}:{department_id}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> IngestBatch:

@@ -29,14 +29,12 @@ from xinyong.lists.schemas import (
 )
 from xinyong.lists.states import EntryState
 from xinyong.subjects import service as subjects_service
-from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["lists · 红黑名单"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

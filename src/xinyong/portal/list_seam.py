@@ -188,7 +188,7 @@ def _cursor(entry: ListEntry) -> str:
 def _after(cursor: str) -> ColumnElement[bool]:
     data = publish.decode_cursor(cursor, "e")
     try:
-        day, entry_id = date.fromisoformat(str(data["d"])), int(data["i"])
+        day, entry_id = date.fromisoformat(str(data["d"])), publish.cursor_id(data["i"])
     except (KeyError, TypeError, ValueError):
         raise Invalid("cursor is not valid", details={"field": "cursor"}) from None
     at = tuple_sql(literal(day, Date()), literal(entry_id, Integer()))

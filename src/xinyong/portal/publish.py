@@ -125,6 +125,17 @@ def decode_cursor(cursor: str, kind: str) -> dict[str, Any]:
     return data
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on both stores
+
+
+def cursor_id(value: Any) -> int:
+    """A row id held by a cursor: an integer the stores can compare (Invalid otherwise, so a
+    forged cursor holding a huge number is a clear 422, not an overflow in the database)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROW_ID:
+        raise Invalid("cursor is not valid", details={"field": "cursor"})
+    return value
+
+
 @dataclass(frozen=True)
 class Keyset:
     """Position after a row in (decision date, id) order."""
@@ -139,7 +150,7 @@ class Keyset:
     def parse(cls, cursor: str, sort: str) -> Keyset:
         data = decode_cursor(cursor, "r")
         try:
-            position = cls(date.fromisoformat(str(data["d"])), int(data["i"]))
+            position = cls(date.fromisoformat(str(data["d"])), cursor_id(data["i"]))
         except (KeyError, TypeError, ValueError):
             raise Invalid("cursor is not valid", details={"field": "cursor"}) from None
         if data.get("s") != sort:

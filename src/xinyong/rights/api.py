@@ -42,14 +42,12 @@ from xinyong.rights.schemas import (
 )
 from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
-from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import PathId
 
 router = APIRouter(
     prefix="/api/v1",
     tags=["rights · 异议与信用修复"],
-    dependencies=[Depends(csrf.verify)],
     responses=API_ERRORS,
 )
 

@@ -8,7 +8,7 @@ from itertools import zip_longest
 from typing import Annotated, Any, Literal, TypedDict, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -31,14 +31,11 @@ from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
 from xinyong.subjects.models import Subject
 from xinyong.web import console as kit
-from xinyong.web import csrf
 from xinyong.web import present as web_present
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import RawId, lang_of, parse_id
 
-router = APIRouter(
-    prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
-)
+router = APIRouter(prefix="/console/rights", include_in_schema=False)
 
 PAGE_SIZE = 25
 WITH_CHANGES = frozenset({TargetOutcome.correct, TargetOutcome.supplement})

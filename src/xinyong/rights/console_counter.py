@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -33,14 +33,11 @@ from xinyong.rights.models import RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
-from xinyong.web import csrf
 from xinyong.web.console import departments_by_id, require_staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import parse_id
 
-router = APIRouter(
-    prefix="/console/rights", include_in_schema=False, dependencies=[Depends(csrf.verify)]
-)
+router = APIRouter(prefix="/console/rights", include_in_schema=False)
 COUNTER_PURPOSE = "窗口代办异议或信用修复申请 (counter filing of an objection or repair)"
 CASE_NUMBER = re.compile(r"^(YY|XF)\d{4}-\d{6}$")
 

@@ -2,7 +2,8 @@
 
 A random token lives in the signed session; every unsafe request made with the session
 cookie must echo it, as the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
-Bearer-key API calls carry no cookie and are exempt.
+Bearer-key API calls carry no cookie and are exempt. ``verify`` is one application-wide
+dependency (``web.app.create_app``), so no router can be mounted without it.
 """
 
 from __future__ import annotations

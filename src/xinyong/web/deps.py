@@ -12,12 +12,15 @@ from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.models import Account
 from xinyong.auth.principal import ANONYMOUS, Principal
-from xinyong.core.db import session_factory
+from xinyong.core.db import session_factory, write_session
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def db_session() -> Iterator[Session]:
-    """One session per request, committed when the handler succeeds."""
-    session = session_factory()()
+def db_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the handler succeeds; the session of a
+    request that writes (an unsafe method) begins its transactions as a writer."""
+    session = write_session() if request.method in UNSAFE_METHODS else session_factory()()
     try:
         yield session
         session.commit()

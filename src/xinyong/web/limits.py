@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 import math
 import re
 import threading
@@ -10,9 +12,15 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from anyio import to_thread
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xinyong.auth import apikeys
 from xinyong.core.config import get_settings
+from xinyong.core.db import session_scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,13 +49,50 @@ class RateLimiter:
             return 60 - (now - window.started)
 
 
-def _client_key(scope: Scope) -> tuple[str, bool]:
+class KeyIdentity:
+    """Which API key a bearer token verifiably is (None: none), remembered for a minute by
+    the token's digest, so that a forged token with a real key's prefix is never counted as
+    that key, and a made-up prefix is no escape from the client address's limit."""
+
+    TTL_SECONDS = 60.0
+    MAX_REMEMBERED = 10_000
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[float, int | None]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, token: str) -> int | None:
+        """The key id of a token (database look-up at most once a minute per token)."""
+        digest = hashlib.sha256(token.encode(errors="replace")).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            known = self._known.get(digest)
+        if known is not None and now - known[0] < self.TTL_SECONDS:
+            return known[1]
+        key_id = _verify(token)
+        with self._lock:
+            if len(self._known) >= self.MAX_REMEMBERED:
+                self._known.clear()
+            self._known[digest] = (now, key_id)
+        return key_id
+
+
+def _verify(token: str) -> int | None:
+    """The verified key id of a token; None when it is no live key or the store is down."""
+    try:
+        with session_scope() as session:
+            return apikeys.verified_key_id(session, token)
+    except SQLAlchemyError:
+        log.warning("API key not verified for the rate limit (database error)", exc_info=True)
+        return None
+
+
+def _bearer(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"authorization" and value.lower().startswith(b"bearer xy_"):
-            prefix = value[7:].split(b"_")[1] if value.count(b"_") >= 2 else b"?"
-            return "key:" + prefix.decode(errors="replace"), True
-    client = scope.get("client") or ("unknown", 0)
-    return f"ip:{client[0]}", False
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            token = value[7:].strip().decode("latin-1")
+            return token if token.startswith("xy_") and len(token) <= 200 else None
+    return None
 
 
 async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -92,29 +137,41 @@ class LimitsMiddleware:
         self.app = app
         self.body_caps = tuple(body_caps)
         self.limiter = limiter or RateLimiter()
+        self.identity = KeyIdentity()
         self.admission = asyncio.Semaphore(get_settings().max_concurrent_requests)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        settings = get_settings()
-        if scope["path"].startswith("/api/") or scope["method"] == "POST":
-            key, keyed = _client_key(scope)
-            limit = settings.rate_key_per_minute if keyed else settings.rate_anonymous_per_minute
-            wait = self.limiter.hit(key, limit)
-            if wait is not None:
-                body = b'{"code":"rate_limited","message":"too many requests; retry later"}'
-                retry = str(max(1, math.ceil(wait))).encode()
-                await _reply(send, 429, body, [(b"retry-after", retry)])
-                return
         cap = body_cap(scope["path"], self.body_caps)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             await _reply(send, 413, _too_large(cap), [])
             return
         async with self.admission:
+            if scope["path"].startswith("/api/") or scope["method"] == "POST":
+                wait = await self._rate(scope)
+                if wait is not None:
+                    retry = str(max(1, math.ceil(wait))).encode()
+                    await _reply(send, 429, RATE_LIMITED, [(b"retry-after", retry)])
+                    return
             await self.app(scope, _capped(receive, cap), send)
+
+    async def _rate(self, scope: Scope) -> float | None:
+        """Count the request against its client: the verified API key, else the address."""
+        settings = get_settings()
+        token = _bearer(scope)
+        key_id = await to_thread.run_sync(self.identity.lookup, token) if token else None
+        if key_id is not None:
+            return self.limiter.hit(f"key:{key_id}", settings.rate_key_per_minute)
+        client = scope.get("client") or ("unknown", 0)
+        return self.limiter.hit(f"ip:{client[0]}", settings.rate_anonymous_per_minute)
+
+
+RATE_LIMITED = (
+    '{"code":"rate_limited","message":"请求过于频繁，请稍后再试 · too many requests; retry later"}'
+).encode()
 
 
 def _too_large(limit: int) -> bytes:
