@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from xinyong.measures.models import CreditCheck
 from xinyong.web.app import create_app
 
 from tests import factories
@@ -28,6 +27,7 @@ from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate, OrganisationCreate
+from xinyong.checks.models import CreditCheck
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
