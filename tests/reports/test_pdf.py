@@ -84,3 +84,22 @@ def test_own_report_pdf_and_xlsx_annex(session: Session) -> None:
     numbers = {row[4] for row in data.iter_rows(values_only=True) if row[3] == "行政处罚决定书文号"}
     assert numbers == {r.source_record_id for r in f.penalties}
     assert zipfile.is_zipfile(BytesIO(render.xlsx(report.content)))
+
+
+def test_print_page_has_the_screen_text_without_inline_label_boxes(session: Session) -> None:
+    f = firm(session, penalties=3)
+    report = issue(session, f.owner, f.subject, "public_legal")
+    screen = render.html(report.content)
+    page = render.html(report.content, for_pdf=True)
+
+    def records(markup: str) -> list[str]:
+        return [
+            re.sub(r"<[^>]+>", "", p)
+            for p in re.findall(r'<p class="kv">(.*?)</p>', markup, flags=re.S)
+        ]
+
+    # Print: one text run per paragraph (each inline box costs WeasyPrint a layout pass).
+    assert "<b>" not in "".join(re.findall(r'<p class="kv">.*?</p>', page, flags=re.S))
+    assert "<b>" in screen
+    assert records(page) == records(screen)
+    assert len(records(page)) >= 3
