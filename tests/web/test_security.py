@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from xinyong.web.app import create_app
 
 from tests import factories
 from tests.conftest import FreshDatabase
 from tests.ingest.conftest import labelled
+from xinyong.app import create_app
 from xinyong.audit.models import AuditEntry
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
