@@ -16,17 +16,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import FreshDatabase
-from tests.portal.test_visibility import _database
+from tests.conftest import LiveCities
+from tests.portal.test_visibility import UNLIMITED, _client
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DisclosureAttribute
 from xinyong.core.db import session_scope
-from xinyong.demo import loader
 from xinyong.identity.redact import luhn_valid
 from xinyong.lists import service as lists_service
 from xinyong.lists.models import ListEntry
 from xinyong.lists.states import EntrySource, EntryState
-from xinyong.portal import list_seam, search
+from xinyong.portal import list_seam
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
@@ -141,24 +140,30 @@ def _seed_list_reasons(session: Any, seeded: Seeded) -> None:
 
 
 @pytest.fixture(scope="module")
-def city(backend: str, fresh_db: FreshDatabase) -> Iterator[tuple[TestClient, Seeded]]:
-    with _database(backend, fresh_db) as client:
-        loader.load_demo(subjects=300, seed=11, records_per_subject=6.0, anchor=date.today())
-        with session_scope() as session:
-            search.rebuild_index(session)
-            lists_service.import_from_records(session, today=date.today())
-            people = session.scalars(
-                select(Subject).where(Subject.kind == "natural_person").order_by(Subject.id)
-            ).all()
-            seeded = Seeded(_planted([p for p in people if len(p.name) >= 3][:40]))
-            seeded.names = {p.name for p in people}
-            for record in session.scalars(select(Record)):
-                representative = record.payload.get("legal_representative")
-                if isinstance(representative, str) and len(representative) >= 2:
-                    seeded.names.add(representative)
-            _seed_records(session, seeded)
-            _seed_list_reasons(session, seeded)
-        yield client, seeded
+def city(live_city: LiveCities) -> Iterator[tuple[TestClient, Seeded]]:
+    with live_city(
+        subjects=300, seed=11, records_per_subject=6.0, anchor=date.today(),
+        departments=True, search_index=True, extras=_seed_city, env=UNLIMITED,
+    ) as built:  # fmt: skip
+        yield _client(), built.facts
+
+
+def _seed_city() -> Seeded:
+    """Personal data planted in every public item's free text and in list reasons."""
+    with session_scope() as session:
+        lists_service.import_from_records(session, today=date.today())
+        people = session.scalars(
+            select(Subject).where(Subject.kind == "natural_person").order_by(Subject.id)
+        ).all()
+        seeded = Seeded(_planted([p for p in people if len(p.name) >= 3][:40]))
+        seeded.names = {p.name for p in people}
+        for record in session.scalars(select(Record)):
+            representative = record.payload.get("legal_representative")
+            if isinstance(representative, str) and len(representative) >= 2:
+                seeded.names.add(representative)
+        _seed_records(session, seeded)
+        _seed_list_reasons(session, seeded)
+        return seeded
 
 
 # --- the crawl ------------------------------------------------------------------------------
