@@ -79,8 +79,19 @@ def by_group(anonymous: int, accounts: int, keys: int, **special: int) -> dict[s
     return table
 
 
+def EVAL_READ(status: int) -> dict[str, int]:
+    """Grades: the credit office, departments and auditors, and a department's key."""
+    readers = ("admin", "department_user", "auditor", "key_other")
+    return by_group(401, 403, 403, **dict.fromkeys(readers, status))
+
+
+def EVAL_CONSOLE(status: int) -> dict[str, int]:
+    """Evaluation and supervision console pages: staff who read grades."""
+    return by_group(303, 403, 403, **dict.fromkeys(("admin", "department_user", "auditor"), status))
+
+
 # an unknown report type: refused by the policy first, then 404 for those allowed to ask
-REPORTS_REQUEST_404 = by_group(401, 404, 403, reporter=403, auditor=403)
+REPORTS_REQUEST_404 = by_group(401, 404, 403, reporter=403, auditor=403, key_other=404, key_org=404)
 SUBJECT_ONLY = by_group(401, 403, 403, owner=200, other_subject=200)
 INGEST_READ = by_group(401, 403, 403, key_submit=200, key_other=200, **dict.fromkeys(STAFF, 200))
 # {batch_id} and {review_id} name a real batch and review item of a third department (transport)
@@ -177,7 +188,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         200, 200, 200, auditor=403, key_submit=403, key_platform=403
     ),
     # the same read with the code in the body (persons' ID numbers never in a URL)
-    ("POST", "/api/v1/subjects/records"): by_group(401, 200, 200, auditor=403, key_submit=403),
+    ("POST", "/api/v1/subjects/records"): by_group(
+        401, 200, 200, auditor=403, key_submit=403, key_platform=403
+    ),
     # the open API of the portal: public, the same for every caller
     ("GET", "/api/v1/subjects"): everyone(422),  # q is required
     ("GET", "/api/v1/subjects/{code}"): everyone(200),
@@ -326,6 +339,19 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/reports/{number}/verify"): everyone(404),
     ("POST", "/api/v1/reports/{number}/verify"): everyone(422),
     ("POST", "/api/v1/report-batches"): everyone(422),
+    # evaluation (grades shared with government; staff read for a purpose) and supervision
+    ("GET", "/api/v1/evaluations/runs"): EVAL_READ(200),
+    ("GET", "/api/v1/evaluations/runs/{run_id}"): EVAL_READ(404),
+    ("GET", "/api/v1/evaluations/subjects/{code}"): EVAL_READ(422),  # no purpose given
+    ("GET", "/api/v1/me/evaluation"): SUBJECT_ONLY,
+    ("GET", "/api/v1/supervision/classifications/{code}/classes"): EVAL_READ(404),
+    ("GET", "/api/v1/supervision/classifications/{code}/classes.xlsx"): EVAL_READ(404),
+    ("GET", "/console/evaluation"): EVAL_CONSOLE(200),
+    ("GET", "/console/evaluation/runs/{run_id}"): EVAL_CONSOLE(404),
+    ("GET", "/console/evaluation/subject"): EVAL_CONSOLE(200),
+    ("GET", "/console/supervision/{code}"): EVAL_CONSOLE(404),
+    ("GET", "/evaluation-models"): everyone(200),
+    ("GET", "/portal/me/evaluation"): by_group(303, 403, 403, owner=200, other_subject=200),
     ("GET", "/api/v1/report-batches/{batch_id}"): everyone(422),
     ("GET", "/api/v1/report-batches/{batch_id}/zip"): everyone(422),
     ("GET", "/api/v1/report-stats"): by_group(
@@ -674,6 +700,7 @@ def _concrete(city: City, path: str) -> str:
         .replace("{check_id:int}", "999999")
         .replace("{hit_id:int}", "999999")
         .replace("{number}", "XY0")
+        .replace("{run_id}", "999999")
     )
 
 

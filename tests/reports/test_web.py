@@ -67,7 +67,7 @@ def city(configured_db: str) -> Iterator[City]:
             data=AuthorisationCreate(
                 organisation_id=bank.id,
                 scope=["*"],
-                purpose="贷款",
+                purpose="贷款审批",
                 expires_at=utcnow() + timedelta(days=10),
             ),
         )
@@ -109,7 +109,7 @@ def test_self_service_verify_and_upload(city: City) -> None:
     assert page.status_code == 200 and "在线自助出具信用报告" in page.text
     response = owner.post(
         "/portal/me/reports",
-        data={"type": "public_legal", "purpose": "投标", "csrf_token": _token(page.text)},
+        data={"type": "public_legal", "purpose": "工程投标", "csrf_token": _token(page.text)},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -242,7 +242,7 @@ def test_cli_issue_and_offline_verify(city: City, tmp_path: Path) -> None:
             "--type",
             "special",
             "--purpose",
-            "招投标",
+            "招投标资格",
             "--out",
             str(out),
         ],
@@ -272,7 +272,7 @@ def test_cli_issue_and_offline_verify(city: City, tmp_path: Path) -> None:
             "--type",
             "special",
             "--purpose",
-            "评优",
+            "评优评先",
             "--out",
             str(zipped),
         ],

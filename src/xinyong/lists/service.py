@@ -199,7 +199,7 @@ def uphold_objection(
     entry.removed_on, entry.removal_note = today, text
     entry.removal_reason = SystemReason.objection_upheld.value
     entry.held_by_objection = False
-    hooks.entry_ended(session, entry, reason=reason)
+    hooks.entry_ended(session, entry, reason=entry.removal_reason)
     entries.log(session, entry, actor=actor, action="rejected", from_state=before.value, note=text)
     entries.tell(session, entry, "list.rejected", note=text)
     return entry
@@ -307,6 +307,7 @@ def end(
     before = entries.move(session, entry, target, expected_version=expected_version)
     entry.removed_on, entry.removal_reason, entry.removal_note = today, reason, note
     entry.held_by_objection = False
+    hooks.entry_ended(session, entry, reason=reason)
     entries.log(
         session,
         entry,
