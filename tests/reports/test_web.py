@@ -160,9 +160,14 @@ def test_api_request_get_download_verify_and_refusals(city: City) -> None:
     xlsx = bank.get(f"/api/v1/reports/{number}/xlsx")
     assert xlsx.status_code == 200 and zipfile.is_zipfile(BytesIO(xlsx.content))
     pdf = bank.get(f"/api/v1/reports/{number}/pdf").content
-    checked = TestClient(create_app()).post(
-        f"/api/v1/reports/{number}/verify", files={"file": ("r.pdf", pdf, "application/pdf")}
+    anyone = TestClient(create_app())  # a visitor: the verification page gives the form token
+    visitor_token = _token(anyone.get(f"/verify/{number}").text)
+    checked = anyone.post(
+        f"/api/v1/reports/{number}/verify",
+        files={"file": ("r.pdf", pdf, "application/pdf")},
+        headers={"x-csrf-token": visitor_token},
     )
+    assert checked.status_code == 200, checked.text
     assert checked.json()["file_matches"] is True and checked.json()["state"] == "valid"
     refused = bank.post(
         "/api/v1/reports",
