@@ -4,13 +4,12 @@ are told by the rights case that decided them, in its own words."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import CatalogItem
+from xinyong.catalog import labels
 from xinyong.core.db import utcnow
 from xinyong.notices.models import Notice
 from xinyong.records import effects
@@ -20,14 +19,13 @@ from xinyong.records.effects import Cause, Change, Changed
 def tell_subjects(session: Session, change: Change, items: Sequence[Changed], cause: Cause) -> None:
     """One notice per changed record to its subject (``notice.record.<change>``)."""
     now = utcnow()
-    items_by_code = catalog_service.get_catalog().items
     rows = [
         {
             "key": f"record.{change.value}",
             "params": {
                 "item_code": item.item_code,
-                "item_zh": _name(items_by_code, item.item_code, "zh"),
-                "item_en": _name(items_by_code, item.item_code, "en"),
+                "item_zh": labels.item_name(item.item_code, "zh"),
+                "item_en": labels.item_name(item.item_code, "en"),
                 "source_record_id": item.source_record_id,
                 "date": cause.today.isoformat(),
                 "reason": cause.reason[:500],
@@ -40,13 +38,6 @@ def tell_subjects(session: Session, change: Change, items: Sequence[Changed], ca
         for item in items
     ]
     session.execute(insert(Notice), rows)
-
-
-def _name(items: Mapping[str, CatalogItem], code: str, lang: str) -> str:
-    item = items.get(code)
-    if item is None:
-        return code
-    return item.name.zh if lang == "zh" else item.name.en
 
 
 def subscribe() -> None:
