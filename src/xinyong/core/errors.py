@@ -6,21 +6,34 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from xinyong.core.i18n import Language, has_text, t
+
 
 class XinyongError(Exception):
-    """Base error: a message for people, a status code, and a stable code for machines."""
+    """Base error: a message for people, a status code, and a stable code for machines.
+
+    A message from the catalogue of texts is given by ``key`` (a ``texts.yaml`` key whose
+    zh/en texts may hold ``{name}`` placeholders filled from ``params``): ``message`` is then
+    its English text and ``localized(lang)`` its text in the reader's language. A bare
+    ``message`` (no key) is shown as it is in both languages."""
 
     status_code: int = 400
     code: str = "error"
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         status_code: int | None = None,
         code: str | None = None,
         *,
         details: dict[str, Any] | None = None,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
+        self.key = key
+        self.params = dict(params or {})
+        if key is not None and not message:
+            message = self.localized("en")
         super().__init__(message)
         self.message = message
         if status_code is not None:
@@ -28,6 +41,12 @@ class XinyongError(Exception):
         if code is not None:
             self.code = code
         self.details = details or {}
+
+    def localized(self, lang: Language) -> str:
+        """The message in ``lang``: the keyed text with its parameters, else ``message``."""
+        if self.key is None or not has_text(self.key):
+            return self.message
+        return t(self.key, lang).format_map(self.params)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON body used by the API error handler."""
