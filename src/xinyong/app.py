@@ -30,6 +30,7 @@ from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
+from xinyong.desk import console as desk_console
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import views as evaluation_views
@@ -244,6 +245,7 @@ def create_app() -> FastAPI:
     )
     for router in (
         auth_views.router,
+        desk_console.router,
         auth_api.router,
         records_api.router,
         audit_console.router,

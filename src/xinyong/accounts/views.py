@@ -87,16 +87,6 @@ def _require_login(request: Request, principal: Principal) -> None:
         raise Unauthorized("log in first")
 
 
-@router.get("/console/", response_class=HTMLResponse)
-def console_home(request: Request, principal: CurrentPrincipal) -> Response:
-    """The console's start page for staff."""
-    _require_login(request, principal)
-    if principal.kind != "staff":
-        raise Forbidden("the console is for department staff")
-    actions = sorted(a for a in policy.ACTIONS if policy.can(principal, a))
-    return render(request, "console/auth/home.html", {"principal": principal, "actions": actions})
-
-
 @router.get("/portal/me", response_class=HTMLResponse)
 def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     """A subject's own page: who looked at its data and why, its notices and its rights."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden, Invalid, NotFound
 from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Department
 
 OVERSIGHT = frozenset({"admin", "auditor"})  # read every department's work
 
@@ -22,6 +23,17 @@ def acts_for_any(principal: Principal) -> bool:
 def platform_wide(principal: Principal) -> bool:
     """Admins and auditors of the credit office see every department's work."""
     return principal.kind == "staff" and principal.role in OVERSIGHT
+
+
+def office_wide(session: Session, principal: Principal) -> bool:
+    """Oversight, or staff of the credit office itself: they read every department's
+    collection figures (the ledger, late submissions)."""
+    if platform_wide(principal):
+        return True
+    if principal.kind != "staff" or principal.department_id is None:
+        return False
+    department = session.get(Department, principal.department_id)
+    return bool(department and department.is_credit_office)
 
 
 def own_department(principal: Principal) -> int:

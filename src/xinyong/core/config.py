@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -101,6 +102,18 @@ class Settings(BaseSettings):
     evaluation_file: Path | None = None
     # A city's own sector classifications (分级分类), layered over the shipped file.
     supervision_file: Path | None = None
+    # The time zone people read times in (pages, reports, exports); storage and the API's ISO
+    # timestamps stay in UTC.
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)")
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -1,5 +1,23 @@
-"""The console kit: the staff guard, the console page renderer, the step-route factory and
-the lookups every module's staff pages share (departments, people behind actor strings)."""
+"""The console kit: the staff guard, the console page renderer, the step-route factory, the
+console's navigation and the lookups every module's staff pages share (departments, people
+behind actor strings).
+
+Layout. Every template under ``console/`` is rendered in the console layout
+(``console/base.html``: its own header, navigation by role, breadcrumbs and footer, the
+portal's look): a console template keeps writing ``{% extends "base.html" %}`` and gets the
+console layout (see ``web.render``). Nothing else is needed to join it.
+
+Navigation. The menu is data: :data:`CONSOLE_NAV` lists ``NavEntry(action, href, text key,
+group)`` rows, and a person sees the rows whose policy action they hold (and whose page the
+application serves). A module adds its pages with one line in its ``console.py``::
+
+    kit.add_nav("commitments.read", "/console/commitments", "cm.nav", group="work")
+
+``action`` is a policy action (``auth.policy.ACTIONS``; ``None``: every staff member),
+``text`` a key of the module's texts.yaml, ``group`` one of :data:`NAV_GROUPS` (the menu's
+sections). The breadcrumbs follow from the same rows (the longest ``href`` the page's path
+starts with); a page may pass its own ``breadcrumbs`` [(text, href or None), …] instead.
+"""
 
 from __future__ import annotations
 
@@ -70,6 +88,80 @@ class ConsolePages:
         return render_page(request, f"console/{self.module}/{name}", full, status_code=status)
 
 
+# The menu's sections, in order (their names: texts ``desk.group.<group>``).
+NAV_GROUPS = ("desk", "collect", "work", "lists", "checks", "reports", "grades", "oversight")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the console menu: shown to staff who hold ``action`` (None: all staff)."""
+
+    action: str | None
+    href: str
+    text: str
+    group: str = "work"
+
+
+CONSOLE_NAV: list[NavEntry] = [
+    NavEntry(None, "/console/", "console.title", "desk"),
+    NavEntry("records.submit", "/console/ingest", "ingest.upload", "collect"),
+    NavEntry("ingest.read", "/console/ingest/ledger", "ingest.ledger", "collect"),
+    NavEntry("records.submit", "/console/ingest/review", "ingest.review", "collect"),
+    NavEntry("rights.read", "/console/rights", "rc.queue", "work"),
+    NavEntry("rights.counter", "/console/rights/counter", "rc.counter", "work"),
+    NavEntry("lists.read", "/console/lists", "lc.queue", "lists"),
+    NavEntry("lists.decide", "/console/lists/new", "lc.new", "lists"),
+    NavEntry("checks.read", "/console/checks", "ckc.desk", "checks"),
+    NavEntry("checks.run", "/console/checks/batch", "ckc.batch", "checks"),
+    NavEntry("checks.read", "/console/checks/feedback", "ckc.queue", "checks"),
+    NavEntry("checks.read", "/console/checks/stats", "ckc.stats", "checks"),
+    NavEntry("reports.register", "/console/reports", "desk.nav.reports", "reports"),
+    NavEntry("reports.counter", "/console/reports/counter", "desk.nav.report_counter", "reports"),
+    NavEntry("reports.batch", "/console/reports/batch", "desk.nav.report_batch", "reports"),
+    NavEntry("evaluations.read", "/console/evaluation", "ev.runs", "grades"),
+    NavEntry("evaluations.read", "/console/evaluation/subject", "ev.subject_lookup", "grades"),
+    NavEntry("rights.read", "/console/rights/stats", "desk.nav.rights_stats", "oversight"),
+    NavEntry("audit.read", "/console/audit", "audit.title", "oversight"),
+]
+
+
+def add_nav(action: str | None, href: str, text: str, *, group: str = "work") -> None:
+    """Add a page to the console menu (once per ``href``; a later call replaces it)."""
+    if group not in NAV_GROUPS:
+        raise ValueError(f"unknown console menu group {group!r}; one of {', '.join(NAV_GROUPS)}")
+    CONSOLE_NAV[:] = [e for e in CONSOLE_NAV if e.href != href]
+    CONSOLE_NAV.append(NavEntry(action, href, text, group))
+
+
+def may_see(principal: Principal, entry: NavEntry) -> bool:
+    """Whether a staff member's menu shows the entry."""
+    if principal.kind != "staff":
+        return False
+    return entry.action is None or policy.can(principal, entry.action)
+
+
+def nav_entries(principal: Principal, served: Callable[[str], bool]) -> list[NavEntry]:
+    """The menu rows a staff member sees, of pages the application serves, by group."""
+    order = {group: i for i, group in enumerate(NAV_GROUPS)}
+    shown = [e for e in CONSOLE_NAV if may_see(principal, e) and served(e.href)]
+    return sorted(shown, key=lambda e: order[e.group])
+
+
+def nav_groups(entries: Iterable[NavEntry]) -> list[tuple[str, list[NavEntry]]]:
+    """Menu rows grouped by section, sections in the menu's order."""
+    groups: dict[str, list[NavEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.group, []).append(entry)
+    return [(g, groups[g]) for g in NAV_GROUPS if g in groups]
+
+
+def current_entry(path: str, entries: Iterable[NavEntry]) -> NavEntry | None:
+    """The menu row a page belongs to: the longest ``href`` its path starts with."""
+    home = "/console/"
+    found = [e for e in entries if e.href != home and (path == e.href or path.startswith(e.href + "/"))]
+    return max(found, key=lambda e: len(e.href), default=None)
+
+
 def departments_by_id(session: Session) -> dict[int, Department]:
     """Every department, by id."""
     return {d.id: d for d in session.scalars(select(Department))}
@@ -135,3 +227,45 @@ def add_step_routes(
             response_class=HTMLResponse,
             name=f"{name}_{step}",
         )
+
+
+def layout_context(request: Request, context: Mapping[str, Any]) -> dict[str, Any]:
+    """What the console layout shows around a page: the menu the caller's role allows, the
+    breadcrumbs, the caller and the language switch (``console/base.html`` reads these)."""
+    from xinyong.core.i18n import pick_language, t
+    from xinyong.web.present import served_paths, switch_href
+
+    lang = pick_language(str(context.get("lang") or "zh"))
+    principal = getattr(request.state, "principal", None)
+    served = served_paths(request) if "app" in request.scope else set()
+    entries = nav_entries(principal, served.__contains__) if principal is not None else []
+    current = current_entry(request.url.path, entries)
+    home = "/console/"
+    crumbs: list[tuple[str, str | None]] = [(t("console.title", lang), home)]
+    if current is not None:
+        crumbs.append((t(current.text, lang), current.href))
+    if crumbs[-1][1] == request.url.path:
+        crumbs[-1] = (crumbs[-1][0], None)  # the page itself: no link
+    staff_role = principal.role if principal is not None and principal.kind == "staff" else None
+    return {
+        "console_menu": nav_groups(entries),
+        "console_current": current.href if current else home,
+        "breadcrumbs": crumbs if request.url.path != home else [],
+        "console_principal": principal,
+        "console_role": f"desk.role.{staff_role}" if staff_role else None,
+        "switch_href": switch_href(request, lang),
+        "timezone_label": timezone_label(lang),
+        "colon": colon(lang),
+    }
+
+
+def timezone_label(lang: Language) -> str:
+    """The time zone pages show times in, as people name it."""
+    from xinyong.core.config import get_settings
+    from xinyong.core.i18n import t
+
+    name = get_settings().timezone
+    return t("desk.beijing_time", lang) if name in BEIJING_ZONES else name
+
+
+BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"})

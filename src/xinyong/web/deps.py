@@ -56,9 +56,12 @@ def current_principal(request: Request, session: DbSession) -> Principal:
     """Who is calling: a bearer API key, a logged-in account, or anonymous."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return apikeys.authenticate(session, header[7:].strip())
-    account = session_account(request, session)
-    return auth_service.principal_for(session, account) if account else ANONYMOUS
+        principal = apikeys.authenticate(session, header[7:].strip())
+    else:
+        account = session_account(request, session)
+        principal = auth_service.principal_for(session, account) if account else ANONYMOUS
+    request.state.principal = principal  # the console layout builds its navigation from it
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

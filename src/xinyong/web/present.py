@@ -52,6 +52,11 @@ def _paths(routes: Iterable[object]) -> Iterator[str]:
             yield path
 
 
+def served_paths(request: Request) -> set[str]:
+    """Every path template the application serves."""
+    return set(_paths(request.app.routes))
+
+
 def route_exists(request: Request, path: str) -> bool:
     """Whether the application serves ``path`` (pages of later issues appear by themselves)."""
     return path in set(_paths(request.app.routes))

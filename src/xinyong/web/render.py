@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import BaseLoader, Environment
 
 from xinyong.core.i18n import LANGUAGES, pick_language, t
+from xinyong.core.localtime import local_time
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+CONSOLE_BASE = "console/base.html"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Times people read: ``{{ at | local_time }}`` on every page (portal and console) and export.
+templates.env.filters["local_time"] = local_time
+templates.env.globals["local_time"] = local_time
+
+
+class _ConsoleLoader(BaseLoader):
+    """The portal's templates, except that ``base.html`` is the console layout: a console
+    template extending "base.html" is laid out as a console page."""
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        name = CONSOLE_BASE if template == "base.html" else template
+        return self.inner.get_source(environment, name)
+
+
+assert templates.env.loader is not None
+# Shares the filters and globals above (an overlay links to its environment's tables).
+console_templates = Jinja2Templates(
+    env=templates.env.overlay(loader=_ConsoleLoader(templates.env.loader))
+)
+
+
+def is_console(request: Request, name: str) -> bool:
+    """Console templates, and error pages of console paths, use the console layout."""
+    return name.startswith("console/") or request.url.path.startswith("/console")
 
 
 def language(request: Request) -> str:
@@ -27,6 +60,11 @@ def render(
     from xinyong.web import csrf
 
     full = {"lang": language(request), "t": t, "csrf_token": csrf.token(request), **context}
+    if is_console(request, name):
+        from xinyong.web.console import layout_context
+
+        full = {**layout_context(request, full), **full}
+        return console_templates.TemplateResponse(request, name, full, status_code=status_code)
     return templates.TemplateResponse(request, name, full, status_code=status_code)
 
 

@@ -1,0 +1,103 @@
+"""A small city for the console's tests: one account per console role (usernames without
+underscores, so that the raw-code check cannot confuse them with codes), pending work of
+every kind for the market regulator, and logged-in clients."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from tests import factories
+from tests.lists.helpers import BASIS, REASONS
+from xinyong.app import create_app
+from xinyong.auth import service as auth_service
+from xinyong.auth.schemas import AccountCreate
+from xinyong.checks.models import CreditCheck
+from xinyong.core.db import session_scope
+from xinyong.ingest.models import IngestBatch
+from xinyong.lists import service as lists_service
+from xinyong.subjects import service as subjects_service
+
+PASSWORD = "Correct-Horse-42"
+TODAY = date.today()
+# username, display name, role, department kind (development_reform: the credit office)
+ROLES = (
+    ("office", "王晓梅", "department_user", "development_reform"),
+    ("reporter", "李明", "reporter", "market_regulation"),
+    ("officer", "陈静", "department_user", "market_regulation"),
+    ("auditor", "赵刚", "auditor", "development_reform"),
+    ("admin", "周立", "admin", "development_reform"),
+)
+
+
+@dataclass
+class City:
+    market_id: int
+    firm_code: str
+    firm_name: str
+    entry_id: int
+    batch_id: str
+    at: datetime  # a stored time shown on several pages (the batch's receipt)
+    clients: dict[str, TestClient] = field(default_factory=dict)
+
+
+def seed() -> City:
+    """Accounts, a proposed list entry, a late submission and a failed batch check."""
+    with session_scope() as session:
+        subjects_service.sync_departments(session)
+        for username, name, role, kind in ROLES:
+            dept = factories.department(session, kind)
+            data = AccountCreate(
+                username=username, display_name=name, password=PASSWORD, kind="staff",
+                role=role, department_id=dept.id,
+            )  # fmt: skip
+            auth_service.create_account(session, data=data)
+        market = factories.department(session, "market_regulation")
+        firm = factories.enterprise(session, name="苏州市瑞丰精密机械有限公司")
+        decided = (TODAY - timedelta(days=20)).isoformat()
+        penalty = factories.penalty(session, firm, decision_date=decided, today=TODAY)
+        entry = lists_service.propose(
+            session, list_code="serious_dishonesty_list", subject_id=firm.id,
+            basis_record_ids=[penalty.id], legal_basis=BASIS, reasons=REASONS,
+            actor="test", department_id=market.id, today=TODAY,
+        )  # fmt: skip
+        at = datetime(2026, 11, 30, 13, 50, tzinfo=UTC)  # 21:50 in Beijing
+        batch = IngestBatch(
+            id="B20261130-LATE", item_code="admin_penalty", department_id=market.id,
+            channel="upload", mode="partial", status="loaded", filename="处罚.csv", rows=3,
+            accepted=3, late=2, submitted_by="account:2", received_at=at, finished_at=at,
+        )  # fmt: skip
+        session.add(batch)
+        session.add(
+            CreditCheck(
+                kind="batch", state="failed", department_id=market.id,
+                matter_code="government_procurement", purpose="政府采购供应商审查", actor="account:3",
+                actor_label="陈静", checked_on=TODAY, catalog_version="test", file_name="名单.xlsx",
+                error="file unreadable",
+            )  # fmt: skip
+        )
+        session.flush()
+        return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, at)
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def login(username: str) -> TestClient:
+    """A client logged in as the account, sending the session's CSRF token as a header."""
+    client = TestClient(create_app())
+    token = csrf_of(client.get("/login").text)
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text[:200]
+    client.headers["X-CSRF-Token"] = csrf_of(client.get("/login").text)
+    return client
