@@ -221,6 +221,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/ingest"): by_group(401, 403, 403, admin=303, reporter=303),
     ("GET", "/console/ingest/batches/{batch_id}"): by_group(303, 403, 403, admin=200, auditor=200),
     ("GET", "/console/ingest/ledger"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
+    ("GET", "/console/ingest/ledger.csv"): by_group(303, 403, 403, **dict.fromkeys(STAFF, 200)),
     ("GET", "/console/ingest/review"): by_group(303, 403, 403, admin=200, reporter=200),
     ("POST", "/console/ingest/review/{review_id}"): OTHER_REVIEW,
     # rights console (异议 / 信用修复): staff only; admins and auditors see every department,

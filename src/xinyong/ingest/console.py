@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from xinyong.auth import scope
 from xinyong.auth.principal import Principal
+from xinyong.catalog import labels
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem
-from xinyong.core.errors import XinyongError
-from xinyong.ingest import api, ledger, review, service
+from xinyong.core.db import session_scope
+from xinyong.core.errors import Invalid, XinyongError
+from xinyong.core.i18n import Language
+from xinyong.ingest import api, ledger, ledger_view, review, service
 from xinyong.subjects.models import Department
+from xinyong.web import console as kit
 from xinyong.web.console import require_staff, staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.params import MAX_ID, PathId
+from xinyong.web.params import MAX_ID, PathId, lang_of
+from xinyong.web.present import href
 from xinyong.web.render import render
 
 router = APIRouter(prefix="/console/ingest", include_in_schema=False)
@@ -99,12 +108,82 @@ def batch_page(
     return render(request, "console/ingest/batch.html", {"report": report, "batch": batch})
 
 
+def _ledger_filter(
+    session: Session, principal: Principal, filters: LedgerQuery
+) -> tuple[ledger_view.LedgerFilter, bool]:
+    """The reader's filter (its own department unless the credit office), and whether it
+    sees every department."""
+    wide = scope.office_wide(session, principal)
+    if wide:
+        department = scope.department_id(session, filters.department) if filters.department else None
+    else:
+        department = scope.own_department(principal)
+    if filters.since and filters.until and filters.since > filters.until:
+        raise Invalid("the start date is after the end date", details={"field": "since"})
+    where = ledger_view.LedgerFilter(
+        department_id=department,
+        item_code=filters.item or None,
+        since=filters.since,
+        until=filters.until,
+        late_only=filters.late,
+    )
+    return where, wide
+
+
+class LedgerQuery(BaseModel):
+    """The ledger's filters, as the query string gives them."""
+
+    department: str = Field("", max_length=64)
+    item: str = Field("", max_length=64)
+    since: date | None = None
+    until: date | None = None
+    late: bool = False
+
+
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, principal: Reader, session: DbSession) -> Response:
-    """The ledger (归集台账): per department and item."""
-    oversight = scope.platform_wide(principal)
-    rows = ledger.ledger(session, department_id=None if oversight else principal.department_id)
-    return render(request, "console/ingest/ledger.html", {"rows": rows})
+def ledger_page(
+    request: Request,
+    principal: Reader,
+    session: DbSession,
+    filters: Annotated[LedgerQuery, Query()],
+) -> Response:
+    """The ledger (归集台账): figures per department and item, the batches and the late rows
+    named, under filters; the credit office sees every department."""
+    where, wide = _ledger_filter(session, principal, filters)
+    context = {
+        "figures": ledger_view.figures(session, where),
+        "batches": ledger_view.batches(session, where),
+        "late_rows": ledger_view.late_rows(session, where),
+        "late_total": ledger_view.late_total(session, where),
+        "wide": wide,
+        "filters": filters,
+        "departments": kit.departments_by_id(session),
+        "department_name": kit.department_name,
+        "item_name": labels.item_name,
+        "items": sorted(catalog_service.get_catalog().items.values(), key=lambda i: i.code),
+        "export_href": href("/console/ingest/ledger.csv", filters.model_dump(exclude_defaults=True)),
+    }
+    return render(request, "console/ingest/ledger.html", context)
+
+
+@router.get("/ledger.csv")
+def ledger_export(
+    request: Request,
+    principal: Reader,
+    session: DbSession,
+    filters: Annotated[LedgerQuery, Query()],
+) -> Response:
+    """The ledger's batches under the filters as CSV (at most 100,000; Beijing time)."""
+    where, _ = _ledger_filter(session, principal, filters)
+    headers = {"content-disposition": 'attachment; filename="ledger.csv"'}
+    lines = _streamed(where, lang_of(request))
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _streamed(where: ledger_view.LedgerFilter, lang: Language) -> Iterator[str]:
+    """The export read in chunks by a session of its own (the request's is closed by then)."""
+    with session_scope() as session:
+        yield from ledger_view.export_csv(session, where, lang)
 
 
 @router.get("/review", response_class=HTMLResponse)
