@@ -30,8 +30,8 @@ from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
-from xinyong.desk import console as desk_console
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.desk import console as desk_console
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api

@@ -73,11 +73,18 @@ def seed() -> City:
         session.add(batch)
         session.add(
             CreditCheck(
-                kind="batch", state="failed", department_id=market.id,
-                matter_code="government_procurement", purpose="政府采购供应商审查", actor="account:3",
-                actor_label="陈静", checked_on=TODAY, catalog_version="test", file_name="名单.xlsx",
+                kind="batch",
+                state="failed",
+                department_id=market.id,
+                matter_code="government_procurement",
+                purpose="政府采购供应商审查",
+                actor="account:3",
+                actor_label="陈静",
+                checked_on=TODAY,
+                catalog_version="test",
+                file_name="名单.xlsx",
                 error="file unreadable",
-            )  # fmt: skip
+            )
         )
         session.flush()
         return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, at)

@@ -9,7 +9,9 @@ from tests.desk.city import City
 
 
 def _figure(page: str, name: str) -> int:
-    found = re.search(rf'data-figure="{name}"><a href="[^"]+">\s*<span class="figure">([\d,]+)', page)
+    found = re.search(
+        rf'data-figure="{name}"><a href="[^"]+">\s*<span class="figure">([\d,]+)', page
+    )
     assert found, name
     return int(found.group(1).replace(",", ""))
 

@@ -4,28 +4,24 @@ measures, a hit's reasons, times, figures (the pages' texts are in checks/texts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from xinyong.catalog import labels as catalog_labels
 from xinyong.checks.stats import CheckStats, Figures
+from xinyong.core import localtime
 from xinyong.core.i18n import Language, t
 from xinyong.core.workdays import workdays_between
 from xinyong.measures.catalog import get_catalog
 from xinyong.subjects.models import Department, Subject
 from xinyong.web import present as web_present
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
 # --- how values read ----------------------------------------------------------------------------
 
 
 def local_time(at: datetime) -> str:
     """A stored (UTC) time as the city's local time, to the minute."""
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return aware.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return localtime.local_time(at)
 
 
 def department_name(department: Department | None, lang: Language) -> str:

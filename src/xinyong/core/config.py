@@ -112,7 +112,8 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)")
+            message = f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
+            raise ValueError(message) from None
         return value
 
     @model_validator(mode="after")

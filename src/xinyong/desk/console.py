@@ -26,7 +26,9 @@ def console_home(request: Request, principal: CurrentPrincipal, session: DbSessi
         raise Unauthorized("log in first")
     if principal.kind != "staff":
         raise Forbidden("the console is for department staff")
-    department = session.get(Department, principal.department_id) if principal.department_id else None
+    department = (
+        session.get(Department, principal.department_id) if principal.department_id else None
+    )
     entries = kit.nav_entries(principal, served_paths(request).__contains__)
     figures = service.pending(session, principal=principal, today=local_today())
     context = {

@@ -4,6 +4,7 @@ credit office's oversight, for every department), each with the queue that lists
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -13,6 +14,7 @@ from sqlalchemy.sql import Select
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
 from xinyong.checks.models import CheckHit, CreditCheck
+from xinyong.core.localtime import to_local
 from xinyong.core.workdays import add_workdays
 from xinyong.evaluation.models import EvaluationRun
 from xinyong.ingest.models import IngestBatch
@@ -41,11 +43,13 @@ class Figure:
         return self.count > 0
 
 
-def _scoped(stmt: Select[tuple[int]], column: object, department_id: int | None) -> Select[tuple[int]]:
+def _scoped(
+    stmt: Select[Any], column: object, department_id: int | None
+) -> Select[Any]:
     return stmt if department_id is None else stmt.where(column == department_id)  # type: ignore[arg-type]
 
 
-def _count(session: Session, stmt: Select[tuple[int]]) -> int:
+def _count(session: Session, stmt: Select[Any]) -> int:
     return int(session.scalar(stmt) or 0)
 
 
@@ -68,7 +72,9 @@ def _lists(session: Session, department_id: int | None, today: date) -> Figure:
         ListEntry.state == "proposed",
         (ListEntry.state == "notified") & (ListEntry.objection_until < today),
     )
-    stmt = select(func.count()).select_from(ListEntry).where(ListEntry.source == "platform", waiting)
+    stmt = (
+        select(func.count()).select_from(ListEntry).where(ListEntry.source == "platform", waiting)
+    )
     count = _count(session, _scoped(stmt, ListEntry.department_id, department_id))
     return Figure("desk.fig.lists_waiting", count, "/console/lists", "desk.fig.lists_waiting.hint")
 
@@ -89,7 +95,8 @@ def _late(session: Session, department_id: int | None, now: datetime) -> Figure:
         IngestBatch.kind == "submission", IngestBatch.received_at >= since
     )
     count = _count(session, _scoped(stmt, IngestBatch.department_id, department_id))
-    href = f"/console/ingest/ledger?late=1&since={(now.date() - timedelta(days=LATE_WINDOW_DAYS)).isoformat()}"
+    first_day = (to_local(now) - timedelta(days=LATE_WINDOW_DAYS)).date()
+    href = f"/console/ingest/ledger?late=true&since={first_day.isoformat()}"
     return Figure("desk.fig.late_rows", count, href, "desk.fig.late_rows.hint")
 
 
@@ -107,7 +114,9 @@ def _failed(session: Session, principal: Principal, department_id: int | None) -
         stmt = select(func.count()).select_from(ReportBatch).where(ReportBatch.state == "failed")
         if department_id is not None:
             stmt = stmt.where(ReportBatch.requester_actor == principal.actor)
-        out.append(Figure("desk.fig.failed_reports", _count(session, stmt), "/console/reports/batch"))
+        out.append(
+            Figure("desk.fig.failed_reports", _count(session, stmt), "/console/reports/batch")
+        )
     if policy.can(principal, "evaluations.read"):
         since = datetime.now(UTC) - timedelta(days=FLAG_WINDOW_DAYS)
         stmt = (

@@ -115,7 +115,9 @@ def _ledger_filter(
     sees every department."""
     wide = scope.office_wide(session, principal)
     if wide:
-        department = scope.department_id(session, filters.department) if filters.department else None
+        department = (
+            scope.department_id(session, filters.department) if filters.department else None
+        )
     else:
         department = scope.own_department(principal)
     if filters.since and filters.until and filters.since > filters.until:
@@ -161,7 +163,9 @@ def ledger_page(
         "department_name": kit.department_name,
         "item_name": labels.item_name,
         "items": sorted(catalog_service.get_catalog().items.values(), key=lambda i: i.code),
-        "export_href": href("/console/ingest/ledger.csv", filters.model_dump(exclude_defaults=True)),
+        "export_href": href(
+            "/console/ingest/ledger.csv", filters.model_dump(exclude_defaults=True)
+        ),
     }
     return render(request, "console/ingest/ledger.html", context)
 

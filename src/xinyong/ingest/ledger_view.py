@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from xinyong.ingest.models import IngestBatch
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department, Subject
 
+AnySelect = TypeVar("AnySelect", bound="Select[Unpack[tuple[Any, ...]]]")
 EXPORT_LIMIT = 100_000  # batches in one export
 PAGE = 50
 
@@ -44,7 +45,7 @@ class LedgerFilter:
         end = datetime.combine(end_day, time.min, tzinfo=zone()) if end_day else None
         return start, end
 
-    def apply(self, stmt: Select[Any]) -> Select[Any]:
+    def apply(self, stmt: AnySelect) -> AnySelect:
         b = IngestBatch
         stmt = stmt.where(b.kind == "submission")
         if self.department_id is not None:
@@ -84,11 +85,17 @@ def figures(session: Session, where: LedgerFilter) -> list[FigureRow]:
         func.max(b.received_at),
     )  # fmt: skip
     stmt = where.apply(stmt).group_by(b.department_id, b.item_code)
-    rows = [
-        FigureRow(dept, item, n, *(int(v or 0) for v in counts), last)
-        for dept, item, n, *counts, last in session.execute(stmt.order_by(b.department_id))
-    ]
+    rows = [_figure_row(tuple(found)) for found in session.execute(stmt)]
     return sorted(rows, key=lambda r: (r.department_id, r.item_code))
+
+
+def _figure_row(found: tuple[Any, ...]) -> FigureRow:
+    department_id, item_code, submissions, *counts, last = found
+    rows, accepted, corrected, unchanged, rejected, late = (int(v or 0) for v in counts)
+    return FigureRow(
+        department_id, item_code, int(submissions), rows, accepted, corrected, unchanged,
+        rejected, late, last,
+    )  # fmt: skip
 
 
 def batches(session: Session, where: LedgerFilter, *, limit: int = PAGE) -> list[IngestBatch]:
@@ -131,10 +138,13 @@ _COUNTS = ("rows", "accepted", "corrected", "unchanged", "rejected", "late")
 def export_csv(session: Session, where: LedgerFilter, lang: Language) -> Iterator[str]:
     """The filtered batches as CSV lines (a BOM first, for spreadsheet programs), at most
     ``EXPORT_LIMIT``, read in chunks; times in the city's time zone."""
-    names = {d.id: (d.name_zh if lang == "zh" else d.name_en) for d in session.scalars(select(Department))}
-    header = [t("ingest.batch", lang), t("desk.ledger.received", lang), t("ingest.department", lang),
-              t("ingest.item", lang), t("ingest.file", lang), t("desk.ledger.status", lang)]  # fmt: skip
-    header += [t(f"ingest.count.{key}", lang) for key in _COUNTS]
+    names = {
+        d.id: (d.name_zh if lang == "zh" else d.name_en)
+        for d in session.scalars(select(Department))
+    }
+    keys = ["ingest.batch", "desk.ledger.received", "ingest.department", "ingest.item"]
+    keys += ["ingest.file", "desk.ledger.status", *(f"ingest.count.{key}" for key in _COUNTS)]
+    header = [t(key, lang) for key in keys]
     yield "\ufeff" + _line(header)
     stmt = where.apply(select(IngestBatch)).order_by(IngestBatch.received_at.desc())
     rows = session.scalars(stmt.limit(EXPORT_LIMIT).execution_options(yield_per=1000))
@@ -152,4 +162,3 @@ def _line(cells: list[Any]) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(cells)
     return out.getvalue()
-

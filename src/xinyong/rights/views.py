@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import labels
+from xinyong.core import localtime
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, XinyongError
 from xinyong.core.i18n import Language, t
@@ -44,7 +44,6 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
 MAX_TEXT = 20_000  # the services refuse more than 5,000 characters, naming the field
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RecordId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 FormRecordId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 CaseIdText = Annotated[str, Path(max_length=20)]
@@ -111,8 +110,7 @@ def _page(
 
 
 def _local_time(at: datetime) -> str:
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return aware.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return localtime.local_time(at)
 
 
 def _refused(

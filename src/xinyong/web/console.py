@@ -158,7 +158,9 @@ def nav_groups(entries: Iterable[NavEntry]) -> list[tuple[str, list[NavEntry]]]:
 def current_entry(path: str, entries: Iterable[NavEntry]) -> NavEntry | None:
     """The menu row a page belongs to: the longest ``href`` its path starts with."""
     home = "/console/"
-    found = [e for e in entries if e.href != home and (path == e.href or path.startswith(e.href + "/"))]
+    found = [
+        e for e in entries if e.href != home and (path == e.href or path.startswith(e.href + "/"))
+    ]
     return max(found, key=lambda e: len(e.href), default=None)
 
 
