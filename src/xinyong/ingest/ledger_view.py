@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from xinyong.ingest.models import IngestBatch
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department, Subject
 
-AnySelect = TypeVar("AnySelect", bound="Select[Unpack[tuple[Any, ...]]]")
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
 EXPORT_LIMIT = 100_000  # batches in one export
 PAGE = 50
 
