@@ -43,9 +43,7 @@ class Figure:
         return self.count > 0
 
 
-def _scoped(
-    stmt: Select[Any], column: object, department_id: int | None
-) -> Select[Any]:
+def _scoped(stmt: Select[Any], column: object, department_id: int | None) -> Select[Any]:
     return stmt if department_id is None else stmt.where(column == department_id)  # type: ignore[arg-type]
 
 
