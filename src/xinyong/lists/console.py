@@ -321,7 +321,7 @@ def _entry_page(
         "entry": entry,
         "spec": detail.spec,
         "departments": kit.departments_by_id(session),
-        "actors": kit.actor_names(session, actors),
+        "actors": kit.actor_names(session, actors, lang_of(request)),
         "may_decide": policy.can(principal, "lists.decide")
         and (access.is_admin(principal) or principal.department_id == entry.department_id),
         "conditions": [
@@ -330,6 +330,7 @@ def _entry_page(
             if c.code in access.officer_reasons(detail.spec)
         ],
         "listable_from": queue.listable_from(entry),
+        "today": date.today(),
         "errors": {},
         "headline": None,
         "message": None,

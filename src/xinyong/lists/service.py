@@ -410,7 +410,8 @@ def _imported(
         legal_basis=spec.legal_basis_text(),
         reasons=f"{reasons}(文书号：{record.source_record_id})",
         proposed_by=actor,
-        proposed_on=today,
+        # The department decided on the record's decision date: that is when it was proposed.
+        proposed_on=record.decision_date or today,
         listed_on=record.decision_date or today,
         term_end=record.disclosure_end,
         record_id=record.id,

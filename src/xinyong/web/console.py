@@ -176,12 +176,27 @@ def department_name(department: Department | None, lang: Language) -> str:
     return department.name_zh if lang == "zh" else department.name_en
 
 
-def actor_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
-    """Actor strings as people read them: ``account:7`` → the account's name (username)."""
-    ids = {int(a.split(":", 1)[1]) for a in actors if re.fullmatch(r"account:\d+", a)}
-    found = list(session.scalars(select(Account).where(Account.id.in_(ids)))) if ids else []
-    names = {f"account:{a.id}": f"{a.display_name} ({a.username})" for a in found}
-    return {actor: names.get(actor, actor) for actor in actors}
+def actor_names(session: Session, actors: Iterable[str], lang: Language = "zh") -> dict[str, str]:
+    """Actor strings as people read them: ``account:7`` → the person and their department,
+    ``apikey:2`` → the API client, anything else (jobs, imports) → the platform itself."""
+    from xinyong.auth.models import ApiKey
+    from xinyong.core.i18n import t
+
+    wanted = set(actors)
+    ids = {int(a.split(":", 1)[1]) for a in wanted if re.fullmatch(r"account:\d+", a)}
+    keys = {int(a.split(":", 1)[1]) for a in wanted if re.fullmatch(r"apikey:\d+", a)}
+    departments = departments_by_id(session) if ids or keys else {}
+    names: dict[str, str] = {}
+    for account in session.scalars(select(Account).where(Account.id.in_(ids))) if ids else []:
+        where = department_name(departments.get(account.department_id or 0), lang)
+        names[f"account:{account.id}"] = (
+            f"{account.display_name}（{where}）" if where else account.display_name
+        )
+    for key in session.scalars(select(ApiKey).where(ApiKey.id.in_(keys))) if keys else []:
+        owner = department_name(departments.get(key.department_id or 0), lang) or "—"
+        names[f"apikey:{key.id}"] = t("auditv.actor.key", lang).format(name=key.name, owner=owner)
+    platform = t("auditv.actor.platform", lang)
+    return {actor: names.get(actor, platform) for actor in wanted}
 
 
 def _step_route(
