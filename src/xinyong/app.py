@@ -25,7 +25,7 @@ from xinyong.accounts import api as auth_api
 from xinyong.accounts import console as audit_console
 from xinyong.accounts import views as auth_views
 from xinyong.checks import api as check_api
-from xinyong.checks import batch_api, batch_names
+from xinyong.checks import batch_api, batch_names, bulk_console
 from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
@@ -266,6 +266,7 @@ def create_app() -> FastAPI:
     for router in (measures_api.router, measures_views.router, check_api.router):
         app.include_router(router)
     app.include_router(checks_console.router)  # {check_id:int}: never takes /batch
+    app.include_router(bulk_console.router)
     # batch checks (统查) before any /console/checks/{check_id} route: "batch" is no id
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)

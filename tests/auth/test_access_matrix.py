@@ -324,6 +324,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/checks/{check_id:int}/hits/{hit_id:int}/feedback"): by_group(
         401, 403, 403, admin=404, department_user=404
     ),
+    ("POST", "/console/checks/feedback/bulk"): by_group(
+        401, 403, 403, admin=303, department_user=303
+    ),
     ("GET", "/console/checks/feedback"): by_group(
         303, 403, 403, admin=200, department_user=200, auditor=200
     ),

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.lists.helpers import BASIS, REASONS
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
-from xinyong.checks.models import CreditCheck
+from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.core.db import session_scope
 from xinyong.ingest.models import IngestBatch
 from xinyong.lists import service as lists_service
@@ -87,7 +88,42 @@ def seed() -> City:
             )
         )
         session.flush()
+        _hits_awaiting_feedback(session, market.id, firm.id)
         return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, at)
+
+
+def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: int) -> None:
+    """A check of the market regulator three weeks ago with two measures past their due day."""
+    checked = TODAY - timedelta(days=21)
+    check = CreditCheck(
+        kind="single", state="done", department_id=department_id,
+        matter_code="government_procurement", purpose="政府采购供应商资格审查",
+        actor="account:3", actor_label="陈静", checked_on=checked, catalog_version="test",
+        rows_total=1, rows_done=1, subjects_found=1, subjects_hit=1, hits=2,
+    )  # fmt: skip
+    session.add(check)
+    session.flush()
+    row = CheckRow(
+        check_id=check.id, row_no=1, query_name="苏州市瑞丰精密机械有限公司",
+        resolution="code", subject_id=subject_id, lists=[], hit_count=2,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    for code in ("C-PROC-01", "C-PROC-02"):
+        session.add(
+            CheckHit(
+                check_id=check.id,
+                row_id=row.id,
+                subject_id=subject_id,
+                department_id=department_id,
+                matter_code="government_procurement",
+                measure_code=code,
+                measure_kind="constraint",
+                reasons=["serious_dishonesty_list"],
+                feedback_due=TODAY - timedelta(days=5),
+            )
+        )
+    session.flush()
 
 
 def csrf_of(page: str) -> str:

@@ -29,6 +29,8 @@ def test_the_list_button_waits_for_the_objection_window(city: City) -> None:
 def test_the_new_entry_form_asks_for_the_code_once(city: City) -> None:
     page = city.clients["officer"].get("/console/lists/new").text
     assert page.count("统一社会信用代码或身份证号码") == 1
-    found = city.clients["officer"].get("/console/lists/new", params={"subject_code": city.firm_code})
+    found = city.clients["officer"].get(
+        "/console/lists/new", params={"subject_code": city.firm_code}
+    )
     assert city.firm_name in found.text
     assert f'type="hidden" name="subject_code" value="{city.firm_code}"' in found.text

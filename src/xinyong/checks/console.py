@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
-from xinyong.checks import feedback, labels, stats
+from xinyong.checks import bulk_console, feedback, labels, stats
 from xinyong.checks import service as checks
 from xinyong.checks.answers import hit_read, rows_read, summary
 from xinyong.checks.api import department_id_of, scope_of
@@ -448,11 +448,25 @@ def feedback_page(
         "oversight": platform_wide(principal),
         "departments": departments_by_id(session),
         "feedback_days": get_catalog().feedback_working_days,
+        **_bulk_context(request, principal, today),
         "pager": web_present.pager(
             "/console/checks/feedback", params, total=total, page=page, limit=QUEUE_PAGE
         ),
     }
     return _page(request, principal, "feedback.html", context)
+
+
+def _bulk_context(request: Request, principal: Principal, today: date) -> dict[str, object]:
+    """What the queue's bulk form needs: who may answer which hits, the last bulk outcome."""
+    done = request.query_params.get("bulk_done", "")
+    problem = request.query_params.get("bulk_error", "")
+    return {
+        "bulk": policy.can(principal, "checks.run"),
+        "answers_all": principal.role == "admin",
+        "own_department": principal.department_id,
+        "bulk_done": int(done) if done.isdigit() and len(done) < 4 else None,
+        "bulk_error": problem if problem in bulk_console.PROBLEMS else None,
+    }
 
 
 # --- figures ----------------------------------------------------------------------------------
