@@ -197,7 +197,7 @@ def _case_context(session: Session, principal: Principal, case: RightsCase) -> d
         "subject_code": _subject_code(subject),
         "departments": kit.departments_by_id(session),
         "targets": targets,
-        "actors": kit.actor_names(session, actors - {""}, lang_of(request)),
+        "actors": kit.actor_names(session, actors - {""}),
         "late_days": _late_days(case, today),
         "may_decide": policy.can(principal, "rights.decide")
         and principal.department_id == case.department_id,
