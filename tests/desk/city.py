@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -20,7 +21,12 @@ from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.core.db import session_scope
 from xinyong.ingest.models import IngestBatch
 from xinyong.lists import service as lists_service
+from xinyong.rights import cases, objections
+from xinyong.rights.models import CaseEvent
+from xinyong.rights.objections import ObjectionApplication
+from xinyong.rights.states import ObjectionGround
 from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Subject
 
 PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
@@ -41,6 +47,7 @@ class City:
     firm_name: str
     entry_id: int
     batch_id: str
+    case_id: int
     at: datetime  # a stored time shown on several pages (the batch's receipt)
     clients: dict[str, TestClient] = field(default_factory=dict)
 
@@ -89,7 +96,27 @@ def seed() -> City:
         )
         session.flush()
         _hits_awaiting_feedback(session, market.id, firm.id)
-        return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, at)
+        case_id = _objection(session, firm, penalty.id, at)
+        return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, case_id, at)
+
+
+def _objection(session: Session, firm: Subject, record_id: int, at: datetime) -> int:
+    """The firm (account ``ruifeng``) objects to its penalty; the case's events dated ``at``."""
+    data = AccountCreate(
+        username="ruifeng", display_name="瑞丰精密", password=PASSWORD, kind="subject",
+        role="subject", subject_id=firm.id,
+    )  # fmt: skip
+    account = auth_service.create_account(session, data=data)
+    application = ObjectionApplication(
+        record_ids=[record_id],
+        ground=ObjectionGround.wrong_information,
+        statement="罚款金额应为3万元，决定书第2页可证",
+        files=[],
+    )
+    who = cases.Applicant(actor=f"account:{account.id}", subject_id=firm.id, channel="portal")
+    case = objections.apply(session, applicant=who, application=application, today=TODAY)
+    session.execute(update(CaseEvent).where(CaseEvent.case_id == case.id).values(at=at))
+    return case.id
 
 
 def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: int) -> None:

@@ -14,4 +14,5 @@ def city(live_city: LiveCities) -> Iterator[City]:
     with live_city(extras=seed) as built:
         city = built.facts
         city.clients = {name: login(name) for name, *_ in ROLES}
+        city.clients["ruifeng"] = login("ruifeng")
         yield city
