@@ -48,6 +48,7 @@ class City:
     entry_id: int
     batch_id: str
     case_id: int
+    check_id: int
     at: datetime  # a stored time shown on several pages (the batch's receipt)
     clients: dict[str, TestClient] = field(default_factory=dict)
 
@@ -95,9 +96,11 @@ def seed() -> City:
             )
         )
         session.flush()
-        _hits_awaiting_feedback(session, market.id, firm.id)
+        check_id = _hits_awaiting_feedback(session, market.id, firm.id)
         case_id = _objection(session, firm, penalty.id, at)
-        return City(market.id, firm.uscc or "", firm.name, entry.id, batch.id, case_id, at)
+        return City(
+            market.id, firm.uscc or "", firm.name, entry.id, batch.id, case_id, check_id, at
+        )
 
 
 def _objection(session: Session, firm: Subject, record_id: int, at: datetime) -> int:
@@ -119,7 +122,7 @@ def _objection(session: Session, firm: Subject, record_id: int, at: datetime) ->
     return case.id
 
 
-def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: int) -> None:
+def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: int) -> int:
     """A check of the market regulator three weeks ago with two measures past their due day."""
     checked = TODAY - timedelta(days=21)
     check = CreditCheck(
@@ -146,11 +149,12 @@ def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: in
                 matter_code="government_procurement",
                 measure_code=code,
                 measure_kind="constraint",
-                reasons=["serious_dishonesty_list"],
+                reasons=["list:serious_dishonesty_list"],
                 feedback_due=TODAY - timedelta(days=5),
             )
         )
     session.flush()
+    return check.id
 
 
 def csrf_of(page: str) -> str:

@@ -22,6 +22,17 @@ from xinyong.core.i18n import Language, has_text, t
 from xinyong.lists.config import get_config as lists_config
 from xinyong.subjects.models import Department, Subject
 
+# Summary values that are codes of a vocabulary: the field and the texts' key prefix.
+VALUE_TEXTS = (
+    ("kind", "kind."),
+    ("kind", "rights.kind."),
+    ("ground", "rights.ground."),
+    ("outcome", "rights.outcome."),
+    ("outcome", "ck.feedback."),
+    ("from", "ck.feedback."),
+    ("to", "ck.feedback."),
+    ("channel", "rights.channel."),
+)
 SUBJECT_CHOICES = 20  # subjects offered when a name matches several
 
 
@@ -111,6 +122,12 @@ def _state(value: str, lang: Language) -> str:
     return value
 
 
+def _department_by_key(departments: Mapping[int, Department], key: str) -> Department | None:
+    if "_" not in key:
+        return None
+    return next((d for d in departments.values() if d.key == key), None)
+
+
 def _value(key: str, value: Any, lang: Language, departments: Mapping[int, Department]) -> str:
     if value is None or value == "":
         return "—"
@@ -121,6 +138,11 @@ def _value(key: str, value: Any, lang: Language, departments: Mapping[int, Depar
     if key == "department_id" and isinstance(value, int) and value in departments:
         d = departments[value]
         return d.name_zh if lang == "zh" else d.name_en
+    if isinstance(value, str) and (named := _department_by_key(departments, value)):
+        return named.name_zh if lang == "zh" else named.name_en
+    for field, prefix in VALUE_TEXTS:
+        if key == field and isinstance(value, str) and has_text(prefix + value):
+            return t(prefix + value, lang)
     if key in ("from_state", "to_state", "state") and isinstance(value, str):
         return _state(value, lang)
     if key == "role" and isinstance(value, str) and has_text(f"desk.role.{value}"):
@@ -131,7 +153,10 @@ def _value(key: str, value: Any, lang: Language, departments: Mapping[int, Depar
     if isinstance(value, list | tuple):
         return "、".join(_value(key, v, lang, departments) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{k}={_value(k, v, lang, departments)}" for k, v in value.items())
+        return "；".join(
+            f"{_text(f'auditv.key.{k}', lang) or k}={_value(k, v, lang, departments)}"
+            for k, v in value.items()
+        )
     return str(value)
 
 

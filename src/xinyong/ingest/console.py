@@ -105,7 +105,14 @@ def batch_page(
     require_staff(principal, "ingest.read")
     batch = api.visible_batch(session, principal, batch_id)
     report = ledger.report(session, batch, error_limit=200)
-    return render(request, "console/ingest/batch.html", {"report": report, "batch": batch})
+    context = {
+        "report": report,
+        "batch": batch,
+        "item_name": labels.item_name,
+        "departments": kit.departments_by_id(session),
+        "department_name": kit.department_name,
+    }
+    return render(request, "console/ingest/batch.html", context)
 
 
 def _ledger_filter(
