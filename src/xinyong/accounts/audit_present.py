@@ -25,6 +25,7 @@ from xinyong.subjects.models import Department, Subject
 # Summary values that are codes of a vocabulary: the field and the texts' key prefix.
 VALUE_TEXTS = (
     ("kind", "kind."),
+    ("kind", "desk.account_kind."),
     ("kind", "rights.kind."),
     ("ground", "rights.ground."),
     ("outcome", "rights.outcome."),

@@ -15,7 +15,7 @@ application serves). A module adds its pages with one line in its ``console.py``
 
 ``action`` is a policy action (``auth.policy.ACTIONS``; ``None``: every staff member),
 ``text`` a key of the module's texts.yaml, ``group`` one of :data:`NAV_GROUPS` (the menu's
-sections). The breadcrumbs follow from the same rows (the longest ``href`` the page's path
+sections); ``wide=True`` keeps a page for the credit office's oversight (admins, auditors). The breadcrumbs follow from the same rows (the longest ``href`` the page's path
 starts with); a page may pass its own ``breadcrumbs`` [(text, href or None), …] instead.
 """
 
@@ -33,7 +33,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy
+from xinyong.auth import policy, scope
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden
@@ -100,6 +100,8 @@ class NavEntry:
     href: str
     text: str
     group: str = "work"
+    # Only for the credit office's oversight (admins and auditors: every department's work).
+    wide: bool = False
 
 
 CONSOLE_NAV: list[NavEntry] = [
@@ -120,24 +122,30 @@ CONSOLE_NAV: list[NavEntry] = [
     NavEntry("reports.batch", "/console/reports/batch", "desk.nav.report_batch", "reports"),
     NavEntry("evaluations.read", "/console/evaluation", "ev.runs", "grades"),
     NavEntry("evaluations.read", "/console/evaluation/subject", "ev.subject_lookup", "grades"),
-    NavEntry("rights.read", "/console/rights/stats", "desk.nav.rights_stats", "oversight"),
+    NavEntry("reports.register", "/console/reports/figures", "desk.nav.report_figures", "reports"),
+    NavEntry("rights.read", "/console/rights/stats", "desk.nav.rights_stats", "oversight", True),
     NavEntry("audit.read", "/console/audit", "audit.title", "oversight"),
 ]
 
 
-def add_nav(action: str | None, href: str, text: str, *, group: str = "work") -> None:
+def add_nav(
+    action: str | None, href: str, text: str, *, group: str = "work", wide: bool = False
+) -> None:
     """Add a page to the console menu (once per ``href``; a later call replaces it)."""
     if group not in NAV_GROUPS:
         raise ValueError(f"unknown console menu group {group!r}; one of {', '.join(NAV_GROUPS)}")
     CONSOLE_NAV[:] = [e for e in CONSOLE_NAV if e.href != href]
-    CONSOLE_NAV.append(NavEntry(action, href, text, group))
+    CONSOLE_NAV.append(NavEntry(action, href, text, group, wide))
 
 
 def may_see(principal: Principal, entry: NavEntry) -> bool:
     """Whether a staff member's menu shows the entry."""
     if principal.kind != "staff":
         return False
+    if entry.wide and not scope.platform_wide(principal):
+        return False
     return entry.action is None or policy.can(principal, entry.action)
+
 
 
 def nav_entries(principal: Principal, served: Callable[[str], bool]) -> list[NavEntry]:
