@@ -16,7 +16,8 @@ application serves). A module adds its pages with one line in its ``console.py``
 ``action`` is a policy action (``auth.policy.ACTIONS``; ``None``: every staff member),
 ``text`` a key of the module's texts.yaml, ``group`` one of :data:`NAV_GROUPS` (the menu's
 sections); ``wide=True`` keeps a page for the credit office's oversight (admins, auditors).
-The breadcrumbs follow from the same rows (the longest ``href`` the page's path starts with); a page may pass its own ``breadcrumbs`` [(text, href or None), …] instead.
+The breadcrumbs follow from the same rows (the longest ``href`` the page's path starts
+with); a page may pass its own ``breadcrumbs`` [(text, href or None), …] instead.
 """
 
 from __future__ import annotations
