@@ -80,6 +80,8 @@ def seed() -> City:
             accepted=3, late=2, submitted_by="account:2", received_at=at, finished_at=at,
         )  # fmt: skip
         session.add(batch)
+        # the penalty reached the platform late, in that batch
+        penalty.batch_id, penalty.reported_late, penalty.reported_workdays = batch.id, True, 12
         session.add(
             CreditCheck(
                 kind="batch",

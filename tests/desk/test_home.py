@@ -43,7 +43,21 @@ def test_the_credit_office_sees_every_departments_collection(city: City) -> None
     assert "信用办" in page
     assert _figure(page, "late_rows") >= 0
     ledger = city.clients["office"].get("/console/ingest/ledger").text
-    assert "市场监督管理局" in ledger or "市场监管" in ledger
+    assert "市场监督管理局" in ledger
+    late = ledger.split('id="late"')[1]
+    assert city.firm_name in late and "苏市监罚" in late and ">12<" in late
+    own = city.clients["officer"].get("/console/ingest/ledger", params={"late": "true"}).text
+    assert "B20261130-LATE" in own and 'name="department"' not in own  # its own only
+    other = (
+        city.clients["office"]
+        .get("/console/ingest/ledger", params={"department": "sz_gaj", "late": "true"})
+        .text
+    )
+    assert "B20261130-LATE" not in other
+    refused = city.clients["office"].get(
+        "/console/ingest/ledger", params={"since": "2026-12-01", "until": "2026-11-01"}
+    )
+    assert refused.status_code == 422
 
 
 def test_console_pages_get_the_layout_with_breadcrumbs(city: City) -> None:
@@ -53,3 +67,10 @@ def test_console_pages_get_the_layout_with_breadcrumbs(city: City) -> None:
     assert 'href="/console/"' in crumbs
     portal = city.clients["officer"].get("/").text
     assert "console-nav" not in portal
+
+
+def test_the_batch_page_names_its_late_rows(city: City) -> None:
+    page = city.clients["officer"].get(f"/console/ingest/batches/{city.batch_id}").text
+    late = page.split('id="late"')[1]
+    assert city.firm_name in late and "苏市监罚" in late
+    assert "行政处罚信息" in page and "admin_penalty" not in page.split("<main")[1]

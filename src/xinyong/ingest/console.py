@@ -108,6 +108,7 @@ def batch_page(
     context = {
         "report": report,
         "batch": batch,
+        "late_rows": ledger_view.late_rows_of(session, batch.id) if batch.late else [],
         "item_name": labels.item_name,
         "departments": kit.departments_by_id(session),
         "department_name": kit.department_name,

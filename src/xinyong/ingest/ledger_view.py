@@ -126,6 +126,18 @@ def late_rows(session: Session, where: LedgerFilter, *, limit: int = PAGE) -> li
     return [LateRow(r, s, r.batch_id) for r, s in session.execute(stmt)]
 
 
+def late_rows_of(session: Session, batch_id: str, *, limit: int = PAGE) -> list[LateRow]:
+    """The late records one batch brought (at most ``limit``)."""
+    stmt = (
+        select(Record, Subject)
+        .join(Subject, Subject.id == Record.subject_id)
+        .where(Record.batch_id == batch_id, Record.reported_late.is_(True))
+        .order_by(Record.id)
+        .limit(limit)
+    )
+    return [LateRow(r, s, r.batch_id) for r, s in session.execute(stmt)]
+
+
 def late_total(session: Session, where: LedgerFilter) -> int:
     """How many late rows the filtered batches hold."""
     stmt = where.apply(select(func.coalesce(func.sum(IngestBatch.late), 0)))
