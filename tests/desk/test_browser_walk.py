@@ -100,6 +100,16 @@ def _problems(page: Any, path: str) -> list[str]:
     return found
 
 
+def _open_the_menu(page: Any, url: str, shot: Any) -> None:
+    """On a phone the menu folds under one button; opened, it lists the role's pages."""
+    page.goto(url + "/console/")
+    menu = page.locator(".console-menu a").first
+    assert not menu.is_visible()
+    page.locator(".menu-label").click()
+    assert menu.is_visible()
+    page.screenshot(path=str(shot))
+
+
 def test_every_console_page_for_every_role_at_two_widths(served: Served) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -118,6 +128,8 @@ def test_every_console_page_for_every_role_at_two_widths(served: Served) -> None
                     name = re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "home"
                     shot = ARTIFACTS / f"{width_name}-{username}-{name}.png"
                     page.screenshot(path=str(shot), full_page=True)
+                if width_name == "phone":
+                    _open_the_menu(page, served.url, ARTIFACTS / f"phone-{username}-menu.png")
                 page.context.close()
     assert visited > 60
     assert not problems, "\n".join(problems)
