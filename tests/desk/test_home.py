@@ -74,3 +74,13 @@ def test_the_batch_page_names_its_late_rows(city: City) -> None:
     late = page.split('id="late"')[1]
     assert city.firm_name in late and "苏市监罚" in late
     assert "行政处罚信息" in page and "admin_penalty" not in page.split("<main")[1]
+
+
+def test_the_console_reads_in_english_under_lang_en(city: City) -> None:
+    officer = city.clients["officer"]
+    try:
+        page = officer.get("/console/", params={"lang": "en"}).text
+        assert "Pending work" in page and "All functions" in page and "List entries" in page
+        assert "待办事项" not in page and "Times shown in Beijing time" in page
+    finally:
+        officer.get("/console/", params={"lang": "zh"})  # the cookie back to Chinese
