@@ -54,7 +54,8 @@ def runs_page(request: Request, session: DbSession, principal: CurrentPrincipal)
     """Evaluation runs, newest first, with their grade distributions."""
     _staff(principal)
     runs = service.runs(session, limit=100)
-    return render(request, "console/evaluation/runs.html", {"runs": runs, "alert": PSI_ALERT})
+    context = {"runs": runs, "alert": PSI_ALERT, "models": get_models().models}
+    return render(request, "console/evaluation/runs.html", context)
 
 
 @router.get("/console/evaluation/runs/{run_id}", response_class=HTMLResponse)
