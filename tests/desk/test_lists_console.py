@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tests.desk.city import City
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists_service
@@ -34,3 +37,16 @@ def test_the_new_entry_form_asks_for_the_code_once(city: City) -> None:
     )
     assert city.firm_name in found.text
     assert f'type="hidden" name="subject_code" value="{city.firm_code}"' in found.text
+
+
+def test_an_imported_entry_is_proposed_on_its_records_decision_date(session: Session) -> None:
+    from tests import factories
+    from tests.lists.helpers import court_record
+    from xinyong.lists.models import ListEntry
+
+    subject = factories.enterprise(session)
+    record = court_record(session, subject, publish_date="2026-03-02")
+    lists_service.import_from_records(session, today=date(2026, 6, 2))
+    entry = session.scalars(select(ListEntry).where(ListEntry.record_id == record.id)).one()
+    assert record.decision_date is not None and record.decision_date < date(2026, 6, 2)
+    assert entry.proposed_on == record.decision_date == entry.listed_on
