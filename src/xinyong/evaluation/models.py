@@ -90,3 +90,25 @@ class EvaluationResult(Base):
     band_grade: Mapped[str] = mapped_column(String(8))
     override: Mapped[str | None] = mapped_column(String(64))
     contributions: Mapped[dict[str, Any]] = mapped_column()
+
+
+class GradeObjection(Base):
+    """An objection (异议) against a grade: the rights case, the result objected to, and the
+    result a recomputation gave when the objection was upheld."""
+
+    __tablename__ = "evaluation_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("rights_cases.id"), unique=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    model_code: Mapped[str] = mapped_column(String(64))
+    result_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("evaluation_results.id")
+    )
+    grade_before: Mapped[str] = mapped_column(String(8))
+    score_before: Mapped[float] = mapped_column(Float)
+    # Upheld: the recomputed result (a new incremental run of the model for the subject).
+    new_result_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("evaluation_results.id")
+    )
+    grade_after: Mapped[str | None] = mapped_column(String(8))
