@@ -32,6 +32,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.evaluation import api as evaluation_api
+from xinyong.evaluation import console as evaluation_console
 from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
@@ -280,6 +281,7 @@ def create_app() -> FastAPI:
     for router in (
         evaluation_api.router,
         evaluation_views.router,
+        evaluation_console.router,
         supervision_api.router,
         supervision_views.router,
     ):

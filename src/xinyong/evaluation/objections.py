@@ -195,7 +195,9 @@ def decide(
     if upheld:
         _regrade(session, case, link, actor=actor, today=today)
     outcome = CaseOutcome.upheld if upheld else CaseOutcome.rejected
-    summary = f"{link.model_code} {link.grade_before}→{link.grade_after or link.grade_before}: {text}"
+    summary = (
+        f"{link.model_code} {link.grade_before}→{link.grade_after or link.grade_before}: {text}"
+    )
     cases.close(case, outcome=outcome.value, reason=summary, actor=actor, today=today)
     _tell_subject(
         session,
