@@ -149,6 +149,16 @@ def test_subject_objects_and_the_office_regrades(city: City) -> None:
     assert "异议处理中" not in owner.get("/portal/me/evaluation").text
 
 
+def test_the_public_page_and_open_api_show_the_published_grade(city: City) -> None:
+    visitor = TestClient(create_app())
+    page = visitor.get(f"/subjects/{city.uscc}")
+    assert page.status_code == 200
+    assert 'data-public-grade="city_legal_person"' in page.text and "公共信用综合评价" in page.text
+    profile = visitor.get(f"/api/v1/subjects/{city.uscc}").json()
+    assert [g["model_code"] for g in profile["grades"]] == ["city_legal_person"]
+    assert profile["grades"][0]["grade"] in {"A", "B", "C", "D"}
+
+
 def test_counter_files_for_a_walk_in_subject(city: City) -> None:
     office = _login("office")
     page = office.get("/console/evaluation/objections?lang=en")
