@@ -53,6 +53,7 @@ from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.supervision import api as supervision_api
+from xinyong.supervision import console as supervision_console
 from xinyong.supervision import views as supervision_views
 from xinyong.web import csrf
 from xinyong.web.headers import SecurityHeadersMiddleware
@@ -283,6 +284,7 @@ def create_app() -> FastAPI:
         evaluation_views.router,
         evaluation_console.router,
         supervision_api.router,
+        supervision_console.router,
         supervision_views.router,
     ):
         app.include_router(router)
