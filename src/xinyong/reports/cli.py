@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -155,6 +156,38 @@ def batch(
         archive.writestr("problems.csv", "\ufeff" + "\n".join(problems))
     out.write_bytes(buffer.getvalue())
     console.print(f"{len(codes) - len(problems)} reports → {out}; {len(problems)} not issued")
+
+
+@reports_app.command("run-batch")
+def run_batch(
+    batch_id: Annotated[int, typer.Argument(help="A queued batch (console or API).", min=1)],
+    chunk: Annotated[int, typer.Option(help="Reports per transaction.", min=1, max=500)] = (
+        batches.COMMIT_EVERY
+    ),
+) -> None:
+    """Run one queued report batch in this process (a worker), committing chunk by chunk."""
+    try:
+        with Progress() as progress:
+            task = progress.add_task(f"batch {batch_id}", total=None)
+            batches.run(
+                batch_id,
+                chunk=chunk,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except XinyongError as error:
+        _fail(error.message)
+    console.print(f"report batch {batch_id}: done")
+
+
+@reports_app.command("run-queued")
+def run_queued(
+    stale_minutes: Annotated[
+        float, typer.Option(help="Resume running batches silent this long.", min=0)
+    ] = batches.STALE_AFTER.total_seconds() / 60,
+) -> None:
+    """Run queued report batches and resume those whose process was lost (cron this)."""
+    count = batches.run_queued(stale_after=timedelta(minutes=stale_minutes))
+    console.print(f"{count} report batches run")
 
 
 @reports_app.command("keys")
