@@ -1,5 +1,5 @@
 """objections against grades (evaluation_objections); report batch heartbeat, so a batch whose
-process was lost is resumed
+process was lost is resumed; evaluation results written without per-row foreign-key checks
 
 Revision ID: 0014
 Revises: 0012
@@ -59,9 +59,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("report_batches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True))
+    # The engine writes results in bulk for the run it just created and subjects it read;
+    # row-by-row key checks (a FOR KEY SHARE lock on every subject) were half the write.
+    with op.batch_alter_table("evaluation_results", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_evaluation_results_run_id_evaluation_runs", type_="foreignkey")
+        batch_op.drop_constraint("fk_evaluation_results_subject_id_subjects", type_="foreignkey")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("evaluation_results", schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            "fk_evaluation_results_run_id_evaluation_runs",
+            "evaluation_runs",
+            ["run_id"],
+            ["id"],
+        )
+        batch_op.create_foreign_key(
+            "fk_evaluation_results_subject_id_subjects", "subjects", ["subject_id"], ["id"]
+        )
     with op.batch_alter_table("report_batches", schema=None) as batch_op:
         batch_op.drop_column("heartbeat_at")
     op.drop_index(op.f("ix_evaluation_objections_subject_id"), table_name="evaluation_objections")
