@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
-from xinyong.evaluation import service
+from xinyong.evaluation import reporting, service
 from xinyong.evaluation.config import get_models
 from xinyong.evaluation.models import RecomputeFlag
 from xinyong.lists import hooks as lists_hooks
@@ -17,6 +17,7 @@ from xinyong.portal import hooks as portal_hooks
 from xinyong.portal.schemas import PublicGrade
 from xinyong.records import effects
 from xinyong.records.effects import Cause, Change, Changed
+from xinyong.reports import sources as report_sources
 from xinyong.subjects.models import Subject
 
 CHUNK = 5_000
@@ -86,8 +87,9 @@ def public_grades(session: Session, subject: Subject) -> list[PublicGrade]:
 
 
 def subscribe() -> None:
-    """Subscribe the evaluation module to every record change and to list entries ending, and
-    give the public subject page the grades the models publish."""
+    """Subscribe the evaluation module to every record change and to list entries ending, give
+    the public subject page the grades the models publish and credit reports their grades."""
     effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)
     lists_hooks.on_entry_ended("evaluation.flag_listed_subject", flag_listed_subject)
     portal_hooks.on_public_grades("evaluation.public_grades", public_grades)
+    report_sources.register_source("grades", reporting.report_rows)
