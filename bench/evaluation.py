@@ -36,6 +36,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import select, text
 
+from xinyong import registry
 from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
@@ -165,6 +166,7 @@ def _arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = _arguments()
+    registry.wire_effects()  # the demo loader expires records through records.effects
     with _database(args) as url:
         if url is None:
             print("[evaluation] skipped: set XINYONG_BENCH_PG_URL to a PostgreSQL server URL")

@@ -33,6 +33,7 @@ from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.desk import console as desk_console
 from xinyong.evaluation import api as evaluation_api
+from xinyong.evaluation import console as evaluation_console
 from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
@@ -53,6 +54,7 @@ from xinyong.rights import evidence
 from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.supervision import api as supervision_api
+from xinyong.supervision import console as supervision_console
 from xinyong.supervision import views as supervision_views
 from xinyong.web import csrf
 from xinyong.web.headers import SecurityHeadersMiddleware
@@ -283,7 +285,9 @@ def create_app() -> FastAPI:
     for router in (
         evaluation_api.router,
         evaluation_views.router,
+        evaluation_console.router,
         supervision_api.router,
+        supervision_console.router,
         supervision_views.router,
     ):
         app.include_router(router)

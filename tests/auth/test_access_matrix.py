@@ -354,8 +354,36 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/console/evaluation/runs/{run_id}"): EVAL_CONSOLE(404),
     ("GET", "/console/evaluation/subject"): EVAL_CONSOLE(200),
     ("GET", "/console/supervision/{code}"): EVAL_CONSOLE(404),
+    # 双随机 plans: staff who read grades see plans; a department's staff plan, draw and record
+    # ({plan_id} names no plan: 404; an empty new-plan form is refused naming the field)
+    ("GET", "/console/supervision/plans"): EVAL_CONSOLE(200),
+    ("POST", "/console/supervision/plans"): by_group(401, 403, 403, admin=422, department_user=422),
+    ("GET", "/console/supervision/plans/{plan_id}"): EVAL_CONSOLE(404),
+    ("POST", "/console/supervision/plans/{plan_id}/draw"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("POST", "/console/supervision/plans/{plan_id}/results"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
     ("GET", "/evaluation-models"): everyone(200),
     ("GET", "/portal/me/evaluation"): by_group(303, 403, 403, owner=200, other_subject=200),
+    # objections against a grade: the subject files (an empty form is refused, 422), counter
+    # staff file for a subject, the credit office decides ({case_id} names no case: 404)
+    ("POST", "/portal/me/evaluation/objections"): by_group(
+        401, 403, 403, owner=422, other_subject=422
+    ),
+    ("GET", "/console/evaluation/objections"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("POST", "/console/evaluation/objections"): by_group(
+        401, 403, 403, admin=422, department_user=422
+    ),
+    ("GET", "/console/evaluation/objections/{case_id}"): by_group(
+        303, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("POST", "/console/evaluation/objections/{case_id}/decide"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
     ("GET", "/api/v1/report-batches/{batch_id}"): everyone(422),
     ("GET", "/api/v1/report-batches/{batch_id}/zip"): everyone(422),
     ("GET", "/api/v1/report-stats"): by_group(
@@ -705,6 +733,7 @@ def _concrete(city: City, path: str) -> str:
         .replace("{hit_id:int}", "999999")
         .replace("{number}", "XY0")
         .replace("{run_id}", "999999")
+        .replace("{plan_id}", "999999")
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.reports.helpers import FULL_ID, firm, issue
+from xinyong import registry
 from xinyong.auth import queries
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden, Invalid
@@ -43,8 +44,8 @@ def test_public_report_has_the_national_sections_and_says_when_empty(session: Se
     assert not penalties["is_empty"]
     licences = _section(report, "licences")
     assert licences["is_empty"] and licences["empty"]["zh"] == "报告期内无行政许可信息"
-    evaluation = _section(report, "evaluation")
-    assert evaluation["source_absent"]["zh"] == "暂无信用评价结果"
+    evaluation = _section(report, "evaluation")  # evaluation is installed, no grade yet
+    assert evaluation["is_empty"] and evaluation["empty"]["zh"] == "暂无信用评价结果"
     assert _section(report, "commitments")["source_absent"] is not None
 
 
@@ -162,7 +163,7 @@ def test_grades_plug_in_through_the_source_seam(session: Session) -> None:
     try:
         report = issue(session, f.owner, f.subject)
     finally:
-        sources.unregister_source("grades")
+        registry.wire_effects()  # the evaluation module's provider again
     evaluation = _section(report, "evaluation")
     assert evaluation["source_absent"] is None and not evaluation["is_empty"]
     assert evaluation["source_rows"][0]["fields"][0]["value"]["zh"] == "A"

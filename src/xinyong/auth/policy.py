@@ -72,6 +72,8 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     # The register of issued reports and their figures (staff; a department sees its own).
     "reports.register": (frozenset({"admin", "auditor", "department_user"}), None, frozenset()),
     "reports.revoke": (frozenset({"admin"}), None, frozenset()),
+    # 双随机 inspection plans: a department's staff plan, draw and record results (its own).
+    "supervision.plan": (frozenset({"admin", "department_user"}), None, frozenset()),
     # Grades are shared with government: staff read them for a purpose (registered).
     "evaluations.read": (
         frozenset({"admin", "department_user", "auditor"}),

@@ -272,6 +272,14 @@ class Population(_Strict):
     industries: list[str] = Field(default_factory=list)  # GB/T 4754 sections
 
 
+class Publication(_Strict):
+    """Which grades of a public model are published: for these subject kinds (e.g. legal
+    persons, not the persons behind individual businesses) and these grades (none: all)."""
+
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    grades: list[str] = Field(default_factory=list)
+
+
 class EvaluationModel(_Strict):
     code: Identifier
     version: str = Field(min_length=1)
@@ -280,7 +288,11 @@ class EvaluationModel(_Strict):
     description: I18nText
     subject_kinds: list[SubjectKind] = Field(min_length=1)
     population: Population = Population()
+    # government: shared with government bodies only (the default); public: published on the
+    # subject's public page and the open API as ``publication`` says (default: every kind and
+    # every grade of the model).
     disclosure: Literal["government", "public"] = "government"
+    publication: Publication | None = None
     # public: the platform's own grade (measures and checks read it); sector: a department's.
     scope: Literal["public", "sector"] = "public"
     base_score: float
@@ -320,6 +332,7 @@ class EvaluationModel(_Strict):
         doubled = sorted({c for c in codes if codes.count(c) > 1})
         if doubled:
             raise ValueError(f"indicator code(s) {doubled} used in two dimensions")
+        self._check_publication(grades)
         for override in self.overrides.values():
             for grade in (override.grade, override.cap):
                 if grade is not None and grade not in grades:
@@ -329,6 +342,29 @@ class EvaluationModel(_Strict):
                     f"overrides.{override.code}.when.indicator: unknown {override.when.indicator!r}"
                 )
         return self
+
+    def _check_publication(self, grades: list[str]) -> None:
+        if self.publication is None:
+            return
+        if self.disclosure != "public":
+            raise ValueError("publication: only a model with disclosure: public is published")
+        strangers = sorted(set(self.publication.subject_kinds) - set(self.subject_kinds))
+        if strangers:
+            raise ValueError(f"publication.subject_kinds: {strangers} are not kinds of the model")
+        unknown = sorted(set(self.publication.grades) - set(grades))
+        if unknown:
+            raise ValueError(f"publication.grades: unknown grade(s) {unknown}")
+
+    def is_public(self, subject_kind: str, grade: str) -> bool:
+        """Whether this grade of a subject of this kind is published (else: government only)."""
+        if self.disclosure != "public":
+            return False
+        if self.publication is None:
+            return True
+        kinds = {k.value for k in self.publication.subject_kinds}
+        return subject_kind in kinds and (
+            not self.publication.grades or grade in self.publication.grades
+        )
 
     def indicators(self) -> list[Indicator]:
         """All indicators, dimension by dimension, in file order."""

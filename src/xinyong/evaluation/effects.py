@@ -8,12 +8,17 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
-from xinyong.evaluation import service
+from xinyong.evaluation import reporting, service
+from xinyong.evaluation.config import get_models
 from xinyong.evaluation.models import RecomputeFlag
 from xinyong.lists import hooks as lists_hooks
 from xinyong.lists.models import ListEntry
+from xinyong.portal import hooks as portal_hooks
+from xinyong.portal.schemas import PublicGrade
 from xinyong.records import effects
 from xinyong.records.effects import Cause, Change, Changed
+from xinyong.reports import sources as report_sources
+from xinyong.subjects.models import Subject
 
 CHUNK = 5_000
 
@@ -57,7 +62,34 @@ def flag_listed_subject(session: Session, entry: ListEntry, reason: str) -> None
     )
 
 
+def public_grades(session: Session, subject: Subject) -> list[PublicGrade]:
+    """The subject's current grades its models publish (``disclosure`` and ``publication``)."""
+    models = get_models().models
+    found = []
+    for result in service.current_results(session, subject_id=subject.id):
+        model = models.get(result.model_code)
+        if model is None or not model.is_public(subject.kind, result.grade):
+            continue
+        band = model.band(result.grade)
+        run = service.get_run(session, result.run_id)
+        found.append(
+            PublicGrade(
+                model_code=model.code,
+                model_name_zh=model.name.zh,
+                model_name_en=model.name.en,
+                grade=result.grade,
+                label_zh=band.label.zh,
+                label_en=band.label.en,
+                as_of=run.as_of,
+            )
+        )
+    return found
+
+
 def subscribe() -> None:
-    """Subscribe the evaluation module to every record change and to list entries ending."""
+    """Subscribe the evaluation module to every record change and to list entries ending, give
+    the public subject page the grades the models publish and credit reports their grades."""
     effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)
     lists_hooks.on_entry_ended("evaluation.flag_listed_subject", flag_listed_subject)
+    portal_hooks.on_public_grades("evaluation.public_grades", public_grades)
+    report_sources.register_source("grades", reporting.report_rows)

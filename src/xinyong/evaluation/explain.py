@@ -16,6 +16,7 @@ from xinyong.evaluation import engine, frames
 from xinyong.evaluation.config import Direction, EvaluationModel, Indicator, SourceKind, get_models
 from xinyong.evaluation.models import EvaluationResult, EvaluationRun
 from xinyong.records.models import Record
+from xinyong.subjects.models import Subject
 
 TOP = 3
 
@@ -59,6 +60,7 @@ class Explanation:
     next_band: str | None
     changes: list[RecordChange] = field(default_factory=list)
     summary: str = ""
+    public: bool = False  # published on the subject's public page (the model's publication)
 
 
 def _number(value: Any) -> str:
@@ -133,6 +135,8 @@ def explain(
         next_band,
     )
     found.changes = record_changes(session, model=model, result=result, as_of=run.as_of, lang=lang)
+    subject = session.get(Subject, result.subject_id)
+    found.public = subject is not None and model.is_public(subject.kind, result.grade)
     found.summary = t("ev.summary", lang).format(
         model=found.model_name,
         grade=result.grade,
@@ -228,6 +232,7 @@ def as_json(found: Explanation) -> dict[str, Any]:
         "grade": found.grade,
         "grade_label": found.grade_label,
         "summary": found.summary,
+        "public": found.public,
         "override": found.override_reason,
         "largest_negative": [contribution(c) for c in found.negatives],
         "largest_positive": [contribution(c) for c in found.positives],

@@ -81,12 +81,38 @@ class EvaluationResult(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id"))
+    # No foreign keys on run_id and subject_id: the engine writes a run's rows in bulk, in the
+    # transaction that created the run, for subject ids it read from the store (subjects are
+    # never deleted). Checked row by row, the two keys cost half of the write phase: each row
+    # locked its subject (FOR KEY SHARE), dirtying every page of the subjects table.
+    run_id: Mapped[int] = mapped_column(Integer)
     model_code: Mapped[str] = mapped_column(String(64))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    subject_id: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     grade: Mapped[str] = mapped_column(String(8))
     # The grade the score alone gives, and the override that changed it (if one did).
     band_grade: Mapped[str] = mapped_column(String(8))
     override: Mapped[str | None] = mapped_column(String(64))
     contributions: Mapped[dict[str, Any]] = mapped_column()
+
+
+class GradeObjection(Base):
+    """An objection (异议) against a grade: the rights case, the result objected to, and the
+    result a recomputation gave when the objection was upheld."""
+
+    __tablename__ = "evaluation_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("rights_cases.id"), unique=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    model_code: Mapped[str] = mapped_column(String(64))
+    result_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("evaluation_results.id")
+    )
+    grade_before: Mapped[str] = mapped_column(String(8))
+    score_before: Mapped[float] = mapped_column(Float)
+    # Upheld: the recomputed result (a new incremental run of the model for the subject).
+    new_result_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("evaluation_results.id")
+    )
+    grade_after: Mapped[str | None] = mapped_column(String(8))

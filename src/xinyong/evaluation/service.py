@@ -92,15 +92,19 @@ def evaluate(
     engine_name: str = "polars",
     scheduler: str | None = None,
     workers: int = 2,
+    only: Sequence[int] | None = None,
 ) -> RunOutcome:
-    """Score every subject (or the flagged ones) with one model or all, storing one run each."""
+    """Score every subject (or the flagged ones, or ``only`` these) with one model or all,
+    storing one run each (an incremental one unless every subject is scored)."""
     if engine_name not in ENGINES:
         raise Invalid(f"未知的计算引擎 {engine_name!r} · unknown engine (polars, dask)")
     models = _models_to_run(model_code)
     started = time.perf_counter()
     cutoff = utcnow()
-    subject_ids: list[int] | None = None
-    if incremental:
+    subject_ids: list[int] | None = sorted(set(only)) if only is not None else None
+    if only is not None:
+        incremental = False
+    elif incremental:
         subject_ids = list(
             session.scalars(
                 select(RecomputeFlag.subject_id).where(RecomputeFlag.flagged_at <= cutoff)
@@ -125,7 +129,7 @@ def evaluate(
             results[model.code],
             as_of=as_of,
             actor=actor,
-            mode="incremental" if incremental else "full",
+            mode="incremental" if incremental or only is not None else "full",
             engine_name=engine_name,
         )
         for model in wanted

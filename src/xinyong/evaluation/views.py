@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
-from xinyong.core.errors import Forbidden
+from xinyong.core.errors import Forbidden, XinyongError
 from xinyong.core.i18n import Language, pick_language, t
-from xinyong.evaluation import access, service
+from xinyong.evaluation import access, objections, service
 from xinyong.evaluation.config import get_models
 from xinyong.evaluation.store import PSI_ALERT
 from xinyong.portal.charts import Bar, column_chart
+from xinyong.rights import cases
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.render import language, render
 
@@ -39,14 +40,77 @@ def models_page(request: Request) -> Response:
     return render(request, "portal/evaluation_models.html", {"models": models})
 
 
-@router.get("/portal/me/evaluation", response_class=HTMLResponse)
-def my_evaluation(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    """The subject's own grades, each explained (never a bare number)."""
+def _own_subject(principal: Principal) -> int:
     policy.require(principal, "rights.apply")
     if principal.subject_id is None or principal.account_id is None:
         raise Forbidden("this page is for a subject's own account")
-    found = access.explained(session, subject_id=principal.subject_id, lang=_lang(request))
-    return render(request, "portal/evaluation_me.html", {"results": found, "own": True})
+    return principal.subject_id
+
+
+def _my_page(
+    request: Request,
+    session: DbSession,
+    subject_id: int,
+    *,
+    filed: str | None = None,
+    error: XinyongError | None = None,
+) -> Response:
+    found = access.explained(session, subject_id=subject_id, lang=_lang(request))
+    pending = {
+        r.model_code: open_case
+        for r in found
+        if (
+            open_case := objections.open_objection(
+                session, subject_id=subject_id, model_code=r.model_code
+            )
+        )
+    }
+    context = {
+        "results": found,
+        "own": True,
+        "pending": pending,
+        "filed": filed,
+        "error": error.localized(_lang(request)) if error else None,
+    }
+    return render(
+        request,
+        "portal/evaluation_me.html",
+        context,
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/portal/me/evaluation", response_class=HTMLResponse)
+def my_evaluation(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    filed: Annotated[str | None, Query(max_length=20, pattern=r"^YY\d{4}-\d{6}$")] = None,
+) -> Response:
+    """The subject's own grades, each explained (never a bare number), and its objections."""
+    return _my_page(request, session, _own_subject(principal), filed=filed)
+
+
+@router.post("/portal/me/evaluation/objections", response_class=HTMLResponse)
+def object_to_grade(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    model: Annotated[str, Form(max_length=64)] = "",
+    statement: Annotated[str, Form(max_length=5000)] = "",
+    run_id: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,
+) -> Response:
+    """Object to one's own grade: a rights case for the credit office (异议)."""
+    subject_id = _own_subject(principal)
+    applicant = cases.Applicant(principal.actor, subject_id, "portal", principal.account_id)
+    try:
+        with session.begin_nested():
+            found = objections.apply(
+                session, applicant=applicant, model_code=model, statement=statement, run_id=run_id
+            )
+    except XinyongError as error:
+        return _my_page(request, session, subject_id, error=error)
+    return RedirectResponse(f"/portal/me/evaluation?filed={found.case.number}", status_code=303)
 
 
 @router.get("/console/evaluation", response_class=HTMLResponse)

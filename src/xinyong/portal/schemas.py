@@ -77,6 +77,18 @@ class ListMembership(BaseModel):
     record_id: int | None = None  # the reported record the entry stands for, if any
 
 
+class PublicGrade(BaseModel):
+    """A grade a model makes public (公共信用综合评价), with its label and data cut-off."""
+
+    model_code: str
+    model_name_zh: str
+    model_name_en: str
+    grade: str
+    label_zh: str
+    label_en: str
+    as_of: date
+
+
 class SubjectProfile(BaseModel):
     subject_id: int
     code: str
@@ -91,6 +103,8 @@ class SubjectProfile(BaseModel):
     groups: list[CategoryGroup]
     lists: list[ListMembership]
     counts: dict[str, int]  # item_code -> visible records
+    # Grades the evaluation models make public for this subject (government-only ones never).
+    grades: list[PublicGrade] = []
 
 
 class RecordPage(BaseModel):

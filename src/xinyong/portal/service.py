@@ -18,7 +18,7 @@ from xinyong.catalog.schemas import NationalCategory
 from xinyong.core.db import is_postgresql
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.identity import codes, regions
-from xinyong.portal import list_seam, publish
+from xinyong.portal import hooks, list_seam, publish
 from xinyong.portal.figures import cached_home_figures, home_figures
 from xinyong.portal.rules import catalogue_rules
 from xinyong.portal.schemas import (
@@ -182,6 +182,7 @@ def subject_profile(
         groups=_groups(records, per_group),
         lists=list_seam.memberships(session, subject=subject, today=today),
         counts=dict(counts),
+        grades=hooks.public_grades(session, subject),
     )
 
 

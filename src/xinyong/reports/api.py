@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import Response
@@ -40,6 +40,7 @@ class ReportRequest(BaseModel):
     subject: str = Field(min_length=2, max_length=40)
     type: str = Field(min_length=1, max_length=64)
     purpose: str = Field(min_length=2, max_length=500)
+    lang: Literal["zh", "en"] = Field("zh", description="Language of the PDF (zh or en).")
 
 
 class BatchRequest(BaseModel):
@@ -96,7 +97,9 @@ def request_report(
     channel = "online" if principal.kind == "subject" else "api"
     if principal.kind == "organisation":
         channel = "authorised"
-    request = service.Request(subject.id, body.type, body.purpose, principal, channel)
+    request = service.Request(
+        subject.id, body.type, body.purpose, principal, channel, lang=body.lang
+    )
     return summary(service.issue(session, request=request))
 
 

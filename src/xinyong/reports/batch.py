@@ -1,9 +1,11 @@
 """Departments' batch reports: a list of subjects (500 award candidates …) → reports → a ZIP.
 
-``create`` checks the request and keeps it queued; ``run`` issues the reports on its own
-sessions, committing every few reports (progress is ``done`` / ``len(codes)``), and records a
-per-code reason for codes it could not serve (in Chinese first); ``start`` runs it on a
-daemon thread so a request answers at once. ``zip_of`` delivers the PDFs and a manifest.
+``create`` checks the request and keeps it queued; ``run`` claims it and issues the reports on
+its own sessions, committing every few reports with a heartbeat (progress is ``done`` /
+``len(codes)``), and records a per-code reason for codes it could not serve (in Chinese
+first); ``start`` runs it on a daemon thread so a request answers at once; ``run_queued``
+(``xinyong reports run-queued``, cron) runs queued batches and resumes those whose process
+was lost. ``zip_of`` delivers the PDFs and a manifest.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 import threading
 import zipfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, queries
@@ -23,7 +27,7 @@ from xinyong.auth import service as auth_service
 from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.core.db import session_scope, utcnow
-from xinyong.core.errors import Invalid, NotFound, XinyongError
+from xinyong.core.errors import Conflict, Invalid, NotFound, XinyongError
 from xinyong.reports import render, service
 from xinyong.reports.config import get_config
 from xinyong.reports.models import Report, ReportBatch
@@ -31,6 +35,8 @@ from xinyong.subjects import service as subjects_service
 
 MAX_CODES = 5000
 COMMIT_EVERY = 20
+# A running batch silent this long lost its process (a chunk of 20 PDFs takes well under it).
+STALE_AFTER = timedelta(minutes=10)
 log = logging.getLogger(__name__)
 
 
@@ -131,15 +137,62 @@ def request_for(
     return service.Request(subject.id, type_code, purpose, principal, channel, batch_id=batch_id)
 
 
-def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -> None:
-    """Issue a batch's reports, committing every few so progress shows and work survives."""
+class AlreadyClaimed(Conflict):
+    """The batch is not queued (nor abandoned): another worker runs or ran it."""
+
+
+def stale_before(after: timedelta = STALE_AFTER) -> datetime:
+    """Running batches silent since before this moment have lost their process."""
+    return utcnow() - after
+
+
+def _claimable(abandoned_before: datetime | None) -> Any:
+    queued = ReportBatch.state == "queued"
+    if abandoned_before is None:
+        return queued
+    silent = or_(ReportBatch.heartbeat_at.is_(None), ReportBatch.heartbeat_at < abandoned_before)
+    return or_(queued, and_(ReportBatch.state == "running", silent))
+
+
+def _claim(batch_id: int, abandoned_before: datetime | None) -> None:
+    """queued (or abandoned) → running by one worker only: a guarded UPDATE committed at once,
+    the job's first heartbeat."""
     with session_scope() as session:
+        claimed = session.execute(
+            update(ReportBatch)
+            .where(ReportBatch.id == batch_id, _claimable(abandoned_before))
+            .values(state="running", heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return
         batch = session.get(ReportBatch, batch_id)
         if batch is None:
             raise NotFound(f"no report batch {batch_id}")
-        batch.state = "running"
+        state = batch.state
+    raise AlreadyClaimed(f"报告批次 {batch_id} 状态为 {state} · report batch {batch_id} is {state}")
+
+
+def run(
+    batch_id: int,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = COMMIT_EVERY,
+    abandoned_before: datetime | None = None,
+) -> None:
+    """Issue a batch's reports, a chunk per transaction: the chunk's reports, its problems,
+    the progress (``done``) and a heartbeat are committed together, so a process killed
+    mid-chunk leaves nothing of that chunk and a resumed run (``abandoned_before``: take over
+    a running batch silent since then) goes on after the last committed chunk — every report
+    is issued exactly once."""
+    _claim(batch_id, abandoned_before)
+    with session_scope() as session:
+        batch = session.get(ReportBatch, batch_id)
+        assert batch is not None
         codes, start = list(batch.codes), batch.done
-    for offset in range(start, len(codes), COMMIT_EVERY):
+        if start:
+            log.warning("report batch %s resumed after %s of %s codes", batch_id, start, len(codes))
+    for offset in range(start, len(codes), chunk):
         with session_scope() as session:
             batch = session.get(ReportBatch, batch_id)
             assert batch is not None
@@ -158,13 +211,14 @@ def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) ->
                         batch_id=batch.id,
                     ),
                 )
-                for code in codes[offset : offset + COMMIT_EVERY]
+                for code in codes[offset : offset + chunk]
             ]
             for code, _, reason in issue_chunk(session, requests):
                 if reason:
                     problems.append({"code": code, "reason": reason})
             batch.problems = problems
-            done = batch.done = min(offset + COMMIT_EVERY, len(codes))
+            done = batch.done = min(offset + chunk, len(codes))
+            batch.heartbeat_at = utcnow()
         if progress:
             progress(done, len(codes))
     with session_scope() as session:
@@ -174,24 +228,46 @@ def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) ->
         batch.finished_at = utcnow()
 
 
-def _run_logged(batch_id: int) -> None:
+def _mark_failed(batch_id: int) -> None:
+    with session_scope() as session:
+        batch = session.get(ReportBatch, batch_id)
+        if batch is not None:
+            batch.state = "failed"
+            batch.finished_at = utcnow()
+
+
+def _run_logged(batch_id: int, abandoned_before: datetime | None = None) -> bool:
+    """Run a batch; False when another worker has it. A failure is logged and kept."""
     try:
-        run(batch_id)
+        run(batch_id, abandoned_before=abandoned_before)
+    except AlreadyClaimed:
+        return False
     except Exception:
         log.exception("report batch %s failed", batch_id)
-        with session_scope() as session:
-            batch = session.get(ReportBatch, batch_id)
-            if batch is not None:
-                batch.state = "failed"
-                batch.finished_at = utcnow()
+        _mark_failed(batch_id)
+    return True
 
 
 def start(batch_id: int) -> threading.Thread:
-    """Run a committed batch on a daemon thread (the request answers at once)."""
+    """Run a committed batch on a daemon thread (the request answers at once). A server that
+    stops mid-batch leaves it running with a heartbeat that goes stale; ``run_queued``
+    resumes it."""
     thread = threading.Thread(target=_run_logged, args=(batch_id,), daemon=True)
     thread.name = f"report-batch-{batch_id}"
     thread.start()
     return thread
+
+
+def run_queued(*, stale_after: timedelta = STALE_AFTER, limit: int | None = None) -> int:
+    """Run queued batches, oldest first, and resume those whose process was lost (running and
+    silent for ``stale_after``); how many this call ran."""
+    cutoff = stale_before(stale_after)
+    stmt = select(ReportBatch.id).where(_claimable(cutoff)).order_by(ReportBatch.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with session_scope() as session:
+        waiting = list(session.scalars(stmt))
+    return sum(_run_logged(batch_id, abandoned_before=cutoff) for batch_id in waiting)
 
 
 def reports_of(session: Session, batch_id: int) -> list[Report]:

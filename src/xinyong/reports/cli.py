@@ -1,6 +1,8 @@
 """``xinyong reports issue|verify|batch|keys|revoke``: credit reports from the command line.
 
-The command line acts as the credit office (government version of a report, channel "cli");
+The command line acts as the credit office (channel "cli") and issues any version of a report:
+government (the default), public, the subject's own, or authorised (for an organisation
+holding the subject's live authorisation), in Chinese or English (``--lang``);
 ``verify`` works offline: the PDF, its detached signature (``FILE.pdf.sig.json``, written by
 ``issue``) and trusted public keys (``--public-key`` file from ``reports keys``, or the keys
 configured here).
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +21,16 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from xinyong.auth.models import Organisation
 from xinyong.auth.principal import Principal
 from xinyong.core.db import session_scope
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import Invalid, XinyongError
+from xinyong.core.i18n import Language
 from xinyong.reports import batch as batches
 from xinyong.reports import service, signing, verify
+from xinyong.reports.config import Audience
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department
 
@@ -33,11 +40,8 @@ TypeOption = Annotated[str, typer.Option("--type", help="Report type (see report
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why the report is issued.")]
 
 
-def cli_principal(session: object) -> Principal:
+def cli_principal(session: Session) -> Principal:
     """The credit office acting through the command line."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
     office = session.scalar(select(Department).where(Department.is_credit_office.is_(True)))
     return Principal(
         kind="staff",
@@ -52,6 +56,23 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _requester(session: Session, audience: Audience, organisation: int | None) -> Principal:
+    """Who the report is for: the credit office itself, or (authorised version) the
+    organisation whose live authorisation the subject gave."""
+    if audience is not Audience.authorised:
+        return cli_principal(session)
+    found = session.get(Organisation, organisation) if organisation else None
+    if found is None:
+        raise Invalid(
+            "授权版报告须用 --organisation 指定持有主体授权的机构 · "
+            "the authorised version needs --organisation (the authorised organisation's id)",
+            details={"field": "organisation"},
+        )
+    return Principal(
+        kind="organisation", role="org_user", organisation_id=found.id, label=found.name
+    )
+
+
 @reports_app.command("issue")
 def issue(
     subject: Annotated[str, typer.Argument(help="Credit code or ID number of the subject.")],
@@ -59,18 +80,42 @@ def issue(
     purpose: PurposeOption,
     out: Annotated[Path, typer.Option("--out", help="Where to write the PDF.")],
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also the data annex.")] = None,
+    audience: Annotated[
+        Audience,
+        typer.Option(
+            "--as",
+            help="The version: public, subject (the subject's own), authorised (an "
+            "organisation with the subject's authorisation) or government.",
+        ),
+    ] = Audience.government,
+    organisation: Annotated[
+        int | None, typer.Option(help="The authorised organisation's id (--as authorised).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the PDF and annex: zh or en.")] = "zh",
 ) -> None:
-    """Issue a report; writes FILE.pdf and its detached signature FILE.pdf.sig.json."""
+    """Issue a report of any version; writes FILE.pdf and its detached signature
+    FILE.pdf.sig.json (and the data annex with --xlsx)."""
     from xinyong.reports import render
 
+    if lang not in ("zh", "en"):
+        _fail("--lang: zh 或 en · zh or en")
+    language: Language = "en" if lang == "en" else "zh"
     try:
         with session_scope() as session:
             found = subjects_service.get_by_code(session, subject.strip().upper())
-            request = service.Request(found.id, type_code, purpose, cli_principal(session), "cli")
+            request = service.Request(
+                found.id,
+                type_code,
+                purpose,
+                _requester(session, audience, organisation),
+                "cli",
+                lang=language,
+                audience=audience,
+            )
             report = service.issue(session, request=request)
             pdf = service.pdf_of(session, report)
             signature = verify.signature_file(report)
-            annex = render.xlsx({**report.content, "_digest": report.content_digest})
+            annex = render.xlsx({**report.content, "_digest": report.content_digest}, lang=language)
     except XinyongError as error:
         _fail(error.message)
         return
@@ -80,7 +125,9 @@ def issue(
     )
     if xlsx is not None:
         xlsx.write_bytes(annex)
-    console.print(f"{report.number} → {out} ({len(pdf)} bytes), signature {out}.sig.json")
+    console.print(
+        f"{report.number} ({audience.value}) → {out} ({len(pdf)} bytes), signature {out}.sig.json"
+    )
 
 
 def _trusted_keys(path: Path | None) -> dict[str, signing.PublicKey]:
@@ -155,6 +202,38 @@ def batch(
         archive.writestr("problems.csv", "\ufeff" + "\n".join(problems))
     out.write_bytes(buffer.getvalue())
     console.print(f"{len(codes) - len(problems)} reports → {out}; {len(problems)} not issued")
+
+
+@reports_app.command("run-batch")
+def run_batch(
+    batch_id: Annotated[int, typer.Argument(help="A queued batch (console or API).", min=1)],
+    chunk: Annotated[int, typer.Option(help="Reports per transaction.", min=1, max=500)] = (
+        batches.COMMIT_EVERY
+    ),
+) -> None:
+    """Run one queued report batch in this process (a worker), committing chunk by chunk."""
+    try:
+        with Progress() as progress:
+            task = progress.add_task(f"batch {batch_id}", total=None)
+            batches.run(
+                batch_id,
+                chunk=chunk,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except XinyongError as error:
+        _fail(error.message)
+    console.print(f"report batch {batch_id}: done")
+
+
+@reports_app.command("run-queued")
+def run_queued(
+    stale_minutes: Annotated[
+        float, typer.Option(help="Resume running batches silent this long.", min=0)
+    ] = batches.STALE_AFTER.total_seconds() / 60,
+) -> None:
+    """Run queued report batches and resume those whose process was lost (cron this)."""
+    count = batches.run_queued(stale_after=timedelta(minutes=stale_minutes))
+    console.print(f"{count} report batches run")
 
 
 @reports_app.command("keys")

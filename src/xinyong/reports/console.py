@@ -14,6 +14,7 @@ from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import platform_wide
 from xinyong.core.errors import Forbidden, Invalid, NotFound, XinyongError
+from xinyong.core.i18n import pick_language
 from xinyong.reports import batch as batches
 from xinyong.reports import service, stats, verify
 from xinyong.reports.config import Audience, get_config
@@ -21,7 +22,7 @@ from xinyong.reports.models import CHANNELS, Report, ReportBatch
 from xinyong.subjects import service as subjects_service
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.render import render
+from xinyong.web.render import language, render
 
 router = APIRouter(
     prefix="/console/reports", include_in_schema=False, dependencies=[Depends(csrf.verify)]
@@ -136,7 +137,10 @@ def counter_issue(
         f"申请人：{applicant.strip()}；核验证件：{identity_document.strip()}；"
         f"经办：{principal.label}"
     )
-    issue = service.Request(subject.id, type, purpose, principal, "counter", counter_note=note)
+    lang = pick_language(language(request))
+    issue = service.Request(
+        subject.id, type, purpose, principal, "counter", counter_note=note, lang=lang
+    )
     try:
         with session.begin_nested():
             report = service.issue(session, request=issue)

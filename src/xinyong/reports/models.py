@@ -89,3 +89,5 @@ class ReportBatch(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # The running job's last sign of life: a batch silent for long lost its process.
+    heartbeat_at: Mapped[datetime | None] = mapped_column()

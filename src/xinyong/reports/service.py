@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import authorisations, policy, queries
 from xinyong.auth.models import Organisation
-from xinyong.auth.principal import Principal
+from xinyong.auth.principal import ANONYMOUS, Principal
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, Invalid, NotFound, XinyongError
-from xinyong.core.i18n import t
+from xinyong.core.i18n import Language, t
 from xinyong.reports import content as content_mod
 from xinyong.reports import render, signing
 from xinyong.reports.config import Audience, ReportType, get_config
@@ -54,6 +54,10 @@ class Request:
     channel: str
     counter_note: str | None = None
     batch_id: int | None = None
+    # The language of the printed report (its PDF is laid out once, in this language).
+    lang: Language = "zh"
+    # The command line (the credit office) names the version it issues; others get theirs.
+    audience: Audience | None = None
 
 
 def beijing_today(now: datetime | None = None) -> date:
@@ -66,9 +70,13 @@ def canonical(content: dict[str, Any]) -> bytes:
     return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
-def audience_for(principal: Principal, subject: Subject, channel: str) -> Audience:
+def audience_for(
+    principal: Principal, subject: Subject, channel: str, requested: Audience | None = None
+) -> Audience:
     """Who reads the report: the subject (online or at the counter), an organisation, a
-    department; anyone else may not ask."""
+    department, or the version the command line names; anyone else may not ask."""
+    if channel == "cli" and requested is not None:
+        return requested
     if channel == "counter":
         policy.require(principal, "reports.counter")
         return Audience.subject
@@ -90,7 +98,7 @@ def _check_request(
 ) -> tuple[Audience, frozenset[str]]:
     if request.channel not in ("counter", "cli"):
         policy.require(request.principal, "reports.request")
-    audience = audience_for(request.principal, subject, request.channel)
+    audience = audience_for(request.principal, subject, request.channel, request.audience)
     if audience not in spec.requesters:
         who = t(f"rpt.audience.{audience.value}", "zh")
         raise Forbidden(
@@ -150,17 +158,20 @@ def new_number(today: date) -> str:
     return f"XY{today:%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
-def requester_label(session: Session, principal: Principal, channel: str) -> str:
+def requester_label(
+    session: Session, principal: Principal, channel: str, lang: Language = "zh"
+) -> str:
     """The requester as printed on the report: the organisation or department, and who."""
-    if channel == "cli":
-        return t("rpt.channel.cli", "zh")
     body = None
     if principal.organisation_id is not None:
         organisation = session.get(Organisation, principal.organisation_id)
         body = organisation.name if organisation else None
-    elif principal.department_id is not None:
+    elif principal.department_id is not None and channel != "cli":
         department = session.get(Department, principal.department_id)
-        body = department.name_zh if department else None
+        if department is not None:
+            body = department.name_zh if lang == "zh" else department.name_en
+    if channel == "cli":
+        return f"{body} · {t('rpt.channel.cli', lang)}" if body else t("rpt.channel.cli", lang)
     if channel == "counter" or principal.kind == "subject":
         return principal.label
     return f"{body} · {principal.label}" if body else principal.label
@@ -188,9 +199,10 @@ def _content(
     sections, items = content_mod.build(
         session, subject=subject, spec=spec, reader=reader, as_of=as_of
     )
-    label = requester_label(session, request.principal, request.channel)
+    label = requester_label(session, request.principal, request.channel, request.lang)
     if request.channel == "counter":
-        label = f"{subject.name if reader.is_subject else ''}（{t('rpt.channel.counter', 'zh')}）"
+        counter = t("rpt.channel.counter", request.lang)
+        label = f"{subject.name if reader.is_subject else ''}（{counter}）"
     start = content_mod.period_start(spec, as_of)
     watermark = {
         lang: getattr(spec.watermark, lang).format(requester=label, purpose=request.purpose)
@@ -213,6 +225,7 @@ def _content(
         "period": {"from": start.isoformat(), "to": as_of.isoformat()} if start else None,
         "watermark": watermark,
         "sections": sections,
+        "lang": request.lang,
     }
     return body, items
 
@@ -260,6 +273,8 @@ def prepare(session: Session, *, request: Request) -> Prepared:
     reader_principal = request.principal
     if audience is Audience.subject:  # online or at the counter: the subject reads it
         reader_principal = Principal(kind="subject", subject_id=subject.id, label=subject.name)
+    elif audience is Audience.public:  # the public version: what anyone may read
+        reader_principal = ANONYMOUS
     reader = content_mod.Reader(audience, reader_principal, authorised)
     issued_at = utcnow().replace(microsecond=0)
     number = new_number(beijing_today(issued_at))
@@ -274,7 +289,7 @@ def prepare(session: Session, *, request: Request) -> Prepared:
     )
     suite, algorithm, digest, signature, key_id = _signed_content(body)
     shown = {**body, "_digest": digest, "_digest_algorithm": algorithm.upper()}
-    page = render.html(shown, for_pdf=True)
+    page = render.html(shown, lang=request.lang, for_pdf=True)
     return Prepared(
         request,
         subject,

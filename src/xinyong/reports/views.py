@@ -101,7 +101,8 @@ def request_own(
     _person(principal)
     if principal.subject_id is None:
         raise Forbidden("本页面供信用主体本人使用 · for subjects' own accounts")
-    issue = service.Request(principal.subject_id, type, purpose, principal, "online")
+    lang = pick_language(language(request))
+    issue = service.Request(principal.subject_id, type, purpose, principal, "online", lang=lang)
     return _issue_or_page(request, session, issue, "/portal/me/reports")
 
 
@@ -139,7 +140,8 @@ def request_report(
         }
         return render(request, "portal/reports/refused.html", context, status_code=404)
     channel = "authorised" if principal.kind == "organisation" else "online"
-    issue = service.Request(found.id, type, purpose, principal, channel)
+    lang = pick_language(language(request))
+    issue = service.Request(found.id, type, purpose, principal, channel, lang=lang)
     return _issue_or_page(request, session, issue, "/reports/request")
 
 

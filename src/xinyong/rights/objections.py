@@ -341,6 +341,11 @@ def decide(
         raise Invalid(f"case {case.number} is not an objection")
     cases.check_department(case, department_id)
     pairs = cases.targets(session, case.id)
+    if not pairs:  # an objection against a grade: evaluation decides it (it names no record)
+        raise Invalid(
+            f"case {case.number} names no record; decide it on its own page",
+            details={"case": case.number},
+        )
     by_record = _check_decisions(pairs, decisions)
     cases.move(
         session,

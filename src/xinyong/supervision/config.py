@@ -63,9 +63,16 @@ class Classification(_Strict):
     classes: dict[str, I18nText] = Field(min_length=2)
     default: str
     rules: list[Rule] = Field(default_factory=list)
+    # 双随机 sampling ratio per class (0..1), the default of a new inspection plan.
+    sampling: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known(self) -> Classification:
+        for class_code, ratio in self.sampling.items():
+            if class_code not in self.classes:
+                raise ValueError(f"sampling.{class_code}: unknown class {class_code!r}")
+            if not 0 <= ratio <= 1:
+                raise ValueError(f"sampling.{class_code}: a ratio lies between 0 and 1")
         for index, rule in enumerate([*self.rules]):
             if rule.class_code not in self.classes:
                 raise ValueError(f"rules.{index}.class: unknown class {rule.class_code!r}")

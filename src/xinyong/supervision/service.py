@@ -214,8 +214,10 @@ def create_plan(
     seed: str,
     actor: str,
 ) -> InspectionPlan:
-    """A plan with a sampling ratio per class (0..1) and the seed it will publish."""
+    """A plan with a sampling ratio per class (0..1; none given: the classification's sampling
+    ratios) and the seed it will publish."""
     spec = get_config().get(classification)
+    ratios = ratios or dict(spec.sampling)
     unknown = sorted(set(ratios) - set(spec.classes))
     if unknown:
         raise Invalid(f"未知的类别 {unknown} · unknown classes (known: {', '.join(spec.classes)})")
