@@ -53,7 +53,7 @@ from xinyong.rights import views as rights_views
 from xinyong.rights import views_lists as rights_views_lists
 from xinyong.supervision import api as supervision_api
 from xinyong.supervision import views as supervision_views
-from xinyong.web import csrf
+from xinyong.web import apidocs, csrf
 from xinyong.web.headers import SecurityHeadersMiddleware
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
@@ -213,8 +213,7 @@ def create_app() -> FastAPI:
         title="xinyong API · 公共信用信息共享平台接口",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
-        swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
+        docs_url=None,  # served by web/apidocs.py from the platform's own files
         redoc_url=None,
         # CSRF for every router: cookie-authenticated unsafe requests echo the session token
         dependencies=[Depends(_no_nul_in_fields), Depends(csrf.verify)],
@@ -239,6 +238,7 @@ def create_app() -> FastAPI:
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(portal_api.platform_router)
+    app.include_router(apidocs.router)
     app.add_api_route(
         "/api/v1/health", api_health, methods=["GET"], tags=["platform"], responses=API_ERRORS
     )

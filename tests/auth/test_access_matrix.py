@@ -146,7 +146,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/health"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),
     ("GET", "/api/v1/docs"): everyone(200),
-    ("GET", "/api/v1/docs/oauth2-redirect"): everyone(200),
+    ("GET", "/api/v1/docs/assets/{name}"): everyone(404),  # only Swagger UI's own files
     ("GET", "/login"): everyone(200),
     ("POST", "/login"): everyone(401),  # wrong password for everyone
     ("POST", "/logout"): everyone(303),
