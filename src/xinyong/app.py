@@ -24,6 +24,8 @@ from xinyong import __version__, registry
 from xinyong.accounts import api as auth_api
 from xinyong.accounts import console as audit_console
 from xinyong.accounts import views as auth_views
+from xinyong.accounts.counter import console as counter_console
+from xinyong.accounts.counter import views as counter_views
 from xinyong.checks import api as check_api
 from xinyong.checks import batch_api, batch_names
 from xinyong.checks import batch_console as batch_views
@@ -245,6 +247,9 @@ def create_app() -> FastAPI:
     for router in (
         auth_views.router,
         auth_api.router,
+        counter_views.router,
+        counter_views.api_router,
+        counter_console.router,
         records_api.router,
         audit_console.router,
         portal_views.router,
