@@ -176,6 +176,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         401, 403, 403, owner=404, other_subject=404
     ),
     ("GET", "/console/audit"): by_group(303, 403, 403, admin=200, auditor=200),
+    # counter codes: anyone opens an account or resets a password with one (a form without
+    # the subject's code and the counter code is refused field by field); counter staff
+    # issue them from the console (an empty form is refused once let in)
+    ("GET", "/register"): everyone(200),
+    ("POST", "/register"): everyone(422),
+    ("GET", "/login/reset"): everyone(200),
+    ("POST", "/login/reset"): everyone(422),
+    ("POST", "/api/v1/auth/open-account"): everyone(422),
+    ("POST", "/api/v1/auth/reset-password"): everyone(422),
+    ("GET", "/console/accounts/codes"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/accounts/codes"): by_group(401, 403, 403, admin=422, department_user=422),
     ("GET", "/api/v1/me"): everyone(200),
     ("GET", "/api/v1/me/queries"): SUBJECT_ONLY,
     ("POST", "/api/v1/me/authorisations"): {**SUBJECT_ONLY, "owner": 201, "other_subject": 201},

@@ -55,9 +55,11 @@ def test_an_expired_code_is_refused(session: Session) -> None:
     company = factories.enterprise(session)
     code = counter.issue(session, subject_code=company.uscc or "", issued_by=None)
     row = session.scalars(select(CounterCode).where(CounterCode.subject_id == company.id)).one()
-    assert counter.VALID_MINUTES["open"] * 60 - 5 < (
-        row.expires_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None)
-    ).total_seconds() <= counter.VALID_MINUTES["open"] * 60
+    assert (
+        counter.VALID_MINUTES["open"] * 60 - 5
+        < (row.expires_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None)).total_seconds()
+        <= counter.VALID_MINUTES["open"] * 60
+    )
     session.execute(
         update(CounterCode)
         .where(CounterCode.id == row.id)

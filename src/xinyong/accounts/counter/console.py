@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from xinyong.core.errors import XinyongError
 from xinyong.identity import names
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
-from xinyong.web.console import require_staff
+from xinyong.web.console import require_staff, staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.exports import local_time
 from xinyong.web.render import render_page
@@ -88,13 +88,12 @@ def codes_page(
 def issue_code(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, Depends(staff("counter.issue_code"))],
     subject_id: Annotated[int, Form(ge=1)],
     purpose: Annotated[str, Form(max_length=16)],
     q: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Issue an opening or reset code for the subject; the code is shown this once."""
-    require_staff(principal, "counter.issue_code")
     subject = subjects_service.get(session, subject_id)
     try:
         code = counter.issue_for(

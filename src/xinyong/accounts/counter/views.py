@@ -129,7 +129,11 @@ class AccountOpened(BaseModel):
 
 @api_router.post("/open-account", response_model=AccountOpened, status_code=201)
 def open_account(data: OpenAccount, request: Request, session: DbSession) -> AccountOpened:
-    """Open a subject's own account with its counter code · 凭窗口验证码开通主体账户."""
+    """Open a subject's own account with its counter code · 凭窗口验证码开通主体账户.
+
+    Tries are limited per address and per subject; wrong codes void the subject's codes after
+    a few tries. Without an API key, send the session cookie and its ``X-CSRF-Token`` (from
+    the ``/register`` page), as every unsafe request does."""
     account = _attempt(
         session,
         request,
