@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.browserkit import CHROMIUM, chromium, serving
 from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.web import apidocs
@@ -56,7 +57,7 @@ def client(live_city: LiveCities) -> Iterator[TestClient]:
 def test_the_docs_page_loads_only_the_platforms_files(client: TestClient) -> None:
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and external_urls(page.text) == []
-    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    sources = [s for s in re.findall(r'(?:src|href)="([^"]+)"', page.text) if s != "data:,"]
     assert sources and all(s.startswith("/") for s in sources)
     for source in sources:
         answer = client.get(source)
@@ -88,3 +89,23 @@ def test_no_served_page_names_another_host(client: TestClient, path: str) -> Non
         page = client.get(path, params={"lang": lang})
         assert page.status_code == 200, path
         assert external_urls(page.text) == [], (path, lang)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at /usr/bin/chromium")
+def test_swagger_ui_renders_in_chromium_without_leaving_the_server(
+    configured_db: str, tmp_path: Path
+) -> None:
+    requested: list[str] = []
+    refused: list[str] = []
+    with serving() as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+        page.goto(url + "/api/v1/docs")
+        page.locator(".swagger-ui .info .title").wait_for(timeout=15_000)
+        assert "公共信用信息共享平台接口" in page.locator(".swagger-ui .info .title").inner_text()
+        assert page.locator(".opblock-tag").count() > 5
+        page.screenshot(path=str(tmp_path / "docs.png"))
+    assert requested and all(r.startswith(url + "/") for r in requested), requested
+    assert refused == []

@@ -26,6 +26,7 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>xinyong API · 公共信用信息共享平台接口</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/api/v1/docs/assets/swagger-ui.css">
 </head>
 <body>
