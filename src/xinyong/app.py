@@ -44,6 +44,7 @@ from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import records_api as records_api
 from xinyong.portal import views as portal_views
+from xinyong.portal.exports import views as portal_exports
 from xinyong.reports import api as reports_api
 from xinyong.reports import console as reports_console
 from xinyong.reports import views as reports_views
@@ -253,6 +254,7 @@ def create_app() -> FastAPI:
         records_api.router,
         audit_console.router,
         portal_views.router,
+        portal_exports.router,
     ):
         app.include_router(router)
     app.include_router(portal_api.router)

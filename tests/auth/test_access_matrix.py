@@ -140,6 +140,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/lists/{list_code}"): everyone(404),  # the literal placeholder is no list
     ("GET", "/rules"): everyone(200),
     ("GET", "/rules/{item_code}"): everyone(404),  # nor a catalogue item
+    # exports of what the portal lists (public, bounded) and the 双公示 detail pages; the
+    # placeholders name no record, list or item; a search export needs its query
+    ("GET", "/double-publicity/licences/export"): everyone(200),
+    ("GET", "/double-publicity/penalties/export"): everyone(200),
+    ("GET", "/double-publicity/records/{record_id}"): everyone(404),
+    ("GET", "/search/export"): everyone(422),
+    ("GET", "/lists/{list_code}/export"): everyone(404),
+    ("GET", "/rules/{item_code}/template.xlsx"): everyone(404),
     ("GET", "/measures"): everyone(200),  # the measures catalogue (联合奖惩措施清单)
     ("GET", "/measures/{code}"): everyone(404),  # nor a measure
     ("GET", "/api/v1/stats"): everyone(200),
