@@ -47,9 +47,10 @@ class Site:
 def _submit(
     session: Any, subject: Subject, dept: Department, item: str, payload: dict[str, Any]
 ) -> int:
+    source = payload.get("decision_number") or payload["licence_number"]
     data = RecordCreate(
         subject_id=subject.id, item_code=item, department_id=dept.id,
-        source_record_id=payload.get("decision_number") or payload["licence_number"], payload=payload,
+        source_record_id=source, payload=payload,
     )  # fmt: skip
     return records_service.submit(session, data=data, actor="test", today=TODAY).record.id
 
@@ -58,7 +59,8 @@ def _licence(subject: Subject, dept: Department, n: int, category: str) -> dict[
     decided = (TODAY - timedelta(days=30 + n)).isoformat()
     return {
         "subject_name": subject.name, "subject_type": subject.kind, "subject_code": subject.uscc,
-        "decision_document_name": "准予行政许可决定书", "decision_number": f"苏市监许〔2026〕导{n}号",
+        "decision_document_name": "准予行政许可决定书",
+        "decision_number": f"苏市监许〔2026〕导{n}号",
         "licence_category": category, "certificate_name": "食品经营许可证",
         "licence_number": f"JY9{n:012d}", "licence_content": "准予核发食品经营许可证",
         "decision_date": decided, "valid_from": decided, "valid_to": "2099-12-31",
@@ -91,7 +93,8 @@ def _known() -> tuple[str, int, int, int]:
         rating = {
             "subject_name": company.name, "subject_code": company.uscc, "grade": "A",
             "evaluation_year": TODAY.year - 1, "score": "95",
-            "evaluation_date": (TODAY - timedelta(days=10)).isoformat(), "evaluating_body": tax.name_zh,
+            "evaluation_date": (TODAY - timedelta(days=10)).isoformat(),
+            "evaluating_body": tax.name_zh,
         }  # fmt: skip
         tax_data = RecordCreate(
             subject_id=company.id, item_code="tax_credit_rating", department_id=tax.id,
