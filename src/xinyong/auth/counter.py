@@ -1,7 +1,7 @@
 """Counter codes (柜台码): staff hand a subject a one-time code to open its own account or to
 set a new password. A code is kept only as a keyed hash; it expires, is used once, becomes
 void when a newer code of the same purpose is issued, and is voided (locked out) after
-repeated wrong tries for the same subject. Messages are keys of accounts/counter/texts.yaml."""
+repeated wrong tries for the same subject. Messages are keys of accounts/texts.yaml."""
 
 from __future__ import annotations
 
