@@ -146,3 +146,25 @@ def test_an_unknown_purpose_is_refused(session: Session) -> None:
     with pytest.raises(Invalid) as caught:
         counter.issue(session, subject_code=company.uscc or "", purpose="admin", issued_by=None)
     assert caught.value.key == "counter.err.purpose"
+
+
+def test_the_cli_issues_opening_and_reset_codes(configured_db: str) -> None:
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+    from xinyong.core.db import session_scope
+
+    runner = CliRunner()
+    with session_scope() as session:
+        uscc = factories.enterprise(session).uscc or ""
+    issued = runner.invoke(app, ["users", "issue-code", uscc])
+    assert issued.exit_code == 0, issued.output
+    code = issued.output.strip().rsplit(" ", 1)[-1]
+    assert "valid 1440 min" in issued.output and len(code) == 14
+    with session_scope() as session:
+        subject = session.scalars(select(Subject).where(Subject.uscc == uscc)).one()
+        _open(session, subject, code, username="cli.opened")
+    reset = runner.invoke(app, ["users", "issue-code", uscc, "--purpose", "reset"])
+    assert reset.exit_code == 0 and "reset code (valid 60 min)" in reset.output
+    wrong = runner.invoke(app, ["users", "issue-code", uscc, "--purpose", "admin"])
+    assert wrong.exit_code != 0
