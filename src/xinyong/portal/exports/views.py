@@ -86,7 +86,7 @@ def publicity_record(
         "record": record,
         "kind": kind,
         "item": item,
-        "rows": present.field_rows(record, lang),
+        "rows": present.field_rows(record, lang, skip=frozenset({"subject_name"})),
         "period": _period(record, lang),
     }
     return _page(request, "dp_record.html", context, section="double_publicity")
