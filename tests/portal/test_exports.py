@@ -317,3 +317,18 @@ def test_cells_and_times_for_people() -> None:
     moment = datetime(2026, 12, 7, 13, 50, tzinfo=UTC)
     assert exports.safe_cell(moment) == "2026-12-07 21:50"  # Beijing time
     assert exports.safe_cell(None) == "" and exports.safe_cell(True) == "是"
+
+
+def test_the_open_api_has_the_same_filters(site: Site) -> None:
+    people = site.client.get(
+        "/api/v1/double-publicity/penalty", params={"subject_kind": "natural_person"}
+    ).json()
+    assert [r["id"] for r in people["records"]] == [site.person_penalty_id]
+    special = site.client.get(
+        "/api/v1/double-publicity/licence", params={"licence_category": "特许许可"}
+    ).json()
+    assert special["records"] and all(
+        r["fields"]["licence_category"] == "特许" for r in special["records"]
+    )
+    wrong = site.client.get("/api/v1/double-publicity/penalty", params={"licence_category": "特许"})
+    assert wrong.status_code == 422
