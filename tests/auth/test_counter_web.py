@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -46,10 +47,13 @@ def _build() -> dict[str, Any]:
         codes = [
             counter.issue(session, subject_code=c.uscc or "", issued_by=None) for c in companies
         ]
+        number = factories.id_number(birth=date(1991, 7, 8))
+        factories.person(session, name="司马柜台", id_number=number)
         return {
             "usccs": [c.uscc for c in companies],
             "codes": codes,
             "names": [c.name for c in companies],
+            "id_number": number,
         }
 
 
@@ -193,6 +197,11 @@ def test_counter_staff_issue_codes_from_the_console(city: dict[str, Any]) -> Non
     assert "发放开户验证码" in found.text
     by_code = clerk.get("/console/accounts/codes", params={"q": city["usccs"][0]})
     assert by_code.text.count('name="subject_id"') == 1
+    person = clerk.get("/console/accounts/codes", params={"q": "司马柜台"})
+    assert 'name="subject_id"' not in person.text  # a person by the ID card only, not by name
+    by_card = clerk.get("/console/accounts/codes", params={"q": city["id_number"]})
+    assert by_card.text.count('name="subject_id"') == 1 and "司马柜台" in by_card.text
+    assert city["id_number"] not in by_card.text.split('name="q"')[-1].split("</form>", 1)[-1]
     subject_id = re.search(r'name="subject_id" value="(\d+)"', by_code.text)
     assert subject_id
     form = {

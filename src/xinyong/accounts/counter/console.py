@@ -26,20 +26,23 @@ from xinyong.web.render import render_page
 router = APIRouter(include_in_schema=False)
 PATH = "/console/accounts/codes"
 FOUND = 20
+ORGANISATION_KINDS = ("legal_person", "individual_business")
 
 
 def find_subjects(session: Session, query: str) -> list[Subject]:
-    """Subjects by code (USCC, ID number …) or by a part of the name, at most ``FOUND``."""
+    """Subjects by code (USCC, ID number …), or organisations by a part of the name, at most
+    ``FOUND``: a person is found by the ID number on the card in hand, never by name."""
     query = query.strip()
     if len(query) < 2:
         return []
     by_code = subjects_service.find_by_code(session, query.upper())
     if by_code is not None:
         return [by_code]
-    needles = {names.normalize_org_name(query), names.normalize_person_name(query)} - {""}
+    needles = {names.normalize_org_name(query), query} - {""}
     stmt = (
         select(Subject)
         .where(or_(*(Subject.name_normalized.contains(n, autoescape=True) for n in needles)))
+        .where(Subject.kind.in_(ORGANISATION_KINDS))
         .order_by(Subject.name)
         .limit(FOUND)
     )

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from xinyong.auth.schemas import USERNAME
 from xinyong.core.errors import Invalid, XinyongError
 from xinyong.core.i18n import Language, t
+from xinyong.identity import codes
 from xinyong.core.text import StorableStr
 from xinyong.web.limits import RateLimiter
 
@@ -54,11 +55,10 @@ class TooManyTries(XinyongError):
 def throttle(request: Request, subject_code: str) -> None:
     """Count one try against the caller's address and the subject; refuse over the limit."""
     address = request.client.host if request.client else "unknown"
-    subject = "".join(ch for ch in subject_code.upper() if ch.isalnum())
-    waits = [
-        ATTEMPTS.hit(f"address:{address}", PER_ADDRESS),
-        ATTEMPTS.hit(f"subject:{subject}", PER_SUBJECT),
-    ]
+    waits = [ATTEMPTS.hit(f"address:{address}", PER_ADDRESS)]
+    found = codes.detect(subject_code.strip())
+    if found.valid:  # only real codes get a window of their own (no growth from junk)
+        waits.append(ATTEMPTS.hit(f"subject:{found.code}", PER_SUBJECT))
     wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
