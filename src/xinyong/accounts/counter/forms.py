@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from xinyong.auth.schemas import USERNAME
 from xinyong.core.errors import Invalid, XinyongError
 from xinyong.core.i18n import Language, t
-from xinyong.identity import codes
 from xinyong.core.text import StorableStr
+from xinyong.identity import codes
 from xinyong.web.limits import RateLimiter
 
 # Tries per minute: from one address (any subject), and for one subject (any address). The
