@@ -108,6 +108,7 @@ def test_opening_an_account_on_the_portal(city: dict[str, Any]) -> None:
     assert opened.status_code == 201 and "账户已开通" in opened.text
     assert _login(client, "acme.open") == 303
     assert client.get("/api/v1/me").json()["kind"] == "subject"
+    assert 'href="/portal/me">我的<' in client.get("/").text  # the header knows who is in
     again = _register(TestClient(create_app()), uscc, code, username="acme.twice")
     assert again.status_code == 422 and "已使用过" in again.text
     english = TestClient(create_app())
