@@ -78,6 +78,10 @@ PAGES = (
     "/rules",
     "/measures",
     "/login",
+    "/register",
+    "/login/reset",
+    "/rules/admin_penalty",
+    "/rules/admin_licence",
     "/verify",
     "/evaluation-models",
 )
@@ -109,3 +113,23 @@ def test_swagger_ui_renders_in_chromium_without_leaving_the_server(
         page.screenshot(path=str(tmp_path / "docs.png"))
     assert requested and all(r.startswith(url + "/") for r in requested), requested
     assert refused == []
+
+
+def test_no_page_reached_from_the_home_page_names_another_host(client: TestClient) -> None:
+    """A crawl of same-site links from the home page (pages, not downloads), 80 pages."""
+    seen: set[str] = set()
+    queue = ["/"]
+    while queue and len(seen) < 80:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        page = client.get(path)
+        if "text/html" not in page.headers.get("content-type", ""):
+            continue
+        assert external_urls(page.text) == [], path
+        for link in re.findall(r'href="(/[^"#]*)"', page.text):
+            link = link.replace("&amp;", "&")
+            if not re.search(r"/export|\.xlsx|\.pdf|\.csv|/static/|/logout", link):
+                queue.append(link)
+    assert len(seen) >= 30
