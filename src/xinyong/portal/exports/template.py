@@ -32,9 +32,13 @@ def header(spec: FieldSpec, lang: Language) -> str:
 
 
 def _enum_example(spec: FieldSpec) -> str:
+    """The first allowed value, as a department writes it: a coded value (legal_person) by
+    the Chinese word the catalogue accepts for it (法人及非法人组织)."""
     value = spec.values[0] if spec.values else ""
-    chinese = [raw for raw, canonical in spec.value_aliases.items() if canonical == value]
-    return chinese[0] if chinese and not value[:1] >= "\u4e00" else value
+    if value.isascii():
+        words = [raw for raw, canonical in spec.value_aliases.items() if canonical == value]
+        return words[0] if words else value
+    return value
 
 
 def example(item: CatalogItem, spec: FieldSpec) -> str:
@@ -86,7 +90,13 @@ def _values(spec: FieldSpec) -> str:
     aliases: dict[str, list[str]] = {}
     for raw, canonical in spec.value_aliases.items():
         aliases.setdefault(canonical, []).append(raw)
-    shown = [f"{v}（{'/'.join(aliases[v])}）" if v in aliases else v for v in spec.values]
+    shown = []
+    for value in spec.values:
+        words = aliases.get(value, [])
+        if value.isascii() and words:  # a coded value: the words people write for it
+            shown.append("/".join(words))
+        else:
+            shown.append(f"{value}（{'/'.join(words)}）" if words else value)
     return "、".join(shown)
 
 
