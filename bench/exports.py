@@ -88,9 +88,8 @@ def _measure(label: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        with _store(f"sqlite:///{Path(tmp) / 'bench.db'}"):
-            _measure("sqlite")
+    with tempfile.TemporaryDirectory() as tmp, _store(f"sqlite:///{Path(tmp) / 'bench.db'}"):
+        _measure("sqlite")
     pg = os.environ.get("XINYONG_BENCH_PG_URL") or os.environ.get("XINYONG_TEST_PG_URL")
     if pg:
         with scratch_postgresql(pg) as url, _store(url):
