@@ -21,6 +21,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from xinyong import registry
+from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.config import reset_settings
 from xinyong.core.db import scratch_postgresql, session_scope
@@ -37,6 +38,7 @@ def _store(url: str) -> Iterator[None]:
     previous = os.environ.get("XINYONG_DATABASE_URL")
     os.environ["XINYONG_DATABASE_URL"] = url
     reset_settings()
+    core_db.dispose_engine()
     try:
         migrate.upgrade(url)
         registry.wire_effects()
@@ -48,6 +50,7 @@ def _store(url: str) -> Iterator[None]:
         else:
             os.environ["XINYONG_DATABASE_URL"] = previous
         reset_settings()
+        core_db.dispose_engine()
 
 
 def _reads(kind: str) -> tuple[int, float]:
