@@ -24,6 +24,8 @@ from xinyong import __version__, registry
 from xinyong.accounts import api as auth_api
 from xinyong.accounts import console as audit_console
 from xinyong.accounts import views as auth_views
+from xinyong.accounts.counter import console as counter_console
+from xinyong.accounts.counter import views as counter_views
 from xinyong.checks import api as check_api
 from xinyong.checks import batch_api, batch_names, bulk_console
 from xinyong.checks import batch_console as batch_views
@@ -44,6 +46,7 @@ from xinyong.measures import views as measures_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import records_api as records_api
 from xinyong.portal import views as portal_views
+from xinyong.portal.exports import views as portal_exports
 from xinyong.reports import api as reports_api
 from xinyong.reports import console as reports_console
 from xinyong.reports import views as reports_views
@@ -56,7 +59,7 @@ from xinyong.rights import views_lists as rights_views_lists
 from xinyong.supervision import api as supervision_api
 from xinyong.supervision import console as supervision_console
 from xinyong.supervision import views as supervision_views
-from xinyong.web import csrf
+from xinyong.web import apidocs, csrf
 from xinyong.web.headers import SecurityHeadersMiddleware
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
 from xinyong.web.render import render
@@ -216,8 +219,7 @@ def create_app() -> FastAPI:
         title="xinyong API · 公共信用信息共享平台接口",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
-        swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
+        docs_url=None,  # served by web/apidocs.py from the platform's own files
         redoc_url=None,
         # CSRF for every router: cookie-authenticated unsafe requests echo the session token
         dependencies=[Depends(_no_nul_in_fields), Depends(csrf.verify)],
@@ -242,6 +244,7 @@ def create_app() -> FastAPI:
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(portal_api.platform_router)
+    app.include_router(apidocs.router)
     app.add_api_route(
         "/api/v1/health", api_health, methods=["GET"], tags=["platform"], responses=API_ERRORS
     )
@@ -249,9 +252,13 @@ def create_app() -> FastAPI:
         auth_views.router,
         desk_console.router,
         auth_api.router,
+        counter_views.router,
+        counter_views.api_router,
+        counter_console.router,
         records_api.router,
         audit_console.router,
         portal_views.router,
+        portal_exports.router,
     ):
         app.include_router(router)
     app.include_router(portal_api.router)

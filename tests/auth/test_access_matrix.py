@@ -140,13 +140,21 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/lists/{list_code}"): everyone(404),  # the literal placeholder is no list
     ("GET", "/rules"): everyone(200),
     ("GET", "/rules/{item_code}"): everyone(404),  # nor a catalogue item
+    # exports of what the portal lists (public, bounded) and the 双公示 detail pages; the
+    # placeholders name no record, list or item; a search export needs its query
+    ("GET", "/double-publicity/licences/export"): everyone(200),
+    ("GET", "/double-publicity/penalties/export"): everyone(200),
+    ("GET", "/double-publicity/records/{record_id}"): everyone(404),
+    ("GET", "/search/export"): everyone(422),
+    ("GET", "/lists/{list_code}/export"): everyone(404),
+    ("GET", "/rules/{item_code}/template.xlsx"): everyone(404),
     ("GET", "/measures"): everyone(200),  # the measures catalogue (联合奖惩措施清单)
     ("GET", "/measures/{code}"): everyone(404),  # nor a measure
     ("GET", "/api/v1/stats"): everyone(200),
     ("GET", "/api/v1/health"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),
     ("GET", "/api/v1/docs"): everyone(200),
-    ("GET", "/api/v1/docs/oauth2-redirect"): everyone(200),
+    ("GET", "/api/v1/docs/assets/{name}"): everyone(404),  # only Swagger UI's own files
     ("GET", "/login"): everyone(200),
     ("POST", "/login"): everyone(401),  # wrong password for everyone
     ("POST", "/logout"): everyone(303),
@@ -176,6 +184,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         401, 403, 403, owner=404, other_subject=404
     ),
     ("GET", "/console/audit"): by_group(303, 403, 403, admin=200, auditor=200),
+    # counter codes: anyone opens an account or resets a password with one (a form without
+    # the subject's code and the counter code is refused field by field); counter staff
+    # issue them from the console (an empty form is refused once let in)
+    ("GET", "/register"): everyone(200),
+    ("POST", "/register"): everyone(422),
+    ("GET", "/login/reset"): everyone(200),
+    ("POST", "/login/reset"): everyone(422),
+    ("POST", "/api/v1/auth/open-account"): everyone(422),
+    ("POST", "/api/v1/auth/reset-password"): everyone(422),
+    ("GET", "/console/accounts/codes"): by_group(303, 403, 403, admin=200, department_user=200),
+    ("POST", "/console/accounts/codes"): by_group(401, 403, 403, admin=422, department_user=422),
     ("GET", "/api/v1/me"): everyone(200),
     ("GET", "/api/v1/me/queries"): SUBJECT_ONLY,
     ("POST", "/api/v1/me/authorisations"): {**SUBJECT_ONLY, "owner": 201, "other_subject": 201},

@@ -126,9 +126,10 @@ def test_counter_code_opens_the_subject_account_once(session: Session) -> None:
         auth_service.open_subject_account(
             session, code=code, username="acme2", password=PASSWORD, display_name="x"
         )
-    stale = auth_service.issue_counter_code(
-        session, subject_code=company.uscc or "", issued_by=None
-    )
+    with pytest.raises(Conflict):  # it has its account: a reset code is what it may get
+        auth_service.issue_counter_code(session, subject_code=company.uscc or "", issued_by=None)
+    other = factories.enterprise(session, name="苏州市另一家科技有限公司")
+    stale = auth_service.issue_counter_code(session, subject_code=other.uscc or "", issued_by=None)
     session.execute(update(CounterCode).values(expires_at=utcnow() - timedelta(minutes=1)))
     with pytest.raises(Invalid):
         auth_service.open_subject_account(

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from xinyong.auth import apikeys
+from xinyong.auth import apikeys, counter
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope, utcnow
@@ -105,14 +105,21 @@ def users_enable(username: str, operator: Operator = None) -> None:
 
 
 @users_app.command("issue-code")
-def users_issue_code(subject_code: str) -> None:
-    """A one-time code for a subject to open its own account (hand it over at the counter)."""
+def users_issue_code(
+    subject_code: str,
+    purpose: Annotated[
+        str, typer.Option(help="open: open the subject's account; reset: set a new password.")
+    ] = "open",
+) -> None:
+    """A one-time code for a subject to open its own account, or to reset its password (hand
+    it over at the counter; it is redeemed on /register or /login/reset)."""
     try:
         with session_scope() as session:
             code = auth_service.issue_counter_code(
-                session, subject_code=subject_code, issued_by=None
+                session, subject_code=subject_code, issued_by=None, purpose=purpose
             )
-        console.print(f"one-time code (valid {auth_service.COUNTER_CODE_MINUTES} min): {code}")
+        minutes = counter.VALID_MINUTES[purpose]
+        console.print(f"one-time {purpose} code (valid {minutes} min): {code}")
     except XinyongError as error:
         _fail(error)
 

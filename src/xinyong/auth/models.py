@@ -14,6 +14,8 @@ from xinyong.core.db import Base, in_values, utcnow
 STAFF_ROLES = ("admin", "reporter", "department_user", "auditor")
 ACCOUNT_KINDS = ("staff", "organisation", "subject")
 ORGANISATION_KINDS = ("bank", "provider", "other")
+# What a counter code is for: opening the subject's own account, or setting a new password.
+COUNTER_CODE_PURPOSES = ("open", "reset")
 
 
 class Organisation(Base):
@@ -105,16 +107,22 @@ class Authorisation(Base):
 
 
 class CounterCode(Base):
-    """A one-time code staff hand a subject at a counter to open its own account."""
+    """A one-time code staff hand a subject at a counter to open its own account or to set
+    a new password; it expires, is used once, and is void after repeated wrong tries or when
+    a newer code of the same purpose is issued."""
 
     __tablename__ = "counter_codes"
+    __table_args__ = (CheckConstraint(in_values("purpose", COUNTER_CODE_PURPOSES), name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    voided_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

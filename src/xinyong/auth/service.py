@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -12,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
-from xinyong.auth import passwords
+from xinyong.auth import counter, passwords
 from xinyong.auth.models import ORGANISATION_KINDS, STAFF_ROLES, Account, CounterCode, Organisation
 from xinyong.auth.principal import Principal
 from xinyong.auth.schemas import AccountCreate, OrganisationCreate
@@ -21,9 +18,10 @@ from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from xinyong.identity import codes
 from xinyong.subjects import service as subjects_service
+from xinyong.subjects.models import Subject
 
 ROLES_BY_KIND = {"staff": STAFF_ROLES, "organisation": ("org_user",), "subject": ("subject",)}
-COUNTER_CODE_MINUTES = 30
+COUNTER_CODE_MINUTES = counter.VALID_MINUTES["open"]
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -240,58 +238,44 @@ def create_organisation(session: Session, *, data: OrganisationCreate) -> Organi
     return organisation
 
 
-# --- subject accounts opened with a counter code --------------------------------------------
+# --- subject accounts opened with a counter code (see auth/counter.py) --------------------
 
 
-def _code_hash(code: str) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, code.strip().upper().encode(), hashlib.sha256).hexdigest()
-
-
-def issue_counter_code(session: Session, *, subject_code: str, issued_by: int | None) -> str:
-    """A one-time code (shown once to staff at the counter) to open the subject's account."""
-    subject = subjects_service.get_by_code(session, subject_code)
-    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
-    session.add(
-        CounterCode(
-            subject_id=subject.id,
-            code_hash=_code_hash(code),
-            issued_by=issued_by,
-            expires_at=utcnow() + timedelta(minutes=COUNTER_CODE_MINUTES),
-        )
-    )
-    session.flush()
-    audit_service.append(
-        session,
-        actor=f"account:{issued_by}" if issued_by else "system",
-        action="counter_code.issue",
-        object_type="subject",
-        object_id=subject.id,
-        subject_id=subject.id,
-        summary={"valid_minutes": COUNTER_CODE_MINUTES},
-    )
-    return code
+def issue_counter_code(
+    session: Session, *, subject_code: str, issued_by: int | None, purpose: str = "open"
+) -> str:
+    """A one-time code (shown once to staff at the counter) to open the subject's account,
+    or with ``purpose="reset"`` to set a new password for it."""
+    return counter.issue(session, subject_code=subject_code, purpose=purpose, issued_by=issued_by)
 
 
 def open_subject_account(
-    session: Session, *, code: str, username: str, password: str, display_name: str
+    session: Session,
+    *,
+    code: str,
+    username: str,
+    password: str,
+    display_name: str,
+    subject_code: str | None = None,
 ) -> Account:
-    """Redeem a counter code: create the subject's own account, bound to the subject."""
-    row = session.scalar(select(CounterCode).where(CounterCode.code_hash == _code_hash(code)))
-    expires = as_utc(row.expires_at) if row else None
-    if row is None or row.used_at is not None or expires is None or expires < utcnow():
-        raise Invalid("the code is unknown, used or expired", details={"field": "code"})
-    if session.scalar(select(Account.id).where(Account.subject_id == row.subject_id)):
-        raise Conflict("this subject already has an account")
-    data = AccountCreate(
+    """Redeem an opening code: create the subject's own account, bound to the subject. The
+    portal and the API name the subject too (wrong tries then count against its codes);
+    without it the code alone is looked up (the counter's own tools)."""
+    if subject_code is None:
+        row = session.scalar(
+            select(CounterCode).where(
+                CounterCode.code_hash == counter.code_hash(code), CounterCode.purpose == "open"
+            )
+        )
+        subject = session.get(Subject, row.subject_id) if row is not None else None
+        if subject is None or not (subject.uscc or subject.id_number_hash):
+            raise Invalid(key="counter.err.wrong_pair", details={"field": "code"})
+        subject_code = subject.uscc or subjects_service.reveal_id_number(subject) or ""
+    return counter.open_account(
+        session,
+        subject_code=subject_code,
+        code=code,
         username=username,
-        display_name=display_name,
         password=password,
-        kind="subject",
-        role="subject",
-        subject_id=row.subject_id,
+        display_name=display_name,
     )
-    account = create_account(session, data=data, actor="counter_code")
-    row.used_at = utcnow()
-    session.flush()
-    return account

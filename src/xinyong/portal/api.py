@@ -126,6 +126,13 @@ def double_publicity(
     sort: Literal["date_desc", "date_asc"] = "date_desc",
     limit: Limit = 20,
     cursor: Cursor = None,
+    licence_category: Annotated[
+        str | None, Query(max_length=32, description="许可类别 · licence category (licences)")
+    ] = None,
+    subject_kind: Annotated[
+        Literal["legal_person", "individual_business", "natural_person"] | None,
+        Query(description="行政相对人类别 · subject category"),
+    ] = None,
 ) -> RecordPage:
     """Licence or penalty decisions across subjects, filtered, by decision date."""
     department_id = subjects_service.get_department(session, department).id if department else None
@@ -140,6 +147,8 @@ def double_publicity(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        licence_category=licence_category,
+        subject_kind=subject_kind,
     )
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "cached_home_figures",
     "catalogue_rules",
     "double_publicity",
+    "double_publicity_record",
     "home_figures",
     "public_lists",
     "search_subjects",
@@ -253,6 +254,29 @@ def _contains(session: Session, field: str, value: str) -> TextClause:
     return clause.bindparams(bindparam("pc", value))
 
 
+def _equals(session: Session, field: str, value: str) -> TextClause:
+    """The payload's text field ``field`` is ``value`` (portable JSON extraction)."""
+    if is_postgresql(session):
+        clause = text(f"(records.payload ->> '{field}') = :fv")
+    else:
+        clause = text(f"json_extract(records.payload, '$.{field}') = :fv")
+    return clause.bindparams(bindparam("fv", value))
+
+
+def _licence_category(value: str) -> str:
+    spec = catalog_service.get_catalog().item("admin_licence").field("licence_category")
+    canonical = spec.canonical_value(value)
+    if canonical not in spec.values:
+        raise Invalid(
+            f"unknown licence category {value!r} (categories: {'、'.join(spec.values)})",
+            details={"field": "licence_category"},
+        )
+    return canonical
+
+
+PUBLICITY_SUBJECT_KINDS = ("legal_person", "individual_business", "natural_person")
+
+
 def _region_condition(region_code: str) -> ColumnElement[bool]:
     if not region_code.isdigit() or len(region_code) != 6:
         raise Invalid("region_code is a six-digit GB/T 2260 code", details={"field": "region_code"})
@@ -277,8 +301,11 @@ def double_publicity(
     cursor: str | None = None,
     offset: int | None = None,
     today: date | None = None,
+    licence_category: str | None = None,
+    subject_kind: str | None = None,
 ) -> RecordPage:
-    """双公示: published licence or penalty decisions across subjects, filtered and sorted."""
+    """双公示: published licence or penalty decisions across subjects, filtered and sorted
+    (the national portal's filters: authority, dates, 处罚类别 / 许可类别, region, subject type)."""
     publish.check_limit(limit)
     _check_offset(offset)
     _check_publicity(kind, sort, date_from, date_to)
@@ -296,6 +323,14 @@ def double_publicity(
             raise Invalid("penalty_category applies to penalties only", details={"field": "kind"})
         category = _penalty_category(penalty_category)
         selection.where(_contains(session, "penalty_types", category))
+    if licence_category is not None:
+        if kind != "licence":
+            raise Invalid("licence_category applies to licences only", details={"field": "kind"})
+        selection.where(_equals(session, "licence_category", _licence_category(licence_category)))
+    if subject_kind is not None:
+        if subject_kind not in PUBLICITY_SUBJECT_KINDS:
+            raise Invalid("unknown subject kind", details={"field": "subject_kind"})
+        selection.subject_conditions.append(Subject.kind == subject_kind)
     if region_code is not None:
         selection.subject_conditions.append(_region_condition(region_code))
     return _browse(
@@ -307,6 +342,24 @@ def double_publicity(
         offset=offset,
         today=selection.today,
     )
+
+
+def double_publicity_record(
+    session: Session, *, record_id: int, today: date | None = None
+) -> PublicRecord:
+    """One published licence or penalty decision as the public sees it (NotFound when it is
+    no such record, or not published today)."""
+    today = today or date.today()
+    selection = publish.Selection(today).where(
+        Record.id == record_id, Record.item_code.in_(DOUBLE_PUBLICITY_ITEMS.values())
+    )
+    row = session.execute(selection.rows()).first()
+    shown = None
+    if row is not None:
+        shown = publish.publish(row[0], row[1], publish.department_names(session), today)
+    if shown is None:
+        raise NotFound("no published licence or penalty decision with this number")
+    return shown
 
 
 def _check_publicity(kind: str, sort: str, date_from: date | None, date_to: date | None) -> None:

@@ -27,6 +27,7 @@ from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
 from xinyong.web import present as web_present
 from xinyong.web.deps import DbSession
+from xinyong.web.exports import FORMATS, MAX_ROWS
 from xinyong.web.params import lang_of
 
 router = APIRouter(include_in_schema=False)
@@ -114,6 +115,8 @@ def search(
         context["pager"] = web_present.pager(
             "/search", {"q": query}, total=result.total, page=page, limit=PAGE_SIZE
         )
+        context["export_links"] = _export_links("/search/export", {"q": query})
+        context["max_rows"] = MAX_ROWS
     return _page(request, "search.html", context, section="search")
 
 
@@ -171,6 +174,10 @@ DepartmentId = Annotated[Annotated[int, Field(ge=1)] | None, BLANK_IS_NONE]
 OptionalDate = Annotated[date | None, BLANK_IS_NONE]
 PenaltyCategory = Annotated[Annotated[str, Field(max_length=32)] | None, BLANK_IS_NONE]
 RegionCode = Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, BLANK_IS_NONE]
+LicenceCategory = Annotated[Annotated[str, Field(max_length=32)] | None, BLANK_IS_NONE]
+PublicityKind = Annotated[
+    Literal["legal_person", "individual_business", "natural_person"] | None, BLANK_IS_NONE
+]
 
 
 class PublicityFilters(BaseModel):
@@ -181,8 +188,24 @@ class PublicityFilters(BaseModel):
     date_to: OptionalDate = None
     penalty_category: PenaltyCategory = None
     region: RegionCode = None
+    licence_category: LicenceCategory = None
+    subject_kind: PublicityKind = None
     sort: Literal["date_desc", "date_asc"] = "date_desc"
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+
+    def service_filters(self, kind: Literal["licence", "penalty"]) -> dict[str, Any]:
+        """The keyword arguments of ``portal_service.double_publicity`` for these filters."""
+        return {
+            "kind": kind,
+            "department_id": self.department,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "penalty_category": self.penalty_category if kind == "penalty" else None,
+            "licence_category": self.licence_category if kind == "licence" else None,
+            "subject_kind": self.subject_kind,
+            "region_code": self.region,
+            "sort": self.sort,
+        }
 
 
 PublicityQuery = Annotated[PublicityFilters, Query()]
@@ -210,13 +233,7 @@ def _double_publicity(
         raise Invalid("date_from: the start date is after the end date")
     result = portal_service.double_publicity(
         session,
-        kind=kind,
-        department_id=filters.department,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        penalty_category=filters.penalty_category if kind == "penalty" else None,
-        region_code=filters.region,
-        sort=filters.sort,
+        **filters.service_filters(kind),
         limit=PAGE_SIZE,
         offset=(filters.page - 1) * PAGE_SIZE,
     )
@@ -236,8 +253,20 @@ def _double_publicity(
         .item("admin_penalty")
         .field("penalty_types")
         .values,
+        "licence_categories": catalog_service.get_catalog()
+        .item("admin_licence")
+        .field("licence_category")
+        .values,
+        "subject_kinds": ("legal_person", "individual_business", "natural_person"),
+        "export_links": _export_links(path + "/export", params),
+        "max_rows": MAX_ROWS,
     }
     return _page(request, "double_publicity.html", context, section="double_publicity")
+
+
+def _export_links(path: str, params: dict[str, Any]) -> dict[str, str]:
+    """Links to the CSV and XLSX export of what the page lists (same filters)."""
+    return {fmt: web_present.href(path, params, format=fmt) for fmt in FORMATS}
 
 
 def _city() -> str:
@@ -275,6 +304,8 @@ def list_entries(
         "info": info,
         "page": entries,
         "pager": web_present.pager(path, {}, total=entries.total, page=page, limit=PAGE_SIZE),
+        "export_links": _export_links(path + "/export", {}),
+        "max_rows": MAX_ROWS,
     }
     return _page(request, "list.html", context, section="lists")
 

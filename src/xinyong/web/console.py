@@ -123,9 +123,12 @@ CONSOLE_NAV: list[NavEntry] = [
     NavEntry("reports.batch", "/console/reports/batch", "desk.nav.report_batch", "reports"),
     NavEntry("evaluations.read", "/console/evaluation", "ev.runs", "grades"),
     NavEntry("evaluations.read", "/console/evaluation/subject", "ev.subject_lookup", "grades"),
+    NavEntry("rights.read", "/console/evaluation/objections", "ev.obj.console_title", "grades"),
+    NavEntry("evaluations.read", "/console/supervision/plans", "sv.plans", "grades"),
     NavEntry("reports.register", "/console/reports/figures", "desk.nav.report_figures", "reports"),
     NavEntry("rights.read", "/console/rights/stats", "desk.nav.rights_stats", "oversight", True),
     NavEntry("audit.read", "/console/audit", "audit.title", "oversight"),
+    NavEntry("counter.issue_code", "/console/accounts/codes", "counter.console.title", "oversight"),
 ]
 
 

@@ -2,9 +2,8 @@
 
 The pages carry no script of their own and load everything from the platform itself; some
 templates style elements inline (``style=""``, the checks console's ``<style>`` block), so
-inline styles are allowed and inline scripts are not. The API's Swagger page is the one
-exception: it loads its script and styles from the CDN FastAPI uses and starts with an
-inline script, so its policy names them (for that page only).
+inline styles are allowed and inline scripts are not. The API's Swagger page is no
+exception: its files come from the platform (web/apidocs.py), so no page names another host.
 """
 
 from __future__ import annotations
@@ -16,21 +15,12 @@ PAGE_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; "
-    f"style-src 'self' 'unsafe-inline' {CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-DOCS_PATHS = frozenset({"/api/v1/docs", "/api/v1/docs/oauth2-redirect"})
 
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     """The security headers of a response to ``path``."""
-    policy = DOCS_POLICY if path in DOCS_PATHS else PAGE_POLICY
     return [
-        (b"content-security-policy", policy.encode()),
+        (b"content-security-policy", PAGE_POLICY.encode()),
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
