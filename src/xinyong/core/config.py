@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     evaluation_file: Path | None = None
     # A city's own sector classifications (分级分类), layered over the shipped file.
     supervision_file: Path | None = None
+    # A city's own village points schemes (村民积分制), layered over the shipped file.
+    points_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

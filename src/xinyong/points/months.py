@@ -1,0 +1,289 @@
+"""The month's close (一月一审核): a frozen snapshot per account (balance, change, the
+year's points, rank), the year-end carry-over, and the village board (一月一公示)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from xinyong.audit import service as audit_service
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.identity.names import mask_person_name
+from xinyong.points import ledger, service
+from xinyong.points.models import (
+    PointsAccount,
+    PointsEntry,
+    PointsMember,
+    PointsMonth,
+    PointsSnapshot,
+    PointsUnit,
+)
+from xinyong.subjects.models import Subject
+
+_SNAPSHOT_SQL = """
+INSERT INTO points_snapshots (month_id, account_id, balance, change, year_points, rank)
+SELECT m.id, a.id, ({base}) + COALESCE(s.total, 0), COALESCE(s.change, 0),
+       COALESCE(s.year_points, 0),
+       RANK() OVER (PARTITION BY a.village_id, a.scheme
+                    ORDER BY ({base}) + COALESCE(s.total, 0) DESC)
+FROM points_accounts a
+JOIN points_months m ON m.village_id = a.village_id AND m.period = :period
+LEFT JOIN (
+    SELECT e.account_id AS account_id, SUM(e.points) AS total,
+           SUM(CASE WHEN e.period = :period THEN e.points ELSE 0 END) AS change,
+           SUM(CASE WHEN e.period >= :year_start AND e.kind <> 'redemption'
+                    THEN e.points ELSE 0 END) AS year_points
+    FROM points_entries e {entry_filter}
+    WHERE e.status = 'approved' AND e.period <= :period
+    GROUP BY e.account_id
+) s ON s.account_id = a.id
+WHERE m.id IN ({month_ids})
+"""
+
+
+def check_period(period: str) -> str:
+    """A month given as YYYY-MM, or Invalid."""
+    if len(period) != 7 or period[4] != "-" or not period.replace("-", "").isdigit():
+        raise Invalid(key="pts.err.period", params={"period": period[:20]})
+    if not 1 <= int(period[5:]) <= 12:
+        raise Invalid(key="pts.err.period", params={"period": period})
+    return period
+
+
+def _base_case(session: Session, villages: list[PointsUnit]) -> str:
+    """SQL of each account's base points: by scheme (one value per scheme in these villages)."""
+    bases: dict[str, set[int]] = {}
+    for village in villages:
+        for code in _schemes_in(session, village.id) | {village.scheme or ""}:
+            if code:
+                bases.setdefault(code, set()).add(service.scheme_of(session, village, code).base_points)
+    if any(len(values) > 1 for values in bases.values()):
+        raise Conflict(key="pts.err.mixed_bases")
+    whens = " ".join(f"WHEN '{code}' THEN {values.pop()}" for code, values in bases.items())
+    return f"CASE a.scheme {whens} ELSE 0 END" if whens else "0"
+
+
+def _schemes_in(session: Session, village_id: int) -> set[str]:
+    stmt = select(PointsAccount.scheme).where(PointsAccount.village_id == village_id).distinct()
+    return set(session.scalars(stmt))
+
+
+def _year_end(session: Session, village: PointsUnit, period: str, actor: str) -> None:
+    """December: keep the scheme's share of each account's gain, write the rest off."""
+    for scheme_code in _schemes_in(session, village.id):
+        scheme = service.scheme_of(session, village, scheme_code)
+        keep = scheme.accumulation.carry_over
+        if keep >= 1.0:
+            continue
+        accounts = select(PointsAccount).where(
+            PointsAccount.village_id == village.id, PointsAccount.scheme == scheme_code
+        )
+        for account in session.scalars(accounts):
+            gain = ledger.approved_sum(session, account.id)
+            cut = round(gain * (1 - keep))
+            if cut <= 0:
+                continue
+            session.add(
+                PointsEntry(
+                    account_id=account.id, subject_id=account.subject_id,
+                    village_id=village.id, period=period, kind="year_end", points=-cut,
+                    deed_date=date(int(period[:4]), 12, 31), declared_by=actor,
+                    channel="in_person", status="approved", recorded_by=actor,
+                    approved_by=actor, decided_at=utcnow(), reason="year_end",
+                )  # fmt: skip
+            )
+    session.flush()
+
+
+def _refuse_unready(session: Session, village: PointsUnit, period: str, today: date) -> None:
+    if period > service.period_of(today):
+        raise Conflict(key="pts.err.month_not_begun", params={"period": period})
+    closed = ledger.last_closed(session, village.id)
+    if closed is not None and period <= closed:
+        raise Conflict(key="pts.err.month_closed", params={"period": period})
+    waiting = select(func.count()).where(
+        PointsEntry.village_id == village.id,
+        PointsEntry.status == "pending",
+        PointsEntry.period <= period,
+    )
+    count = int(session.scalar(waiting) or 0)
+    if count:
+        raise Conflict(key="pts.err.pending_left", params={"count": count})
+
+
+def close_months(
+    session: Session,
+    *,
+    villages: list[PointsUnit],
+    period: str,
+    actor: str,
+    today: date | None = None,
+) -> tuple[list[PointsMonth], dict[str, Conflict]]:
+    """Close ``period`` for these villages: each that is ready gets a closed month and its
+    frozen snapshot; the others are returned with the reason (nothing is written for them)."""
+    day = today or service.beijing_today()
+    check_period(period)
+    ready: list[PointsUnit] = []
+    refused: dict[str, Conflict] = {}
+    for village in villages:
+        try:
+            _refuse_unready(session, village, period, day)
+        except Conflict as error:
+            refused[village.code] = error
+            continue
+        ready.append(village)
+    if not ready:
+        return [], refused
+    if period.endswith("-12"):
+        for village in ready:
+            _year_end(session, village, period, actor)
+    months = _insert_months(session, ready, period, actor, day)
+    _snapshot(session, ready, months, period)
+    _totals(session, months)
+    for month in months:
+        audit_service.append(
+            session, actor=actor, action="points.month.close", object_type="points_month",
+            object_id=month.id, summary={"village_id": month.village_id, "period": period,
+                                         "accounts": month.accounts},
+        )  # fmt: skip
+    return months, refused
+
+
+def _insert_months(
+    session: Session, villages: list[PointsUnit], period: str, actor: str, day: date
+) -> list[PointsMonth]:
+    months = []
+    for village in villages:
+        days = service.scheme_of(session, village).publication.objection_days
+        months.append(
+            PointsMonth(
+                village_id=village.id, period=period, closed_by=actor,
+                objection_until=day + timedelta(days=days), accounts=0, points_total=0,
+            )  # fmt: skip
+        )
+    session.add_all(months)
+    session.flush()
+    return months
+
+
+def _snapshot(
+    session: Session, villages: list[PointsUnit], months: list[PointsMonth], period: str
+) -> None:
+    ids = ", ".join(str(m.id) for m in months)
+    village_ids = ", ".join(str(v.id) for v in villages)
+    # One village: read only its accounts' entries; many: one pass over the month's ledger.
+    entry_filter = (
+        f"JOIN points_accounts fa ON fa.id = e.account_id AND fa.village_id IN ({village_ids})"
+        if len(villages) <= 20
+        else ""
+    )
+    sql = _SNAPSHOT_SQL.format(
+        base=_base_case(session, villages), entry_filter=entry_filter, month_ids=ids
+    )
+    session.execute(text(sql), {"period": period, "year_start": period[:4] + "-01"})
+
+
+def _totals(session: Session, months: list[PointsMonth]) -> None:
+    stmt = (
+        select(
+            PointsSnapshot.month_id,
+            func.count(),
+            func.coalesce(func.sum(PointsSnapshot.balance), 0),
+        )
+        .where(PointsSnapshot.month_id.in_([m.id for m in months]))
+        .group_by(PointsSnapshot.month_id)
+    )
+    found = {month_id: (n, total) for month_id, n, total in session.execute(stmt)}
+    for month in months:
+        month.accounts, month.points_total = found.get(month.id, (0, 0))
+    session.flush()
+
+
+def close_month(
+    session: Session, *, village: PointsUnit, period: str, actor: str, today: date | None = None
+) -> PointsMonth:
+    """Close one village's month, or Conflict saying why it cannot close."""
+    months, refused = close_months(
+        session, villages=[village], period=period, actor=actor, today=today
+    )
+    if not months:
+        raise refused[village.code]
+    return months[0]
+
+
+def villages_under(session: Session, unit_row: PointsUnit | None) -> list[PointsUnit]:
+    """Every village (under a unit if given), by code."""
+    stmt = select(PointsUnit).where(PointsUnit.kind == "village").order_by(PointsUnit.code)
+    villages = list(session.scalars(stmt))
+    if unit_row is None:
+        return villages
+    return [v for v in villages if unit_row.id in {u.id for u in service.chain(session, v)}]
+
+
+def latest_month(session: Session, village_id: int, period: str | None = None) -> PointsMonth:
+    """The village's closed month ``period`` (default: the latest), or NotFound."""
+    stmt = select(PointsMonth).where(PointsMonth.village_id == village_id)
+    if period:
+        stmt = stmt.where(PointsMonth.period == period)
+    found = session.scalar(stmt.order_by(PointsMonth.period.desc()).limit(1))
+    if found is None:
+        raise NotFound(key="pts.err.no_board")
+    return found
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    name: str
+    balance: int
+    change: int
+    stars: int
+    star_name: str
+    star_name_en: str
+
+
+@dataclass(frozen=True)
+class Board:
+    village: PointsUnit
+    month: PointsMonth
+    rows: list[BoardRow]
+    scheme_name: str
+
+
+def board(session: Session, *, village: PointsUnit, period: str | None = None) -> Board:
+    """The village's published board (households, ranked): names masked as the scheme says."""
+    month = latest_month(session, village.id, period)
+    scheme = service.scheme_of(session, village)
+    stmt = (
+        select(PointsSnapshot, Subject.name)
+        .join(PointsAccount, PointsAccount.id == PointsSnapshot.account_id)
+        .join(
+            PointsMember,
+            (PointsMember.account_id == PointsAccount.id) & (PointsMember.role == "head"),
+        )
+        .join(Subject, Subject.id == PointsMember.person_id)
+        .where(
+            PointsSnapshot.month_id == month.id,
+            PointsAccount.scheme == scheme.code,
+            PointsMember.valid_to.is_(None),
+        )
+        .order_by(PointsSnapshot.rank, PointsSnapshot.account_id)
+        .limit(scheme.publication.ranked)
+    )
+    rows = []
+    for snap, name in session.execute(stmt):
+        level = scheme.star_level(snap.balance)
+        rows.append(
+            BoardRow(
+                rank=snap.rank,
+                name=mask_person_name(name) if scheme.publication.mask_names else name,
+                balance=snap.balance, change=snap.change,
+                stars=level.stars if level else 0, star_name=level.name.zh if level else "",
+                star_name_en=level.name.en if level else "",
+            )  # fmt: skip
+        )
+    return Board(village=village, month=month, rows=rows, scheme_name=scheme.name.zh)
