@@ -21,6 +21,7 @@ from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
 from xinyong.ingest import cli as ingest_cli
+from xinyong.points.cli import points_app
 from xinyong.reports.cli import reports_app
 from xinyong.rights.cli import rights_app
 from xinyong.supervision import cli as supervision_cli
@@ -46,6 +47,7 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
 app.add_typer(supervision_cli.supervision_app, name="supervision")
+app.add_typer(points_app, name="points")
 
 console = Console()
 err_console = Console(stderr=True)
