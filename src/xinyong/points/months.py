@@ -252,6 +252,7 @@ class Board:
     month: PointsMonth
     rows: list[BoardRow]
     scheme_name: str
+    scheme_name_en: str
 
 
 def board(session: Session, *, village: PointsUnit, period: str | None = None) -> Board:
@@ -286,4 +287,7 @@ def board(session: Session, *, village: PointsUnit, period: str | None = None) -
                 star_name_en=level.name.en if level else "",
             )  # fmt: skip
         )
-    return Board(village=village, month=month, rows=rows, scheme_name=scheme.name.zh)
+    return Board(
+        village=village, month=month, rows=rows, scheme_name=scheme.name.zh,
+        scheme_name_en=scheme.name.en,
+    )  # fmt: skip
