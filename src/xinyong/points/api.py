@@ -4,18 +4,35 @@ history (staff of its unit), declarations and review decisions."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.auth import policy
+from xinyong.auth.principal import Principal
 from xinyong.core.errors import API_ERRORS, NotFound
 from xinyong.points import ledger, months, service
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import RawId, parse_id
 
 router = APIRouter(prefix="/api/v1/points", tags=["points · 村民积分制"], responses=API_ERRORS)
+
+
+def _allowed(action: str) -> Callable[[Principal], Principal]:
+    """A dependency: the caller, once allowed ``action`` (checked before the body is read)."""
+
+    def guard(principal: CurrentPrincipal) -> Principal:
+        policy.require(principal, action)
+        return principal
+
+    return guard
+
+
+Reader = Annotated[Principal, Depends(_allowed("points.read"))]
+Recorder = Annotated[Principal, Depends(_allowed("points.record"))]
+Reviewer = Annotated[Principal, Depends(_allowed("points.review"))]
 
 
 class Declaration(BaseModel):
@@ -64,9 +81,8 @@ def board(village_id: RawId, session: DbSession) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}")
-def account(account_id: RawId, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def account(account_id: RawId, session: DbSession, principal: Reader) -> dict[str, Any]:
     """积分账户 · An account's balance (base + approved entries), star level and entries."""
-    policy.require(principal, "points.read")
     found = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     service.check_unit(session, principal, service.village(session, found.village_id))
     scheme = ledger.scheme_for(session, found)
@@ -80,9 +96,8 @@ def account(account_id: RawId, session: DbSession, principal: CurrentPrincipal) 
 
 
 @router.post("/entries", status_code=201)
-def declare(data: Declaration, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def declare(data: Declaration, session: DbSession, principal: Recorder) -> dict[str, Any]:
     """申报积分 · Record a deed for an account of the caller's unit (pending review)."""
-    policy.require(principal, "points.record")
     found = service.account(session, data.account_id)
     service.check_unit(session, principal, service.village(session, found.village_id))
     entry = ledger.declare(
@@ -95,10 +110,9 @@ def declare(data: Declaration, session: DbSession, principal: CurrentPrincipal) 
 
 @router.post("/entries/{entry_id}/decision")
 def decide(
-    entry_id: RawId, data: Decision, session: DbSession, principal: CurrentPrincipal
+    entry_id: RawId, data: Decision, session: DbSession, principal: Reviewer
 ) -> dict[str, Any]:
     """审核积分 · Approve or reject a pending entry (a second person; its month open)."""
-    policy.require(principal, "points.review")
     row = ledger.entry(session, parse_id(entry_id, "entry_id", error=NotFound))
     service.check_unit(session, principal, service.village(session, row.village_id))
     decided = ledger.decide(

@@ -17,7 +17,7 @@ from xinyong.points.config import GROUPS
 from xinyong.points.models import PointsUnit
 from xinyong.web import console as kit
 from xinyong.web import csrf
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import DbSession
 from xinyong.web.params import RawId, parse_id
 
 router = APIRouter(
@@ -32,6 +32,10 @@ def _nav(principal: Principal) -> dict[str, bool]:
 
 
 PAGES = kit.ConsolePages("points", {"groups": GROUPS}, _nav)
+# The staff guard runs before the form is read: a caller not allowed is refused first.
+Reader = Annotated[Principal, Depends(kit.staff("points.read"))]
+Recorder = Annotated[Principal, Depends(kit.staff("points.record"))]
+Reviewer = Annotated[Principal, Depends(kit.staff("points.review"))]
 
 
 def _village(session: Session, principal: Principal, raw: str) -> PointsUnit:
@@ -42,9 +46,8 @@ def _village(session: Session, principal: Principal, raw: str) -> PointsUnit:
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+def home(request: Request, session: DbSession, principal: Reader) -> Response:
     """The villages the caller works for, with their open month and pending count."""
-    kit.require_staff(principal, "points.read")
     assigned = service.staff_units(session, principal)
     roots: list[PointsUnit | None] = [None] if assigned is None else list(assigned)
     villages: dict[int, PointsUnit] = {}
@@ -94,10 +97,9 @@ def _village_page(
 
 @router.get("/villages/{village_id}", response_class=HTMLResponse)
 def village_page(
-    request: Request, village_id: RawId, session: DbSession, principal: CurrentPrincipal
+    request: Request, village_id: RawId, session: DbSession, principal: Reader
 ) -> Response:
     """A village's work page: declare a deed, the monthly review queue, close the month."""
-    kit.require_staff(principal, "points.read")
     village = _village(session, principal, village_id)
     notice = request.query_params.get("done")
     return _village_page(request, session, principal, village, notice=notice)
@@ -108,7 +110,7 @@ def declare(
     request: Request,
     village_id: RawId,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Recorder,
     account_id: Annotated[str, Form(max_length=12)],
     item: Short,
     deed_date: Annotated[str, Form(max_length=10)],
@@ -117,7 +119,6 @@ def declare(
     evidence: Text = "",
 ) -> Response:
     """Record a deed a villager reported (it waits for the review)."""
-    kit.require_staff(principal, "points.record")
     village = _village(session, principal, village_id)
     try:
         account = service.account(session, parse_id(account_id, "account_id"))
@@ -143,12 +144,11 @@ def decide(
     request: Request,
     entry_id: RawId,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Reviewer,
     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
     reason: Text = "",
 ) -> Response:
     """The review committee's decision on one entry (not by whoever recorded it)."""
-    kit.require_staff(principal, "points.review")
     row = ledger.entry(session, parse_id(entry_id, "entry_id", error=NotFound))
     village = service.village(session, row.village_id)
     service.check_unit(session, principal, village)
@@ -168,11 +168,10 @@ def close(
     request: Request,
     village_id: RawId,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Reviewer,
     period: Annotated[str, Form(max_length=7)],
 ) -> Response:
     """Close the month: the snapshot is frozen and the board is published."""
-    kit.require_staff(principal, "points.review")
     village = _village(session, principal, village_id)
     try:
         with session.begin_nested():
@@ -187,11 +186,10 @@ def redeem_page(
     request: Request,
     village_id: RawId,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Recorder,
     card: str = "",
 ) -> Response:
     """The shop counter: scan or type the household's card code, see balance and goods."""
-    kit.require_staff(principal, "points.record")
     village = _village(session, principal, village_id)
     return _redeem_page(request, session, principal, village, card=card[:20])
 
@@ -228,13 +226,12 @@ def redeem(
     request: Request,
     village_id: RawId,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Recorder,
     card: Annotated[str, Form(max_length=20)],
     good_id: Annotated[str, Form(max_length=12)],
     quantity: Annotated[int, Form(ge=1, le=99)] = 1,
 ) -> Response:
     """Redeem goods for the household: balance and stock checked, a receipt shown."""
-    kit.require_staff(principal, "points.record")
     village = _village(session, principal, village_id)
     try:
         with session.begin_nested():
@@ -255,10 +252,9 @@ def redeem(
 
 @router.get("/accounts/{account_id}/card", response_class=HTMLResponse)
 def card(
-    request: Request, account_id: RawId, session: DbSession, principal: CurrentPrincipal
+    request: Request, account_id: RawId, session: DbSession, principal: Recorder
 ) -> Response:
     """A household's points card to print: its QR code carries the card code only."""
-    kit.require_staff(principal, "points.record")
     account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     village = service.village(session, account.village_id)
     service.check_unit(session, principal, village)
@@ -271,10 +267,9 @@ def card(
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, unit: str = ""
+    request: Request, session: DbSession, principal: Reader, unit: str = ""
 ) -> Response:
     """Figures per unit: a town sees its villages, the district sees its towns (charts)."""
-    kit.require_staff(principal, "points.read")
     target = dashboard.dashboard_unit(session, principal, unit)
     figures = dashboard.figures(session, target)
     context = {"unit": target, "figures": figures, "chart": dashboard.bar_chart(figures)}

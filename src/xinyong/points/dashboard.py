@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.auth.principal import Principal
-from xinyong.core.errors import NotFound
+from xinyong.core.errors import Forbidden, NotFound
 from xinyong.points import ledger, months, service
 from xinyong.points.models import PointsAccount, PointsEntry, PointsMember, PointsUnit
 from xinyong.subjects.models import Subject
@@ -75,7 +75,7 @@ def dashboard_unit(session: Session, principal: Principal, raw: str) -> PointsUn
         roots = list(session.scalars(select(PointsUnit).where(PointsUnit.parent_id.is_(None))))
         return roots[0] if len(roots) == 1 else None
     if not assigned:
-        raise NotFound(key="pts.err.no_unit", params={"id": "-"})
+        raise Forbidden(key="pts.err.no_assignment")
     return assigned[0]
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.auth import policy
+from xinyong.auth.principal import Principal
 from xinyong.core.errors import Invalid, NotFound, XinyongError
 from xinyong.points import ledger, months, objections, poster, service
 from xinyong.points.models import PointsAccount
@@ -74,8 +75,16 @@ def object_to_board(
     return RedirectResponse(f"/points/villages/{board.village.id}/board?filed=1", 303)
 
 
-def _own(session: DbSession, principal: CurrentPrincipal) -> PointsAccount:
+def _villager(principal: CurrentPrincipal) -> Principal:
+    """The caller, once a subject's own account (checked before any form is read)."""
     policy.require(principal, "points.own")
+    return principal
+
+
+Villager = Annotated[Principal, Depends(_villager)]
+
+
+def _own(session: DbSession, principal: Principal) -> PointsAccount:
     assert principal.subject_id is not None
     household = service.household_of_person(session, principal.subject_id)
     if household is None:
@@ -86,7 +95,7 @@ def _own(session: DbSession, principal: CurrentPrincipal) -> PointsAccount:
 def _me_page(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Principal,
     *,
     error: XinyongError | None = None,
 ) -> Response:
@@ -106,7 +115,7 @@ def _me_page(
 
 
 @router.get("/portal/me/points", response_class=HTMLResponse)
-def my_points(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+def my_points(request: Request, session: DbSession, principal: Villager) -> Response:
     """A villager's own household: balance, star level and the ledger's history."""
     return _me_page(request, session, principal)
 
@@ -115,7 +124,7 @@ def my_points(request: Request, session: DbSession, principal: CurrentPrincipal)
 def declare_my_deed(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: Villager,
     item: Annotated[str, Form(max_length=16)],
     deed_date: Annotated[str, Form(max_length=10)],
     evidence: Text = "",
