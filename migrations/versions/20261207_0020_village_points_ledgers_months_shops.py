@@ -184,7 +184,6 @@ def upgrade() -> None:
             name=op.f("fk_points_entries_account_id_points_accounts"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_points_entries")),
-        sa.UniqueConstraint("reverses_id", name=op.f("uq_points_entries_reverses_id")),
     )
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
         batch_op.create_index(
@@ -199,6 +198,9 @@ def upgrade() -> None:
             batch_op.f("ix_points_entries_village_id_period_status"),
             ["village_id", "period", "status"],
             unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_points_entries_reverses_id"), ["reverses_id"], unique=False
         )
 
     op.create_table(

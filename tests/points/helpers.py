@@ -73,7 +73,11 @@ def login(username: str) -> TestClient:
     client = TestClient(create_app())
     response = client.post(
         "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token(client.get("/login").text)},
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrf_token": token(client.get("/login").text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

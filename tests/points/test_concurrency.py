@@ -63,4 +63,6 @@ def test_concurrent_redemptions_never_overdraw(configured_db: str) -> None:
     other = _redeem_at_once(card, scarce_id, 4)
     assert other.count("ok") == 1
     with session_scope() as session:
-        assert [g.stock for g in shop.goods(session, account.village_id) if g.id == scarce_id] == [0]
+        assert [g.stock for g in shop.goods(session, account.village_id) if g.id == scarce_id] == [
+            0
+        ]

@@ -98,17 +98,37 @@ def test_caps_per_item_and_period(session: Session) -> None:
     account = service.account(session, town.household_ids[2])
     kwargs = dict(declared_by="本人", channel="phone", recorded_by="account:1", today=TODAY)
     # dz03: 2 points, at most 4 a month
-    ledger.declare(session, account=account, item_code="dz03", deed_date=TODAY, evidence="照片", **kwargs)  # type: ignore[arg-type]
-    ledger.declare(session, account=account, item_code="dz03", deed_date=TODAY - timedelta(days=1), evidence="照片", **kwargs)  # type: ignore[arg-type]
+    ledger.declare(
+        session, account=account, item_code="dz03", deed_date=TODAY, evidence="照片", **kwargs
+    )  # type: ignore[arg-type]
+    ledger.declare(
+        session,
+        account=account,
+        item_code="dz03",
+        deed_date=TODAY - timedelta(days=1),
+        evidence="照片",
+        **kwargs,
+    )  # type: ignore[arg-type]
     with pytest.raises(Conflict) as refused:
-        ledger.declare(session, account=account, item_code="dz03", deed_date=TODAY, evidence="照片", **kwargs)  # type: ignore[arg-type]
+        ledger.declare(
+            session, account=account, item_code="dz03", deed_date=TODAY, evidence="照片", **kwargs
+        )  # type: ignore[arg-type]
     assert "最多计 4 分" in refused.value.localized("zh")
     # another month has its own cap
-    ledger.declare(session, account=account, item_code="dz03", deed_date=date(2026, 10, 3), evidence="照片", **kwargs)  # type: ignore[arg-type]
+    ledger.declare(
+        session,
+        account=account,
+        item_code="dz03",
+        deed_date=date(2026, 10, 3),
+        evidence="照片",
+        **kwargs,
+    )  # type: ignore[arg-type]
     with pytest.raises(Invalid):  # evidence is needed for this item
         ledger.declare(session, account=account, item_code="zz02", deed_date=TODAY, **kwargs)  # type: ignore[arg-type]
     # the town's layer: zz01 is worth 3 points in 大湾镇
-    entry = ledger.declare(session, account=account, item_code="zz01", deed_date=TODAY, evidence="签到", **kwargs)  # type: ignore[arg-type]
+    entry = ledger.declare(
+        session, account=account, item_code="zz01", deed_date=TODAY, evidence="签到", **kwargs
+    )  # type: ignore[arg-type]
     assert entry.points == 3
 
 
@@ -127,8 +147,12 @@ def test_moves_keep_the_ledger_and_member_history(session: Session) -> None:
     assert head.id_number_masked and "*" in head.id_number_masked
     target = service.account(session, town.household_ids[3])
     number = "500112198506150029"  # the member's number is only held sealed: use a new person
-    moved = service.add_member(session, household=target, name="周小英", id_number=number, actor="a")
-    again = service.add_member(session, household=account, name="周小英", id_number=number, actor="a")
+    moved = service.add_member(
+        session, household=target, name="周小英", id_number=number, actor="a"
+    )
+    again = service.add_member(
+        session, household=account, name="周小英", id_number=number, actor="a"
+    )
     session.refresh(moved)
     assert moved.valid_to is not None and again.valid_to is None  # history kept
     assert service.current_membership(session, again.person_id) == again

@@ -37,7 +37,10 @@ def test_declare_review_close_and_publish(town: Town, backend: str) -> None:
     assert done.status_code == 200 and "已登记，待审核" in done.text
     assert "本人登记，待他人审核" in done.text  # the clerk cannot approve their own entries
     queue = reviewer.get(f"/console/points/villages/{town.village_id}")
-    ids = [int(x) for x in __import__("re").findall(r"/console/points/entries/(\d+)/decide", queue.text)]
+    ids = [
+        int(x)
+        for x in __import__("re").findall(r"/console/points/entries/(\d+)/decide", queue.text)
+    ]
     assert len(set(ids)) == 2  # the demo's pending deed and this one
     for entry_id in sorted(set(ids)):
         answer = reviewer.post(
@@ -47,7 +50,10 @@ def test_declare_review_close_and_publish(town: Town, backend: str) -> None:
         assert answer.status_code == 200
     closed = reviewer.post(
         f"/console/points/villages/{town.village_id}/close",
-        data={"csrf_token": token(queue.text), "period": service.period_of(service.beijing_today())},
+        data={
+            "csrf_token": token(queue.text),
+            "period": service.period_of(service.beijing_today()),
+        },
     )
     assert closed.status_code == 200 and "本月已结账并公示" in closed.text
     board = clerk.get(f"/points/villages/{town.village_id}/board")

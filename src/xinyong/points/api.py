@@ -3,8 +3,8 @@ history (staff of its unit), declarations and review decisions."""
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends

@@ -27,7 +27,9 @@ def close_month(
     village: Annotated[
         str | None, typer.Option("--village", help="Village code or id (default: every village).")
     ] = None,
-    period: Annotated[str | None, typer.Option("--period", help="YYYY-MM (default: this month).")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="YYYY-MM (default: this month).")
+    ] = None,
     actor: Annotated[str, typer.Option("--actor")] = "cli",
 ) -> None:
     """Close a month: a frozen snapshot per household, then the board can be published."""
@@ -35,7 +37,9 @@ def close_month(
     try:
         with session_scope() as session:
             chosen = (
-                [service.village(session, village)] if village else months.villages_under(session, None)
+                [service.village(session, village)]
+                if village
+                else months.villages_under(session, None)
             )
             closed, refused = months.close_months(
                 session, villages=chosen, period=month, actor=actor

@@ -157,9 +157,7 @@ def _scheme(source: str, code: str, data: Any, *, where: str = "") -> Scheme:
         first = error.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
         place = f" ({where})" if where else ""
-        raise PointsConfigError(
-            f"{source}: scheme {code}{place}: {key}: {first['msg']}"
-        ) from error
+        raise PointsConfigError(f"{source}: scheme {code}{place}: {key}: {first['msg']}") from error
 
 
 def load(files: list[Path]) -> Schemes:

@@ -61,9 +61,7 @@ def home(request: Request, session: DbSession, principal: Reader) -> Response:
     return PAGES.page(request, principal, "home.html", {"rows": rows})
 
 
-def village_context(
-    session: Session, principal: Principal, village: PointsUnit
-) -> dict[str, Any]:
+def village_context(session: Session, principal: Principal, village: PointsUnit) -> dict[str, Any]:
     """What the village page shows: the scheme's items, households, the review queue."""
     scheme = service.scheme_of(session, village)
     households = dashboard.households(session, village)
@@ -210,7 +208,11 @@ def _redeem_page(
             account = service.account_by_card(session, card)
             if account.village_id != village.id:
                 raise NotFound(key="pts.err.no_card", params={"code": card})
-            holder = (account, service.head_name(session, account), ledger.balance(session, account))
+            holder = (
+                account,
+                service.head_name(session, account),
+                ledger.balance(session, account),
+            )
         except XinyongError as found_error:
             error = found_error
     context = {
@@ -245,15 +247,11 @@ def redeem(
     except XinyongError as error:
         return _redeem_page(request, session, principal, village, card=card, error=error)
     good = next(g for g in shop.goods(session, village.id) if g.id == done.good_id)
-    return _redeem_page(
-        request, session, principal, village, card=card, receipt=(done, good.name)
-    )
+    return _redeem_page(request, session, principal, village, card=card, receipt=(done, good.name))
 
 
 @router.get("/accounts/{account_id}/card", response_class=HTMLResponse)
-def card(
-    request: Request, account_id: RawId, session: DbSession, principal: Recorder
-) -> Response:
+def card(request: Request, account_id: RawId, session: DbSession, principal: Recorder) -> Response:
     """A household's points card to print: its QR code carries the card code only."""
     account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     village = service.village(session, account.village_id)

@@ -127,15 +127,19 @@ def figures(session: Session, target: PointsUnit | None) -> list[UnitFigures]:
     for child in units:
         villages = [v for v, c in village_of_child.items() if c == child.id]
         accounts = sum(int(counts.get(v) or 0) for v in villages)
-        points = sum(int(held.get(v) or 0) + bases.get(v, 0) * int(counts.get(v) or 0) for v in villages)
+        points = sum(
+            int(held.get(v) or 0) + bases.get(v, 0) * int(counts.get(v) or 0) for v in villages
+        )
         closed = [ledger.last_closed(session, v) for v in villages]
         rows.append(
             UnitFigures(
-                unit=child, accounts=accounts, points=points,
+                unit=child,
+                accounts=accounts,
+                points=points,
                 pending=sum(int(waiting.get(v) or 0) for v in villages),
                 average=round(points / accounts, 1) if accounts else 0.0,
                 closed=min((c for c in closed if c), default=None),
-            )  # fmt: skip
+            )
         )
     return rows
 
@@ -161,9 +165,13 @@ def bar_chart(rows: list[UnitFigures]) -> str:
         y = 10 + index * (bar + gap)
         length = int((width - left - 80) * row.average / top)
         name = escape(row.unit.name)
-        parts.append(f'<text x="{left - 8}" y="{y + 18}" text-anchor="end" font-size="14">{name}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 18}" text-anchor="end" font-size="14">{name}</text>'
+        )
         parts.append(f'<rect x="{left}" y="{y}" width="{length}" height="{bar}" fill="#a61b1b"/>')
-        parts.append(f'<text x="{left + length + 6}" y="{y + 18}" font-size="14">{row.average}</text>')
+        parts.append(
+            f'<text x="{left + length + 6}" y="{y + 18}" font-size="14">{row.average}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -20,6 +20,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 TOWN_CODE = "500112101"
 VILLAGES = (("500112101201", "大湾村"), ("500112101202", "石坝村"))
 GOODS = (("食盐(400克)", 5, 100), ("酱油(500毫升)", 10, 60), ("洗衣液(2千克)", 30, 20))
+CHANNELS = ("in_person", "phone", "wechat")
 DEEDS = ("fz01", "dz01", "dz03", "zz01", "zz02", "zz03", "zz04", "dz04")
 
 
@@ -51,9 +52,7 @@ def seed_demo(
     rng = random.Random(seed)
     actor, reviewer = "demo:clerk", "demo:committee"
     district = service.create_unit(session, code="500112", name="渝北区", kind="district")
-    town = service.create_unit(
-        session, code=TOWN_CODE, name="大湾镇", kind="town", parent=district
-    )
+    town = service.create_unit(session, code=TOWN_CODE, name="大湾镇", kind="town", parent=district)
     facts = DemoTown(town_id=town.id, village_ids=[])
     last_month_day = date.fromordinal(today.replace(day=1).toordinal() - 1)
     for code, name in VILLAGES:
@@ -82,7 +81,7 @@ def seed_demo(
                 row = ledger.declare(
                     session, account=account, item_code=item,
                     deed_date=last_month_day.replace(day=rng.randint(1, 28)),
-                    declared_by="村民口头申报", channel=rng.choice(("in_person", "phone", "wechat")),
+                    declared_by="村民口头申报", channel=rng.choice(CHANNELS),
                     recorded_by=actor, evidence="村民小组长见证", today=last_month_day,
                 )  # fmt: skip
                 ledger.decide(session, entry_id=row.id, approve=True, actor=reviewer)

@@ -133,7 +133,7 @@ class PointsEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column()
-    reverses_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
 
 

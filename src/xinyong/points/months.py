@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
@@ -60,7 +60,9 @@ def _base_case(session: Session, villages: list[PointsUnit]) -> str:
     for village in villages:
         for code in _schemes_in(session, village.id) | {village.scheme or ""}:
             if code:
-                bases.setdefault(code, set()).add(service.scheme_of(session, village, code).base_points)
+                bases.setdefault(code, set()).add(
+                    service.scheme_of(session, village, code).base_points
+                )
     if any(len(values) > 1 for values in bases.values()):
         raise Conflict(key="pts.err.mixed_bases")
     whens = " ".join(f"WHEN '{code}' THEN {values.pop()}" for code, values in bases.items())
@@ -89,12 +91,21 @@ def _year_end(session: Session, village: PointsUnit, period: str, actor: str) ->
                 continue
             session.add(
                 PointsEntry(
-                    account_id=account.id, subject_id=account.subject_id,
-                    village_id=village.id, period=period, kind="year_end", points=-cut,
-                    deed_date=date(int(period[:4]), 12, 31), declared_by=actor,
-                    channel="in_person", status="approved", recorded_by=actor,
-                    approved_by=actor, decided_at=utcnow(), reason="year_end",
-                )  # fmt: skip
+                    account_id=account.id,
+                    subject_id=account.subject_id,
+                    village_id=village.id,
+                    period=period,
+                    kind="year_end",
+                    points=-cut,
+                    deed_date=date(int(period[:4]), 12, 31),
+                    declared_by=actor,
+                    channel="in_person",
+                    status="approved",
+                    recorded_by=actor,
+                    approved_by=actor,
+                    decided_at=utcnow(),
+                    reason="year_end",
+                )
             )
     session.flush()
 
@@ -161,9 +172,13 @@ def _insert_months(
         days = service.scheme_of(session, village).publication.objection_days
         months.append(
             PointsMonth(
-                village_id=village.id, period=period, closed_by=actor,
-                objection_until=day + timedelta(days=days), accounts=0, points_total=0,
-            )  # fmt: skip
+                village_id=village.id,
+                period=period,
+                closed_by=actor,
+                objection_until=day + timedelta(days=days),
+                accounts=0,
+                points_total=0,
+            )
         )
     session.add_all(months)
     session.flush()
@@ -282,10 +297,12 @@ def board(session: Session, *, village: PointsUnit, period: str | None = None) -
             BoardRow(
                 rank=snap.rank,
                 name=mask_person_name(name) if scheme.publication.mask_names else name,
-                balance=snap.balance, change=snap.change,
-                stars=level.stars if level else 0, star_name=level.name.zh if level else "",
+                balance=snap.balance,
+                change=snap.change,
+                stars=level.stars if level else 0,
+                star_name=level.name.zh if level else "",
                 star_name_en=level.name.en if level else "",
-            )  # fmt: skip
+            )
         )
     return Board(
         village=village, month=month, rows=rows, scheme_name=scheme.name.zh,

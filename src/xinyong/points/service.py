@@ -200,9 +200,11 @@ def create_household(
     session.flush()
     session.add(
         PointsMember(
-            account_id=account.id, person_id=head.id, role="head",
+            account_id=account.id,
+            person_id=head.id,
+            role="head",
             valid_from=since or beijing_today(),
-        )  # fmt: skip
+        )
     )
     session.flush()
     audit_service.append(

@@ -41,6 +41,3 @@ def star_level(session: Session, *, subject_id: int, purpose: str) -> StarLevel 
     if level is None:
         return None
     return StarLevel(level.stars, level.name.zh, level.name.en, scheme.code)
-
-
-

@@ -35,12 +35,18 @@ def board_page(
 ) -> Response:
     """A village's published board: ranking, the month's changes, masked names."""
     board = _board(session, village_id, period[:7])
-    context = {"b": board, "open": objections.is_open(board.month), "filed": request.query_params.get("filed")}
+    context = {
+        "b": board,
+        "open": objections.is_open(board.month),
+        "filed": request.query_params.get("filed"),
+    }
     return render_page(request, "portal/points/board.html", context)
 
 
 @router.get("/points/villages/{village_id}/board.pdf")
-def board_pdf(request: Request, village_id: RawId, session: DbSession, period: str = "") -> Response:
+def board_pdf(
+    request: Request, village_id: RawId, session: DbSession, period: str = ""
+) -> Response:
     """The board as a poster for the notice wall (PDF)."""
     board = _board(session, village_id, period[:7])
     name = f"points-board-{board.village.code}-{board.month.period}.pdf"
@@ -51,7 +57,9 @@ def board_pdf(request: Request, village_id: RawId, session: DbSession, period: s
 
 
 @router.get("/points/villages/{village_id}/board.png")
-def board_png(request: Request, village_id: RawId, session: DbSession, period: str = "") -> Response:
+def board_png(
+    request: Request, village_id: RawId, session: DbSession, period: str = ""
+) -> Response:
     """The board as an image for the village WeChat group (PNG)."""
     board = _board(session, village_id, period[:7])
     return Response(poster.png(board, lang=lang_of(request)), media_type="image/png")
