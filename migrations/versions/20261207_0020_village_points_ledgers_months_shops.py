@@ -363,6 +363,7 @@ def downgrade() -> None:
 
     op.drop_table("points_members")
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_points_entries_reverses_id"))
         batch_op.drop_index(batch_op.f("ix_points_entries_village_id_period_status"))
         batch_op.drop_index(batch_op.f("ix_points_entries_period_status"))
         batch_op.drop_index(batch_op.f("ix_points_entries_account_id_status"))
