@@ -57,8 +57,16 @@ def check_period(period: str) -> str:
 def _base_case(session: Session, villages: list[PointsUnit]) -> str:
     """SQL of each account's base points: by scheme (one value per scheme in these villages)."""
     bases: dict[str, set[int]] = {}
+    used: dict[int, set[str]] = {}
+    stmt = (
+        select(PointsAccount.village_id, PointsAccount.scheme)
+        .where(PointsAccount.village_id.in_([v.id for v in villages]))
+        .distinct()
+    )
+    for village_id, code in session.execute(stmt).all():
+        used.setdefault(village_id, set()).add(code)
     for village in villages:
-        for code in _schemes_in(session, village.id) | {village.scheme or ""}:
+        for code in used.get(village.id, set()) | {village.scheme or ""}:
             if code:
                 bases.setdefault(code, set()).add(
                     service.scheme_of(session, village, code).base_points
@@ -110,20 +118,41 @@ def _year_end(session: Session, village: PointsUnit, period: str, actor: str) ->
     session.flush()
 
 
-def _refuse_unready(session: Session, village: PointsUnit, period: str, today: date) -> None:
+def _readiness(
+    session: Session, villages: list[PointsUnit], period: str, today: date
+) -> dict[int, Conflict]:
+    """Why each village that cannot close ``period`` cannot (two grouped queries)."""
     if period > service.period_of(today):
-        raise Conflict(key="pts.err.month_not_begun", params={"period": period})
-    closed = ledger.last_closed(session, village.id)
-    if closed is not None and period <= closed:
-        raise Conflict(key="pts.err.month_closed", params={"period": period})
-    waiting = select(func.count()).where(
-        PointsEntry.village_id == village.id,
-        PointsEntry.status == "pending",
-        PointsEntry.period <= period,
+        error = Conflict(key="pts.err.month_not_begun", params={"period": period})
+        return {v.id: error for v in villages}
+    ids = [v.id for v in villages]
+    closed = dict(
+        session.execute(
+            select(PointsMonth.village_id, func.max(PointsMonth.period))
+            .where(PointsMonth.village_id.in_(ids))
+            .group_by(PointsMonth.village_id)
+        ).all()
     )
-    count = int(session.scalar(waiting) or 0)
-    if count:
-        raise Conflict(key="pts.err.pending_left", params={"count": count})
+    waiting = dict(
+        session.execute(
+            select(PointsEntry.village_id, func.count())
+            .where(
+                PointsEntry.village_id.in_(ids),
+                PointsEntry.status == "pending",
+                PointsEntry.period <= period,
+            )
+            .group_by(PointsEntry.village_id)
+        ).all()
+    )
+    refused: dict[int, Conflict] = {}
+    for village_id in ids:
+        if closed.get(village_id) is not None and period <= closed[village_id]:
+            refused[village_id] = Conflict(key="pts.err.month_closed", params={"period": period})
+        elif waiting.get(village_id):
+            refused[village_id] = Conflict(
+                key="pts.err.pending_left", params={"count": waiting[village_id]}
+            )
+    return refused
 
 
 def close_months(
@@ -138,15 +167,9 @@ def close_months(
     frozen snapshot; the others are returned with the reason (nothing is written for them)."""
     day = today or service.beijing_today()
     check_period(period)
-    ready: list[PointsUnit] = []
-    refused: dict[str, Conflict] = {}
-    for village in villages:
-        try:
-            _refuse_unready(session, village, period, day)
-        except Conflict as error:
-            refused[village.code] = error
-            continue
-        ready.append(village)
+    problems = _readiness(session, villages, period, day)
+    ready = [v for v in villages if v.id not in problems]
+    refused = {v.code: problems[v.id] for v in villages if v.id in problems}
     if not ready:
         return [], refused
     if period.endswith("-12"):
