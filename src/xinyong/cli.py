@@ -469,6 +469,13 @@ def demo(
         _fail(error)
         return
     console.print(report.summary())
+    if not report.skipped:
+        from xinyong.points import demo as points_demo
+
+        with session_scope() as session:  # the village points town (积分制): small, fixed
+            town = points_demo.seed_demo(session, today=report.anchor)
+        if town is not None:
+            console.print(f"points: 1 town, 2 villages, {len(town.household_ids)} households")
 
 
 search_app = typer.Typer(help="The portal's name search index.", no_args_is_help=True)
