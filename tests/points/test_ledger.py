@@ -168,3 +168,30 @@ def test_star_level_only_where_the_scheme_shares_it(session: Session) -> None:
     assert uses.star_level(session, subject_id=household.subject_id, purpose="evaluation") is None
     pupil = service.account(session, town.pupil_ids[0])
     assert uses.star_level(session, subject_id=pupil.subject_id, purpose="incentives") is None
+
+
+def test_year_end_keeps_the_schemes_share(session: Session) -> None:
+    """December's close: pupils (carry-over 0) start the year at the base again; households
+    (carry-over 1) keep everything; both through entries, so balances stay base + entries."""
+    day = date(2026, 12, 20)
+    town = seed_demo(session, today=day)
+    assert town is not None
+    pupil = service.account(session, town.pupil_ids[0])
+    ledger.declare(
+        session, account=pupil, item_code="pu02", deed_date=day, declared_by="老师",
+        channel="in_person", recorded_by="account:1", evidence="表扬信", today=day,
+    )  # fmt: skip
+    village = service.village(session, pupil.village_id)
+    for row in ledger.pending(session, village.id):
+        ledger.decide(session, entry_id=row.id, approve=True, actor="account:2")
+    household = service.account(session, town.household_ids[0])
+    kept = ledger.balance(session, household)
+    assert ledger.balance(session, pupil) == 3
+    months.close_month(session, village=village, period="2026-12", actor="account:2", today=day)
+    assert ledger.balance(session, pupil) == 0 and ledger.balance(session, household) == kept
+    year_end = session.scalars(
+        select(PointsEntry).where(
+            PointsEntry.account_id == pupil.id, PointsEntry.kind == "year_end"
+        )
+    ).all()
+    assert [e.points for e in year_end] == [-3]
