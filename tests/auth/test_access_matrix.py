@@ -150,6 +150,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/points/villages/{village_id}/declare"): POINTS_POST_422,
     ("POST", "/console/points/entries/{entry_id}/decide"): POINTS_POST_422,
     ("POST", "/console/points/villages/{village_id}/close"): POINTS_POST_422,
+    ("POST", "/console/points/objections/{objection_id}/answer"): POINTS_POST_422,
     ("GET", "/console/points/villages/{village_id}/redeem"): POINTS_RECORD_404,
     ("POST", "/console/points/villages/{village_id}/redeem"): POINTS_POST_422,
     ("GET", "/console/points/accounts/{account_id}/card"): POINTS_RECORD_404,
@@ -730,6 +731,7 @@ def _concrete(city: City, path: str) -> str:
         .replace("{run_id}", "999999")
         .replace("{village_id}", "999999")
         .replace("{account_id}", "999999")
+        .replace("{objection_id}", "999999")
     )
 
 

@@ -4,14 +4,18 @@ redemption with a receipt."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import ARTIFACTS, LiveCities
 from tests.points.helpers import Town, build, login, token
+from xinyong.auth.models import QueryLog
+from xinyong.core.db import session_scope
 from xinyong.points import service
 
 
@@ -37,10 +41,7 @@ def test_declare_review_close_and_publish(town: Town, backend: str) -> None:
     assert done.status_code == 200 and "已登记，待审核" in done.text
     assert "本人登记，待他人审核" in done.text  # the clerk cannot approve their own entries
     queue = reviewer.get(f"/console/points/villages/{town.village_id}")
-    ids = [
-        int(x)
-        for x in __import__("re").findall(r"/console/points/entries/(\d+)/decide", queue.text)
-    ]
+    ids = [int(x) for x in re.findall(r"/console/points/entries/(\d+)/decide", queue.text)]
     assert len(set(ids)) == 2  # the demo's pending deed and this one
     for entry_id in sorted(set(ids)):
         answer = reviewer.post(
@@ -90,6 +91,9 @@ def test_units_bound_what_staff_see(town: Town) -> None:
     boss = login("boss")
     assert "大湾镇" in boss.get("/console/points/dashboard").text
     account = reviewer.get(f"/api/v1/points/accounts/{town.household_id}").json()
+    with session_scope() as session:
+        registered = session.scalars(select(QueryLog.purpose)).all()
+        assert "村民积分管理" in registered
     assert account["balance"] == account["base"] + sum(
         e["points"] for e in account["entries"] if e["status"] == "approved"
     )
@@ -108,7 +112,7 @@ def test_villager_declares_and_clerk_redeems(town: Town) -> None:
     clerk = login("clerk")
     counter = clerk.get(f"/console/points/villages/{town.village_id}/redeem?card={town.card}")
     assert counter.status_code == 200 and 'id="balance"' in counter.text
-    good = __import__("re").search(r'<option value="(\d+)"', counter.text)
+    good = re.search(r'<option value="(\d+)"', counter.text)
     assert good
     receipt = clerk.post(
         f"/console/points/villages/{town.village_id}/redeem",
@@ -124,3 +128,30 @@ def test_villager_declares_and_clerk_redeems(town: Town) -> None:
     assert too_many.status_code == 409 and "积分不足" in too_many.text
     mine = villager.get("/portal/me/points").text
     assert "积分兑换" in mine or "食盐" in mine
+
+
+def test_objection_to_the_board_and_its_answer(town: Town) -> None:
+    public = login("villager")
+    board = public.get(f"/points/villages/{town.village_id}/board")
+    assert "提出异议" in board.text
+    filed = public.post(
+        f"/points/villages/{town.village_id}/objections",
+        data={
+            "csrf_token": token(board.text),
+            "text": "第3名的积分与实际不符",
+            "contact": "13800000000",
+            "rank": "3",
+        },
+    )
+    assert filed.status_code == 200 and "异议已提交" in filed.text
+    reviewer = login("reviewer")
+    page = reviewer.get(f"/console/points/villages/{town.village_id}")
+    assert "第3名的积分与实际不符" in page.text
+    found = re.search(r"/console/points/objections/(\d+)/answer", page.text)
+    assert found
+    answered = reviewer.post(
+        f"/console/points/objections/{found.group(1)}/answer",
+        data={"csrf_token": token(page.text), "answer": "经核实，积分无误。"},
+    )
+    assert answered.status_code == 200 and "已答复异议" in answered.text
+    assert "第3名的积分与实际不符" not in answered.text

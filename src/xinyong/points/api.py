@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.auth import policy
+from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import API_ERRORS, NotFound
 from xinyong.points import ledger, months, service
@@ -81,10 +81,20 @@ def board(village_id: RawId, session: DbSession) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}")
-def account(account_id: RawId, session: DbSession, principal: Reader) -> dict[str, Any]:
-    """积分账户 · An account's balance (base + approved entries), star level and entries."""
+def account(
+    account_id: RawId,
+    session: DbSession,
+    principal: Reader,
+    purpose: Annotated[str, Query(max_length=200)] = "村民积分管理",
+) -> dict[str, Any]:
+    """积分账户 · An account's balance (base + approved entries), star level and entries;
+    the read is registered (查询登记) with its purpose."""
     found = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     service.check_unit(session, principal, service.village(session, found.village_id))
+    queries.register(
+        session, principal=principal, subject_id=found.subject_id, what=["points_ledger"],
+        purpose=queries.checked_purpose(purpose), outcome="allowed",
+    )  # fmt: skip
     scheme = ledger.scheme_for(session, found)
     balance = ledger.balance(session, found)
     level = scheme.star_level(balance)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Invalid, NotFound, XinyongError
-from xinyong.points import dashboard, ledger, months, service, shop
+from xinyong.points import dashboard, ledger, months, objections, service, shop
 from xinyong.points.config import GROUPS
-from xinyong.points.models import PointsUnit
+from xinyong.points.models import PointsMonth, PointsObjection, PointsUnit
 from xinyong.web import console as kit
 from xinyong.web import csrf
 from xinyong.web.deps import DbSession
@@ -76,6 +76,7 @@ def village_context(session: Session, principal: Principal, village: PointsUnit)
         "last_closed": ledger.last_closed(session, village.id),
         "today": service.beijing_today(),
         "actor": principal.actor,
+        "objections": objections.open_for_village(session, village.id),
     }
 
 
@@ -177,6 +178,30 @@ def close(
     except XinyongError as error:
         return _village_page(request, session, principal, village, error=error)
     return RedirectResponse(f"/console/points/villages/{village.id}?done=closed", 303)
+
+
+@router.post("/objections/{objection_id}/answer", response_class=HTMLResponse)
+def answer_objection(
+    request: Request,
+    objection_id: RawId,
+    session: DbSession,
+    principal: Reviewer,
+    answer: Annotated[str, Form(min_length=2, max_length=1000)],
+) -> Response:
+    """The review committee answers an objection to the village's board."""
+    found = session.get(PointsObjection, parse_id(objection_id, "objection_id", error=NotFound))
+    if found is None:
+        raise NotFound(key="pts.err.no_objection")
+    month = session.get(PointsMonth, found.month_id)
+    assert month is not None
+    village = service.village(session, month.village_id)
+    service.check_unit(session, principal, village)
+    try:
+        with session.begin_nested():
+            objections.answer(session, objection_id=found.id, text=answer, actor=principal.actor)
+    except XinyongError as error:
+        return _village_page(request, session, principal, village, error=error)
+    return RedirectResponse(f"/console/points/villages/{village.id}?done=answered", 303)
 
 
 @router.get("/villages/{village_id}/redeem", response_class=HTMLResponse)

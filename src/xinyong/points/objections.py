@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
-from xinyong.core.errors import Conflict
+from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.points import service
 from xinyong.points.models import PointsMonth, PointsObjection
 
@@ -42,3 +42,33 @@ def of_month(session: Session, month_id: int) -> list[PointsObjection]:
     """A month's objections, oldest first."""
     stmt = select(PointsObjection).where(PointsObjection.month_id == month_id)
     return list(session.scalars(stmt.order_by(PointsObjection.id)))
+
+
+def answer(session: Session, *, objection_id: int, text: str, actor: str) -> PointsObjection:
+    """The review committee's answer to an objection (once)."""
+    objection = session.get(PointsObjection, objection_id)
+    if objection is None:
+        raise NotFound(key="pts.err.no_objection")
+    if objection.state != "open":
+        raise Conflict(key="pts.err.objection_answered")
+    if not text.strip():
+        raise Invalid(key="pts.err.reason_needed", details={"field": "answer"})
+    objection.state = "answered"
+    objection.answer = text.strip()[:1000]
+    session.flush()
+    audit_service.append(
+        session, actor=actor, action="points.objection.answer", object_type="points_month",
+        object_id=objection.month_id, summary={"objection": objection.id},
+    )  # fmt: skip
+    return objection
+
+
+def open_for_village(session: Session, village_id: int) -> list[PointsObjection]:
+    """The village's unanswered objections, oldest first."""
+    stmt = (
+        select(PointsObjection)
+        .join(PointsMonth, PointsMonth.id == PointsObjection.month_id)
+        .where(PointsMonth.village_id == village_id, PointsObjection.state == "open")
+        .order_by(PointsObjection.id)
+    )
+    return list(session.scalars(stmt))
