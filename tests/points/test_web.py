@@ -17,6 +17,7 @@ from tests.points.helpers import Town, build, login, token
 from xinyong.auth.models import QueryLog
 from xinyong.core.db import session_scope
 from xinyong.points import service
+from xinyong.points.models import PointsAccount
 
 
 @pytest.fixture
@@ -155,3 +156,42 @@ def test_objection_to_the_board_and_its_answer(town: Town) -> None:
     )
     assert answered.status_code == 200 and "已答复异议" in answered.text
     assert "第3名的积分与实际不符" not in answered.text
+
+
+def test_clerk_registers_a_household_adds_a_member_and_moves_it(town: Town) -> None:
+    clerk = login("clerk")
+    page = clerk.get(f"/console/points/villages/{town.village_id}")
+    csrf = token(page.text)
+    bad = clerk.post(
+        f"/console/points/villages/{town.village_id}/households",
+        data={"csrf_token": csrf, "head_name": "郑国强", "head_id_number": "500112198506150028"},
+    )
+    assert bad.status_code == 422  # a wrong check digit: refused, nothing stored
+    made = clerk.post(
+        f"/console/points/villages/{town.village_id}/households",
+        data={"csrf_token": csrf, "head_name": "郑国强", "head_id_number": "500112198506150029"},
+    )
+    assert made.status_code == 200 and "已新建农户" in made.text and "郑国强" in made.text
+    assert "500112198506150029" not in made.text  # the number is never shown in clear
+    with session_scope() as session:
+        household = session.scalars(
+            select(PointsAccount).order_by(PointsAccount.id.desc()).limit(1)
+        ).one()
+        other = service.unit(session, town.other_village_id)
+        household_id, other_code = household.id, other.code
+    member = clerk.post(
+        f"/console/points/accounts/{household_id}/members",
+        data={"csrf_token": csrf, "name": "郑小红", "id_number": "500112201001010041"},
+    )
+    assert member.status_code == 200 and "已添加成员" in member.text
+    moved = clerk.post(
+        f"/console/points/accounts/{household_id}/move",
+        data={"csrf_token": csrf, "village_code": other_code},
+    )
+    assert moved.status_code == 200 and "已整户迁移" in moved.text
+    assert "郑国强" not in moved.text  # it now belongs to the other village
+    assert (
+        login("outsider")
+        .get(f"/console/points/villages/{town.other_village_id}")
+        .text.count("郑国强")
+    )

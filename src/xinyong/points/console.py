@@ -204,6 +204,74 @@ def answer_objection(
     return RedirectResponse(f"/console/points/villages/{village.id}?done=answered", 303)
 
 
+@router.post("/villages/{village_id}/households", response_class=HTMLResponse)
+def add_household(
+    request: Request,
+    village_id: RawId,
+    session: DbSession,
+    principal: Recorder,
+    head_name: Annotated[str, Form(min_length=1, max_length=50)],
+    head_id_number: Annotated[str, Form(min_length=15, max_length=20)],
+) -> Response:
+    """Register a household with its head (the ID number is sealed, shown masked)."""
+    village = _village(session, principal, village_id)
+    try:
+        with session.begin_nested():
+            service.create_household(
+                session, village_row=village, head_name=head_name,
+                head_id_number=head_id_number, actor=principal.actor,
+            )  # fmt: skip
+    except XinyongError as error:
+        return _village_page(request, session, principal, village, error=error)
+    return RedirectResponse(f"/console/points/villages/{village.id}?done=household", 303)
+
+
+@router.post("/accounts/{account_id}/members", response_class=HTMLResponse)
+def add_member(
+    request: Request,
+    account_id: RawId,
+    session: DbSession,
+    principal: Recorder,
+    name: Annotated[str, Form(min_length=1, max_length=50)],
+    id_number: Annotated[str, Form(min_length=15, max_length=20)],
+) -> Response:
+    """Add a member to a household (a member of another household moves, history kept)."""
+    account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
+    village = service.village(session, account.village_id)
+    service.check_unit(session, principal, village)
+    try:
+        with session.begin_nested():
+            service.add_member(
+                session, household=account, name=name, id_number=id_number, actor=principal.actor
+            )
+    except XinyongError as error:
+        return _village_page(request, session, principal, village, error=error)
+    return RedirectResponse(f"/console/points/villages/{village.id}?done=member", 303)
+
+
+@router.post("/accounts/{account_id}/move", response_class=HTMLResponse)
+def move(
+    request: Request,
+    account_id: RawId,
+    session: DbSession,
+    principal: Recorder,
+    village_code: Annotated[str, Form(min_length=6, max_length=12)],
+) -> Response:
+    """Move a household to another village (its ledger and pupils go with it)."""
+    account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
+    village = service.village(session, account.village_id)
+    service.check_unit(session, principal, village)
+    try:
+        with session.begin_nested():
+            target = service.village(session, village_code.strip())
+            service.move_household(
+                session, household=account, to_village=target, actor=principal.actor
+            )
+    except XinyongError as error:
+        return _village_page(request, session, principal, village, error=error)
+    return RedirectResponse(f"/console/points/villages/{village.id}?done=moved", 303)
+
+
 @router.get("/villages/{village_id}/redeem", response_class=HTMLResponse)
 def redeem_page(
     request: Request,
