@@ -35,12 +35,15 @@ CHANNELS = {
 @dataclass(frozen=True)
 class RowProblem:
     row: int
-    field: str
-    problem: str
+    field: str  # card_code, item, deed_date, declared_by, channel, evidence
+    problem: XinyongError
 
     def text(self, lang: Language) -> str:
-        """The problem as a sentence naming the row and field."""
-        return t("pts.err.row", lang).format(row=self.row, field=self.field, problem=self.problem)
+        """The problem as a sentence naming the row and field (the column as villages name it)."""
+        return t("pts.err.row", lang).format(
+            row=self.row, field=t(f"pts.import.{self.field}", lang),
+            problem=self.problem.localized(lang),
+        )  # fmt: skip
 
 
 def _rows(name: str, content: bytes) -> list[list[Any]]:
@@ -98,6 +101,7 @@ def import_entries(
             key="pts.err.import_rows",
             params={"count": len(problems)},
             details={"errors": [p.text("zh") for p in problems[:200]],
+                     "errors_en": [p.text("en") for p in problems[:200]],
                      "rows": [{"row": p.row, "field": p.field} for p in problems[:200]]},
         )  # fmt: skip
     savepoint.commit()
@@ -110,18 +114,17 @@ def _declare_row(
     try:
         account = service.account_by_card(session, str(values.get("card_code", "")))
     except XinyongError as error:
-        return RowProblem(row, "户卡号", error.localized("zh"))
+        return RowProblem(row, "card_code", error)
     try:
         deed_date = _day(values.get("deed_date"))
     except ValueError:
-        return RowProblem(row, "事迹日期", "日期应写作 YYYY-MM-DD")
+        return RowProblem(row, "deed_date", Invalid(key="pts.import.bad_date"))
     channel = CHANNELS.get(str(values.get("channel", "")).strip())
     if channel is None:
-        return RowProblem(row, "渠道", "应为 当面、电话、短信 或 微信")
+        return RowProblem(row, "channel", Invalid(key="pts.import.bad_channel"))
     declared_by = str(values.get("declared_by", "")).strip()
     if not declared_by:
-        return RowProblem(row, "申报人", "不能为空")
-    fields = {"item": "事项编码", "evidence": "佐证", "deed_date": "事迹日期"}
+        return RowProblem(row, "declared_by", Invalid(key="pts.import.empty"))
     try:
         with session.begin_nested():
             ledger.declare(
@@ -130,6 +133,6 @@ def _declare_row(
                 recorded_by=actor, evidence=str(values.get("evidence", "")) or None, today=today,
             )  # fmt: skip
     except XinyongError as error:
-        field = fields.get(str(error.details.get("field", "item")), "事项编码")
-        return RowProblem(row, field, error.localized("zh"))
+        field = str(error.details.get("field", "item"))
+        return RowProblem(row, field if field in ("evidence", "deed_date") else "item", error)
     return None
