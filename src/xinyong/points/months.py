@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from xinyong.audit import service as audit_service
-from xinyong.core.db import utcnow
+from xinyong.core.db import is_postgresql, utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.identity.names import mask_person_name
 from xinyong.points import ledger, service
@@ -37,8 +38,8 @@ LEFT JOIN (
            SUM(CASE WHEN e.period = :period THEN e.points ELSE 0 END) AS change,
            SUM(CASE WHEN e.period >= :year_start AND e.kind <> 'redemption'
                     THEN e.points ELSE 0 END) AS year_points
-    FROM points_entries e {entry_filter}
-    WHERE e.status = 'approved' AND e.period <= :period
+    FROM points_entries e
+    WHERE e.status = 'approved' AND e.period <= :period {entry_filter}
     GROUP BY e.account_id
 ) s ON s.account_id = a.id
 WHERE m.id IN ({month_ids})
@@ -178,11 +179,18 @@ def close_months(
     months = _insert_months(session, ready, period, actor, day)
     _snapshot(session, ready, months, period)
     _totals(session, months)
-    for month in months:
+    if len(months) <= 20:
+        for month in months:
+            audit_service.append(
+                session, actor=actor, action="points.month.close", object_type="points_month",
+                object_id=month.id, summary={"village_id": month.village_id, "period": period,
+                                             "accounts": month.accounts},
+            )  # fmt: skip
+    else:  # a district's close: one entry naming every month closed
         audit_service.append(
-            session, actor=actor, action="points.month.close", object_type="points_month",
-            object_id=month.id, summary={"village_id": month.village_id, "period": period,
-                                         "accounts": month.accounts},
+            session, actor=actor, action="points.month.close_all", object_type="points_month",
+            object_id=months[0].id, summary={"period": period, "months": [m.id for m in months],
+                                             "accounts": sum(m.accounts for m in months)},
         )  # fmt: skip
     return months, refused
 
@@ -212,13 +220,18 @@ def _snapshot(
     session: Session, villages: list[PointsUnit], months: list[PointsMonth], period: str
 ) -> None:
     ids = ", ".join(str(m.id) for m in months)
-    village_ids = ", ".join(str(v.id) for v in villages)
-    # One village: read only its accounts' entries; many: one pass over the month's ledger.
-    entry_filter = (
-        f"JOIN points_accounts fa ON fa.id = e.account_id AND fa.village_id IN ({village_ids})"
-        if len(villages) <= 20
-        else ""
-    )
+    # A few villages: read only their accounts' entries (by the account index); many: one
+    # pass over the ledger.
+    entry_filter = ""
+    if len(villages) <= 20:
+        accounts = session.scalars(
+            select(PointsAccount.id).where(PointsAccount.village_id.in_([v.id for v in villages]))
+        ).all()
+        entry_filter = f"AND e.account_id IN ({', '.join(str(a) for a in accounts) or '0'})"
+    elif is_postgresql(session):
+        # PostgreSQL: one hash aggregate of every account's entries fits in memory this way
+        # (the 4 MB default spills a district's 300,000 groups to disk); this transaction only.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     sql = _SNAPSHOT_SQL.format(
         base=_base_case(session, villages), entry_filter=entry_filter, month_ids=ids
     )
@@ -236,9 +249,13 @@ def _totals(session: Session, months: list[PointsMonth]) -> None:
         .group_by(PointsSnapshot.month_id)
     )
     found = {month_id: (n, total) for month_id, n, total in session.execute(stmt)}
+    rows = []
     for month in months:
-        month.accounts, month.points_total = found.get(month.id, (0, 0))
-    session.flush()
+        accounts, total = found.get(month.id, (0, 0))
+        rows.append({"id": month.id, "accounts": int(accounts), "points_total": int(total)})
+        set_committed_value(month, "accounts", int(accounts))
+        set_committed_value(month, "points_total", int(total))
+    session.execute(update(PointsMonth), rows)  # one bulk update by primary key
 
 
 def close_month(
@@ -297,24 +314,30 @@ def board(session: Session, *, village: PointsUnit, period: str | None = None) -
     """The village's published board (households, ranked): names masked as the scheme says."""
     month = latest_month(session, village.id, period)
     scheme = service.scheme_of(session, village)
+    # The ranked snapshot rows first (by the snapshot's key), then the heads' names of just
+    # those households (by the members' account index).
     stmt = (
-        select(PointsSnapshot, Subject.name)
+        select(PointsSnapshot)
         .join(PointsAccount, PointsAccount.id == PointsSnapshot.account_id)
-        .join(
-            PointsMember,
-            (PointsMember.account_id == PointsAccount.id) & (PointsMember.role == "head"),
-        )
-        .join(Subject, Subject.id == PointsMember.person_id)
-        .where(
-            PointsSnapshot.month_id == month.id,
-            PointsAccount.scheme == scheme.code,
-            PointsMember.valid_to.is_(None),
-        )
+        .where(PointsSnapshot.month_id == month.id, PointsAccount.scheme == scheme.code)
         .order_by(PointsSnapshot.rank, PointsSnapshot.account_id)
         .limit(scheme.publication.ranked)
     )
+    snaps = list(session.scalars(stmt))
+    heads = dict(
+        session.execute(
+            select(PointsMember.account_id, Subject.name)
+            .join(Subject, Subject.id == PointsMember.person_id)
+            .where(
+                PointsMember.account_id.in_([s.account_id for s in snaps]),
+                PointsMember.role == "head",
+                PointsMember.valid_to.is_(None),
+            )
+        ).all()
+    )
     rows = []
-    for snap, name in session.execute(stmt):
+    for snap in snaps:
+        name = str(heads.get(snap.account_id, ""))
         level = scheme.star_level(snap.balance)
         rows.append(
             BoardRow(
