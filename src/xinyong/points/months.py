@@ -187,6 +187,8 @@ def close_months(
                                              "accounts": month.accounts},
             )  # fmt: skip
     else:  # a district's close: one entry naming every month closed
+        if is_postgresql(session):  # fresh statistics, or boards plan on an "empty" table
+            session.execute(text("ANALYZE points_snapshots"))
         audit_service.append(
             session, actor=actor, action="points.month.close_all", object_type="points_month",
             object_id=months[0].id, summary={"period": period, "months": [m.id for m in months],
