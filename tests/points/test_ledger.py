@@ -30,6 +30,11 @@ def test_demo_town_balances_are_base_plus_approved(session: Session) -> None:
     board = months.board(session, village=service.village(session, town.village_ids[0]))
     assert board.month.period == "2026-11" and len(board.rows) == 6
     assert all("*" in row.name for row in board.rows)
+    assert all(
+        ("月度十佳诚信户表彰", "Month's top ten households honoured") in r.rewards
+        for r in board.rows
+    )
+    assert not any(("年度诚信礼包", "Year's honesty gift pack") in r.rewards for r in board.rows)
     assert [r.balance for r in board.rows] == sorted((r.balance for r in board.rows), reverse=True)
 
 

@@ -60,6 +60,7 @@ def test_declare_review_close_and_publish(town: Town, backend: str) -> None:
     assert closed.status_code == 200 and "本月已结账并公示" in closed.text
     board = clerk.get(f"/points/villages/{town.village_id}/board")
     assert board.status_code == 200 and "诚信积分公示" in board.text and "*" in board.text
+    assert "月度十佳诚信户表彰" in board.text
     english = clerk.get(f"/points/villages/{town.village_id}/board?lang=en")
     assert "Honesty points board" in english.text
     pdf = clerk.get(f"/points/villages/{town.village_id}/board.pdf?lang=zh")

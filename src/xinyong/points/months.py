@@ -15,6 +15,7 @@ from xinyong.core.db import is_postgresql, utcnow
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.identity.names import mask_person_name
 from xinyong.points import ledger, service
+from xinyong.points.config import Scheme
 from xinyong.points.models import (
     PointsAccount,
     PointsEntry,
@@ -301,6 +302,8 @@ class BoardRow:
     stars: int
     star_name: str
     star_name_en: str
+    # The scheme's rewards this household earns on this board (names: zh, en).
+    rewards: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,17 @@ class Board:
     rows: list[BoardRow]
     scheme_name: str
     scheme_name_en: str
+
+
+def _rewards(scheme: Scheme, rank: int, stars: int) -> tuple[tuple[str, str], ...]:
+    """The rewards of the scheme a board row earns: by stars reached or by rank."""
+    earned = []
+    for reward in scheme.rewards:
+        by_stars = reward.min_stars is not None and stars >= reward.min_stars
+        by_rank = reward.ranked_within is not None and rank <= reward.ranked_within
+        if by_stars or by_rank:
+            earned.append((reward.name.zh, reward.name.en))
+    return tuple(earned)
 
 
 def board(session: Session, *, village: PointsUnit, period: str | None = None) -> Board:
@@ -350,6 +364,7 @@ def board(session: Session, *, village: PointsUnit, period: str | None = None) -
                 stars=level.stars if level else 0,
                 star_name=level.name.zh if level else "",
                 star_name_en=level.name.en if level else "",
+                rewards=_rewards(scheme, snap.rank, level.stars if level else 0),
             )
         )
     return Board(
