@@ -111,6 +111,12 @@ def test_villager_declares_and_clerk_redeems(town: Town) -> None:
               "deed_date": service.beijing_today().isoformat(), "evidence": ""},
     )  # fmt: skip
     assert done.status_code == 200 and "申报已提交" in done.text
+    negative = villager.post(
+        "/portal/me/points/declare",
+        data={"csrf_token": token(page.text), "item": "ng05",
+              "deed_date": service.beijing_today().isoformat(), "evidence": "照片"},
+    )  # fmt: skip
+    assert negative.status_code == 422 and "不能自行申报" in negative.text
     clerk = login("clerk")
     counter = clerk.get(f"/console/points/villages/{town.village_id}/redeem?card={town.card}")
     assert counter.status_code == 200 and 'id="balance"' in counter.text

@@ -144,6 +144,8 @@ def declare_my_deed(
             day = date.fromisoformat(deed_date)
         except ValueError:
             raise Invalid(key="pts.err.deed_date", details={"field": "deed_date"}) from None
+        if ledger.scheme_for(session, household).item(item).points < 0:
+            raise Invalid(key="pts.err.own_negative", details={"field": "item"})
         with session.begin_nested():
             ledger.declare(
                 session, account=household, item_code=item, deed_date=day,
