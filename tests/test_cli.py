@@ -71,6 +71,7 @@ def test_departments_demo_and_expire(configured_db: str) -> None:
     )
     assert demo.exit_code == 0, demo.output
     assert "300 subjects" in demo.output
+    assert "points: 1 town, 2 villages, 12 households" in demo.output
     again = runner.invoke(app, ["demo", "--subjects", "300", "--seed", "5"])
     assert again.exit_code == 2 and "already holds" in again.output
     skipped = runner.invoke(app, ["demo", "--subjects", "300", "--if-empty"])

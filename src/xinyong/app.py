@@ -43,6 +43,9 @@ from xinyong.lists import api as lists_api
 from xinyong.lists import console as lists_console
 from xinyong.measures import api as measures_api
 from xinyong.measures import views as measures_views
+from xinyong.points import api as points_api
+from xinyong.points import console as points_console
+from xinyong.points import views as points_views
 from xinyong.portal import api as portal_api
 from xinyong.portal import records_api as records_api
 from xinyong.portal import views as portal_views
@@ -280,6 +283,8 @@ def create_app() -> FastAPI:
     for router in (batch_api.router, batch_views.router):
         app.include_router(router)
     for router in (lists_api.router, lists_console.router):
+        app.include_router(router)
+    for router in (points_api.router, points_views.router, points_console.router):
         app.include_router(router)
     # /reports/request before /reports/{number}; the console's fixed paths before /{number}
     for router in (

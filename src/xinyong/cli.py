@@ -21,6 +21,7 @@ from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
 from xinyong.ingest import cli as ingest_cli
+from xinyong.points.cli import points_app
 from xinyong.reports.cli import reports_app
 from xinyong.rights.cli import rights_app
 from xinyong.supervision import cli as supervision_cli
@@ -46,6 +47,7 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
 app.add_typer(supervision_cli.supervision_app, name="supervision")
+app.add_typer(points_app, name="points")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -467,6 +469,13 @@ def demo(
         _fail(error)
         return
     console.print(report.summary())
+    if not report.skipped:
+        from xinyong.points import demo as points_demo
+
+        with session_scope() as session:  # the village points town (积分制): small, fixed
+            town = points_demo.seed_demo(session, today=report.anchor)
+        if town is not None:
+            console.print(f"points: 1 town, 2 villages, {len(town.household_ids)} households")
 
 
 search_app = typer.Typer(help="The portal's name search index.", no_args_is_help=True)

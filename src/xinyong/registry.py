@@ -18,6 +18,7 @@ def load_models() -> MetaData:
     from xinyong.ingest import models as _ingest  # noqa: F401
     from xinyong.lists import models as _lists  # noqa: F401
     from xinyong.notices import models as _notices  # noqa: F401
+    from xinyong.points import models as _points  # noqa: F401
     from xinyong.portal import models as _portal  # noqa: F401
     from xinyong.records import models as _records  # noqa: F401
     from xinyong.reports import models as _reports  # noqa: F401

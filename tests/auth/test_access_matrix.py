@@ -129,7 +129,38 @@ CHECKS_READ = by_group(401, 403, 403, admin=200, department_user=200, auditor=20
 CHECKS_READ_404 = by_group(
     401, 403, 403, admin=404, department_user=404, auditor=404, key_other=404
 )
+POINTS_READERS = ("admin", "department_user", "auditor")
+POINTS_CONSOLE_404 = by_group(303, 403, 403, **dict.fromkeys(POINTS_READERS, 404))
+POINTS_RECORD_404 = by_group(303, 403, 403, admin=404, department_user=404)
+POINTS_POST_422 = by_group(401, 403, 403, admin=422, department_user=422)
+POINTS_API_404 = by_group(401, 403, 403, **dict.fromkeys(POINTS_READERS, 404))
+POINTS_API_422 = by_group(401, 403, 403, admin=422, department_user=422)
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    # village points (积分制): the board is public; "999999" names no village, account or entry;
+    # staff pages and API for clerks (department users) and admins, figures for auditors too
+    ("GET", "/points/villages/{village_id}/board"): everyone(404),
+    ("GET", "/points/villages/{village_id}/board.pdf"): everyone(404),
+    ("GET", "/points/villages/{village_id}/board.png"): everyone(404),
+    ("POST", "/points/villages/{village_id}/objections"): everyone(422),
+    ("GET", "/portal/me/points"): by_group(303, 403, 403, owner=404, other_subject=404),
+    ("POST", "/portal/me/points/declare"): by_group(401, 403, 403, owner=422, other_subject=422),
+    ("GET", "/console/points"): by_group(303, 403, 403, **dict.fromkeys(POINTS_READERS, 200)),
+    ("GET", "/console/points/dashboard"): by_group(303, 403, 403, admin=200, auditor=200),
+    ("GET", "/console/points/villages/{village_id}"): POINTS_CONSOLE_404,
+    ("POST", "/console/points/villages/{village_id}/declare"): POINTS_POST_422,
+    ("POST", "/console/points/entries/{entry_id}/decide"): POINTS_POST_422,
+    ("POST", "/console/points/villages/{village_id}/close"): POINTS_POST_422,
+    ("POST", "/console/points/objections/{objection_id}/answer"): POINTS_POST_422,
+    ("POST", "/console/points/villages/{village_id}/households"): POINTS_POST_422,
+    ("POST", "/console/points/accounts/{account_id}/members"): POINTS_POST_422,
+    ("POST", "/console/points/accounts/{account_id}/move"): POINTS_POST_422,
+    ("GET", "/console/points/villages/{village_id}/redeem"): POINTS_RECORD_404,
+    ("POST", "/console/points/villages/{village_id}/redeem"): POINTS_POST_422,
+    ("GET", "/console/points/accounts/{account_id}/card"): POINTS_RECORD_404,
+    ("GET", "/api/v1/points/villages/{village_id}/board"): everyone(404),
+    ("GET", "/api/v1/points/accounts/{account_id}"): POINTS_API_404,
+    ("POST", "/api/v1/points/entries"): POINTS_API_422,
+    ("POST", "/api/v1/points/entries/{entry_id}/decision"): POINTS_API_422,
     ("GET", "/"): everyone(200),
     # the public portal (信用门户): the same public pages for every caller
     ("GET", "/search"): everyone(200),
@@ -753,6 +784,9 @@ def _concrete(city: City, path: str) -> str:
         .replace("{number}", "XY0")
         .replace("{run_id}", "999999")
         .replace("{plan_id}", "999999")
+        .replace("{village_id}", "999999")
+        .replace("{account_id}", "999999")
+        .replace("{objection_id}", "999999")
     )
 
 

@@ -80,6 +80,16 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         "evaluations:read",
         frozenset(),
     ),
+    # Village points (积分制): clerks record and redeem, a second person reviews and closes;
+    # points.service narrows staff to the units they are assigned to. Villagers: their own.
+    "points.record": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "points.review": (frozenset({"admin", "department_user"}), None, frozenset()),
+    "points.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        None,
+        frozenset(),
+    ),
+    "points.own": (frozenset(), None, frozenset({"subject"})),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

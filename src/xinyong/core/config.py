@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     evaluation_file: Path | None = None
     # A city's own sector classifications (分级分类), layered over the shipped file.
     supervision_file: Path | None = None
+    # A city's own village points schemes (村民积分制), layered over the shipped file.
+    points_file: Path | None = None
     # The time zone people read times in (pages, reports, exports); storage and the API's ISO
     # timestamps stay in UTC.
     timezone: str = "Asia/Shanghai"
