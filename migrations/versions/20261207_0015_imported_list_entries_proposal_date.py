@@ -2,7 +2,7 @@
 stand for (it was the day of the import)
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07 18:00:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
