@@ -15,12 +15,12 @@ from xinyong.auth.models import Account
 from xinyong.auth.principal import Principal
 from xinyong.core.db import utcnow
 from xinyong.core.errors import XinyongError
+from xinyong.core.localtime import local_time
 from xinyong.identity import names
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 from xinyong.web.console import require_staff, staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.exports import local_time
 from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False)
