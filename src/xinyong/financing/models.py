@@ -7,8 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer
-from sqlalchemy import String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, in_values, utcnow
@@ -130,9 +139,7 @@ class ApplicationEvent(Base):
     __tablename__ = "financing_application_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("financing_applications.id"), index=True
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("financing_applications.id"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
@@ -150,9 +157,7 @@ class FundClaim(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("financing_applications.id"), index=True
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("financing_applications.id"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     bank_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     loss_amount: Mapped[int] = mapped_column(Money)
