@@ -66,7 +66,7 @@ def report(session: Session, *, principal: Principal, application_id: int) -> Re
             Report.purpose == purpose,
             Report.revoked_at.is_(None),
             Report.valid_until >= reports_service.beijing_today(),
-            Report.issued_at >= grant.granted_at,
+            Report.issued_at >= grant.granted_at.replace(microsecond=0),
         )
         .order_by(Report.id.desc())
         .limit(1)

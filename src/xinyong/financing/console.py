@@ -40,11 +40,11 @@ def _names(session: Session, rows: list[Application]) -> dict[str, dict[int, str
     ids = {a.subject_id for a in rows}
     subjects = session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(ids)))
     return {
-        "subjects": dict(subjects.tuples().all()) if ids else {},
+        "subjects": {sid: name for sid, name in subjects} if ids else {},
         "orgs": institutions.names(
             session, {a.branch_id for a in rows} | {a.bank_id for a in rows}
         ),
-        "products": dict(session.execute(select(Product.id, Product.name)).tuples().all()),
+        "products": {pid: name for pid, name in session.execute(select(Product.id, Product.name))},
     }
 
 

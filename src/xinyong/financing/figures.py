@@ -65,7 +65,9 @@ def compute(session: Session, *, group: str, lang: Language = "zh") -> Figures:
     """The figures grouped one way (bank, product, industry or month)."""
     config = get_config()
     products = {p.id: p for p in session.scalars(select(Product))}
-    subjects = dict(session.execute(select(Subject.id, Subject.industry)).tuples().all())
+    subjects = {
+        sid: industry for sid, industry in session.execute(select(Subject.id, Subject.industry))
+    }
     bank_names = institutions.names(session, {p.bank_id for p in products.values()})
     keyer: dict[str, Callable[[Application], tuple[str, str]]] = {
         "bank": lambda a: (str(a.bank_id), bank_names.get(a.bank_id, str(a.bank_id))),
