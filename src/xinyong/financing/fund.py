@@ -61,12 +61,15 @@ def _append(
     return row
 
 
-def contribute(session: Session, *, principal: Principal, amount: int, note: str) -> FundEntry:
-    """The credit office pays money into the fund."""
+def contribute(
+    session: Session, *, principal: Principal, amount: int, note: str, actor: str | None = None
+) -> FundEntry:
+    """The credit office pays money into the fund (``actor``: a job acting for it)."""
     policy.require(principal, "financing.fund")
     if amount <= 0:
         raise Invalid(key="fin.err.positive", details={"field": "amount"})
-    return _append(session, kind="contribution", amount=amount, actor=principal.actor, note=note)
+    who = actor or principal.actor
+    return _append(session, kind="contribution", amount=amount, actor=who, note=note)
 
 
 def _paid(session: Session, column: InstrumentedAttribute[int], value: int) -> int:
