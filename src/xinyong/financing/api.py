@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
@@ -40,6 +40,7 @@ from xinyong.reports.service import beijing_today
 from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(prefix="/api/v1/financing", tags=["financing · 信易贷"], responses=API_ERRORS)
+Ident = Annotated[int, Path(ge=1, le=2_000_000_000)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -73,7 +74,7 @@ def list_products(
 
 
 @router.get("/products/{product_id}", response_model=ProductRead)
-def get_product(product_id: int, session: DbSession) -> dict[str, Any]:
+def get_product(product_id: Ident, session: DbSession) -> dict[str, Any]:
     """贷款产品详情 · One active loan product (public)."""
     return _product(session, product_id)
 
@@ -137,7 +138,7 @@ def _visible(session: Session, principal: Principal, application_id: int) -> Any
 
 @router.get("/applications/{application_id}", response_model=ApplicationRead)
 def get_application(
-    application_id: int, session: DbSession, principal: CurrentPrincipal
+    application_id: Ident, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """申请详情 · One application, for its firm or the branch it went to."""
     app = _visible(session, principal, application_id)
@@ -146,7 +147,7 @@ def get_application(
 
 @router.post("/applications/{application_id}/decision", response_model=ApplicationRead)
 def decide(
-    application_id: int, data: Decision, session: DbSession, principal: CurrentPrincipal
+    application_id: Ident, data: Decision, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """反馈结果 · The branch's feedback: accepted, granted (amount, rate_bp, term_months,
     granted_on), declined (reason code) or withdrawn; ``version`` guards against races."""
@@ -158,7 +159,7 @@ def decide(
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationRead)
 def withdraw(
-    application_id: int, session: DbSession, principal: CurrentPrincipal
+    application_id: Ident, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """撤回申请 · The firm withdraws; its authorisation of the branch ends at once."""
     app = applications.withdraw(session, principal=principal, application_id=application_id)
@@ -166,7 +167,9 @@ def withdraw(
 
 
 @router.post("/applications/{application_id}/revoke", response_model=ApplicationRead)
-def revoke(application_id: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def revoke(
+    application_id: Ident, session: DbSession, principal: CurrentPrincipal
+) -> dict[str, Any]:
     """撤销授权 · The firm revokes the branch's authorisation for this application at once."""
     app = applications.revoke(session, principal=principal, application_id=application_id)
     return applications.as_dict(session, app, beijing_today())
@@ -174,7 +177,7 @@ def revoke(application_id: int, session: DbSession, principal: CurrentPrincipal)
 
 @router.get("/applications/{application_id}/report")
 def bank_report(
-    application_id: int, session: DbSession, principal: CurrentPrincipal
+    application_id: Ident, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """信易贷授权版信用报告 · The firm's bank-version report (signed), under its live
     authorisation; the read is registered for "贷前审查 application N"."""
@@ -191,7 +194,7 @@ def bank_report(
 
 
 @router.get("/applications/{application_id}/risk")
-def risk(application_id: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def risk(application_id: Ident, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
     """风险提示 · Grades with their main reasons and list memberships (registered read)."""
     with keep_refusals(session):
         return bankread.risk_summary(
@@ -200,7 +203,7 @@ def risk(application_id: int, session: DbSession, principal: CurrentPrincipal) -
 
 
 @router.get("/applications/{application_id}/data")
-def data(application_id: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def data(application_id: Ident, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
     """授权数据项 · Records of the data items the firm named, and the attached contract
     (verified against the platform), registered."""
     with keep_refusals(session):
@@ -223,7 +226,7 @@ def data(application_id: int, session: DbSession, principal: CurrentPrincipal) -
 
 @router.post("/applications/{application_id}/claims", status_code=201)
 def file_claim(
-    application_id: int, data: ClaimCreate, session: DbSession, principal: CurrentPrincipal
+    application_id: Ident, data: ClaimCreate, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """风险补偿申请 · The bank files a loss claim on a loan it granted."""
     claim = fund.file_claim(

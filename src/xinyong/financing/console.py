@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from xinyong.web.params import lang_of
 from xinyong.web.render import render_page
 
 router = APIRouter(prefix="/console/financing", include_in_schema=False)
+Ident = Annotated[int, Path(ge=1, le=2_000_000_000)]
 Group = Annotated[str, Query(pattern="^(bank|product|industry|month)$")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,7 +81,7 @@ def contribute(
 
 @router.post("/claims/{claim_id}/{step}", response_class=HTMLResponse)
 def decide_claim(
-    claim_id: int,
+    claim_id: Ident,
     step: Annotated[str, "approve or reject"],
     session: DbSession,
     principal: CurrentPrincipal,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from xinyong.web.params import lang_of
 from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False)
+Ident = Annotated[int, Path(ge=1, le=2_000_000_000)]
 M = TypeVar("M", bound=BaseModel)
 Text = Annotated[str, Form(max_length=1000)]
 Num = Annotated[int, Form(ge=1, le=10_000_000_000)]
@@ -100,7 +101,7 @@ def products_page(
 
 
 @router.get("/financing/products/{product_id}", response_class=HTMLResponse)
-def product_page(request: Request, product_id: int, session: DbSession) -> Response:
+def product_page(request: Request, product_id: Ident, session: DbSession) -> Response:
     """One loan product: terms, eligibility and conditions (public)."""
     product = products.get(session, product_id)
     return _page(request, session, "product.html", {"product": product})
@@ -221,14 +222,14 @@ def apply(
 @router.post(
     "/portal/financing/applications/{application_id}/withdraw", response_class=HTMLResponse
 )
-def withdraw(application_id: int, session: DbSession, principal: CurrentPrincipal) -> Response:
+def withdraw(application_id: Ident, session: DbSession, principal: CurrentPrincipal) -> Response:
     """The firm withdraws an application (its authorisation ends with it)."""
     applications.withdraw(session, principal=principal, application_id=application_id)
     return RedirectResponse("/portal/financing", status_code=303)
 
 
 @router.post("/portal/financing/applications/{application_id}/revoke", response_class=HTMLResponse)
-def revoke(application_id: int, session: DbSession, principal: CurrentPrincipal) -> Response:
+def revoke(application_id: Ident, session: DbSession, principal: CurrentPrincipal) -> Response:
     """The firm revokes the branch's authorisation for an application."""
     applications.revoke(session, principal=principal, application_id=application_id)
     return RedirectResponse("/portal/financing", status_code=303)
@@ -274,7 +275,7 @@ def _subjects(session: Session, rows: list[Application]) -> dict[int, Subject]:
 
 @router.get("/bank/financing/applications/{application_id}", response_class=HTMLResponse)
 def application_page(
-    request: Request, application_id: int, session: DbSession, principal: CurrentPrincipal
+    request: Request, application_id: Ident, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
     """One application: the firm's signed bank report, risk summary, authorised data and
     contract (each read registered for this application), history and the feedback form."""
@@ -307,7 +308,7 @@ def application_page(
 
 @router.post("/bank/financing/applications/{application_id}/decision", response_class=HTMLResponse)
 def decision(
-    application_id: int,
+    application_id: Ident,
     session: DbSession,
     principal: CurrentPrincipal,
     outcome: Annotated[str, Form(max_length=16)],
@@ -348,7 +349,7 @@ def _bp(rate: str) -> int | None:
 
 @router.post("/bank/financing/applications/{application_id}/claim", response_class=HTMLResponse)
 def claim(
-    application_id: int,
+    application_id: Ident,
     session: DbSession,
     principal: CurrentPrincipal,
     loss_amount: Num,
