@@ -407,6 +407,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/financing/products"): by_group(401, 403, 403),
     ("GET", "/api/v1/financing/matches"): SUBJECT_ONLY,
     ("POST", "/api/v1/financing/needs"): by_group(401, 403, 403, owner=201, other_subject=201),
+    ("GET", "/api/v1/financing/needs"): by_group(401, 403, 403),
     ("POST", "/api/v1/financing/applications"): FIN_SUBJECT_404,
     ("GET", "/api/v1/financing/applications"): SUBJECT_ONLY,
     ("GET", "/api/v1/financing/applications/{application_id}"): FIN_SUBJECT_404,

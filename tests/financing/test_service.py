@@ -17,7 +17,7 @@ from xinyong.core.db import utcnow
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.financing import applications, bankread, figures, fund, products
 from xinyong.financing.models import FundEntry
-from xinyong.financing.schemas import Decision
+from xinyong.financing.schemas import Decision, NeedCreate
 from xinyong.reports.service import beijing_today
 
 
@@ -129,6 +129,25 @@ def test_overdue_feedback_is_flagged_until_the_branch_answers(
         decision=Decision(outcome="accepted"),
     )  # fmt: skip
     assert app not in applications.overdue(session, today=today)
+
+
+def test_needs_are_posted_by_firms_and_seen_by_banks(session: Session, world: World) -> None:
+    need = applications.post_need(
+        session, principal=world.firm_p,
+        data=NeedCreate(amount=800_000, term_months=12, purpose="扩大生产", collateral="none"),
+    )  # fmt: skip
+    assert need in applications.open_needs(session, principal=world.other_officer)
+    with pytest.raises(Forbidden):
+        applications.open_needs(session, principal=world.manager)
+    with pytest.raises(Forbidden):
+        applications.post_need(
+            session, principal=world.officer,
+            data=NeedCreate(amount=1, term_months=1, purpose="xx"),
+        )  # fmt: skip
+    app = applications.apply(
+        session, principal=world.firm_p, data=application_data(world, need_id=need.id)
+    )
+    assert app.need_id == need.id
 
 
 def test_terms_and_matching_follow_the_conditions(session: Session, world: World) -> None:

@@ -80,6 +80,7 @@ ROLE_ROUTES: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/bank/financing"): (200, 200, 403, 200),
     ("GET", "/bank/financing/products"): (403, 200, 200, 403),
     ("GET", APP): (200, 200, 403, 404),
+    ("GET", "/api/v1/financing/needs"): (200, 200, 403, 200),
     ("GET", APP + "/risk"): (200, 200, 403, 404),
     ("GET", "/portal/financing"): (403, 403, 403, 403),
     ("GET", "/console/financing"): (403, 403, 403, 403),

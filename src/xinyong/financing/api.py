@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
@@ -37,6 +38,7 @@ from xinyong.financing.schemas import (
     WebhookCreate,
 )
 from xinyong.reports.service import beijing_today
+from xinyong.subjects.models import Subject
 from xinyong.web.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(prefix="/api/v1/financing", tags=["financing · 信易贷"], responses=API_ERRORS)
@@ -102,6 +104,26 @@ def post_need(data: NeedCreate, session: DbSession, principal: CurrentPrincipal)
     """发布融资需求 · The logged-in firm posts a financing need."""
     need = applications.post_need(session, principal=principal, data=data)
     return {"id": need.id, "amount": need.amount, "term_months": need.term_months}
+
+
+@router.get("/needs")
+def list_needs(session: DbSession, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    """融资需求 · Firms' open needs for a bank to answer (no data beyond the need itself)."""
+    needs = applications.open_needs(session, principal=principal)
+    ids = {n.subject_id for n in needs}
+    names = {s.id: s.name for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
+    return [
+        {
+            "id": n.id,
+            "firm": names.get(n.subject_id, ""),
+            "amount": n.amount,
+            "term_months": n.term_months,
+            "purpose": n.purpose,
+            "collateral": n.collateral,
+            "posted_at": n.created_at.isoformat(),
+        }
+        for n in needs
+    ]
 
 
 @router.post("/applications", response_model=ApplicationRead, status_code=201)

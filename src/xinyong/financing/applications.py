@@ -261,6 +261,14 @@ def needs_of(session: Session, *, subject_id: int) -> list[Need]:
     return list(session.scalars(stmt.order_by(Need.id.desc())))
 
 
+def open_needs(session: Session, *, principal: Principal, limit: int = 200) -> list[Need]:
+    """Firms' needs for banks to answer, newest first (amount, term, purpose, collateral and
+    the firm's name only: anything more needs an application and its authorisation)."""
+    policy.require(principal, "financing.review")
+    institutions.acting_scope(session, principal)
+    return list(session.scalars(select(Need).order_by(Need.id.desc()).limit(limit)))
+
+
 def for_bank(
     session: Session, *, principal: Principal, application_id: int, action: str = "financing.review"
 ) -> Application:

@@ -255,7 +255,10 @@ def queue_page(
     """The queue of the caller's branches, overdue feedback flagged."""
     _bank(principal)
     rows = applications.queue(session, principal=principal, state=state or None)
+    needs = applications.open_needs(session, principal=principal, limit=50)
     context = {
+        "needs": needs,
+        "need_firms": {s.id: s.name for s in _subjects_of(session, {n.subject_id for n in needs})},
         "principal": principal,
         "rows": rows,
         "state": state,
@@ -264,6 +267,12 @@ def queue_page(
         "product_names": {p.id: p.name for p in session.scalars(select(Product))},
     }
     return _page(request, session, "queue.html", context)
+
+
+def _subjects_of(session: Session, ids: set[int]) -> list[Subject]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Subject).where(Subject.id.in_(ids))))
 
 
 def _subjects(session: Session, rows: list[Application]) -> dict[int, Subject]:
