@@ -31,6 +31,10 @@ def test_sandbox_has_every_state(live_city: LiveCities) -> None:
             assert fund.reconcile(session).ok
             again = demo_financing.build_sandbox(session, password="Correct-Horse-42")
             assert not again.created
+        result = CliRunner().invoke(cli_app, ["financing", "sandbox"])
+        assert result.exit_code == 0 and "exists already" in result.output
+        result = CliRunner().invoke(cli_app, ["financing", "deliver"])
+        assert result.exit_code == 0 and "delivered=0" in result.output
         result = CliRunner().invoke(cli_app, ["financing", "reconcile"])
         assert result.exit_code == 0 and "ok=True" in result.output
         result = CliRunner().invoke(cli_app, ["financing", "overdue"])

@@ -1,9 +1,7 @@
-"""``xinyong financing deliver | overdue | reconcile``."""
+"""``xinyong financing deliver | overdue | reconcile`` (``sandbox`` is added by xinyong.cli:
+it builds demo data, and the demo package sits beside this one)."""
 
 from __future__ import annotations
-
-import secrets
-from typing import Annotated
 
 import typer
 
@@ -14,29 +12,6 @@ from xinyong.reports.service import beijing_today
 financing_app = typer.Typer(
     help="信易贷: webhooks, overdue feedback, the fund.", no_args_is_help=True
 )
-
-
-@financing_app.command("sandbox")
-def sandbox(
-    password: Annotated[
-        str | None, typer.Option(help="Password of the sandbox's bank staff (default: made up).")
-    ] = None,
-) -> None:
-    """Build the 信易贷 sandbox in the demo city (two banks, staff, keys, products, needs,
-    applications in every state, the fund); prints the accounts and keys once."""
-    from xinyong.demo import financing as demo_financing
-
-    chosen = password or "Fin-" + secrets.token_urlsafe(9)
-    with session_scope() as session:
-        made = demo_financing.build_sandbox(session, password=chosen)
-    if not made.created:
-        typer.echo("the sandbox exists already")
-        return
-    for username, role in made.accounts.items():
-        typer.echo(f"account {username} ({role}) password {chosen}")
-    for bank, token in made.keys.items():
-        typer.echo(f"api key of {bank}: {token}")
-    typer.echo(" ".join(f"{state}={n}" for state, n in sorted(made.applications.items())))
 
 
 @financing_app.command("deliver")
