@@ -18,6 +18,7 @@ from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
 from xinyong.financing import applications, bankread, figures, fund, products
 from xinyong.financing.models import FundEntry
 from xinyong.financing.schemas import Decision, NeedCreate
+from xinyong.notices import service as notices_service
 from xinyong.reports.service import beijing_today
 
 
@@ -112,6 +113,11 @@ def test_decisions_need_their_fields(session: Session, world: World) -> None:
         decide(outcome="declined", reason="other")
     states = [e.state for e in applications.events(session, app.id)]
     assert states == ["submitted", "accepted", "granted"]
+    told = [
+        notices_service.text(n, "zh")
+        for n in notices_service.for_subject(session, subject_id=world.firm.id)
+    ]
+    assert told[0].endswith("已有反馈：已放款") and f"编号 {app.id}" in told[0]
 
 
 def test_overdue_feedback_is_flagged_until_the_branch_answers(

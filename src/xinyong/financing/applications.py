@@ -19,11 +19,13 @@ from xinyong.auth.schemas import AuthorisationCreate
 from xinyong.catalog import service as catalog_service
 from xinyong.core.db import as_utc, utcnow
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound
+from xinyong.core.i18n import t
 from xinyong.core.workdays import add_workdays
 from xinyong.financing import institutions, products, webhooks
 from xinyong.financing.config import get_config
 from xinyong.financing.models import FINAL_STATES, Application, ApplicationEvent, Need
 from xinyong.financing.schemas import ApplicationCreate, Decision, NeedCreate
+from xinyong.notices import service as notices_service
 from xinyong.records.models import Record
 from xinyong.records.states import PUBLISHABLE_STATES, RecordState
 from xinyong.reports.config import get_config as reports_config
@@ -370,7 +372,25 @@ def decide(
     session.flush()
     detail = decision.model_dump(exclude_none=True, exclude={"version"}, mode="json")
     _event(session, app, principal.actor, detail)
+    _tell_firm(session, app)
     return app
+
+
+def _tell_firm(session: Session, app: Application) -> None:
+    """The firm is told of every feedback on its application (its notices on /portal/me)."""
+    branch = institutions.names(session, {app.branch_id}).get(app.branch_id, "")
+    notices_service.send(
+        session,
+        key="financing.feedback",
+        params={
+            "id": app.id,
+            "branch": branch,
+            "state_zh": t(f"fin.state.{app.state}", "zh"),
+            "state_en": t(f"fin.state.{app.state}", "en"),
+        },
+        subject_id=app.subject_id,
+        ref=("financing_application", app.id),
+    )
 
 
 def withdraw(session: Session, *, principal: Principal, application_id: int) -> Application:
