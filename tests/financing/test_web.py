@@ -129,11 +129,18 @@ def test_firm_page_and_office_pages(city: Seeded) -> None:
     page = firm.get(f"/portal/financing?product={city.product_id}")
     assert page.status_code == 200 and "纯信用快贷" in page.text and "提交申请并授权" in page.text
     office = _login("office")
+    paid = office.post("/console/financing/fund", data={"amount": "1000000", "note": "注资"})
+    assert paid.status_code == 200  # followed to the overview
     overview = office.get("/console/financing")
     assert overview.status_code == 200 and "风险补偿资金池" in overview.text
+    assert "1,000,000" in overview.text and "台账核对一致" in overview.text
     figures = office.get("/console/financing/figures?group=month")
     assert figures.status_code == 200 and "<svg" in figures.text
     workbook = office.get("/console/financing/figures.xlsx?group=product")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    english = TestClient(create_app()).get(f"/financing/products/{city.product_id}?lang=en")
+    assert (
+        "Pure credit loan" in english.text and "Not on the serious-dishonesty list" in english.text
+    )
     public = TestClient(create_app()).get("/financing/products?kind=pure_credit")
     assert "纯信用快贷" in public.text and "政采贷" not in public.text.split("<table")[1]
