@@ -260,3 +260,8 @@ def test_figures_count_grants_and_pure_credit(session: Session, world: World) ->
     assert found.small_firm_credit_share == 1.0
     assert figures.xlsx(found)[:2] == b"PK"
     assert "<svg" in str(figures.chart(found, "zh"))
+    world.firm.industry = "C"
+    session.flush()
+    by_industry = figures.compute(session, group="industry")
+    assert [r.label for r in by_industry.rows] == ["C 制造业"]
+    assert by_industry.rows[0].applications == 2

@@ -63,6 +63,7 @@ class FinancingConfig(_Strict):
     fund: FundRules
     webhook_backoff_seconds: list[int] = Field(min_length=1)
     webhook_timeout_seconds: float = Field(gt=0, le=60)
+    industries: dict[str, Label] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _days(self) -> FinancingConfig:

@@ -102,7 +102,9 @@ def compute(session: Session, *, group: str, lang: Language = "zh") -> Figures:
 def _industry(code: str | None, lang: Language) -> tuple[str, str]:
     if not code:
         return "-", t("fin.fig.no_industry", lang)
-    return code[:1], code[:1]
+    section = code[:1].upper()
+    label = get_config().industries.get(section)
+    return section, f"{section} {label(lang)}" if label else section
 
 
 def _count_needs(
