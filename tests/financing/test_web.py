@@ -128,6 +128,10 @@ def test_firm_page_and_office_pages(city: Seeded) -> None:
     firm = _login("firm")
     page = firm.get(f"/portal/financing?product={city.product_id}")
     assert page.status_code == 200 and "纯信用快贷" in page.text and "提交申请并授权" in page.text
+    form = {"product_id": city.product_id, "amount": 10, "term_months": 12, "purpose": "测试"}
+    refused = firm.post("/portal/financing/apply", data=form)
+    assert refused.status_code == 422 and "申请金额须在 100000 元至 3000000 元之间" in refused.text
+    assert len(firm.get("/api/v1/financing/applications").json()) == 1  # nothing was kept
     office = _login("office")
     paid = office.post("/console/financing/fund", data={"amount": "1000000", "note": "注资"})
     assert paid.status_code == 200  # followed to the overview

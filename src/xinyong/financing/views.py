@@ -16,7 +16,7 @@ from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import labels
 from xinyong.core.db import as_utc
-from xinyong.core.errors import Forbidden, Invalid, Unauthorized
+from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, XinyongError
 from xinyong.financing import applications, bankread, fund, institutions, products
 from xinyong.financing.config import get_config
 from xinyong.financing.models import Application, Product
@@ -132,6 +132,17 @@ def firm_page(
     product: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None,
 ) -> Response:
     """The firm's 信易贷 page: matching products, apply and authorise, needs, applications."""
+    return _firm(request, session, principal, product)
+
+
+def _firm(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    product: int | None,
+    error: XinyongError | None = None,
+) -> Response:
+    """The firm's page; after a refused form, with the reason and the form's status."""
     _login(principal)
     policy.require(principal, "financing.apply")
     subject_id = principal.subject_id or 0
@@ -139,30 +150,27 @@ def firm_page(
     facts = products.firm_facts(session, subject_id=subject_id, today=today)
     every = products.search(session, limit=1000)
     chosen = next((p for p in every if p.id == product), None)
+    branches = institutions.branches(session, chosen.bank_id) if chosen else []
+    mine = applications.for_subject(session, subject_id=subject_id)
     context = {
         "principal": principal,
+        "error": error,
         "facts": facts,
         "products": every,
         "unmet": {p.id: products.unmet(p, facts) for p in every},
         "chosen": chosen,
-        "branches": institutions.branches(session, chosen.bank_id) if chosen else [],
-        "branch_names": institutions.names(
-            session, [b.organisation_id for b in institutions.branches(session, chosen.bank_id)]
-        )
-        if chosen
-        else {},
+        "branches": branches,
+        "branch_names": institutions.names(session, [b.organisation_id for b in branches]),
         "items": applications.offered_items(),
-        "report_items": applications.report_items(),
         "contracts": _contracts(session, subject_id),
-        "applications": applications.for_subject(session, subject_id=subject_id),
+        "applications": mine,
         "needs": applications.needs_of(session, subject_id=subject_id),
         "live": lambda a: applications.authorisation_live(session, a),
         "product_names": {p.id: p.name for p in session.scalars(select(Product))},
-        "org_names": institutions.names(
-            session, {a.branch_id for a in applications.for_subject(session, subject_id=subject_id)}
-        ),
+        "org_names": institutions.names(session, {a.branch_id for a in mine}),
     }
-    return _page(request, session, "firm.html", context)
+    status = error.status_code if error else 200
+    return _page(request, session, "firm.html", context, status=status)
 
 
 @router.post("/portal/financing/needs", response_class=HTMLResponse)
@@ -190,6 +198,7 @@ def post_need(
 
 @router.post("/portal/financing/apply", response_class=HTMLResponse)
 def apply(
+    request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
     product_id: Annotated[int, Form()],
@@ -201,21 +210,24 @@ def apply(
     contract_record_id: Annotated[int | None, Form()] = None,
     items: Annotated[list[str] | None, Form(max_length=20)] = None,
 ) -> Response:
-    """The firm applies to a product and authorises the chosen branch."""
-    data = _validated(
-        ApplicationCreate,
-        {
-            "product_id": product_id,
-            "branch_id": branch_id,
-            "amount": amount,
-            "term_months": term_months,
-            "purpose": purpose,
-            "items": items or [],
-            "days": days,
-            "contract_record_id": contract_record_id,
-        },
-    )
-    app = applications.apply(session, principal=principal, data=data)
+    """The firm applies to a product and authorises the chosen branch; a refused form comes
+    back on the firm's page with the reason."""
+    values = {
+        "product_id": product_id,
+        "branch_id": branch_id,
+        "amount": amount,
+        "term_months": term_months,
+        "purpose": purpose,
+        "items": items or [],
+        "days": days,
+        "contract_record_id": contract_record_id,
+    }
+    try:
+        data = _validated(ApplicationCreate, values)
+        app = applications.apply(session, principal=principal, data=data)
+    except (Invalid, Conflict, NotFound) as error:
+        session.rollback()  # nothing of a refused application is kept
+        return _firm(request, session, principal, product_id, error)
     return RedirectResponse(f"/portal/financing?applied={app.id}", status_code=303)
 
 
