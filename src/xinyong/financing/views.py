@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
+from xinyong.auth.models import Authorisation
 from xinyong.auth.principal import Principal
 from xinyong.catalog import labels
 from xinyong.core.db import as_utc
@@ -166,6 +167,14 @@ def _firm(
         "applications": mine,
         "needs": applications.needs_of(session, subject_id=subject_id),
         "live": lambda a: applications.authorisation_live(session, a),
+        "grants": {
+            g.id: g
+            for g in session.scalars(
+                select(Authorisation).where(
+                    Authorisation.id.in_({a.authorisation_id for a in mine})
+                )
+            )
+        },
         "product_names": {p.id: p.name for p in session.scalars(select(Product))},
         "org_names": institutions.names(session, {a.branch_id for a in mine}),
     }
