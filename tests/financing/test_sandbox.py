@@ -35,6 +35,17 @@ def test_sandbox_has_every_state(live_city: LiveCities) -> None:
         assert result.exit_code == 0 and "exists already" in result.output
         result = CliRunner().invoke(cli_app, ["financing", "deliver"])
         assert result.exit_code == 0 and "delivered=0" in result.output
+        result = CliRunner().invoke(
+            cli_app, ["financing", "bank", "苏州测试村镇银行", "--short", "村镇银行"]
+        )
+        assert result.exit_code == 0 and "苏州测试村镇银行" in result.output
+        bank_id = int(result.output.split()[0])
+        branch = ["financing", "bank", "苏州测试村镇银行吴江支行", "--short", "吴江", "--parent"]
+        assert CliRunner().invoke(cli_app, [*branch, str(bank_id)]).exit_code == 0
+        refused = CliRunner().invoke(
+            cli_app, ["financing", "bank", "某支行", "--short", "x", "--parent", "999999"]
+        )
+        assert refused.exit_code == 2 and "不是已登记的金融机构" in refused.output
         result = CliRunner().invoke(cli_app, ["financing", "reconcile"])
         assert result.exit_code == 0 and "ok=True" in result.output
         result = CliRunner().invoke(cli_app, ["financing", "overdue"])
