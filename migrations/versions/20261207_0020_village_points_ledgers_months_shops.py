@@ -1,7 +1,7 @@
 """village points ledgers, months, shops
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-07 17:28:58.020150
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0020"
-down_revision: str | None = "0016"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

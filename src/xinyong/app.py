@@ -37,6 +37,9 @@ from xinyong.desk import console as desk_console
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import console as evaluation_console
 from xinyong.evaluation import views as evaluation_views
+from xinyong.financing import api as financing_api
+from xinyong.financing import console as financing_console
+from xinyong.financing import views as financing_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
@@ -302,5 +305,7 @@ def create_app() -> FastAPI:
         supervision_console.router,
         supervision_views.router,
     ):
+        app.include_router(router)
+    for router in (financing_api.router, financing_views.router, financing_console.router):
         app.include_router(router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 import sys
 from datetime import date
 from enum import StrEnum
@@ -20,6 +21,7 @@ from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
+from xinyong.financing import cli as financing_cli
 from xinyong.ingest import cli as ingest_cli
 from xinyong.points.cli import points_app
 from xinyong.reports.cli import reports_app
@@ -48,6 +50,7 @@ app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
 app.add_typer(supervision_cli.supervision_app, name="supervision")
 app.add_typer(points_app, name="points")
+app.add_typer(financing_cli.financing_app, name="financing")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -515,6 +518,29 @@ def serve(
 ingest_cli.register(app)
 # Every command may change records: their consequences run through the modules' handlers.
 registry.wire_effects()
+
+
+@financing_cli.financing_app.command("sandbox")
+def financing_sandbox(
+    password: Annotated[
+        str | None, typer.Option(help="Password of the sandbox's bank staff (default: made up).")
+    ] = None,
+) -> None:
+    """Build the 信易贷 sandbox in the demo city (two banks, staff, keys, products, needs,
+    applications in every state, the fund); prints the accounts and keys once."""
+    from xinyong.demo import financing as demo_financing
+
+    chosen = password or "Fin-" + secrets.token_urlsafe(9)
+    with session_scope() as session:
+        made = demo_financing.build_sandbox(session, password=chosen)
+    if not made.created:
+        typer.echo("the sandbox exists already")
+        return
+    for username, role in made.accounts.items():
+        typer.echo(f"account {username} ({role}) password {chosen}")
+    for bank, token in made.keys.items():
+        typer.echo(f"api key of {bank}: {token}")
+    typer.echo(" ".join(f"{state}={n}" for state, n in sorted(made.applications.items())))
 
 
 def main() -> None:

@@ -135,6 +135,14 @@ POINTS_RECORD_404 = by_group(303, 403, 403, admin=404, department_user=404)
 POINTS_POST_422 = by_group(401, 403, 403, admin=422, department_user=422)
 POINTS_API_404 = by_group(401, 403, 403, **dict.fromkeys(POINTS_READERS, 404))
 POINTS_API_422 = by_group(401, 403, 403, admin=422, department_user=422)
+FIN_SUBJECT_404 = by_group(401, 403, 403, owner=404, other_subject=404)
+
+
+def FIN_OFFICE(anonymous: int, status: int) -> dict[str, int]:
+    """信易贷 oversight: the credit office's admins and auditors."""
+    return by_group(anonymous, 403, 403, admin=status, auditor=status)
+
+
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # village points (积分制): the board is public; "999999" names no village, account or entry;
     # staff pages and API for clerks (department users) and admins, figures for auditors too
@@ -472,6 +480,53 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         303, 403, 403, admin=200, department_user=200, auditor=200
     ),
     ("POST", "/console/reports/{number}/revoke"): everyone(422),
+    # 信易贷 (financing): public products; firms apply for themselves ({application_id} names
+    # none of theirs: 404); bank reads and feedback are for financing institutions' staff and
+    # keys only (none among these callers: the bank roles are in tests/financing); the
+    # credit office's admins and auditors oversee; forms posted empty are refused (422)
+    ("GET", "/api/v1/financing/products"): everyone(200),
+    ("GET", "/api/v1/financing/products/{product_id}"): everyone(404),
+    ("POST", "/api/v1/financing/products"): by_group(401, 403, 403),
+    ("GET", "/api/v1/financing/matches"): SUBJECT_ONLY,
+    ("POST", "/api/v1/financing/needs"): by_group(401, 403, 403, owner=201, other_subject=201),
+    ("GET", "/api/v1/financing/needs"): by_group(401, 403, 403),
+    ("POST", "/api/v1/financing/applications"): FIN_SUBJECT_404,
+    ("GET", "/api/v1/financing/applications"): SUBJECT_ONLY,
+    ("GET", "/api/v1/financing/applications/{application_id}"): FIN_SUBJECT_404,
+    ("POST", "/api/v1/financing/applications/{application_id}/withdraw"): FIN_SUBJECT_404,
+    ("POST", "/api/v1/financing/applications/{application_id}/revoke"): FIN_SUBJECT_404,
+    **{
+        (method, f"/api/v1/financing/{tail}"): by_group(401, 403, 403)
+        for method, tail in (
+            ("POST", "applications/{application_id}/decision"),
+            ("GET", "applications/{application_id}/report"),
+            ("GET", "applications/{application_id}/risk"),
+            ("GET", "applications/{application_id}/data"),
+            ("POST", "applications/{application_id}/claims"),
+            ("POST", "webhooks"),
+        )
+    },
+    ("GET", "/api/v1/financing/overdue"): FIN_OFFICE(401, 200),
+    ("GET", "/api/v1/financing/figures"): FIN_OFFICE(401, 200),
+    ("GET", "/api/v1/financing/fund"): FIN_OFFICE(401, 200),
+    ("GET", "/financing/products"): everyone(200),
+    ("GET", "/financing/products/{product_id}"): everyone(404),
+    ("GET", "/portal/financing"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("POST", "/portal/financing/needs"): everyone(422),
+    ("POST", "/portal/financing/apply"): everyone(422),
+    ("POST", "/portal/financing/applications/{application_id}/withdraw"): FIN_SUBJECT_404,
+    ("POST", "/portal/financing/applications/{application_id}/revoke"): FIN_SUBJECT_404,
+    ("GET", "/bank/financing"): by_group(303, 403, 403),
+    ("GET", "/bank/financing/applications/{application_id}"): by_group(303, 403, 403),
+    ("POST", "/bank/financing/applications/{application_id}/decision"): everyone(422),
+    ("POST", "/bank/financing/applications/{application_id}/claim"): everyone(422),
+    ("GET", "/bank/financing/products"): by_group(303, 403, 403),
+    ("POST", "/bank/financing/products"): everyone(422),
+    ("GET", "/console/financing"): FIN_OFFICE(303, 200),
+    ("GET", "/console/financing/figures"): FIN_OFFICE(303, 200),
+    ("GET", "/console/financing/figures.xlsx"): FIN_OFFICE(303, 200),
+    ("POST", "/console/financing/fund"): everyone(422),
+    ("POST", "/console/financing/claims/{claim_id}/{step}"): by_group(401, 403, 403, admin=404),
 }
 
 
@@ -691,8 +746,9 @@ def _client(name: str, city: City) -> TestClient:
 
 @pytest.fixture(scope="module")
 def city(live_city: LiveCities) -> Iterator[City]:
-    """One seeded database and one logged-in client per caller for the whole module."""
-    with live_city(extras=_seed) as built:
+    """One seeded database and one logged-in client per caller for the whole module (rate
+    limits out of the way: this table is about access, and its rows outgrew 120 a minute)."""
+    with live_city(extras=_seed, env={"rate_anonymous_per_minute": "100000"}) as built:
         city = built.facts
         city.clients = {name: _client(name, city) for name in CALLERS}
         yield city
@@ -731,6 +787,24 @@ _RIGHTS_BODIES: dict[str, dict[str, object]] = {
 }
 
 
+# 信易贷 API: well-formed bodies, so the answers show who is let in (no caller here is a
+# financing institution's staff: the new bank roles are checked in tests/financing)
+_FINANCING_BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/financing/products": {
+        "name": "测试贷", "kind": "pure_credit", "amount_min": 1, "amount_max": 2,
+        "rate_min_bp": 300, "rate_max_bp": 400, "term_min_months": 1, "term_max_months": 2,
+        "eligibility": "测试",
+    },
+    "/api/v1/financing/needs": {"amount": 100000, "term_months": 12, "purpose": "测试"},
+    "/api/v1/financing/applications": {
+        "product_id": 999999, "amount": 100000, "term_months": 12, "purpose": "测试",
+    },
+    "/api/v1/financing/applications/{application_id}/decision": {"outcome": "accepted"},
+    "/api/v1/financing/applications/{application_id}/claims": {"loss_amount": 1, "note": "测试"},
+    "/api/v1/financing/webhooks": {"url": "http://127.0.0.1:9/hook"},
+}  # fmt: skip
+
+
 def _call(city: City, name: str, method: str, path: str) -> int:
     client = city.clients[name]
     headers = {
@@ -756,6 +830,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
     elif method == "POST" and path in _RIGHTS_BODIES:
         kwargs["json"] = _RIGHTS_BODIES[path]
+    elif method == "POST" and path in _FINANCING_BODIES:
+        kwargs["json"] = _FINANCING_BODIES[path]
     elif method == "POST" and path.startswith("/api/v1/list-entries/"):
         removal = {"reason": "obligation_fulfilled"} if path.endswith("/remove") else {}
         kwargs["json"] = {"version": 1, **removal}
@@ -787,6 +863,10 @@ def _concrete(city: City, path: str) -> str:
         .replace("{village_id}", "999999")
         .replace("{account_id}", "999999")
         .replace("{objection_id}", "999999")
+        .replace("{product_id}", "999999")
+        .replace("{application_id}", "999999")
+        .replace("{claim_id}", "999999")
+        .replace("{step}", "approve")
     )
 
 

@@ -16,9 +16,8 @@ from tests import factories
 from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys
-from xinyong.auth import service as auth_service
-from xinyong.auth.schemas import OrganisationCreate
 from xinyong.core.db import session_scope
+from xinyong.financing import institutions
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
@@ -40,9 +39,8 @@ def _keys() -> dict[str, str]:
     """Tokens of two new API keys holding every scope: a department's and a bank's."""
     with session_scope() as session:
         dept = factories.department(session)
-        bank = auth_service.create_organisation(
-            session, data=OrganisationCreate(kind="bank", name="模糊测试银行")
-        )
+        # a financing institution (信易贷), so the bank's API is exercised past the policy
+        bank = institutions.create_bank(session, name="模糊测试银行", short_name="模糊测试")
         every = list(apikeys.SCOPES)
         return {
             "api_key": apikeys.create(

@@ -96,6 +96,22 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     "counter.issue_code": (frozenset({"admin", "department_user"}), None, frozenset()),
     "authorisations.manage": (frozenset(), None, frozenset({"subject"})),
     "queries.read_own": (frozenset(), None, frozenset({"subject"})),
+    # 信易贷: firms apply for themselves; banks' staff by role (ORGANISATION_ROLES) and
+    # banks' systems with the financing scope; the credit office oversees and runs the fund.
+    "financing.apply": (frozenset(), None, frozenset({"subject"})),
+    "financing.products": (frozenset(), "financing:bank", frozenset({"organisation"})),
+    "financing.review": (frozenset(), "financing:bank", frozenset({"organisation"})),
+    "financing.claim": (frozenset(), "financing:bank", frozenset({"organisation"})),
+    "financing.oversee": (frozenset({"admin", "auditor"}), None, frozenset()),
+    "financing.fund": (frozenset({"admin"}), None, frozenset()),
+}
+
+# Actions open to organisation accounts only in some roles (信易贷 bank staff); an
+# organisation account's action not named here is open to every role.
+ORGANISATION_ROLES: dict[str, frozenset[str]] = {
+    "financing.products": frozenset({"product_manager", "branch_admin"}),
+    "financing.review": frozenset({"loan_officer", "branch_admin"}),
+    "financing.claim": frozenset({"branch_admin"}),
 }
 
 
@@ -118,6 +134,8 @@ def can(principal: Principal, action: str) -> bool:
         if principal.department_id is not None:
             return True
         return principal.organisation_id is not None and "organisation" in kinds
+    if principal.kind == "organisation" and action in ORGANISATION_ROLES:
+        return principal.role in ORGANISATION_ROLES[action]
     return principal.kind in kinds
 
 

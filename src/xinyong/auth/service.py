@@ -20,7 +20,9 @@ from xinyong.identity import codes
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
-ROLES_BY_KIND = {"staff": STAFF_ROLES, "organisation": ("org_user",), "subject": ("subject",)}
+# Organisation users: a plain user, or 信易贷 bank staff (see auth.policy.ORGANISATION_ROLES).
+ORGANISATION_ROLES = ("org_user", "product_manager", "loan_officer", "branch_admin")
+ROLES_BY_KIND = {"staff": STAFF_ROLES, "organisation": ORGANISATION_ROLES, "subject": ("subject",)}
 COUNTER_CODE_MINUTES = counter.VALID_MINUTES["open"]
 
 

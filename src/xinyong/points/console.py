@@ -23,8 +23,8 @@ from xinyong.web.params import RawId, parse_id
 router = APIRouter(
     prefix="/console/points", include_in_schema=False, dependencies=[Depends(csrf.verify)]
 )
-kit.add_nav("points.read", "/console/points", "pts.title", group="work")
-kit.add_nav("points.read", "/console/points/dashboard", "pts.console.dashboard", group="work")
+kit.add_nav("points.read", "/console/points", "pts.title", group="services")
+kit.add_nav("points.read", "/console/points/dashboard", "pts.console.dashboard", group="services")
 Text = Annotated[str, Form(max_length=500)]
 Short = Annotated[str, Form(max_length=64)]
 

@@ -90,7 +90,9 @@ class ConsolePages:
 
 
 # The menu's sections, in order (their names: texts ``desk.group.<group>``).
-NAV_GROUPS = ("desk", "collect", "work", "lists", "checks", "reports", "grades", "oversight")
+NAV_GROUPS = (
+    "desk", "collect", "work", "lists", "checks", "reports", "grades", "services", "oversight",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""信易贷: credit-based financing for small firms and banks."""
