@@ -33,6 +33,9 @@ from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import views as evaluation_views
+from xinyong.incentives import api as incentives_api
+from xinyong.incentives import console as incentives_console
+from xinyong.incentives import views as incentives_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
@@ -283,5 +286,7 @@ def create_app() -> FastAPI:
         supervision_api.router,
         supervision_views.router,
     ):
+        app.include_router(router)
+    for router in (incentives_api.router, incentives_views.router, incentives_console.router):
         app.include_router(router)
     return app

@@ -84,6 +84,13 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     "counter.issue_code": (frozenset({"admin", "department_user"}), None, frozenset()),
     "authorisations.manage": (frozenset(), None, frozenset({"subject"})),
     "queries.read_own": (frozenset(), None, frozenset({"subject"})),
+    # 信易+: holders show their credit code; partners (organisations) verify it at their
+    # outlets and propose scenarios; the credit office publishes scenarios and reads figures.
+    "incentives.code": (frozenset(), None, frozenset({"subject"})),
+    "incentives.verify": (frozenset(), "incentives:verify", frozenset({"organisation"})),
+    "incentives.propose": (frozenset(), None, frozenset({"organisation"})),
+    "incentives.manage": (frozenset({"admin"}), None, frozenset()),
+    "incentives.figures": (frozenset({"admin", "auditor"}), None, frozenset()),
 }
 
 
