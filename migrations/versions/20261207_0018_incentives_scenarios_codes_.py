@@ -35,8 +35,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_id", sa.String(length=32), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("issued_at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["subject_id"], ["subjects.id"], name=op.f("fk_incentive_codes_subject_id_subjects")
         ),
@@ -56,14 +56,14 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column(
             "definition",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
         sa.Column("decided_by", sa.String(length=64), nullable=True),
-        sa.Column("decided_at", xinyong.core.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=True),
-        sa.Column("created_at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "state IN ('proposed', 'published', 'rejected', 'withdrawn')",
             name=op.f("ck_incentive_scenarios_state"),
@@ -84,7 +84,7 @@ def upgrade() -> None:
     op.create_table(
         "incentive_verifications",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("scenario_code", sa.String(length=64), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=True),
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("code_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("scenario_code", sa.String(length=64), nullable=False),
-        sa.Column("at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["code_id"],
             ["incentive_codes.id"],
@@ -142,7 +142,7 @@ def upgrade() -> None:
     op.create_table(
         "incentive_redemptions",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", xinyong.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("scenario_code", sa.String(length=64), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),

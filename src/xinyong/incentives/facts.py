@@ -43,7 +43,8 @@ def gather(
     kinds: dict[int, str] = {}
     records: dict[int, list[HeldRecord]] = {}
     for chunk in _chunks(unique):
-        kinds.update(session.execute(select(Subject.id, Subject.kind).where(Subject.id.in_(chunk))))
+        rows = session.execute(select(Subject.id, Subject.kind).where(Subject.id.in_(chunk)))
+        kinds.update((subject_id, kind) for subject_id, kind in rows)
         stmt = select(
             Record.subject_id,
             Record.item_code,
