@@ -124,6 +124,4 @@ def partner(session: Session, name: str) -> tuple[int, str, Principal]:
 
 def holder(subject: Subject) -> Principal:
     """The subject's own principal (as its logged-in account)."""
-    return Principal(
-        kind="subject", account_id=1, subject_id=subject.id, label=subject.name
-    )
+    return Principal(kind="subject", account_id=1, subject_id=subject.id, label=subject.name)

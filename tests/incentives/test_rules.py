@@ -60,9 +60,11 @@ conditions = st.one_of(
         lambda p: Condition.model_validate({"has_record": {"item": p[0], "months": p[1]}})
     ),
 )
-rule_st = st.tuples(
-    st.lists(conditions, max_size=4), st.lists(conditions, max_size=3)
-).filter(lambda p: bool(p[0] or p[1])).map(lambda p: Rule(all=p[0], any=p[1]))
+rule_st = (
+    st.tuples(st.lists(conditions, max_size=4), st.lists(conditions, max_size=3))
+    .filter(lambda p: bool(p[0] or p[1]))
+    .map(lambda p: Rule(all=p[0], any=p[1]))
+)
 
 
 def oracle_holds(c: Condition, h: HolderFacts) -> bool:
