@@ -88,9 +88,9 @@ def oracle_holds(c: Condition, h: HolderFacts) -> bool:
     start = _months_back(TODAY, c.has_record.months)
     for r in h.records:
         shown = r.state in ("active", "under_objection")
-        if r.item_code == c.has_record.item and shown and r.decision_date is not None:
-            if start <= r.decision_date <= TODAY:
-                return True
+        decided = r.decision_date
+        if r.item_code == c.has_record.item and shown and decided and start <= decided <= TODAY:
+            return True
     return False
 
 
