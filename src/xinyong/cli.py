@@ -20,6 +20,7 @@ from xinyong.checks.cli import checks_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
+from xinyong.incentives.cli import incentives_app
 from xinyong.ingest import cli as ingest_cli
 from xinyong.reports.cli import reports_app
 from xinyong.rights.cli import rights_app
@@ -46,6 +47,7 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
 app.add_typer(supervision_cli.supervision_app, name="supervision")
+app.add_typer(incentives_app, name="incentives")
 
 console = Console()
 err_console = Console(stderr=True)
