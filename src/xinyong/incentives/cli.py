@@ -46,7 +46,7 @@ def eligible(
         except XinyongError as error:
             err_console.print(f"[red]error:[/red] {error.localized(language)}")
             raise typer.Exit(2) from None
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "scenario": s.scenario.code,
                 "name": s.scenario.spec.name.zh if language == "zh" else s.scenario.spec.name.en,

@@ -37,7 +37,8 @@ PROPOSAL = {
     "rule": {"all": [{"not_on_list": "serious_dishonesty_list"}, {"grade_at_least": "B"}]},
     "legal_basis": [
         {
-            "title": "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》",
+            "title": "《国务院关于建立完善守信联合激励和失信联合惩戒制度"
+            "加快推进社会诚信建设的指导意见》",
             "document_number": "国发〔2016〕33号",
         }
     ],
