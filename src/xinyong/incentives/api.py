@@ -77,6 +77,10 @@ def verify(body: VerifyRequest, principal: CurrentPrincipal, session: DbSession)
         token=body.token,
         outlet=body.outlet,
     )
+    # Commit here, in the handler's thread: the verification's audit entry holds the audit
+    # chain's lock, and under load every worker thread may be waiting for that lock, so a
+    # commit left to the request's teardown (another thread) could wait for them in turn.
+    session.commit()
     return answer.as_json()
 
 

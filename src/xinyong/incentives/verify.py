@@ -238,7 +238,11 @@ def _answer(
         )
     )
     holder = None
+    if subject_id is not None and status in ("eligible", "not_eligible", "quota_reached"):
+        subject = session.get(Subject, subject_id)
+        holder = masked_name(subject) if subject is not None else None
     if subject_id is not None:
+        # Last: the register's audit entry holds the audit chain's lock until the commit.
         queries.register(
             session,
             principal=principal,
@@ -248,8 +252,6 @@ def _answer(
             outcome=status,
             detail={"scenario": scenario.code, "outlet": outlet},
         )
-        if status in ("eligible", "not_eligible", "quota_reached"):
-            subject = session.get(Subject, subject_id)
-            holder = masked_name(subject) if subject is not None else None
-    session.flush()
+    else:
+        session.flush()
     return Answer(status, scenario.code, holder, now)

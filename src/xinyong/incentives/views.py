@@ -139,6 +139,7 @@ def scan(
     answer = verification.verify(
         session, principal=principal, scenario_code=scenario, token=token, outlet=outlet or None
     )
+    session.commit()  # release the audit chain's lock now (see incentives.api.verify)
     context = {"scenarios": scenarios, "answer": answer.as_json(), "chosen": scenario}
     return render(request, "portal/incentives/scan.html", context)
 
