@@ -35,16 +35,42 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
         yield values[start : start + CHUNK]
 
 
+def needs(specs: Iterable[ScenarioSpec]) -> frozenset[str]:
+    """Which facts the rules look at: "grade", "lists", "records"."""
+    wanted: set[str] = set()
+    for spec in specs:
+        for condition in (*spec.rule.all, *spec.rule.any):
+            kind = condition.kind
+            if kind == "grade_at_least":
+                wanted.add("grade")
+            elif kind in ("on_list", "not_on_list"):
+                wanted.add("lists")
+            else:
+                wanted.add("records")
+    return frozenset(wanted)
+
+
+ALL_FACTS = frozenset({"grade", "lists", "records"})
+
+
 def gather(
-    session: Session, subject_ids: Sequence[int], *, items: set[str], today: date
+    session: Session,
+    subject_ids: Sequence[int],
+    *,
+    items: set[str],
+    today: date,
+    wanted: frozenset[str] = ALL_FACTS,
 ) -> dict[int, HolderFacts]:
-    """Each subject's facts, by subject id (unknown ids are left out)."""
+    """Each subject's facts, by subject id (unknown ids are left out); facts not ``wanted``
+    are left empty (a scan reads only what its scenario's rule looks at)."""
     unique = list(dict.fromkeys(subject_ids))
     kinds: dict[int, str] = {}
     records: dict[int, list[HeldRecord]] = {}
     for chunk in _chunks(unique):
         rows = session.execute(select(Subject.id, Subject.kind).where(Subject.id.in_(chunk)))
         kinds.update((subject_id, kind) for subject_id, kind in rows)
+        if "records" not in wanted:
+            continue
         stmt = select(
             Record.subject_id,
             Record.item_code,
@@ -61,10 +87,13 @@ def gather(
         for subject_id, item, severity, polarity, decided, state in session.execute(stmt):
             held = HeldRecord(item, severity, polarity, decided, state)
             records.setdefault(subject_id, []).append(held)
-    grades = evaluation_service.public_grades(session, subject_ids=unique)
+    grades: dict[int, str] = {}
+    if "grade" in wanted:
+        grades = evaluation_service.public_grades(session, subject_ids=unique)
     lists: dict[int, set[str]] = {}
-    for entry in live_entries(session, subject_ids=unique, today=today):
-        lists.setdefault(entry.subject_id, set()).add(entry.list_code)
+    if "lists" in wanted:
+        for entry in live_entries(session, subject_ids=unique, today=today):
+            lists.setdefault(entry.subject_id, set()).add(entry.list_code)
     return {
         subject_id: HolderFacts(
             subject_kind=kind,

@@ -100,34 +100,33 @@ def _period(spec: ScenarioSpec, today: date) -> str:
 
 
 def _take(session: Session, code: str, holder: str, period: str, limit: int) -> bool:
-    """One more use of a counter if it stays within ``limit`` (a conditional update)."""
-    exists = select(QuotaCounter.used).where(
+    """One more use of a counter if it stays within ``limit`` (a conditional update; the
+    counter's first use inserts it, and of two first uses the primary key keeps one)."""
+    key = (
         QuotaCounter.scenario_code == code,
         QuotaCounter.holder == holder,
         QuotaCounter.period == period,
     )
-    if session.execute(exists).first() is None:
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(QuotaCounter).values(
-                        scenario_code=code, holder=holder, period=period, used=0
-                    )
-                )
-        except IntegrityError:
-            pass  # another redemption created it meanwhile
-    taken = session.execute(
+    bump = (
         update(QuotaCounter)
-        .where(
-            QuotaCounter.scenario_code == code,
-            QuotaCounter.holder == holder,
-            QuotaCounter.period == period,
-            QuotaCounter.used < limit,
-        )
+        .where(*key, QuotaCounter.used < limit)
         .values(used=QuotaCounter.used + 1)
         .execution_options(synchronize_session=False)
     )
-    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+    if session.execute(bump).rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    if session.execute(select(QuotaCounter.used).where(*key)).first() is not None:
+        return False  # the quota is used up
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(QuotaCounter).values(
+                    scenario_code=code, holder=holder, period=period, used=1
+                )
+            )
+    except IntegrityError:  # another redemption inserted it meanwhile: count against it
+        return bool(session.execute(bump).rowcount == 1)  # type: ignore[attr-defined]
+    return True
 
 
 def take_quotas(session: Session, *, spec: ScenarioSpec, subject_id: int, today: date) -> bool:
@@ -197,8 +196,14 @@ def verify(
     if not _claim(session, code, org_id, scenario.code):
         return _answer(session, principal, scenario, "already_used", code, outlet, now)
     today = now.date()
-    items = facts.record_items([scenario.spec])
-    held = facts.gather(session, [code.subject_id], items=items, today=today)[code.subject_id]
+    specs = [scenario.spec]
+    held = facts.gather(
+        session,
+        [code.subject_id],
+        items=facts.record_items(specs),
+        today=today,
+        wanted=facts.needs(specs),
+    )[code.subject_id]
     if not rules.check(scenario.spec, held, today=today).eligible:
         return _answer(session, principal, scenario, "not_eligible", code, outlet, now)
     if not take_quotas(session, spec=scenario.spec, subject_id=code.subject_id, today=today):
