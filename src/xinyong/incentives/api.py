@@ -56,7 +56,7 @@ def scenarios(session: DbSession) -> list[dict[str, Any]]:
 
 @router.get("/keys")
 def keys() -> dict[str, Any]:
-    """The public keys credit codes are signed with, and the token format, for offline checks."""
+    """The public keys credit codes are signed with, and the token format · 信用码验签公钥."""
     return {
         "format": "XYC1.<key id>.<base64url payload>.<base64url signature>",
         "signed": "ASCII of XYC1.<key id>.<payload>",

@@ -98,7 +98,8 @@ def propose(
     policy.require(principal, "incentives.propose")
     organisation = _organisation(session, principal)
     body = dict(definition)
-    partner = dict(body.get("partner") or {})
+    given = body.get("partner")
+    partner = dict(given) if isinstance(given, dict) else {}
     partner["name"] = organisation.name
     body["partner"] = partner
     try:
