@@ -140,7 +140,12 @@ def scan(
         session, principal=principal, scenario_code=scenario, token=token, outlet=outlet or None
     )
     session.commit()  # release the audit chain's lock now (see incentives.api.verify)
-    context = {"scenarios": scenarios, "answer": answer.as_json(), "chosen": scenario}
+    context = {
+        "scenarios": scenarios,
+        "answer": answer.as_json(),
+        "chosen": scenario,
+        "chosen_outlet": outlet,
+    }
     return render(request, "portal/incentives/scan.html", context)
 
 
