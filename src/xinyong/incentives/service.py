@@ -71,11 +71,19 @@ def catalogue(session: Session) -> dict[str, Scenario]:
 
 
 def get(session: Session, code: str) -> Scenario:
-    """One published scenario, or NotFound."""
-    scenario = catalogue(session).get(code)
-    if scenario is None:
+    """One published scenario, or NotFound (reads only that scenario: a scan's first step)."""
+    spec = config.shipped().get(code)
+    if spec is not None:
+        orgs = _organisations_by_name(session, {spec.partner.name})
+        return Scenario(spec, "shipped", orgs.get(spec.partner.name))
+    row = session.scalar(
+        select(PartnerScenario).where(
+            PartnerScenario.code == code, PartnerScenario.state == "published"
+        )
+    )
+    if row is None:
         raise NotFound(key="inc.err.no_scenario", params={"code": code})
-    return scenario
+    return _from_row(row)
 
 
 # --- proposals -----------------------------------------------------------------------------
