@@ -8,7 +8,8 @@ server (``--workers`` processes) serves the app; an asyncio + httpx load generat
 ``--users`` clients for ``--seconds`` seconds:
 
 1. paced: the clients together send ``--rate`` verifications per second (the target load);
-2. saturated: each client sends its next call as soon as the last is answered.
+2. saturated: each client sends its next call as soon as the last is answered;
+3. one client, one call at a time (the service time without queueing).
 
 Every call uses an unused token while the pool lasts (so the full path runs: signature,
 one use per partner, eligibility over grade, lists and records, quota counters, redemption,
@@ -188,6 +189,10 @@ def _measure(url: str, args: argparse.Namespace) -> None:
             return
         _phase(base, key, args, args.rate, f"paced {args.rate:g}/s")
         _phase(base, key, args, 0, "saturated")
+        # One client, one call at a time: the service time without queueing (a reference
+        # for how much of the figures above is waiting on a shared machine).
+        alone = argparse.Namespace(**{**vars(args), "users": 1, "seconds": min(args.seconds, 4)})
+        _phase(base, key, alone, 0, "one client")
 
 
 @contextmanager
