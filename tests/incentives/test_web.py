@@ -178,6 +178,8 @@ def test_the_code_page_then_the_partner_scans_its_token(city: Seeded) -> None:
     assert token
     partner = TestClient(create_app())
     csrf = _login(partner, "scenic")
+    assert 'href="/partner/scan"' in partner.get("/portal/me").text
+    assert 'href="/portal/me/code"' in holder.get("/portal/me").text
     answer = partner.post(
         "/partner/scan",
         data={
