@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from xinyong.auth import policy
+from xinyong.core.db import write_session
 from xinyong.core.errors import API_ERRORS, Forbidden
 from xinyong.incentives import service, tokens
 from xinyong.incentives import verify as verification
 from xinyong.reports import signing
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import CurrentPrincipal, DbSession, current_principal
 
 router = APIRouter(prefix="/api/v1/incentives", tags=["incentives · 信易+"], responses=API_ERRORS)
 
@@ -67,20 +68,29 @@ def keys() -> dict[str, Any]:
 
 
 @router.post("/verify", response_model=VerifyAnswer)
-def verify(body: VerifyRequest, principal: CurrentPrincipal, session: DbSession) -> dict[str, Any]:
+def verify(body: VerifyRequest, request: Request) -> dict[str, Any]:
     """Verify a holder's credit code for the partner's scenario; eligible means redeemed ·
     核验信用码(符合即核销)."""
-    answer = verification.verify(
-        session,
-        principal=principal,
-        scenario_code=body.scenario,
-        token=body.token,
-        outlet=body.outlet,
-    )
-    # Commit here, in the handler's thread: the verification's audit entry holds the audit
-    # chain's lock, and under load every worker thread may be waiting for that lock, so a
-    # commit left to the request's teardown (another thread) could wait for them in turn.
-    session.commit()
+    # One writing session opened, used and committed in this handler's thread (not the
+    # request's session dependency): the transaction holds the store's write lock (SQLite)
+    # and the audit chain's lock, and under load every worker thread may be waiting for
+    # them, so a transaction spread over two threads could wait for a free thread in turn.
+    session = write_session()
+    try:
+        principal = current_principal(request, session)
+        answer = verification.verify(
+            session,
+            principal=principal,
+            scenario_code=body.scenario,
+            token=body.token,
+            outlet=body.outlet,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
     return answer.as_json()
 
 
