@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
-from xinyong.core.db import as_utc, utcnow
+from xinyong.core.db import as_utc, is_postgresql, utcnow
 from xinyong.core.errors import Forbidden, Invalid
 from xinyong.core.i18n import LANGUAGES, t
 from xinyong.identity.names import mask_person_name
@@ -115,18 +116,11 @@ def _take(session: Session, code: str, holder: str, period: str, limit: int) -> 
     )
     if session.execute(bump).rowcount == 1:  # type: ignore[attr-defined]
         return True
-    if session.execute(select(QuotaCounter.used).where(*key)).first() is not None:
-        return False  # the quota is used up
-    try:
-        with session.begin_nested():
-            session.execute(
-                insert(QuotaCounter).values(
-                    scenario_code=code, holder=holder, period=period, used=1
-                )
-            )
-    except IntegrityError:  # another redemption inserted it meanwhile: count against it
-        return bool(session.execute(bump).rowcount == 1)  # type: ignore[attr-defined]
-    return True
+    values = {"scenario_code": code, "holder": holder, "period": period, "used": 1}
+    if _insert_once(session, QuotaCounter, values):
+        return True  # the counter's first use
+    # it existed (used up), or another redemption inserted it meanwhile: count against it
+    return bool(session.execute(bump).rowcount == 1)  # type: ignore[attr-defined]
 
 
 def take_quotas(session: Session, *, spec: ScenarioSpec, subject_id: int, today: date) -> bool:
@@ -145,17 +139,30 @@ def take_quotas(session: Session, *, spec: ScenarioSpec, subject_id: int, today:
     return ok
 
 
+def _insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """Insert a row unless its key exists (INSERT … ON CONFLICT DO NOTHING on both stores):
+    whether this call inserted it. Of two concurrent inserts, one inserts and the other,
+    after waiting for it, does nothing."""
+    dialect = postgresql if is_postgresql(session) else sqlite
+    target = table.__table__
+    statement = (
+        dialect.insert(target)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*target.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None
+
+
 def _claim(session: Session, code: CreditCode, organisation_id: int, scenario: str) -> bool:
     """The token's one use at this partner (the primary key decides between two outlets)."""
-    try:
-        with session.begin_nested():
-            session.add(
-                CodeUse(code_id=code.id, organisation_id=organisation_id, scenario_code=scenario)
-            )
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    values = {
+        "code_id": code.id,
+        "organisation_id": organisation_id,
+        "scenario_code": scenario,
+        "at": utcnow(),
+    }
+    return _insert_once(session, CodeUse, values)
 
 
 def _partner_scenario(
