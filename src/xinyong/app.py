@@ -40,6 +40,9 @@ from xinyong.evaluation import views as evaluation_views
 from xinyong.financing import api as financing_api
 from xinyong.financing import console as financing_console
 from xinyong.financing import views as financing_views
+from xinyong.incentives import api as incentives_api
+from xinyong.incentives import console as incentives_console
+from xinyong.incentives import views as incentives_views
 from xinyong.ingest import api as ingest_api
 from xinyong.ingest import console as ingest_console
 from xinyong.lists import api as lists_api
@@ -307,5 +310,7 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router)
     for router in (financing_api.router, financing_views.router, financing_console.router):
+        app.include_router(router)
+    for router in (incentives_api.router, incentives_views.router, incentives_console.router):
         app.include_router(router)
     return app

@@ -22,6 +22,7 @@ from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
 from xinyong.financing import cli as financing_cli
+from xinyong.incentives.cli import incentives_app
 from xinyong.ingest import cli as ingest_cli
 from xinyong.points.cli import points_app
 from xinyong.reports.cli import reports_app
@@ -51,6 +52,7 @@ app.command("evaluate")(evaluation_cli.evaluate)
 app.add_typer(supervision_cli.supervision_app, name="supervision")
 app.add_typer(points_app, name="points")
 app.add_typer(financing_cli.financing_app, name="financing")
+app.add_typer(incentives_app, name="incentives")
 
 console = Console()
 err_console = Console(stderr=True)

@@ -16,6 +16,7 @@ def load_models() -> MetaData:
     from xinyong.evaluation import models as _evaluation  # noqa: F401
     from xinyong.exchange import models as _exchange  # noqa: F401
     from xinyong.financing import models as _financing  # noqa: F401
+    from xinyong.incentives import models as _incentives  # noqa: F401
     from xinyong.ingest import models as _ingest  # noqa: F401
     from xinyong.lists import models as _lists  # noqa: F401
     from xinyong.notices import models as _notices  # noqa: F401

@@ -222,6 +222,27 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/portal/me/cases/{case_id}/material"): by_group(
         401, 403, 403, owner=404, other_subject=404
     ),
+    # 信易+ (incentives): public scenarios and keys; the holder's credit code; partners (the
+    # banks here partner no scenario, so a verify is refused) propose and read their figures
+    ("GET", "/incentives"): everyone(200),
+    ("GET", "/api/v1/incentives/scenarios"): everyone(200),
+    ("GET", "/api/v1/incentives/keys"): everyone(200),
+    ("POST", "/api/v1/incentives/verify"): by_group(401, 403, 403),
+    ("POST", "/api/v1/incentives/proposals"): by_group(
+        401, 403, 403, bank=422, bank_authorised=422
+    ),
+    ("GET", "/api/v1/incentives/figures"): by_group(
+        401, 403, 403, admin=200, auditor=200, bank=200, bank_authorised=200, key_org=200
+    ),
+    ("GET", "/portal/me/code"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("POST", "/portal/me/code/refresh"): by_group(401, 403, 403, owner=200, other_subject=200),
+    ("GET", "/portal/me/code/print"): by_group(303, 403, 403),  # legal persons: no shop code
+    ("GET", "/partner/scan"): by_group(303, 403, 403, bank=200, bank_authorised=200),
+    ("POST", "/partner/scan"): everyone(422),  # no scenario or token in the form
+    ("GET", "/partner/scenarios"): by_group(303, 403, 403, bank=200, bank_authorised=200),
+    ("POST", "/partner/scenarios"): everyone(422),  # no definition in the form
+    ("GET", "/console/incentives"): by_group(303, 403, 403, admin=200, auditor=200),
+    ("POST", "/console/incentives/proposals/{proposal_id}/decide"): everyone(422),
     ("GET", "/console/audit"): by_group(303, 403, 403, admin=200, auditor=200),
     # counter codes: anyone opens an account or resets a password with one (a form without
     # the subject's code and the counter code is refused field by field); counter staff
@@ -824,6 +845,10 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         }
     elif method == "POST" and path == "/api/v1/reports":
         kwargs["json"] = {"subject": city.uscc, "type": "nope", "purpose": "测试"}
+    elif method == "POST" and path == "/api/v1/incentives/verify":
+        kwargs["json"] = {"scenario": "xinyiyou_scenic", "token": "XYC1.none"}
+    elif method == "POST" and path == "/api/v1/incentives/proposals":
+        kwargs["json"] = {"definition": {"code": "x"}}
     elif method == "POST" and path == "/api/v1/subjects/records":
         kwargs["json"] = {"code": city.uscc, "purpose": "行政审批核查"}
     elif method == "POST" and path in _INGEST_BODIES:

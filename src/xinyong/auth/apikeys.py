@@ -27,6 +27,7 @@ SCOPES = (
     "reports:request",
     "evaluations:read",
     "financing:bank",
+    "incentives:verify",
 )
 
 

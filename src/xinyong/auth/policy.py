@@ -104,6 +104,13 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     "financing.claim": (frozenset(), "financing:bank", frozenset({"organisation"})),
     "financing.oversee": (frozenset({"admin", "auditor"}), None, frozenset()),
     "financing.fund": (frozenset({"admin"}), None, frozenset()),
+    # 信易+: holders show their credit code; partners (organisations) verify it at their
+    # outlets and propose scenarios; the credit office publishes scenarios and reads figures.
+    "incentives.code": (frozenset(), None, frozenset({"subject"})),
+    "incentives.verify": (frozenset(), "incentives:verify", frozenset({"organisation"})),
+    "incentives.propose": (frozenset(), None, frozenset({"organisation"})),
+    "incentives.manage": (frozenset({"admin"}), None, frozenset()),
+    "incentives.figures": (frozenset({"admin", "auditor"}), None, frozenset()),
 }
 
 # Actions open to organisation accounts only in some roles (信易贷 bank staff); an

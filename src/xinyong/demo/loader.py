@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, func, select, text
 
 from xinyong.core.config import get_settings
-from xinyong.core.db import Base, get_engine, session_scope
+from xinyong.core.db import Base, get_engine, session_scope, utcnow
 from xinyong.core.errors import Conflict
 from xinyong.demo import rights as demo_rights
 from xinyong.demo.fields import DepartmentInfo
@@ -34,6 +34,7 @@ from xinyong.demo.rows import (
     produce,
 )
 from xinyong.evaluation import service as evaluation_service
+from xinyong.incentives import demo as incentives_demo
 from xinyong.lists import service as lists_service
 from xinyong.records import jobs as records_jobs
 from xinyong.subjects import search
@@ -225,6 +226,8 @@ def load_demo(
         with session_scope() as session:
             report.inspections = supervision_service.seed_demo(session, today=anchor)
         report.add_time("evaluation", scoring)
+    with session_scope() as session:  # 信易+ partners, a proposal and a few scans
+        incentives_demo.seed_demo(session, now=utcnow())
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,0 +1,1 @@
+"""信易+: benefit scenarios, eligibility, the signed credit code, verification and redemption."""
