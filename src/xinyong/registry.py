@@ -13,6 +13,7 @@ def load_models() -> MetaData:
     from xinyong.audit import models as _audit  # noqa: F401
     from xinyong.auth import models as _auth  # noqa: F401
     from xinyong.checks import models as _checks  # noqa: F401
+    from xinyong.commitments import models as _commitments  # noqa: F401
     from xinyong.evaluation import models as _evaluation  # noqa: F401
     from xinyong.exchange import models as _exchange  # noqa: F401
     from xinyong.ingest import models as _ingest  # noqa: F401
@@ -31,6 +32,7 @@ def load_models() -> MetaData:
 def wire_effects() -> None:
     """Subscribe every module to the record changes it acts on (idempotent; each process
     calls it once at start-up: the app factory, the CLI and the test session)."""
+    from xinyong.commitments import effects as commitments_effects
     from xinyong.evaluation import effects as evaluation_effects
     from xinyong.exchange import effects as exchange_effects
     from xinyong.lists import effects as lists_effects
@@ -40,3 +42,4 @@ def wire_effects() -> None:
     exchange_effects.subscribe()
     evaluation_effects.subscribe()
     notices_effects.subscribe()
+    commitments_effects.subscribe()

@@ -26,6 +26,7 @@ SCOPES = (
     "lists:decide",
     "reports:request",
     "evaluations:read",
+    "commitments:write",
 )
 
 
