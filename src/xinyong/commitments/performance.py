@@ -207,4 +207,4 @@ def queue(
     )
     if department_id is not None:
         stmt = stmt.where(CommitmentCondition.department_id == department_id)
-    return [(k, c) for k, c in session.execute(stmt).tuples()]
+    return [(k, c) for k, c in session.execute(stmt).all()]
