@@ -17,6 +17,7 @@ from rich.table import Table
 from xinyong import registry
 from xinyong.auth.cli import keys_app, users_app
 from xinyong.checks.cli import checks_app
+from xinyong.commitments.cli import commitments_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
@@ -42,6 +43,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
+app.add_typer(commitments_app, name="commitments")
 app.add_typer(reports_app, name="reports")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)

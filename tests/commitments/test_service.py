@@ -12,7 +12,7 @@ from tests import factories
 from tests.commitments.helpers import signed
 from xinyong.commitments import breach, performance, service
 from xinyong.commitments.config import get_config
-from xinyong.commitments.models import Commitment, CommitmentCondition
+from xinyong.commitments.models import Commitment
 from xinyong.core.errors import Conflict, Forbidden, Invalid
 from xinyong.lists.models import ListEntry
 from xinyong.notices.models import Notice
@@ -82,7 +82,9 @@ def test_hostile_input_is_refused_and_nothing_stored(session: Session) -> None:
         service.create(
             session,
             signing_=service.Signing(
-                template_code="construction_drawing_review", department_id=market.id, **base  # type: ignore[arg-type]
+                template_code="construction_drawing_review",
+                department_id=market.id,
+                **base,  # type: ignore[arg-type]
             ),
         )
     assert "不办理" in wrong_dept.value.localized("zh")
@@ -147,7 +149,9 @@ def test_overdue_scan_reminds_then_flags_and_queues(session: Session) -> None:
     queue = performance.queue(session, department_id=c.department_id)
     assert (condition.id, c.id) in [(k.id, x.id) for k, x in queue]
     told = session.scalars(
-        select(Notice).where(Notice.department_id == c.department_id, Notice.key == "commit.overdue")
+        select(Notice).where(
+            Notice.department_id == c.department_id, Notice.key == "commit.overdue"
+        )
     ).all()
     assert told
     reminded = session.scalars(

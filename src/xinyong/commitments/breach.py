@@ -25,6 +25,7 @@ from xinyong.records import service as records_service
 from xinyong.records.effects import Cause, Change, Changed
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
+from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
 
 MAX_TEXT = 2000
@@ -47,7 +48,7 @@ def _payload(session: Session, c: Commitment, template: Template, subject: Subje
     return {
         "subject_name": subject.name,
         "subject_type": subject.kind,
-        "subject_code": subject.uscc or service.subjects_service.reveal_id_number(subject) or "",
+        "subject_code": subject.uscc or subjects_service.reveal_id_number(subject) or "",
         "commitment_number": c.number,
         "commitment_type": CATALOG_TYPES[template.kind],
         "commitment_matter": template.matter,

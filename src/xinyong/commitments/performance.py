@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import CursorResult, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.commitments import service
@@ -40,7 +40,7 @@ def _evidence(outcome: str, evidence: str) -> str:
 def record(
     session: Session,
     *,
-    c: service.Commitment,
+    c: Commitment,
     condition_code: str,
     outcome: str,
     evidence: str,
@@ -73,14 +73,12 @@ def record(
     return found
 
 
-def _settle(session: Session, c: service.Commitment, today: date) -> None:
+def _settle(session: Session, c: Commitment, today: date) -> None:
     """All conditions fulfilled or waived: the commitment is fulfilled; else overdue or not."""
     states = [k.state for k in service.conditions(session, c)]
     if all(s in SETTLED for s in states):
         c.status = "fulfilled"
-    elif any(
-        k.state in OPEN_STATES and k.deadline < today for k in service.conditions(session, c)
-    ):
+    elif any(k.state in OPEN_STATES and k.deadline < today for k in service.conditions(session, c)):
         c.status = "overdue"
     else:
         c.status = "in_force"
@@ -113,10 +111,9 @@ def _mark_overdue(session: Session, today: date) -> tuple[int, Counter[int]]:
             ).all()
         )
     )
-    marked = session.execute(
-        update(CommitmentCondition).where(late).values(overdue_since=today)
-    ).rowcount
-    return int(marked or 0), per_department
+    marked = session.execute(update(CommitmentCondition).where(late).values(overdue_since=today))
+    assert isinstance(marked, CursorResult)
+    return int(marked.rowcount or 0), per_department
 
 
 def _flag_commitments(session: Session) -> int:
@@ -131,6 +128,7 @@ def _flag_commitments(session: Session) -> int:
         .values(status="overdue")
         .execution_options(synchronize_session=False)
     )
+    assert isinstance(done, CursorResult)
     return int(done.rowcount or 0)
 
 
@@ -199,7 +197,10 @@ def queue(
         .join(Commitment, Commitment.id == CommitmentCondition.commitment_id)
         .where(
             Commitment.status.in_(("in_force", "overdue")),
-            (CommitmentCondition.overdue_since.is_not(None) & CommitmentCondition.state.in_(OPEN_STATES))
+            (
+                CommitmentCondition.overdue_since.is_not(None)
+                & CommitmentCondition.state.in_(OPEN_STATES)
+            )
             | (CommitmentCondition.state == "not_fulfilled"),
         )
         .order_by(CommitmentCondition.deadline, CommitmentCondition.id)

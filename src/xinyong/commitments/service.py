@@ -237,7 +237,9 @@ def create(session: Session, *, signing_: Signing, expected_text: str | None = N
             session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            key="commit.err.duplicate_number", params={"number": c.number}, details={"field": "number"}
+            key="commit.err.duplicate_number",
+            params={"number": c.number},
+            details={"field": "number"},
         ) from exc
     session.add_all(_conditions(c, template))
     log(session, c, "signed", signing_.actor, channel=c.channel)
@@ -261,7 +263,9 @@ def _check_new_ref(session: Session, department_id: int, ref: str) -> None:
         )
 
 
-def sign_online(session: Session, *, principal: Principal, template_code: str, text: str) -> Commitment:
+def sign_online(
+    session: Session, *, principal: Principal, template_code: str, text: str
+) -> Commitment:
     """A logged-in subject signs a template's commitment having seen ``text``."""
     if principal.kind != "subject" or principal.subject_id is None:
         raise Forbidden(key="commit.err.subjects_only")
@@ -337,7 +341,7 @@ class Filters:
     subject_id: int | None = None
 
 
-def browse_query(principal: Principal, filters: Filters) -> Select[tuple[Commitment]]:
+def browse_query(principal: Principal, filters: Filters) -> Select[Any]:
     """The commitments a caller may browse (by publicity), filtered, newest first."""
     stmt = select(Commitment).where(Commitment.publicity.in_(publicities_for(principal)))
     if filters.kind:
