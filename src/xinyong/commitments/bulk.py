@@ -8,7 +8,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -129,15 +129,11 @@ def _duplicates(session: Session, rows: list[Row]) -> list[str]:
     return [t("commit.err.duplicate_number", "zh").format(number=n) for n in sorted(dupes)[:50]]
 
 
-def _commitment_values(row: Row, number: str, actor: str, channel: str) -> dict[str, Any]:
-    c = Commitment(
-        number=number,
-        template_code=row.template.code,
-        subject_id=row.subject.id,
-        signed_at=utcnow().replace(microsecond=0),
-        text=service.render_text(row.template, row.subject, row.department, row.signed_on),
-    )
-    service.seal(c)
+def _commitment_values(
+    row: Row, number: str, actor: str, channel: str, at: datetime
+) -> dict[str, Any]:
+    text = service.render_text(row.template, row.subject, row.department, row.signed_on)
+    seal = service.sealed(number, row.subject.id, row.template.code, text, at)
     return {
         "number": number,
         "template_code": row.template.code,
@@ -149,16 +145,16 @@ def _commitment_values(row: Row, number: str, actor: str, channel: str) -> dict[
         "status": "in_force",
         "channel": channel,
         "signed_on": row.signed_on,
-        "signed_at": c.signed_at,
+        "signed_at": at,
         "signed_by": actor,
-        "text": c.text,
-        "text_digest": c.text_digest,
-        "suite": c.suite,
-        "key_id": c.key_id,
-        "signature": c.signature,
+        "text": text,
+        "text_digest": seal.text_digest,
+        "suite": seal.suite,
+        "key_id": seal.key_id,
+        "signature": seal.signature,
         "external_ref": row.external_ref,
         "breach_entry_ids": [],
-        "created_at": c.signed_at,
+        "created_at": at,
     }
 
 
@@ -169,10 +165,7 @@ def _numbers(session: Session, rows: list[Row]) -> list[str]:
         if row.number is None:
             key = ((row.department.region_code or "000000")[:6], row.signed_on)
             needed[key] = needed.get(key, 0) + 1
-    next_serial = {
-        key: service.take_serials(session, area_code=key[0], day=key[1], count=count)
-        for key, count in needed.items()
-    }
+    next_serial = service.take_serial_blocks(session, needed)
     numbers = []
     for row in rows:
         if row.number is not None:
@@ -190,7 +183,8 @@ def store(session: Session, rows: list[Row], *, actor: str, channel: str = "impo
     signing.public_keys()  # warm the key cache once
     for start in range(0, len(rows), CHUNK):
         part = list(zip(rows[start : start + CHUNK], numbers[start : start + CHUNK], strict=True))
-        values = [_commitment_values(row, number, actor, channel) for row, number in part]
+        at = utcnow().replace(microsecond=0)
+        values = [_commitment_values(row, number, actor, channel, at) for row, number in part]
         session.execute(insert(Commitment), values)
         ids = dict(
             session.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,40 @@ def take_serials(session: Session, *, area_code: str, day: date, count: int = 1)
     return last - count + 1
 
 
+def take_serial_blocks(
+    session: Session, needed: dict[tuple[str, date], int]
+) -> dict[tuple[str, date], int]:
+    """Reserve blocks of serials for many (area, day) pairs at once; the first of each. New
+    counters are created in one insert; existing ones are bumped in place (row-locked)."""
+    if not needed:
+        return {}
+    areas, days = {a for a, _ in needed}, {d for _, d in needed}
+    existing = {
+        (a, d)
+        for a, d in session.execute(
+            select(CommitmentSerial.area_code, CommitmentSerial.day).where(
+                CommitmentSerial.area_code.in_(areas), CommitmentSerial.day.in_(days)
+            )
+        ).all()
+    }
+    fresh = {key: count for key, count in needed.items() if key not in existing}
+    first: dict[tuple[str, date], int] = {}
+    if fresh and all(count <= MAX_SERIAL for count in fresh.values()):
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(CommitmentSerial),
+                    [{"area_code": a, "day": d, "last": n} for (a, d), n in fresh.items()],
+                )
+            first = dict.fromkeys(fresh, 1)
+        except IntegrityError:
+            first = {}  # another signer created one of them meanwhile: go one by one
+    for (area, day), count in needed.items():
+        if (area, day) not in first:
+            first[(area, day)] = take_serials(session, area_code=area, day=day, count=count)
+    return first
+
+
 def number_of(area_code: str, day: date, serial: int) -> str:
     """6-digit area code + 8-digit date + 6-digit serial."""
     return f"{area_code}{day:%Y%m%d}{serial:06d}"
@@ -80,18 +114,38 @@ def number_of(area_code: str, day: date, serial: int) -> str:
 # --- signing ---------------------------------------------------------------------------------
 
 
-def message(c: Commitment, digest: str) -> bytes:
+@dataclass(frozen=True)
+class Seal:
+    """The digest of the exact text and the platform's witness signature over it."""
+
+    suite: str
+    text_digest: str
+    key_id: str
+    signature: str
+
+
+def message(number: str, subject_id: int, template_code: str, digest: str, at: datetime) -> bytes:
     """What the witness signature covers: number, subject, template, text digest, time."""
-    at = c.signed_at.replace(microsecond=0).isoformat()
-    return f"xinyong-commitment:{c.number}:{c.subject_id}:{c.template_code}:{digest}:{at}".encode()
+    stamp = at.replace(microsecond=0).isoformat()
+    return f"xinyong-commitment:{number}:{subject_id}:{template_code}:{digest}:{stamp}".encode()
+
+
+def sealed(number: str, subject_id: int, template_code: str, text: str, at: datetime) -> Seal:
+    """Digest the exact text and sign it with the platform key (SM2 under the national suite)."""
+    suite = signing.current_suite()
+    digest = signing.digest(signing.digest_algorithm(suite), text.encode("utf-8"))
+    key_id, signature = signing.sign(
+        message(number, subject_id, template_code, digest, at), suite=suite
+    )
+    return Seal(suite, digest, key_id, signature)
 
 
 def seal(c: Commitment) -> None:
-    """Digest the exact text and sign it with the platform key (SM2 under the national suite)."""
-    suite = signing.current_suite()
-    c.suite = suite
-    c.text_digest = signing.digest(signing.digest_algorithm(suite), c.text.encode("utf-8"))
-    c.key_id, c.signature = signing.sign(message(c, c.text_digest), suite=suite)
+    """Seal a commitment in place."""
+    done = sealed(c.number, c.subject_id, c.template_code, c.text, c.signed_at)
+    c.suite, c.text_digest, c.key_id, c.signature = (
+        done.suite, done.text_digest, done.key_id, done.signature,
+    )  # fmt: skip
 
 
 def verify(c: Commitment) -> bool:
@@ -102,7 +156,8 @@ def verify(c: Commitment) -> bool:
     digest = signing.digest(signing.digest_algorithm(suite), c.text.encode("utf-8"))
     if digest != c.text_digest:
         return False
-    return signing.verify(c.key_id, message(c, digest), c.signature)
+    signed = message(c.number, c.subject_id, c.template_code, digest, c.signed_at)
+    return signing.verify(c.key_id, signed, c.signature)
 
 
 # --- checks ----------------------------------------------------------------------------------
