@@ -21,12 +21,14 @@ from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.cli import app as cli_app
-from xinyong.commitments import service
+from xinyong.commitments import service, uses
 from xinyong.commitments.models import Commitment
 from xinyong.core.db import session_scope
+from xinyong.reports import sources
 from xinyong.subjects import service as subjects_service
 
 PASSWORD = "Correct-Horse-42"
+TODAY = date(2026, 12, 1)
 
 
 @dataclass
@@ -147,6 +149,20 @@ def test_publicity_on_public_pages_and_the_open_api(city: Facts) -> None:
         assert anonymous.get(f"/api/v1/commitments/{number}").status_code == 404
     by_subject = anonymous.get("/commitments", params={"subject": city.other_uscc}).text
     assert city.public in by_subject and city.hidden not in by_subject
+    page = anonymous.get(f"/subjects/{city.other_uscc}").text
+    assert city.public in page and "信用承诺" in page
+    assert city.government not in page and city.hidden not in page
+    with session_scope() as session:
+        subject = subjects_service.find_by_code(session, city.other_uscc)
+        assert subject is not None
+        for audience, expected in (
+            ("public", {city.public}),
+            ("government", {city.public, city.government}),
+            ("subject", {city.public, city.government, city.hidden}),
+        ):
+            rows = uses.report_rows(session, sources.SourceRequest(subject.id, audience, TODAY))
+            got = {f["value"]["zh"] for r in rows for f in r["fields"] if f["name"] == "number"}
+            assert got == expected, audience
     government = {"Authorization": f"Bearer {city.market_key}"}
     seen = anonymous.get("/api/v1/commitments", params={"limit": 500}, headers=government).json()
     got = {row["number"] for row in seen["items"]}
