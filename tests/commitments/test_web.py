@@ -274,3 +274,14 @@ def test_counter_entry_and_breach_in_the_console(city: Facts) -> None:
     assert refused.status_code == 409 and "不能认定违诺" in refused.text
     home = client.get("/console/commitments")
     assert home.status_code == 200 and "现行承诺书模板" in home.text
+
+
+def test_the_demo_city_has_commitments(live_city: LiveCities) -> None:
+    with live_city(subjects=200, seed=3, records_per_subject=2, anchor=date(2026, 11, 1)):
+        with session_scope() as session:
+            statuses = list(session.scalars(select(Commitment.status)))
+            assert len(statuses) == 8
+            assert {"fulfilled", "overdue", "in_force"} <= set(statuses)
+            assert all(service.verify(c) for c in session.scalars(select(Commitment)))
+        page = TestClient(create_app()).get("/commitments").text
+        assert "建筑工程施工许可证核发" in page

@@ -169,11 +169,16 @@ def _remind(session: Session, today: date) -> int:
     return count
 
 
+def mark_overdue(session: Session, *, today: date) -> tuple[int, int, Counter[int]]:
+    """Conditions and commitments past their deadlines marked overdue (no notices)."""
+    marked, per_department = _mark_overdue(session, today)
+    return marked, _flag_commitments(session), per_department
+
+
 def scan(session: Session, *, today: date) -> ScanReport:
     """The daily job: mark overdue conditions and commitments, tell each department how many
     became overdue, remind subjects of deadlines coming up."""
-    marked, per_department = _mark_overdue(session, today)
-    flagged = _flag_commitments(session)
+    marked, flagged, per_department = mark_overdue(session, today=today)
     for department_id, count in sorted(per_department.items()):
         notices_service.send(
             session,
