@@ -19,6 +19,7 @@ XINYONG_BENCH_PG_URL or XINYONG_TEST_PG_URL names a server) PostgreSQL:
 
     .venv/bin/python bench/commitments.py
     XINYONG_BENCH_COMMIT_ROWS=1000000 .venv/bin/python bench/commitments.py
+    XINYONG_BENCH_COMMIT_STORES=postgresql .venv/bin/python bench/commitments.py
 """
 
 from __future__ import annotations
@@ -191,11 +192,13 @@ def main() -> None:
     registry.wire_effects()
     subjects = int(os.environ.get("XINYONG_BENCH_COMMIT_SUBJECTS", "5000"))
     total = int(os.environ.get("XINYONG_BENCH_COMMIT_ROWS", "100000"))
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["XINYONG_INGEST_DIR"] = folder
-        run("sqlite", f"sqlite:///{folder}/bench.db", subjects, total)
+    stores = os.environ.get("XINYONG_BENCH_COMMIT_STORES", "sqlite,postgresql").split(",")
+    if "sqlite" in stores:
+        with tempfile.TemporaryDirectory() as folder:
+            os.environ["XINYONG_INGEST_DIR"] = folder
+            run("sqlite", f"sqlite:///{folder}/bench.db", subjects, total)
     pg = os.environ.get("XINYONG_BENCH_PG_URL") or os.environ.get("XINYONG_TEST_PG_URL")
-    if pg:
+    if pg and "postgresql" in stores:
         from xinyong.core.db import scratch_postgresql
 
         with scratch_postgresql(pg) as url, tempfile.TemporaryDirectory() as folder:

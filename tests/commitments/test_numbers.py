@@ -36,7 +36,7 @@ def test_parallel_signers_get_distinct_serial_numbers(live_city: LiveCities) -> 
                                 date(2026, 9, 29),
                             ),
                         )  # fmt: skip
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=sign) for _ in range(SIGNERS)]

@@ -139,7 +139,9 @@ def test_overdue_scan_reminds_then_flags_and_queues(session: Session) -> None:
     c = signed(session, signed_on=date(2026, 6, 1))
     (condition,) = service.conditions(session, c)
     assert condition.deadline == date(2026, 7, 31)
+    assert performance.scan(session, today=date(2026, 7, 16)).reminded == 0  # not yet
     report = performance.scan(session, today=date(2026, 7, 27))
+    session.refresh(condition)
     assert report.reminded >= 1 and condition.reminded_on == date(2026, 7, 27)
     assert performance.scan(session, today=date(2026, 7, 28)).reminded == 0
     performance.scan(session, today=date(2026, 8, 3))

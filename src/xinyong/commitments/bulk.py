@@ -185,14 +185,10 @@ def store(session: Session, rows: list[Row], *, actor: str, channel: str = "impo
         part = list(zip(rows[start : start + CHUNK], numbers[start : start + CHUNK], strict=True))
         at = utcnow().replace(microsecond=0)
         values = [_commitment_values(row, number, actor, channel, at) for row, number in part]
-        session.execute(insert(Commitment), values)
-        ids = dict(
-            session.execute(
-                select(Commitment.number, Commitment.id).where(
-                    Commitment.number.in_([n for _, n in part])
-                )
-            ).all()
+        made = session.execute(
+            insert(Commitment).returning(Commitment.number, Commitment.id), values
         )
+        ids = {number: id_ for number, id_ in made.all()}
         session.execute(insert(CommitmentCondition), list(_condition_values(part, ids)))
     audit_service.append(
         session,

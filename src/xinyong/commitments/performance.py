@@ -139,7 +139,14 @@ def _remind(session: Session, today: date) -> int:
     }
     latest = max(horizon.values(), default=today)
     rows = session.execute(
-        select(CommitmentCondition, Commitment.number, Commitment.template_code)
+        select(
+            CommitmentCondition.id,
+            CommitmentCondition.subject_id,
+            CommitmentCondition.text,
+            CommitmentCondition.deadline,
+            Commitment.number,
+            Commitment.template_code,
+        )
         .join(Commitment, Commitment.id == CommitmentCondition.commitment_id)
         .where(
             CommitmentCondition.state.in_(OPEN_STATES),
@@ -149,24 +156,32 @@ def _remind(session: Session, today: date) -> int:
             Commitment.status == "in_force",
         )
     ).all()
-    count = 0
-    for condition, number, template_code in rows:
-        if condition.deadline > horizon.get(template_code, today):
-            continue
-        notices_service.send(
-            session,
-            key="commit.reminder",
-            params={
-                "number": number,
-                "condition": condition.text,
-                "deadline": condition.deadline.isoformat(),
-            },
-            subject_id=condition.subject_id,
-            ref=("commitment", number),
+    due = [row for row in rows if row.deadline <= horizon.get(row.template_code, today)]
+    notices_service.send_many(
+        session,
+        notices=[
+            {
+                "key": "commit.reminder",
+                "params": {
+                    "number": row.number,
+                    "condition": row.text,
+                    "deadline": row.deadline.isoformat(),
+                },
+                "subject_id": row.subject_id,
+                "ref": ("commitment", row.number),
+            }
+            for row in due
+        ],
+    )
+    ids = [row.id for row in due]
+    for start in range(0, len(ids), 5000):
+        session.execute(
+            update(CommitmentCondition)
+            .where(CommitmentCondition.id.in_(ids[start : start + 5000]))
+            .values(reminded_on=today)
+            .execution_options(synchronize_session=False)
         )
-        condition.reminded_on = today
-        count += 1
-    return count
+    return len(due)
 
 
 def mark_overdue(session: Session, *, today: date) -> tuple[int, int, Counter[int]]:
