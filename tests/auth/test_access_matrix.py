@@ -419,6 +419,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/commitments/{number}/breach"): by_group(
         401, 403, 403, admin=404, department_user=404
     ),
+    ("POST", "/console/commitments/{number}/withdraw"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("GET", "/api/v1/commitments/figures"): everyone(200),
     ("GET", "/console/reports/figures"): by_group(
         303, 403, 403, admin=200, department_user=200, auditor=200
     ),

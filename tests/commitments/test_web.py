@@ -285,3 +285,29 @@ def test_the_demo_city_has_commitments(live_city: LiveCities) -> None:
             assert all(service.verify(c) for c in session.scalars(select(Commitment)))
         page = TestClient(create_app()).get("/commitments").text
         assert "建筑工程施工许可证核发" in page
+
+
+def test_figures_and_withdrawal(city: Facts) -> None:
+    anonymous = TestClient(create_app())
+    public = anonymous.get("/api/v1/commitments/figures").json()
+    assert public["total"] == 1 and public["by_kind"] == {"容缺受理": 1}
+    client = TestClient(create_app())
+    _login(client, "housing")
+    page = client.get(f"/console/commitments/{city.public}")
+    assert "撤回承诺" in page.text
+    refused = client.post(
+        f"/console/commitments/{city.public}/withdraw",
+        data={"csrf_token": _token(page.text), "reason": " "},
+    )
+    assert refused.status_code == 422
+    done = client.post(
+        f"/console/commitments/{city.public}/withdraw",
+        data={"csrf_token": _token(page.text), "reason": "申请人撤回施工许可申请"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    shown = anonymous.get(f"/commitments/{city.public}").text
+    assert "已撤回" in shown and "· 签署" in shown and "· 撤回" in shown
+    home = client.get("/console/commitments").text
+    assert "履约率" in home and "违诺率" in home
+    assert anonymous.get("/api/v1/commitments/figures").json()["by_status"] == {"withdrawn": 1}

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import acting_department, acts_for_any
-from xinyong.commitments import bulk, performance, service
+from xinyong.commitments import bulk, performance, service, stats
 from xinyong.commitments.models import Commitment
 from xinyong.core.errors import API_ERRORS, Invalid
 from xinyong.reports.service import beijing_today
@@ -163,6 +163,13 @@ def browse(
         for c in session.scalars(stmt)
     ]
     return {"items": items, "limit": limit, "offset": offset}
+
+
+@router.get("/figures")
+def figures(session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """信用承诺统计 · Figures by kind, department and status; fulfilment and breach rates
+    (over the commitments the caller may see)."""
+    return stats.figures(session, publicities=service.publicities_for(principal))
 
 
 @router.get("/{number}")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import acts_for_any, platform_wide
-from xinyong.commitments import breach, performance, service, views
-from xinyong.commitments.config import get_config
+from xinyong.commitments import breach, performance, service, stats, views
+from xinyong.commitments.config import Publicity, get_config
 from xinyong.commitments.models import Commitment
 from xinyong.core.errors import Forbidden, Invalid, NotFound, XinyongError
 from xinyong.reports.service import beijing_today
@@ -42,9 +42,11 @@ def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> R
     """Templates in force and the performance queue (a department's own; oversight: all)."""
     require_staff(principal, "commitments.read")
     department_id = None if platform_wide(principal) else (principal.department_id or -1)
+    levels = tuple(p.value for p in Publicity)
     context = {
         "templates": list(get_config().templates.values()),
         "queue": performance.queue(session, department_id=department_id),
+        "figures": stats.figures(session, publicities=levels, department_id=department_id),
     }
     return _pages(session).page(request, principal, "home.html", context)
 
@@ -173,6 +175,26 @@ def decide_breach(
                 session, c=c, reasons=reasons, evidence=evidence, actor=principal.actor,
                 department_id=_acting(principal), today=today,
             )  # fmt: skip
+    except XinyongError as error:
+        session.refresh(c)
+        return _detail(request, session, principal, c, error=error, status=error.status_code)
+    return RedirectResponse(f"/console/commitments/{c.number}", status_code=303)
+
+
+@router.post("/{number}/withdraw", response_class=HTMLResponse)
+def withdraw(
+    request: Request,
+    number: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    reason: Text = "",
+) -> Response:
+    """Withdraw a commitment with a reason (its history keeps it)."""
+    require_staff(principal, "commitments.register")
+    c = _own(session, principal, number)
+    try:
+        with session.begin_nested():
+            service.withdraw(session, c=c, reason=reason, actor=principal.actor)
     except XinyongError as error:
         session.refresh(c)
         return _detail(request, session, principal, c, error=error, status=error.status_code)
