@@ -30,7 +30,6 @@ from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
 from xinyong.commitments import api as commitments_api
 from xinyong.commitments import console as commitments_console
-from xinyong.commitments import uses as commitments_uses
 from xinyong.commitments import views as commitments_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
@@ -291,5 +290,4 @@ def create_app() -> FastAPI:
     # commitments: /bulk and /counter are declared before /{number} in their routers
     for router in (commitments_api.router, commitments_views.router, commitments_console.router):
         app.include_router(router)
-    commitments_uses.register()  # the subject page's and the reports' commitments sections
     return app

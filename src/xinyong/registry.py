@@ -33,6 +33,7 @@ def wire_effects() -> None:
     """Subscribe every module to the record changes it acts on (idempotent; each process
     calls it once at start-up: the app factory, the CLI and the test session)."""
     from xinyong.commitments import effects as commitments_effects
+    from xinyong.commitments import uses as commitments_uses
     from xinyong.evaluation import effects as evaluation_effects
     from xinyong.exchange import effects as exchange_effects
     from xinyong.lists import effects as lists_effects
@@ -43,3 +44,4 @@ def wire_effects() -> None:
     evaluation_effects.subscribe()
     notices_effects.subscribe()
     commitments_effects.subscribe()
+    commitments_uses.register()  # its sections on subject pages and in credit reports
