@@ -240,3 +240,23 @@ def test_expiry_at_the_end_of_the_period_does_not_undo(session: Session) -> None
     cause = effects.Cause(actor="t", today=record.disclosure_end + timedelta(days=1), reason="到期")
     breach.undo(session, effects.Change.expired, [effects.changed_of(record)], cause)
     assert c.status == "breached"
+
+
+def test_a_repair_application_brings_a_tracked_repair_commitment(session: Session) -> None:
+    from tests.rights.helpers import applicant, penalised, proof
+    from xinyong.rights import repairs
+
+    subject, record = penalised(session, decided=date(2026, 6, 1), today=date(2026, 6, 2))
+    case = repairs.apply(
+        session,
+        applicant=applicant(subject),
+        application=repairs.RepairApplication(record.id, "罚款已缴清", True, [proof()]),
+        today=date(2026, 9, 7),
+    )
+    c = session.scalar(select(Commitment).where(Commitment.external_ref == case.number))
+    assert c is not None and c.kind == "信用修复" and c.subject_id == subject.id
+    assert c.channel == "online" and service.verify(c)
+    (condition,) = service.conditions(session, c)
+    assert condition.deadline == date(2027, 9, 7)
+    actions = [e.action for e in service.history(session, c)]
+    assert actions == ["signed", "repair_linked"]

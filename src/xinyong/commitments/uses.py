@@ -1,6 +1,7 @@
 """Where commitments are used elsewhere, through the other modules' seams: the subject's
-public portal page (public commitments only) and the commitments section of credit reports
-(by the report's audience). The app assembly registers both (``register``)."""
+public portal page (public commitments only), the commitments section of credit reports
+(by the report's audience) and the repair procedure (its applicant's commitment becomes a
+tracked 信用修复 commitment). ``registry.wire_effects`` registers all three (``register``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.commitments.config import Publicity
+from xinyong.commitments import service
+from xinyong.commitments.config import Kind, Publicity, get_config
 from xinyong.commitments.models import Commitment
 from xinyong.core.i18n import t
 from xinyong.portal import sections
 from xinyong.reports import sources
+from xinyong.rights import hooks
 from xinyong.subjects.models import Department
 
 SHOWN = 20
@@ -81,7 +84,34 @@ def report_rows(session: Session, request: sources.SourceRequest) -> list[dict[s
     return rows
 
 
+CHANNELS = {"portal": "online", "counter": "counter", "api": "api"}
+
+
+def repair_commitment(session: Session, committed: hooks.RepairCommitment) -> None:
+    """A repair application's commitment kept as a signed, tracked 信用修复 commitment
+    (the case number is its reference; the case keeps the catalogue record)."""
+    template = next((t for t in get_config().templates.values() if t.kind is Kind.repair), None)
+    if template is None:
+        return
+    c = service.create(
+        session,
+        signing_=service.Signing(
+            template_code=template.code,
+            subject_id=committed.subject_id,
+            department_id=service.default_department(session, template).id,
+            channel=CHANNELS.get(committed.channel, "online"),
+            actor=committed.actor,
+            signed_on=committed.today,
+            external_ref=committed.case_number,
+        ),
+    )
+    service.log(session, c, "repair_linked", committed.actor, case=committed.case_number,
+                record=committed.record_id)  # fmt: skip
+
+
 def register() -> None:
-    """Plug commitments into the portal's subject page and the reports (idempotent)."""
+    """Plug commitments into the portal's subject page, the reports and the repair
+    procedure (idempotent)."""
     sections.register("commitments", portal_section)
     sources.register_source("commitments", report_rows)
+    hooks.on_repair_commitment("commitments", repair_commitment)
