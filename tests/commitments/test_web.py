@@ -19,6 +19,7 @@ from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
+from xinyong.auth.models import QueryLog
 from xinyong.auth.schemas import AccountCreate
 from xinyong.cli import app as cli_app
 from xinyong.commitments import service, uses
@@ -39,6 +40,7 @@ class Facts:
     government: str
     hidden: str
     market_key: str
+    other_key: str
 
 
 def _seed() -> Facts:
@@ -70,9 +72,13 @@ def _seed() -> Facts:
         market = factories.department(session, "market_regulation")
         key = apikeys.create(session, name="审批系统", scopes=["commitments:write"],
                              department_id=market.id)  # fmt: skip
+        ecology = factories.department(session, "ecology_environment")
+        other_key = apikeys.create(session, name="生态", scopes=["commitments:write"],
+                                   department_id=ecology.id)  # fmt: skip
         return Facts(
             firm.uscc or "", other.uscc or "", made["construction_drawing_review"],
             made["certificate_notification"], made["industry_self_discipline"], key.token,
+            other_key.token,
         )  # fmt: skip
 
 
@@ -163,13 +169,29 @@ def test_publicity_on_public_pages_and_the_open_api(city: Facts) -> None:
             rows = uses.report_rows(session, sources.SourceRequest(subject.id, audience, TODAY))
             got = {f["value"]["zh"] for r in rows for f in r["fields"] if f["name"] == "number"}
             assert got == expected, audience
-    government = {"Authorization": f"Bearer {city.market_key}"}
-    seen = anonymous.get("/api/v1/commitments", params={"limit": 500}, headers=government).json()
+    receiving = {"Authorization": f"Bearer {city.market_key}"}  # the department that received it
+    seen = anonymous.get("/api/v1/commitments", params={"limit": 500}, headers=receiving).json()
     got = {row["number"] for row in seen["items"]}
     assert city.government in got and city.hidden not in got
-    assert (
-        anonymous.get(f"/api/v1/commitments/{city.hidden}", headers=government).status_code == 404
-    )
+    assert anonymous.get(f"/api/v1/commitments/{city.hidden}", headers=receiving).status_code == 404
+    other = {"Authorization": f"Bearer {city.other_key}"}  # another department: with a purpose
+    plain = anonymous.get("/api/v1/commitments", params={"limit": 500}, headers=other).json()
+    assert city.government not in {row["number"] for row in plain["items"]}
+    no_purpose = anonymous.get(f"/api/v1/commitments/{city.government}", headers=other)
+    assert no_purpose.status_code == 422 and no_purpose.json()["details"] == {"field": "purpose"}
+    purpose = {"purpose": "食品经营许可核查"}
+    read = anonymous.get(f"/api/v1/commitments/{city.government}", params=purpose, headers=other)
+    assert read.status_code == 200
+    listed_for = anonymous.get(
+        "/api/v1/commitments", params={"limit": 500, **purpose}, headers=other
+    ).json()
+    got = {row["number"] for row in listed_for["items"]}
+    assert city.government in got and city.hidden not in got
+    with session_scope() as session:
+        registered = session.scalars(
+            select(QueryLog.purpose).where(QueryLog.subject_id == subject.id)
+        ).all()
+    assert registered == ["食品经营许可核查", "食品经营许可核查"]
 
 
 def test_approval_system_pushes_one_and_refuses_hostile_input(city: Facts) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.auth import policy
+from xinyong.auth import policy, queries
 from xinyong.auth.principal import Principal
 from xinyong.auth.scope import acting_department, acts_for_any
 from xinyong.commitments import bulk, performance, service, stats
@@ -138,18 +138,24 @@ def browse(
     session: DbSession,
     principal: CurrentPrincipal,
     subject: Annotated[str | None, Query(max_length=32)] = None,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
     kind: Annotated[str, Query(max_length=16)] = "",
     status: Annotated[str, Query(max_length=16)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    """信用承诺列表 · Commitments the caller may see (by publicity), filtered."""
+    """信用承诺列表 · Commitments the caller may see (by publicity), filtered; government
+    names a ``purpose`` to include 特定范围 ones (the reads are registered)."""
+    text = queries.checked_purpose(purpose) if purpose is not None else None
     subject_id = None
     if subject:
         found = subjects_service.find_by_code(session, subject.strip().upper())
         subject_id = found.id if found else -1
     filters = service.Filters(kind=kind, status=status, subject_id=subject_id)
-    stmt = service.browse_query(principal, filters).limit(limit).offset(offset)
+    stmt = service.browse_query(principal, filters, purpose=text).limit(limit).offset(offset)
+    rows = list(session.scalars(stmt))
+    if text is not None:
+        service.register_reads(session, principal, rows, text)
     items = [
         {
             "number": c.number,
@@ -160,7 +166,7 @@ def browse(
             "status": c.status,
             "signed_on": c.signed_on.isoformat(),
         }
-        for c in session.scalars(stmt)
+        for c in rows
     ]
     return {"items": items, "limit": limit, "offset": offset}
 
@@ -173,9 +179,15 @@ def figures(session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
 
 
 @router.get("/{number}")
-def get(number: str, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
-    """一份信用承诺 · One commitment with its conditions and signature check."""
-    return view(session, service.readable(session, principal, number))
+def get(
+    number: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """一份信用承诺 · One commitment with its conditions and signature check (a 特定范围 one:
+    government with a ``purpose``, registered)."""
+    return view(session, service.readable(session, principal, number, purpose=purpose))
 
 
 @router.post("/{number}/fulfilment")

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
+from xinyong.auth import queries
 from xinyong.auth.principal import Principal
 from xinyong.commitments.config import Publicity, Template, get_config
 from xinyong.commitments.models import (
@@ -364,28 +365,56 @@ def get(session: Session, number: str) -> Commitment:
     return found
 
 
-def publicities_for(principal: Principal) -> tuple[str, ...]:
-    """The publicity levels a caller sees of others' commitments (不公开: never)."""
-    if principal.is_government:
+def publicities_for(principal: Principal, *, purpose: str | None = None) -> tuple[str, ...]:
+    """The publicity levels a caller sees of others' commitments: 特定范围 only for government
+    reading for a stated purpose (the read is registered); 不公开 never."""
+    if principal.is_government and purpose is not None:
         return (Publicity.public.value, Publicity.government.value)
     return (Publicity.public.value,)
 
 
-def may_see(principal: Principal, c: Commitment) -> bool:
-    """The subject itself and the receiving department see all; others by publicity."""
+def is_party(principal: Principal, c: Commitment) -> bool:
+    """The subject itself or the receiving department (they see every level)."""
     if principal.kind == "subject" and principal.subject_id == c.subject_id:
         return True
-    if principal.is_government and principal.department_id == c.department_id:
-        return True
-    return c.publicity in publicities_for(principal)
+    return principal.is_government and principal.department_id == c.department_id
 
 
-def readable(session: Session, principal: Principal, number: str) -> Commitment:
-    """The commitment if the caller may see it; else NotFound (no probing)."""
+def readable(
+    session: Session, principal: Principal, number: str, *, purpose: str | None = None
+) -> Commitment:
+    """The commitment if the caller may see it, else NotFound (no probing). Government reads
+    a 特定范围 commitment for a stated purpose, and the read is registered (查询登记)."""
     c = get(session, number)
-    if not may_see(principal, c):
-        raise NotFound(key="commit.err.not_found", params={"number": number[:20]})
-    return c
+    if is_party(principal, c) or c.publicity == Publicity.public.value:
+        return c
+    if c.publicity == Publicity.government.value and principal.is_government:
+        register_reads(session, principal, [c], queries.checked_purpose(purpose))
+        return c
+    raise NotFound(key="commit.err.not_found", params={"number": number[:20]})
+
+
+def register_reads(
+    session: Session, principal: Principal, rows: list[Commitment], purpose: str
+) -> int:
+    """Register the reads of the non-public commitments among ``rows`` (not the caller's own)."""
+    subject_ids = sorted(
+        {
+            c.subject_id
+            for c in rows
+            if c.publicity != Publicity.public.value and not is_party(principal, c)
+        }
+    )
+    if not subject_ids:
+        return 0
+    return queries.register_many(
+        session,
+        principal=principal,
+        subject_ids=subject_ids,
+        what=["commitments"],
+        purpose=purpose,
+        outcome="allowed",
+    )
 
 
 @dataclass(frozen=True)
@@ -396,9 +425,17 @@ class Filters:
     subject_id: int | None = None
 
 
-def browse_query(principal: Principal, filters: Filters) -> Select[Any]:
+def browse_query(
+    principal: Principal, filters: Filters, *, purpose: str | None = None
+) -> Select[Any]:
     """The commitments a caller may browse (by publicity), filtered, newest first."""
-    stmt = select(Commitment).where(Commitment.publicity.in_(publicities_for(principal)))
+    levels = publicities_for(principal, purpose=purpose)
+    seen: list[ColumnElement[bool]] = [Commitment.publicity.in_(levels)]
+    if principal.is_government and principal.department_id is not None:
+        seen.append(Commitment.department_id == principal.department_id)
+    if principal.kind == "subject" and principal.subject_id is not None:
+        seen.append(Commitment.subject_id == principal.subject_id)
+    stmt = select(Commitment).where(or_(*seen))
     if filters.kind:
         stmt = stmt.where(Commitment.kind == filters.kind)
     if filters.department_id is not None:

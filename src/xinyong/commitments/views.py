@@ -96,9 +96,15 @@ def browse(
 
 
 @router.get("/commitments/{number}", response_class=HTMLResponse)
-def one(request: Request, number: str, session: DbSession, principal: CurrentPrincipal) -> Response:
+def one(
+    request: Request,
+    number: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
     """One commitment: its text, signature check, conditions and history."""
-    c = service.readable(session, principal, number)
+    c = service.readable(session, principal, number, purpose=purpose)
     template = get_config().templates.get(c.template_code)
     context = {
         **helpers(session),
