@@ -417,7 +417,9 @@ def daily(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations,
-    then the incremental evaluation of the subjects flagged meanwhile."""
+    commitments' overdue scan and reminders, then the incremental evaluation of the subjects
+    flagged meanwhile."""
+    from xinyong.commitments import jobs as commitments_jobs
     from xinyong.evaluation import service as evaluation_service
     from xinyong.lists import jobs as lists_jobs
     from xinyong.records import jobs as records_jobs
@@ -431,6 +433,8 @@ def daily(
     with session_scope() as session:
         lists = lists_jobs.daily(session, today=as_of)
     with session_scope() as session:
+        commitments = commitments_jobs.daily(session, today=as_of)
+    with session_scope() as session:
         evaluated = evaluation_service.evaluate(
             session, as_of=as_of, actor="daily", incremental=True
         )
@@ -439,7 +443,8 @@ def daily(
         f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
         f"{reminded.due} due soon, {reminded.overdue} overdue; list entries: "
         + ", ".join(f"{name} {count}" for name, count in lists.items())
-        + f"; {rescored} subjects re-evaluated"
+        + f"; commitments: {commitments.overdue_conditions} conditions overdue, "
+        f"{commitments.reminded} reminders; {rescored} subjects re-evaluated"
     )
 
 
