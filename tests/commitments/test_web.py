@@ -301,10 +301,13 @@ def test_counter_entry_and_breach_in_the_console(city: Facts) -> None:
 def test_the_demo_city_has_commitments(live_city: LiveCities) -> None:
     with live_city(subjects=200, seed=3, records_per_subject=2, anchor=date(2026, 11, 1)):
         with session_scope() as session:
-            statuses = list(session.scalars(select(Commitment.status)))
-            assert len(statuses) == 8
-            assert {"fulfilled", "overdue", "in_force"} <= set(statuses)
-            assert all(service.verify(c) for c in session.scalars(select(Commitment)))
+            made = list(session.scalars(select(Commitment)))
+            demo = [c for c in made if c.signed_by == "demo"]
+            assert len(demo) == 8
+            assert {"fulfilled", "overdue", "in_force"} <= {c.status for c in demo}
+            repairs = [c for c in made if c.signed_by != "demo"]  # the demo's repair cases
+            assert all(c.kind == "信用修复" and c.external_ref for c in repairs)
+            assert all(service.verify(c) for c in made)
         page = TestClient(create_app()).get("/commitments").text
         assert "建筑工程施工许可证核发" in page
 
