@@ -109,7 +109,7 @@ def scan() -> tuple[float, int, int]:
     return time.perf_counter() - started, report.overdue_conditions, conditions
 
 
-def ingest_floor(codes: list[str], count: int) -> float:
+def ingest_floor(codes: list[str], count: int) -> tuple[float, int]:
     """The same commitments as credit_commitment records through the ingest service."""
     records = [
         {
@@ -134,9 +134,10 @@ def ingest_floor(codes: list[str], count: int) -> float:
     for record in records:
         record["subject_name"] = names.get(str(record["subject_code"]), "")
     started = time.perf_counter()
+    accepted = 0
     for begin in range(0, count, CHUNK):
         with session_scope() as session:
-            ingest_service.submit_records(
+            batch = ingest_service.submit_records(
                 session,
                 records=records[begin : begin + CHUNK],
                 submission=ingest_service.Submission(
@@ -146,7 +147,8 @@ def ingest_floor(codes: list[str], count: int) -> float:
                     today=TODAY,
                 ),
             )
-    return time.perf_counter() - started
+            accepted += batch.accepted
+    return time.perf_counter() - started, accepted
 
 
 def write_floor() -> tuple[float, int]:
@@ -172,14 +174,15 @@ def run(label: str, url: str, subjects: int, total: int) -> None:
     seconds = import_all(codes, total)
     scanned, overdue, conditions = scan()
     floor_count = min(total, 50_000)
-    ingest_seconds = ingest_floor(codes, floor_count)
+    ingest_seconds, accepted = ingest_floor(codes, floor_count)
     write_seconds, written = write_floor()
     rate = total / seconds
     print(f"[{label}] import: {total:,} commitments in {seconds:.1f} s = {rate:,.0f}/s; "
           f"1,000,000 would take ≈ {1_000_000 / rate / 60:.1f} min")  # fmt: skip
     print(f"[{label}] overdue scan: {conditions:,} conditions in {scanned:.2f} s "
           f"({conditions / scanned:,.0f}/s), {overdue:,} became overdue")  # fmt: skip
-    print(f"[{label}] ingest floor (same run): {floor_count:,} credit_commitment records in "
+    print(f"[{label}] ingest floor (same run): {floor_count:,} credit_commitment records "
+          f"({accepted:,} accepted) in "
           f"{ingest_seconds:.1f} s = {floor_count / ingest_seconds:,.0f}/s; "
           f"commitments import = {rate / (floor_count / ingest_seconds):.2f}× ingest")  # fmt: skip
     print(f"[{label}] write floor (same run): {written:,} rows copied by INSERT…SELECT in "
