@@ -117,7 +117,7 @@ def ingest_floor(codes: list[str], count: int) -> tuple[float, int]:
             "subject_type": "legal_person",
             "subject_code": codes[n % len(codes)],
             "commitment_number": f"ING{n:017d}",
-            "commitment_type": "审批替代型",
+            "commitment_type": "行业自律型",  # fits no template: records only, a pure floor
             "commitment_matter": "市场主体设立登记",
             "commitment_date": (TODAY - timedelta(days=n % 400)).isoformat(),
             "receiving_body": "苏州市市场监督管理局",

@@ -180,6 +180,8 @@ def test_breach_makes_a_record_and_a_list_proposal_never_a_listing(session: Sess
     assert c.status == "breached" and c.breach_record_id == record.id
     entries = session.scalars(select(ListEntry).where(ListEntry.subject_id == c.subject_id)).all()
     assert [(e.list_code, e.state) for e in entries] == [("key_attention_list", "proposed")]
+    mine = select(func.count()).select_from(Commitment).where(Commitment.subject_id == c.subject_id)
+    assert session.scalar(mine) == 1  # the breach record is never mirrored back
     assert session.scalar(
         select(Notice).where(Notice.subject_id == c.subject_id, Notice.key == "commit.breach")
     )
@@ -260,3 +262,44 @@ def test_a_repair_application_brings_a_tracked_repair_commitment(session: Sessio
     assert condition.deadline == date(2027, 9, 7)
     actions = [e.action for e in service.history(session, c)]
     assert actions == ["signed", "repair_linked"]
+
+
+def test_collected_commitment_records_become_tracked_commitments(session: Session) -> None:
+    from xinyong.ingest import service as ingest_service
+
+    firm = factories.enterprise(session)
+    base = {
+        "subject_name": firm.name,
+        "subject_type": "legal_person",
+        "subject_code": firm.uscc,
+        "commitment_matter": "食品经营许可",
+        "commitment_date": "2026-10-09",
+        "receiving_body": "苏州市市场监督管理局",
+    }
+    records = [
+        {**base, "commitment_number": "SP-A-1", "commitment_type": "告知承诺",
+         "performance_status": "履约中"},
+        {**base, "commitment_number": "SP-A-2", "commitment_type": "审批替代型",
+         "performance_status": "已履约"},
+        {**base, "commitment_number": "SP-A-3", "commitment_type": "行业自律型",
+         "performance_status": "履约中"},
+    ]  # fmt: skip
+    submission = ingest_service.Submission(
+        item_code="credit_commitment", department_key="sz_scjgj", today=date(2026, 10, 10)
+    )
+    batch = ingest_service.submit_records(session, records=records, submission=submission)
+    assert batch.accepted == 3
+
+    def mirrored() -> dict[str, Commitment]:
+        stmt = select(Commitment).where(Commitment.subject_id == firm.id)
+        return {c.external_ref or "": c for c in session.scalars(stmt)}
+
+    session.expire_all()
+    made = mirrored()
+    assert set(made) == {"SP-A-1", "SP-A-2"}  # 行业自律 commitments go to commerce, not here
+    assert made["SP-A-1"].status == "in_force" and made["SP-A-2"].status == "fulfilled"
+    assert made["SP-A-1"].channel == "import" and service.verify(made["SP-A-1"])
+    assert made["SP-A-1"].signed_on == date(2026, 10, 9)
+    again = ingest_service.submit_records(session, records=records, submission=submission)
+    assert again.unchanged == 3
+    assert set(mirrored()) == {"SP-A-1", "SP-A-2"}
