@@ -13,7 +13,8 @@ XINYONG_BENCH_PG_URL or XINYONG_TEST_PG_URL names a server) PostgreSQL:
 * scan    — the daily overdue scan over the whole table (conditions/s scanned);
 * ingest floor (same run) — the same number of ``credit_commitment`` catalogue records (capped
   at 50,000) through the platform's ingest service (``ingest.service.submit_records``):
-  records/s of the collection path that approval systems could use instead;
+  records/s of the collection path (their commitment type fits no template of the submitting
+  department, so no commitment is mirrored: the records alone);
 * write floor (same run) — the imported commitments copied once more by one
   ``INSERT … SELECT`` (new numbers), committed: what writing the rows alone costs.
 
