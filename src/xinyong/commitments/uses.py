@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from xinyong.commitments import service
 from xinyong.commitments.config import Kind, Publicity, get_config
 from xinyong.commitments.models import Commitment
+from xinyong.commitments.views import kind_label
 from xinyong.core.i18n import t
 from xinyong.portal import sections
 from xinyong.reports import sources
@@ -47,7 +48,7 @@ def portal_section(session: Session, subject_id: int) -> sections.Section | None
     departments = {d.id: d for d in session.scalars(select(Department))}
     return sections.Section(
         "portal/commitments/_subject_section.html",
-        {"rows": rows, "departments": departments},
+        {"rows": rows, "departments": departments, "kind_label": kind_label},
     )
 
 
@@ -60,11 +61,13 @@ def report_rows(session: Session, request: sources.SourceRequest) -> list[dict[s
     levels = AUDIENCE_LEVELS.get(request.audience, (Publicity.public.value,))
     rows = []
     for c in _of_subject(session, request.subject_id, levels):
-        plain = {"number": c.number, "kind": c.kind, "matter": c.matter}
+        plain = {"number": c.number, "matter": c.matter}
         fields = [
             {"name": name, "label": _both(f"commit.{name}"), "value": {"zh": v, "en": v}}
             for name, v in plain.items()
         ]
+        kind = {"zh": kind_label(c.kind, "zh"), "en": kind_label(c.kind, "en")}
+        fields.insert(1, {"name": "kind", "label": _both("commit.kind"), "value": kind})
         fields.append(
             {
                 "name": "status",

@@ -14,6 +14,7 @@ from xinyong.auth.principal import Principal
 from xinyong.commitments import service
 from xinyong.commitments.config import Kind, get_config
 from xinyong.core.errors import Forbidden, Unauthorized, XinyongError
+from xinyong.core.i18n import Language, t
 from xinyong.reports.service import beijing_today
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
@@ -27,6 +28,14 @@ PAGE_SIZE = 20
 PUBLICITY_KEYS = {"社会公开": "public", "特定范围": "government", "不公开": "none"}
 
 
+def kind_label(value: str, lang: Language) -> str:
+    """A kind's name in the page language (the stored value is the Chinese name)."""
+    try:
+        return t(f"commit.kindname.{Kind(value).name}", lang)
+    except ValueError:
+        return value
+
+
 def helpers(session: Any) -> dict[str, Any]:
     """What the commitment templates call: department names, labels, times."""
     return {
@@ -34,6 +43,7 @@ def helpers(session: Any) -> dict[str, Any]:
         "publicity_key": PUBLICITY_KEYS,
         "local_time": service.signed_at_local,
         "kinds": [k.value for k in Kind],
+        "kind_label": kind_label,
         "statuses": service.STATUSES,
     }
 
