@@ -155,6 +155,8 @@ def test_publicity_on_public_pages_and_the_open_api(city: Facts) -> None:
         assert anonymous.get(f"/api/v1/commitments/{number}").status_code == 404
     by_subject = anonymous.get("/commitments", params={"subject": city.other_uscc}).text
     assert city.public in by_subject and city.hidden not in by_subject
+    english = anonymous.get("/commitments", params={"lang": "en"}).text
+    assert "Published credit commitments" in english and "Accepting an incomplete file" in english
     page = anonymous.get(f"/subjects/{city.other_uscc}").text
     assert city.public in page and "信用承诺" in page
     assert city.government not in page and city.hidden not in page
