@@ -30,6 +30,9 @@ from xinyong.checks import api as check_api
 from xinyong.checks import batch_api, batch_names, bulk_console
 from xinyong.checks import batch_console as batch_views
 from xinyong.checks import console as checks_console
+from xinyong.commitments import api as commitments_api
+from xinyong.commitments import console as commitments_console
+from xinyong.commitments import views as commitments_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
@@ -312,5 +315,8 @@ def create_app() -> FastAPI:
     for router in (financing_api.router, financing_views.router, financing_console.router):
         app.include_router(router)
     for router in (incentives_api.router, incentives_views.router, incentives_console.router):
+        app.include_router(router)
+    # commitments: /bulk and /counter are declared before /{number} in their routers
+    for router in (commitments_api.router, commitments_views.router, commitments_console.router):
         app.include_router(router)
     return app

@@ -18,6 +18,7 @@ from rich.table import Table
 from xinyong import registry
 from xinyong.auth.cli import keys_app, users_app
 from xinyong.checks.cli import checks_app
+from xinyong.commitments.cli import commitments_app
 from xinyong.core.db import session_scope
 from xinyong.core.errors import XinyongError
 from xinyong.evaluation import cli as evaluation_cli
@@ -46,6 +47,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 app.add_typer(audit_app, name="audit")
 app.add_typer(rights_app, name="rights")
 app.add_typer(checks_app, name="checks")
+app.add_typer(commitments_app, name="commitments")
 app.add_typer(reports_app, name="reports")
 app.add_typer(evaluation_cli.evaluation_app, name="evaluation")
 app.command("evaluate")(evaluation_cli.evaluate)
@@ -422,7 +424,9 @@ def daily(
     today: Annotated[str | None, typer.Option(help="Run as of this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """The daily jobs (cron them): expiry, rights reminders, list imports, terms, escalations,
-    then the incremental evaluation of the subjects flagged meanwhile."""
+    commitments' overdue scan and reminders, then the incremental evaluation of the subjects
+    flagged meanwhile."""
+    from xinyong.commitments import jobs as commitments_jobs
     from xinyong.evaluation import service as evaluation_service
     from xinyong.lists import jobs as lists_jobs
     from xinyong.records import jobs as records_jobs
@@ -436,6 +440,8 @@ def daily(
     with session_scope() as session:
         lists = lists_jobs.daily(session, today=as_of)
     with session_scope() as session:
+        commitments = commitments_jobs.daily(session, today=as_of)
+    with session_scope() as session:
         evaluated = evaluation_service.evaluate(
             session, as_of=as_of, actor="daily", incremental=True
         )
@@ -444,7 +450,8 @@ def daily(
         f"{as_of.isoformat()}: {expired} records expired; rights cases reminded: "
         f"{reminded.due} due soon, {reminded.overdue} overdue; list entries: "
         + ", ".join(f"{name} {count}" for name, count in lists.items())
-        + f"; {rescored} subjects re-evaluated"
+        + f"; commitments: {commitments.overdue_conditions} conditions overdue, "
+        f"{commitments.reminded} reminders; {rescored} subjects re-evaluated"
     )
 
 

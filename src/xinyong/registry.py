@@ -13,6 +13,7 @@ def load_models() -> MetaData:
     from xinyong.audit import models as _audit  # noqa: F401
     from xinyong.auth import models as _auth  # noqa: F401
     from xinyong.checks import models as _checks  # noqa: F401
+    from xinyong.commitments import models as _commitments  # noqa: F401
     from xinyong.evaluation import models as _evaluation  # noqa: F401
     from xinyong.exchange import models as _exchange  # noqa: F401
     from xinyong.financing import models as _financing  # noqa: F401
@@ -34,6 +35,8 @@ def load_models() -> MetaData:
 def wire_effects() -> None:
     """Subscribe every module to the record changes it acts on (idempotent; each process
     calls it once at start-up: the app factory, the CLI and the test session)."""
+    from xinyong.commitments import effects as commitments_effects
+    from xinyong.commitments import uses as commitments_uses
     from xinyong.evaluation import effects as evaluation_effects
     from xinyong.exchange import effects as exchange_effects
     from xinyong.lists import effects as lists_effects
@@ -43,3 +46,5 @@ def wire_effects() -> None:
     exchange_effects.subscribe()
     evaluation_effects.subscribe()
     notices_effects.subscribe()
+    commitments_effects.subscribe()
+    commitments_uses.register()  # its sections on subject pages and in credit reports

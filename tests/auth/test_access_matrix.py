@@ -143,6 +143,11 @@ def FIN_OFFICE(anonymous: int, status: int) -> dict[str, int]:
     return by_group(anonymous, 403, 403, admin=status, auditor=status)
 
 
+def COMMITMENTS_WRITE(status: int) -> dict[str, int]:
+    """Registering commitments and their performance: department staff and keys."""
+    return by_group(401, 403, 403, admin=status, department_user=status, key_other=status)
+
+
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # village points (积分制): the board is public; "999999" names no village, account or entry;
     # staff pages and API for clerks (department users) and admins, figures for auditors too
@@ -497,6 +502,36 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/console/reports/batch"): everyone(422),
     ("GET", "/console/reports/batch/{batch_id}"): everyone(422),
     ("GET", "/console/reports/batch/{batch_id}/zip"): everyone(422),
+    # credit commitments (信用承诺): "XY0" names no commitment (404 once let in); the API's
+    # bodies name an unknown template (422 once let in; an admin must name the department)
+    ("GET", "/commitments"): everyone(200),
+    ("GET", "/commitments/{number}"): everyone(404),
+    ("GET", "/portal/me/commitments"): by_group(303, 403, 403, owner=200, other_subject=200),
+    ("GET", "/portal/commitments/sign"): by_group(303, 403, 403, owner=422, other_subject=422),
+    ("POST", "/portal/commitments/sign"): everyone(422),
+    ("GET", "/api/v1/commitments"): everyone(200),
+    ("GET", "/api/v1/commitments/{number}"): everyone(404),
+    ("POST", "/api/v1/commitments"): COMMITMENTS_WRITE(422),
+    ("POST", "/api/v1/commitments/bulk"): COMMITMENTS_WRITE(422),
+    ("POST", "/api/v1/commitments/{number}/fulfilment"): COMMITMENTS_WRITE(404),
+    ("GET", "/console/commitments"): by_group(
+        303, 403, 403, admin=200, department_user=200, auditor=200
+    ),
+    ("GET", "/console/commitments/counter"): by_group(
+        303, 403, 403, admin=200, department_user=200
+    ),
+    ("POST", "/console/commitments/counter"): everyone(422),
+    ("GET", "/console/commitments/{number}"): by_group(
+        303, 403, 403, admin=404, department_user=404, auditor=404
+    ),
+    ("POST", "/console/commitments/{number}/fulfil"): everyone(422),
+    ("POST", "/console/commitments/{number}/breach"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("POST", "/console/commitments/{number}/withdraw"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("GET", "/api/v1/commitments/figures"): everyone(200),
     ("GET", "/console/reports/figures"): by_group(
         303, 403, 403, admin=200, department_user=200, auditor=200
     ),
@@ -824,6 +859,15 @@ _FINANCING_BODIES: dict[str, dict[str, object]] = {
     "/api/v1/financing/applications/{application_id}/claims": {"loss_amount": 1, "note": "测试"},
     "/api/v1/financing/webhooks": {"url": "http://127.0.0.1:9/hook"},
 }  # fmt: skip
+_COMMITMENT_BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/commitments": {"template": "nope", "subject_code": "91320505MA1X0000XX"},
+    "/api/v1/commitments/bulk": {"items": [{"template": "nope", "subject_code": "x"}]},
+    "/api/v1/commitments/{number}/fulfilment": {
+        "condition": "x",
+        "outcome": "fulfilled",
+        "evidence": "测试",
+    },
+}
 
 
 def _call(city: City, name: str, method: str, path: str) -> int:
@@ -851,6 +895,8 @@ def _call(city: City, name: str, method: str, path: str) -> int:
         kwargs["json"] = {"definition": {"code": "x"}}
     elif method == "POST" and path == "/api/v1/subjects/records":
         kwargs["json"] = {"code": city.uscc, "purpose": "行政审批核查"}
+    elif method == "POST" and path in _COMMITMENT_BODIES:
+        kwargs["json"] = _COMMITMENT_BODIES[path]
     elif method == "POST" and path in _INGEST_BODIES:
         kwargs.update(_INGEST_BODIES[path](headers["X-CSRF-Token"]))
     elif method == "POST" and path in _RIGHTS_BODIES:

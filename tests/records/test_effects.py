@@ -158,4 +158,6 @@ def test_every_change_kind_has_its_subscribers() -> None:
     assert "lists.end_grounded_entries" in effects.subscribers(Change.revoked)
     assert "lists.end_grounded_entries" in effects.subscribers(Change.repaired)
     assert "notices.tell_subjects" in effects.subscribers(Change.expired)
-    assert len(effects.subscribers(Change.revoked)) == 4
+    assert "commitments.undo_breach" in effects.subscribers(Change.revoked)
+    assert "commitments.mirror_ingested" in effects.subscribers(Change.published)
+    assert len(effects.subscribers(Change.revoked)) == 5

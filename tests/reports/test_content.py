@@ -46,7 +46,8 @@ def test_public_report_has_the_national_sections_and_says_when_empty(session: Se
     assert licences["is_empty"] and licences["empty"]["zh"] == "报告期内无行政许可信息"
     evaluation = _section(report, "evaluation")  # evaluation is installed, no grade yet
     assert evaluation["is_empty"] and evaluation["empty"]["zh"] == "暂无信用评价结果"
-    assert _section(report, "commitments")["source_absent"] is not None
+    commitments = _section(report, "commitments")  # installed (xinyong.commitments), none signed
+    assert commitments["source_absent"] is None and commitments["is_empty"]
 
 
 def test_repaired_expired_and_revoked_records_never_appear(session: Session) -> None:

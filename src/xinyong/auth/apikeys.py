@@ -28,6 +28,7 @@ SCOPES = (
     "evaluations:read",
     "financing:bank",
     "incentives:verify",
+    "commitments:write",
 )
 
 

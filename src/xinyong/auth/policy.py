@@ -90,6 +90,19 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         frozenset(),
     ),
     "points.own": (frozenset(), None, frozenset({"subject"})),
+    # Credit commitments (信用承诺): subjects sign their own; departments register counter and
+    # approval-system commitments, record performance and decide breaches of their own.
+    "commitments.sign": (frozenset(), None, frozenset({"subject"})),
+    "commitments.register": (
+        frozenset({"admin", "department_user"}),
+        "commitments:write",
+        frozenset(),
+    ),
+    "commitments.read": (
+        frozenset({"admin", "department_user", "auditor"}),
+        "commitments:write",
+        frozenset(),
+    ),
     "audit.read": (frozenset({"admin", "auditor"}), None, frozenset()),
     "accounts.manage": (frozenset({"admin"}), None, frozenset()),
     "apikeys.manage": (frozenset({"admin"}), None, frozenset()),

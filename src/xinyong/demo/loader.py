@@ -16,6 +16,7 @@ from typing import Any
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, func, select, text
 
+from xinyong.commitments import demo as demo_commitments
 from xinyong.core.config import get_settings
 from xinyong.core.db import Base, get_engine, session_scope, utcnow
 from xinyong.core.errors import Conflict
@@ -44,6 +45,8 @@ from xinyong.supervision import service as supervision_service
 
 # Rights cases filed in a demo city (one per 20 subjects, at most this many).
 RIGHTS_CASES = 60
+# Credit commitments signed in a demo city (one per 25 subjects, at most this many).
+COMMITMENTS = 40
 
 BULK_TABLES = ("subjects", "subject_relations", "records", "record_events")
 
@@ -60,6 +63,7 @@ class DemoReport:
     list_entries: int = 0
     evaluated: int = 0
     inspections: int = 0
+    commitments: int = 0
     seconds: float = 0.0
     # Where the time went: waiting for generated rows, writing them, rebuilding indexes,
     # expiring records whose disclosure period has passed.
@@ -75,7 +79,7 @@ class DemoReport:
             f"{self.subjects:,} subjects, {self.relations:,} relations, {self.records:,} records "
             f"({self.expired:,} expired), {self.rights_cases} rights cases, "
             f"{self.list_entries:,} list entries, {self.evaluated:,} subjects evaluated, "
-            f"{self.inspections:,} drawn for inspection "
+            f"{self.inspections:,} drawn for inspection, {self.commitments} commitments signed "
             f"in {self.seconds:.1f} s ("
             + ", ".join(f"{name} {value:.1f} s" for name, value in self.phases.items())
             + ")"
@@ -225,6 +229,10 @@ def load_demo(
             report.evaluated = sum(run.subjects for run in runs if run.model_code != "transport")
         with session_scope() as session:
             report.inspections = supervision_service.seed_demo(session, today=anchor)
+        with session_scope() as session:
+            report.commitments = demo_commitments.seed_demo(
+                session, today=anchor, count=min(COMMITMENTS, subjects // 25)
+            )
         report.add_time("evaluation", scoring)
     with session_scope() as session:  # 信易+ partners, a proposal and a few scans
         incentives_demo.seed_demo(session, now=utcnow())

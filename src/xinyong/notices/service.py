@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
@@ -35,6 +35,30 @@ def send(
     session.add(notice)
     session.flush()
     return notice
+
+
+def send_many(session: Session, *, notices: list[dict[str, Any]]) -> int:
+    """Queue many notices at once (one insert; for daily jobs): each a dict of ``send``'s
+    keyword arguments. Returns how many."""
+    rows = []
+    for notice in notices:
+        if notice.get("subject_id") is None and notice.get("department_id") is None:
+            raise ValueError("a notice needs a subject or a department")
+        ref = notice.get("ref")
+        rows.append(
+            {
+                "subject_id": notice.get("subject_id"),
+                "department_id": notice.get("department_id"),
+                "key": notice["key"],
+                "params": {k: str(v) for k, v in notice["params"].items()},
+                "ref_type": ref[0] if ref else None,
+                "ref_id": str(ref[1]) if ref else None,
+                "created_at": utcnow(),
+            }
+        )
+    if rows:
+        session.execute(insert(Notice), rows)
+    return len(rows)
 
 
 def for_subject(session: Session, *, subject_id: int, limit: int = 100) -> list[Notice]:

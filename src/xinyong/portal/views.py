@@ -22,7 +22,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.errors import Invalid, NotFound
 from xinyong.core.i18n import t
 from xinyong.identity import regions
-from xinyong.portal import charts, present
+from xinyong.portal import charts, present, sections
 from xinyong.portal import service as portal_service
 from xinyong.subjects import service as subjects_service
 from xinyong.web import present as web_present
@@ -154,6 +154,7 @@ def subject(
         "basic": present.basic_rows(profile.basic, lang),
         "page": None,
         "more_href": None,
+        "sections": sections.for_subject(session, profile.subject_id),
     }
     if tab != "all":
         page = portal_service.subject_records(

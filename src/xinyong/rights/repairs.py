@@ -15,7 +15,7 @@ from xinyong.core.workdays import add_workdays
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordCreate
-from xinyong.rights import cases, effects, eligibility, evidence
+from xinyong.rights import cases, effects, eligibility, evidence, hooks
 from xinyong.rights.config import get_config
 from xinyong.rights.models import CaseTarget, RightsCase
 from xinyong.rights.objections import statement_text
@@ -135,6 +135,12 @@ def apply(
     evidence.attach(session, case, application.files, actor=applicant.actor)
     commitment = _commit(session, case, record, actor=applicant.actor, today=today)
     case.commitment_record_id = commitment.id
+    hooks.repair_committed(
+        session,
+        hooks.RepairCommitment(
+            case.number, case.subject_id, case.channel, applicant.actor, today, commitment.id
+        ),
+    )
     effects.notify_opened(session, case)
     session.flush()
     return case
