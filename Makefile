@@ -20,12 +20,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Migrate the configured database (SQLite under var/ by default), load the department
-# directory and, if the database holds no subjects yet, the deterministic demo city.
+# directory and, if the database holds no subjects yet, the deterministic demo city (with its
+# 信易贷 sandbox: two banks, their staff and keys, printed once when first made).
 setup: install
 	$(BIN)/xinyong db upgrade
 	$(BIN)/xinyong departments sync
 	$(BIN)/xinyong demo --subjects $(DEMO_SUBJECTS) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/xinyong search reindex --if-empty
+	$(BIN)/xinyong financing sandbox
 
 run: setup
 	$(BIN)/xinyong serve --host $(HOST) --port $(PORT)

@@ -111,7 +111,8 @@ def _contract(session: Session) -> Record | None:
         Record.item_code == config.contract_item, Record.is_current.is_(True)
     )
     for record in session.scalars(stmt.order_by(Record.id).limit(500)):
-        if applications.contract_facts(session, record.id, record.subject_id) is not None:
+        facts = applications.contract_facts(session, record.id, record.subject_id)
+        if facts is not None and facts["verified"]:  # a live contract the bank sees verified
             return record
     return None
 
