@@ -159,7 +159,8 @@ def _basis_ids(raw: list[str]) -> list[int]:
         for part in _SEPARATORS.split(value.strip()):
             if part and not (part.isascii() and part.isdigit() and 0 < int(part) < 2**31):
                 raise Invalid(
-                    f"basis_record_ids: {part!r} is not a record number",
+                    key="lc.err.basis_number",
+                    params={"part": part},
                     details={"field": "basis_record_ids", "value": part},
                 )
             if part:

@@ -59,9 +59,7 @@ _NO_DATE = date(1, 1, 1)
 
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise Invalid(
-            key="portal.err.limit", params={"max": MAX_LIMIT}, details={"field": "limit"}
-        )
+        raise Invalid(key="portal.err.limit", params={"max": MAX_LIMIT}, details={"field": "limit"})
 
 
 def department_names(session: Session) -> dict[int, str]:

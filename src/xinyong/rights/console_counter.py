@@ -132,7 +132,7 @@ def _file(
             files=files,
         )
         return repairs.apply(session, applicant=applicant, application=repair)
-    raise Invalid("kind: choose objection or repair", details={"field": "kind"})
+    raise Invalid(key="rights.err.counter_kind", details={"field": "kind"})
 
 
 @router.post("/counter", response_class=HTMLResponse)
@@ -153,7 +153,7 @@ def counter_file(
     ]
     try:
         if not code:
-            raise Invalid("code: enter the subject's code", details={"field": "code"})
+            raise Invalid(key="rights.err.counter_code", details={"field": "code"})
         subject = subjects_service.get_by_code(session, code)
         applicant = cases.Applicant(
             actor=principal.actor,

@@ -8,7 +8,7 @@ The API keeps its shape: ``code`` stays machine-readable, ``details.problems`` l
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -125,8 +125,10 @@ def field_name(loc: Sequence[Any]) -> str:
 
 
 def _leaf(loc: Sequence[Any]) -> str:
-    """The last named part of a location (``outcome`` of ``body.decisions.0.outcome``)."""
+    """The last named part of a location (``outcome`` of ``body.decisions.0.outcome``, of
+    ``outcome[12]``)."""
     names = [str(p) for p in loc if not isinstance(p, int) and str(p) not in _CONTAINERS]
+    names = [name.split("[")[0] for name in names if not name.isdigit()]
     return names[-1] if names else ""
 
 
@@ -226,6 +228,18 @@ class InvalidInput(Invalid):
             "message": self.localized(lang),
             "details": {**self.details, "problems": problems},
         }
+
+
+def invalid(field: str, kind: str, **ctx: Any) -> InvalidInput:
+    """A refusal of one field in the words of the validation catalogue: ``kind`` is a
+    pydantic error type (``missing``, ``string_too_long`` with ``max_length``…)."""
+    return InvalidInput(problems_of([{"loc": (field,), "type": kind, "ctx": ctx}]))
+
+
+def invalid_choice(field: str, values: Iterable[str]) -> InvalidInput:
+    """A value outside the field's options: ``请从以下选项中选择：…`` with the options' labels."""
+    expected = ", ".join(f"'{value}'" for value in values)
+    return invalid(field, "literal_error", expected=expected)
 
 
 def api_language(request: Request) -> Language:
