@@ -220,7 +220,7 @@ def test_records_and_entries_are_not_mixed_and_entries_are_decided_on_list_terms
         _object(session, subject, [entry.id], record_ids=[penalty.id])
     assert refused.value.details["field"] == "record_ids"
     case = _object(session, subject, [entry.id])
-    with pytest.raises(Invalid, match="remove_from_list") as wrong:
+    with pytest.raises(Invalid, match="Remove from list") as wrong:
         _decide(session, case, TargetOutcome.correct)
     assert wrong.value.details["field"] == "decisions"
     assert case.state == "accepted" and entry.held_by_objection

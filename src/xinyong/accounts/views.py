@@ -14,6 +14,7 @@ from xinyong.auth.principal import Principal
 from xinyong.core.errors import Forbidden, Unauthorized
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession, session_account
+from xinyong.web.params import lang_of
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +52,10 @@ def login(
         account = auth_service.authenticate(session, username=username.strip(), password=password)
     except Unauthorized as error:
         session.commit()  # keep the failure count even though the login failed
-        context: dict[str, Any] = {"next": _safe_next(next), "error": error.message}
+        context: dict[str, Any] = {
+            "next": _safe_next(next),
+            "error": error.localized(lang_of(request)),
+        }
         return render(request, "login.html", context, status_code=error.status_code)
     request.session.clear()
     request.session.update({"account_id": account.id, "epoch": account.session_epoch})

@@ -95,10 +95,7 @@ def get_account(session: Session, username: str) -> Account:
 
 # One answer for every refused login (wrong password, unknown or disabled username, locked
 # account), so that the answer does not tell which usernames exist.
-LOGIN_REFUSED = (
-    "用户名或密码错误，或账户因多次登录失败暂时锁定，请稍后再试 · wrong username or password, "
-    "or the account is locked for a while after repeated failed logins"
-)
+LOGIN_REFUSED = "auth.err.login_refused"
 
 
 def authenticate(session: Session, *, username: str, password: str) -> Account:
@@ -157,7 +154,7 @@ def _refuse(session: Session, account: Account | None, username: str, reason: st
         summary={"username": safe_username(username), "reason": reason},
     )
     session.flush()
-    raise Unauthorized(LOGIN_REFUSED, code="login_refused")
+    raise Unauthorized(key=LOGIN_REFUSED, code="login_refused")
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +219,11 @@ def create_organisation(session: Session, *, data: OrganisationCreate) -> Organi
     if data.uscc:
         result = codes.validate_uscc(data.uscc)
         if not result.valid:
-            raise Invalid(f"USCC is invalid: {result.reason}", details={"field": "uscc"})
+            raise Invalid(
+                key="auth.err.uscc",
+                params={"result_reason": result.reason},
+                details={"field": "uscc"},
+            )
         uscc = result.code
     if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
         raise Conflict(f"organisation {data.name} exists", details={"field": "name"})

@@ -165,6 +165,7 @@ def resolve_name(resolver: NameResolver, query: SubjectQuery) -> Resolution:
             "decision": best.result.decision,
             "score": round(best.result.score, 4),
             "explanation": best.result.explanation,
+            "evidence": [item.to_dict() for item in best.result.evidence],
             "candidates": [_candidate_json(c) for c in found[:5]],
         }
     }

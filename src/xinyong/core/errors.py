@@ -49,7 +49,7 @@ class XinyongError(Exception):
         if self.key is None or not has_text(self.key):
             return one_language(self.message, lang)
         params = {name: _in(value, lang) for name, value in self.params.items()}
-        return t(self.key, lang).format_map(params)
+        return t(self.key, lang).format_map(_Params(params))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON body used by the API error handler."""
@@ -57,6 +57,13 @@ class XinyongError(Exception):
         if self.details:
             body["details"] = self.details
         return body
+
+
+class _Params(dict[str, Any]):
+    """Parameters of a keyed text: a placeholder without a value stays as written."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
 
 
 def both(zh: str, en: str) -> dict[str, str]:
@@ -72,6 +79,9 @@ def label(key: str) -> dict[str, str]:
 def _in(value: Any, lang: Language) -> Any:
     if isinstance(value, dict) and set(value) == {"zh", "en"}:
         return value[lang]
+    localized = getattr(value, "localized", None)
+    if callable(localized):  # a parameter that reads itself in a language (a code's reason)
+        return localized(lang)
     if isinstance(value, str):
         return one_language(value, lang)
     return value

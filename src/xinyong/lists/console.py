@@ -160,7 +160,7 @@ def _basis_ids(raw: list[str]) -> list[int]:
             if part and not (part.isascii() and part.isdigit() and 0 < int(part) < 2**31):
                 raise Invalid(
                     key="lc.err.basis_number",
-                    params={"part": part},
+                    params={"value": part},
                     details={"field": "basis_record_ids", "value": part},
                 )
             if part:

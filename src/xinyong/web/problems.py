@@ -17,7 +17,7 @@ from fastapi import Request
 
 from xinyong.core import i18n
 from xinyong.core.errors import Invalid, XinyongError
-from xinyong.core.i18n import Language, has_text, pick_language, t
+from xinyong.core.i18n import Language, has_text, one_language, pick_language, t
 
 # Problem types read as one sentence; any other type reads as ``problem.other``.
 _ALIASES = {
@@ -78,6 +78,7 @@ _KNOWN = {
     "value_error",
 }
 _QUOTED = re.compile(r"'([^']*)'")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _CONTAINERS = {"body", "query", "path", "header", "cookie", "form"}
 
 
@@ -167,9 +168,10 @@ def _reason(error: Mapping[str, Any], field: str, lang: Language) -> str:
     if kind == "choice":
         params["options"] = _options(field, str(ctx.get("expected", "")), lang)
     if kind == "value_error":
-        params["detail"] = str(cause or error.get("msg", "")).removeprefix("Value error, ")
-        if lang == "zh":  # an untranslated detail is not shown on a Chinese page
-            kind = "other"
+        detail = str(cause or error.get("msg", "")).removeprefix("Value error, ")
+        params["detail"] = one_language(detail, lang)
+        if lang == "zh" and not _CJK.search(params["detail"]):
+            kind = "other"  # an untranslated detail is not shown on a Chinese page
     return t(f"problem.{kind}", lang).format_map(params)
 
 

@@ -9,10 +9,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.core.i18n import LANGUAGES, pick_language, t
+from xinyong.core.i18n import LANGUAGES, one_language, pick_language, t
+from xinyong.identity.matching.result import evidence_sentence, score_percent
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Helpers every template may call: sentences and labels instead of codes.
+templates.env.globals.update(
+    evidence_sentence=evidence_sentence, score_percent=score_percent, one_language=one_language
+)
 
 
 def language(request: Request) -> str:
