@@ -36,7 +36,9 @@ def department_id(session: Session, key_or_code: str, field: str = "department")
     try:
         return subjects_service.get_department(session, key_or_code.strip()).id
     except NotFound as exc:
-        raise Invalid(exc.message, details={"field": field}) from exc
+        raise Invalid(
+            exc.message, key=exc.key, params=exc.params, details={"field": field}
+        ) from exc
 
 
 def department_scope(

@@ -141,7 +141,9 @@ def _queries(source: Source) -> Iterator[SubjectQuery]:
 
 
 def _refusal(exc: IngestFileError) -> Invalid:
-    return Invalid(exc.message, details={**exc.details, "field": "file"})
+    return Invalid(
+        exc.message, key=exc.key, params=exc.params, details={**exc.details, "field": "file"}
+    )
 
 
 def read_rows(data: bytes, file_name: str) -> list[SubjectQuery]:

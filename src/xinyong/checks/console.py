@@ -125,14 +125,14 @@ def _form_errors(form: CheckForm, lang: Language) -> tuple[dict[str, str], list[
     try:
         rows = _subjects(form.subjects, lang)
     except Invalid as error:
-        errors["subjects"] = error.message
+        errors["subjects"] = error.localized(lang)
     return errors, rows
 
 
-def _field_errors(error: Invalid) -> dict[str, str]:
+def _field_errors(error: Invalid, lang: Language) -> dict[str, str]:
     """A service's refusal by field (``subjects[3]`` shows by the subjects box)."""
     field = str(error.details.get("field") or "")
-    return {"subjects" if field.startswith("subjects") else field: error.message}
+    return {"subjects" if field.startswith("subjects") else field: error.localized(lang)}
 
 
 def _recent(session: Session, principal: Principal, lang: Language) -> list[CheckSummary]:
@@ -199,7 +199,7 @@ def run_check(
             )
         except Invalid as error:
             session.rollback()  # nothing of a refused check is kept
-            errors = _field_errors(error)
+            errors = _field_errors(error, lang_of(request))
         else:
             session.commit()  # before the redirect, so the browser's next GET sees the check
             return RedirectResponse(f"/console/checks/{check.id}", status_code=303)
@@ -328,7 +328,7 @@ def _refusal(hit_id: int, error: Invalid | Conflict, form: FeedbackForm, lang: L
     if isinstance(error, Conflict):
         return Refused(hit_id, t("ckc.feedback.conflict", lang), {}, form, 409)
     field = str(error.details.get("field") or "")
-    return Refused(hit_id, t("ckc.feedback.error", lang), {field: error.message}, form, 422)
+    return Refused(hit_id, t("ckc.feedback.error", lang), {field: error.localized(lang)}, form, 422)
 
 
 def _hit_row(session: Session, check: CreditCheck, hit_id: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from xinyong.ingest import api, ledger, review, service
 from xinyong.subjects.models import Department
 from xinyong.web.console import require_staff, staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.params import MAX_ID, PathId
+from xinyong.web.params import MAX_ID, PathId, lang_of
 from xinyong.web.render import render
 
 router = APIRouter(prefix="/console/ingest", include_in_schema=False)
@@ -82,7 +82,7 @@ def upload(
             "items": _items_for(own),
             "department": own,
             "departments": [] if own else session.query(Department).order_by(Department.key).all(),
-            "error": error.message,
+            "error": error.localized(lang_of(request)),
         }
         return render(request, "console/ingest/upload.html", context, status_code=error.status_code)
     return RedirectResponse(f"/console/ingest/batches/{batch.id}", status_code=303)

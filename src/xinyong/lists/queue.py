@@ -38,7 +38,9 @@ def check_filter(list_code: str | None, state: str | None) -> None:
         try:
             get_config().get(list_code)
         except NotFound as exc:
-            raise Invalid(exc.message, details={"field": "list_code"}) from exc
+            raise Invalid(
+                exc.message, key=exc.key, params=exc.params, details={"field": "list_code"}
+            ) from exc
     if state and state not in ENTRY_STATES:
         raise Invalid(
             key="lc.err.state",

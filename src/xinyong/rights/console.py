@@ -391,7 +391,7 @@ def _act(
             session,
             principal,
             case_id,
-            error=(message, error.message),
+            error=(message, error.localized(lang_of(request))),
             failed=(path, form),
             status=409 if conflict else 422,
         )

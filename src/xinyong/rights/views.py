@@ -124,7 +124,8 @@ def _refused(
     raw = str(error.details.get("field", "")).split("[")[0]
     field = FORM_FIELDS.get(raw, "form")
     text = t(f"rp.error.{field}", lang_of(request))
-    return Filled(values, FormError(field, text, error.message), error.status_code)
+    detail = error.localized(lang_of(request))
+    return Filled(values, FormError(field, text, detail), error.status_code)
 
 
 def _record_page(
