@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.auth import policy, queries
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
+from xinyong.catalog.labels import item_name
 from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.core.i18n import Language, has_text, t
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession, session_account
 from xinyong.web.params import lang_of
@@ -80,7 +82,7 @@ def logout_everywhere(
 ) -> Response:
     """End every session of this account, on every device."""
     if principal.account_id is None:
-        raise Unauthorized("log in first")
+        raise Unauthorized(key="auth.err.log_in")
     auth_service.logout_everywhere(session, account_id=principal.account_id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
@@ -88,7 +90,7 @@ def logout_everywhere(
 
 def _require_login(request: Request, principal: Principal) -> None:
     if principal.kind == "anonymous":
-        raise Unauthorized("log in first")
+        raise Unauthorized(key="auth.err.log_in")
 
 
 @router.get("/console/", response_class=HTMLResponse)
@@ -96,7 +98,7 @@ def console_home(request: Request, principal: CurrentPrincipal) -> Response:
     """The console's start page for staff."""
     _require_login(request, principal)
     if principal.kind != "staff":
-        raise Forbidden("the console is for department staff")
+        raise Forbidden(key="auth.err.console_staff")
     actions = sorted(a for a in policy.ACTIONS if policy.can(principal, a))
     return render(request, "console/auth/home.html", {"principal": principal, "actions": actions})
 
@@ -108,7 +110,7 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
 
     _require_login(request, principal)
     if principal.account_id is None:
-        raise Forbidden("this page is for people who log in, not for API keys")
+        raise Forbidden(key="auth.err.people_only")
     entries = []
     if principal.subject_id is not None and policy.can(principal, "queries.read_own"):
         entries = queries.for_subject(session, subject_id=principal.subject_id)
@@ -124,5 +126,15 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
         "rights_links": rights,
         "notices": notices,
         "notice_text": notices_service.text,
+        "what_label": what_label,
     }
     return render(request, "portal/auth/me.html", context)
+
+
+def what_label(code: str, lang: Language) -> str:
+    """What a registered query read, as people say it: 名单, 信用报告, an item's name."""
+    if has_text(f"me.what.{code}"):
+        return t(f"me.what.{code}", lang)
+    if code.startswith("report:"):
+        return t("me.what.report", lang)
+    return item_name(code, lang)

@@ -114,8 +114,10 @@ def require(principal: Principal, action: str) -> None:
     if can(principal, action):
         return
     if principal.kind == "anonymous":
-        raise Unauthorized("log in or present an API key first")
-    raise Forbidden(f"{principal.label} may not {action}")
+        raise Unauthorized(key="auth.err.login_or_key")
+    raise Forbidden(
+        key="auth.err.may_not", params={"principal_label": principal.label, "action": action}
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def platform_wide(principal: Principal) -> bool:
 def own_department(principal: Principal) -> int:
     """The caller's department, or Forbidden for one that belongs to none."""
     if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
+        raise Forbidden(key="auth.err.no_department", params={"principal_label": principal.label})
     return principal.department_id
 
 
@@ -51,7 +51,9 @@ def department_scope(
         return wanted
     own = own_department(principal)
     if wanted is not None and wanted != own:
-        raise Forbidden(f"{principal.label} sees its own department's {what} only")
+        raise Forbidden(
+            key="auth.err.own_scope", params={"principal_label": principal.label, "what": what}
+        )
     return own
 
 
@@ -67,6 +69,8 @@ def acting_department(session: Session, principal: Principal, named: str | None)
     wanted = department_id(session, named)
     if wanted != own:
         raise Forbidden(
-            f"{principal.label} acts for its own department only", details={"field": "department"}
+            key="auth.err.own_department",
+            params={"principal_label": principal.label},
+            details={"field": "department"},
         )
     return wanted
