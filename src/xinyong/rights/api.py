@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
-from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized
+from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized, label
 from xinyong.core.text import clean_text
 from xinyong.notices import service as notices_service
 from xinyong.records.models import Record
@@ -57,7 +57,7 @@ ZH_DEPARTMENT = "部门标识或代码 · department key or code (admins and aud
 # --- who may call ---------------------------------------------------------------------------
 
 
-def _refuse(principal: Principal, what: str) -> None:
+def _refuse(principal: Principal, what: dict[str, str]) -> None:
     if principal.kind == "anonymous":
         raise Unauthorized(key="rights.err.login")
     raise Forbidden(
@@ -68,7 +68,7 @@ def _refuse(principal: Principal, what: str) -> None:
 def _filer(principal: CurrentPrincipal) -> Principal:
     """A subject filing for itself, or counter staff filing for a subject (no API keys)."""
     if not (policy.can(principal, "rights.apply") or policy.can(principal, "rights.counter")):
-        _refuse(principal, "file objections or repair applications")
+        _refuse(principal, label("auth.action.rights.apply"))
     return principal
 
 
@@ -76,7 +76,7 @@ def _eligibility_reader(principal: CurrentPrincipal) -> Principal:
     """The subject (its own records) or staff at the counter or reading cases."""
     staff_reader = principal.kind == "staff" and policy.can(principal, "rights.read")
     if not (policy.can(principal, "rights.apply") or staff_reader):
-        _refuse(principal, "check repair eligibility")
+        _refuse(principal, label("rights.what.eligibility"))
     return principal
 
 

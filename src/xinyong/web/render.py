@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from xinyong.catalog.labels import field_type_label, industry_label, unit_label
 from xinyong.core.i18n import LANGUAGES, one_language, pick_language, t
 from xinyong.identity.matching.result import evidence_sentence, score_percent
 
@@ -16,7 +17,12 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # Helpers every template may call: sentences and labels instead of codes.
 templates.env.globals.update(
-    evidence_sentence=evidence_sentence, score_percent=score_percent, one_language=one_language
+    evidence_sentence=evidence_sentence,
+    score_percent=score_percent,
+    one_language=one_language,
+    field_type_label=field_type_label,
+    unit_label=unit_label,
+    industry_label=industry_label,
 )
 
 
