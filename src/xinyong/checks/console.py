@@ -59,7 +59,7 @@ _BLANK = " \t,，;；"
 def _bounded(value: int, what: str) -> int:
     """An id from the path, or NotFound when no row can have it."""
     if not 0 < value < 2**31:
-        raise NotFound(f"{what} {value} does not exist")
+        raise NotFound(key="ckc.err.not_exist", params={"what": what, "value": value})
     return value
 
 
@@ -299,7 +299,9 @@ def _record(
         raise Invalid(t("ckc.error.reason", lang), details={"field": "reason"})
     version = form.version.strip()
     if version and not (version.isascii() and version.isdigit() and 0 < int(version) < 2**31):
-        raise Invalid(f"version: {version!r} is not a version", details={"field": "version"})
+        raise Invalid(
+            key="ckc.err.version", params={"version": version}, details={"field": "version"}
+        )
     feedback.answer(
         session,
         principal=principal,
@@ -335,7 +337,7 @@ def _hit_row(session: Session, check: CreditCheck, hit_id: int) -> tuple[int, in
     """The id and row number of a hit of this check (NotFound for any other hit)."""
     hit = session.get(CheckHit, _bounded(hit_id, "hit"))
     if hit is None or hit.check_id != check.id:
-        raise NotFound(f"hit {hit_id} does not exist")
+        raise NotFound(key="ckc.err.no_hit", params={"hit_id": hit_id})
     row_no = session.scalar(select(CheckRow.row_no).where(CheckRow.id == hit.row_id))
     return hit.id, row_no or 1
 

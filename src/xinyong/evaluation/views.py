@@ -29,7 +29,7 @@ def _lang(request: Request) -> Language:
 def _staff(principal: Principal) -> None:
     policy.require(principal, "evaluations.read")
     if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
+        raise Forbidden(key="ev.err.staff_only")
 
 
 @router.get("/evaluation-models", response_class=HTMLResponse)
@@ -44,7 +44,7 @@ def my_evaluation(request: Request, session: DbSession, principal: CurrentPrinci
     """The subject's own grades, each explained (never a bare number)."""
     policy.require(principal, "rights.apply")
     if principal.subject_id is None or principal.account_id is None:
-        raise Forbidden("this page is for a subject's own account")
+        raise Forbidden(key="ev.err.own_page")
     found = access.explained(session, subject_id=principal.subject_id, lang=_lang(request))
     return render(request, "portal/evaluation_me.html", {"results": found, "own": True})
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.core.db import claim_version
-from xinyong.core.errors import Conflict, Forbidden, IllegalTransition, NotFound
+from xinyong.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, label
 from xinyong.core.workdays import workdays_between
 from xinyong.records.models import Record
 from xinyong.rights.models import CaseEvent, CaseFile, CaseTarget, RightsCase
@@ -151,7 +151,12 @@ def move(
     current = CaseState(case.state)
     if not can_move(CaseKind(case.kind), current, to):
         raise IllegalTransition(
-            f"case {case.number} is {current.value}; it cannot become {to.value}",
+            key="rights.err.transition",
+            params={
+                "case_number": case.number,
+                "current_value": label(f"rights.state.{current.value}"),
+                "to_value": label(f"rights.state.{to.value}"),
+            },
             details={"from": current.value, "to": to.value},
         )
     claim(session, case, expected_version=expected_version)

@@ -163,18 +163,19 @@ def check(
     if ground not in LIST_GROUNDS:
         choices = ", ".join(sorted(g.value for g in LIST_GROUNDS))
         raise Invalid(
-            f"an objection to a list entry is on a list ground ({choices})",
+            key="rights.err.list_ground",
+            params={"choices": choices},
             details={"field": "ground"},
         )
     targets = [_check_entry(session, subject_id, i, ground, today) for i in unique]
     if len({t.entry.department_id for t in targets}) > 1:
         raise Invalid(
-            "the entries were decided by different departments; file one objection per department",
+            key="rights.err.entry_departments",
             details={"field": FIELD},
         )
     if len({t.record.id for t in targets}) < len(targets):
         raise Invalid(
-            "two of the entries rest on the same record; file one objection per entry",
+            key="rights.err.same_record",
             details={"field": FIELD},
         )
     return targets
