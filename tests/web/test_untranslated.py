@@ -55,7 +55,7 @@ class _Text(HTMLParser):
         hidden = (
             tag in SKIPPED
             or "code" in classes
-            or values.get("lang") == "en"
+            or (values.get("lang") == "en" and tag != "html")
             or values.get("translate") == "no"
         )
         self.stack.append(hidden or bool(self.stack and self.stack[-1]))
@@ -231,7 +231,6 @@ def _crawl(
             if "export" in path or "download" in path or path.endswith(".pdf"):
                 continue
             queue.append(path)
-    print(len(seen), sorted(seen))
     assert len(seen) > min(10, limit // 2), seen  # the crawl reached pages
     return found
 
@@ -276,3 +275,49 @@ def test_a_subjects_own_pages_are_chinese(city: City) -> None:
 def test_console_pages_are_chinese(city: City) -> None:
     found = _crawl(city.clients["admin"], _page_routes("/console"), limit=120, under="/console")
     assert not found, found
+
+
+def _token(client: TestClient, url: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
+    assert found, url
+    return found.group(1)
+
+
+def test_refused_forms_answer_in_chinese(city: City) -> None:
+    """A subject's objection with a made-up ground, one without a record, a staff login
+    with a wrong password: each refusal reads as a Chinese sentence naming the field."""
+    owner = city.clients["owner"]
+    records = owner.get("/portal/me/records").text
+    record_id = re.search(r"objection\?record_id=(\d+)", records)
+    assert record_id, "the subject's records page links its records"
+    form = f"/portal/rights/objection?record_id={record_id.group(1)}"
+    sent = {
+        "csrf_token": _token(owner, form),
+        "record_id": record_id.group(1),
+        "ground": "made_up",
+        "statement": "理由",
+    }
+    refused = owner.post("/portal/rights/objection", data=sent)
+    assert refused.status_code == 422
+    assert "异议理由" in refused.text and "信息有误" in refused.text  # the options' labels
+    assert not untranslated(refused.text), untranslated(refused.text)
+    no_record = owner.post(
+        "/portal/rights/objection", data={**sent, "record_id": "", "ground": "wrong_information"}
+    )
+    assert no_record.status_code == 422 and not untranslated(no_record.text)
+    too_deep = city.clients["anonymous"].get("/search?q=%E5%85%AC%E5%8F%B8&page=100000")
+    assert too_deep.status_code == 422 and "页码" in too_deep.text
+    fresh = TestClient(create_app())
+    wrong = fresh.post(
+        "/login",
+        data={"username": "admin", "password": "wrong", "csrf_token": _token(fresh, "/login")},
+    )
+    assert "用户名或密码错误" in wrong.text and not untranslated(wrong.text)
+    assert "wrong username" not in wrong.text
+
+
+def test_the_detector_sees_english_pages(city: City) -> None:
+    """The same pages in English are full of English runs: the check is alive."""
+    english = TestClient(create_app())
+    assert untranslated(english.get("/rules?lang=en").text)
+    assert untranslated(english.get("/no/such/page?lang=en").text)
