@@ -123,3 +123,41 @@ def test_a_bilingual_bare_message_shows_one_language() -> None:
     assert error.localized("en") == "the database is busy"
     assert one_language("富锦 · 富锦", "en") == "富锦 · 富锦"  # not a 中文 · English pair
     assert one_language("plain English", "zh") == "plain English"
+
+
+# Modules whose errors are read by operators at a terminal or in a configuration file's
+# check (catalogue and rules files, command lines, the demo builder), not by people on pages.
+OPERATOR_FACING = (
+    "catalog/",
+    "demo/",
+    "audit/hashing.py",
+    "audit/jobs.py",
+    "core/workdays.py",
+    "identity/matching/files.py",
+    "config.py",
+    "cli.py",
+)
+
+
+def test_no_error_shown_to_people_is_a_bare_english_sentence() -> None:
+    """An error people read comes from the catalogue (``key=``) or, in older code, is written
+    ``中文 · English`` (shown in the reader's half): a new English-only message fails here."""
+    bare = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE).as_posix()
+        if where.endswith(OPERATOR_FACING) or where.startswith(OPERATOR_FACING):
+            continue
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name not in ERRORS or any(k.arg == "key" for k in node.keywords):
+                continue
+            first = node.args[0]
+            if not isinstance(first, ast.Constant | ast.JoinedStr):
+                continue
+            text = ast.get_source_segment(source, first) or ""
+            if " · " not in text:
+                bare.append(f"{where}:{node.lineno}: {text[:80]}")
+    assert not bare, "\n".join(bare)

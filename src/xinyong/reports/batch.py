@@ -136,7 +136,7 @@ def run(batch_id: int, *, progress: Callable[[int, int], None] | None = None) ->
     with session_scope() as session:
         batch = session.get(ReportBatch, batch_id)
         if batch is None:
-            raise NotFound(f"no report batch {batch_id}")
+            raise NotFound(key="rpt.err.no_batch", params={"batch_id": batch_id})
         batch.state = "running"
         codes, start = list(batch.codes), batch.done
     for offset in range(start, len(codes), COMMIT_EVERY):
