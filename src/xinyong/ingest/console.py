@@ -96,7 +96,13 @@ def batch_page(
     require_staff(principal, "ingest.read")
     batch = api.visible_batch(session, principal, batch_id)
     report = ledger.report(session, batch, error_limit=200)
-    return render(request, "console/ingest/batch.html", {"report": report, "batch": batch})
+    department = session.get(Department, batch.department_id)
+    context = {
+        "report": report,
+        "batch": batch,
+        "department_name": department.name_zh if department else report.department,
+    }
+    return render(request, "console/ingest/batch.html", context)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

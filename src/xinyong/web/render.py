@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.catalog.labels import field_type_label, industry_label, unit_label
+from xinyong.catalog.labels import field_type_label, industry_label, item_name, unit_label
 from xinyong.core.i18n import LANGUAGES, one_language, pick_language, t
 from xinyong.identity.matching.result import evidence_sentence, score_percent
 
@@ -23,6 +23,7 @@ templates.env.globals.update(
     field_type_label=field_type_label,
     unit_label=unit_label,
     industry_label=industry_label,
+    item_name=item_name,
 )
 
 
