@@ -505,7 +505,7 @@ def test_counter_staff_file_an_objection_to_a_list_entry(city: City) -> None:
     }
     both = {**form, "list_entry_ids": [str(city.entry_id)], "record_ids": [str(city.record_id)]}
     refused = officer.post("/console/rights/counter", data=both)
-    assert refused.status_code == 422 and "not both" in refused.text and _case_count() == 0
+    assert refused.status_code == 422 and "不能同时针对两者" in refused.text and _case_count() == 0
     filed = officer.post(
         "/console/rights/counter",
         data={**form, "list_entry_ids": [str(city.entry_id)]},
