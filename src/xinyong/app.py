@@ -31,6 +31,7 @@ from xinyong.checks import console as checks_console
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.core.i18n import one_language
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import views as evaluation_views
 from xinyong.ingest import api as ingest_api
@@ -169,7 +170,8 @@ def _methods_of(routes: Iterable[object], path: str) -> set[str]:
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"code": "too_large", "message": str(exc)}, status_code=413)
+    message = one_language(str(exc), api_language(request))
+    return JSONResponse({"code": "too_large", "message": message}, status_code=413)
 
 
 def api_health() -> dict[str, str]:
