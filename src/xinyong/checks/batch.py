@@ -384,7 +384,7 @@ def _subjects_seen(session: Session, check: CreditCheck) -> set[int]:
 def error_text(exc: BaseException) -> str:
     """What went wrong, as the check keeps it."""
     if isinstance(exc, XinyongError):
-        text = exc.message
+        text = exc.in_both()
     elif isinstance(exc, KeyboardInterrupt):
         text = "interrupted"
     else:

@@ -51,6 +51,13 @@ class XinyongError(Exception):
         params = {name: _in(value, lang) for name, value in self.params.items()}
         return t(self.key, lang).format_map(_Params(params))
 
+    def in_both(self) -> str:
+        """The message kept for later readers (a batch's or a check's stored error):
+        ``中文 · English``, of which pages show the reader's half."""
+        if self.key is None or not has_text(self.key):
+            return self.message
+        return f"{self.localized('zh')} · {self.localized('en')}"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON body used by the API error handler."""
         body: dict[str, Any] = {"code": self.code, "message": self.message}

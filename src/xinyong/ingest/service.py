@@ -322,7 +322,7 @@ def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> Ing
     """A file the platform cannot read at all: a refused batch that says why."""
     Stage(session.connection()).drop()
     batch.status = "refused"
-    batch.error = error.message
+    batch.error = error.in_both()
     batch.rows = batch.accepted = batch.corrected = batch.unchanged = batch.rejected = 0
     batch.finished_at = utcnow()
     session.add(batch)
