@@ -246,7 +246,10 @@ def check_subject(session: Session, spec: ListType, subject_id: int, today: date
     if subject.kind not in spec.subject_kinds:
         raise Invalid(
             key="lc.err.subject_kind",
-            params={"list": both(spec.name.zh, spec.name.en), "subject_kind": subject.kind},
+            params={
+                "list": both(spec.name.zh, spec.name.en),
+                "subject_kind": label(f"kind.{subject.kind}"),
+            },
             details={"field": "subject_id"},
         )
     live = session.scalar(
@@ -307,14 +310,19 @@ def check_basis(
         if not record.is_current or record.state not in LIVE_RECORD_STATES:
             raise Invalid(
                 key="lc.err.record_not_live",
-                params={"record_id": record_id, "record_state": record.state},
+                params={
+                    "record_id": record_id,
+                    "record_state": label(f"record.state.{record.state}"),
+                },
                 details=details,
             )
         if _wrong_polarity(spec, record):
             raise Invalid(
                 key="lc.err.polarity",
                 params={
-                    "record_polarity": record.polarity,
+                    "record_polarity": both(
+                        t(f"polarity.{record.polarity}", "zh"), record.polarity
+                    ),
                     "list": both(spec.name.zh, spec.name.en),
                 },
                 details=details,

@@ -236,7 +236,10 @@ def _check_listable(session: Session, entry: ListEntry, today: date) -> None:
         if not record.is_current or record.state not in LIVE_RECORD_STATES:
             raise Invalid(
                 key="lc.err.basis_not_live",
-                params={"record_id": record.id, "record_state": record.state},
+                params={
+                    "record_id": record.id,
+                    "record_state": label(f"record.state.{record.state}"),
+                },
                 details={"field": "basis_record_ids", "record_id": record.id},
             )
 

@@ -13,7 +13,7 @@ from xinyong.audit import service as audit_service
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
-from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound, label
 from xinyong.identity.kinds import SubjectKind
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
@@ -59,7 +59,7 @@ def _check_parties(item: CatalogItem, subject: Subject, department: Department) 
     if subject.kind not in {k.value for k in item.subject_kinds}:
         raise Invalid(
             key="records.err.kind",
-            params={"item_code": item.code, "subject_kind": subject.kind},
+            params={"item_code": item.code, "subject_kind": label(f"kind.{subject.kind}")},
             details={"field": "subject_id"},
         )
     if item.source_departments and department.kind not in item.source_departments:

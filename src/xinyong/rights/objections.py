@@ -89,7 +89,7 @@ def _check_target(session: Session, record: Record, ground: ObjectionGround) -> 
     if record.state != RecordState.active.value:
         raise Invalid(
             key="rights.err.record_gone",
-            params={"record_id": record.id, "record_state": record.state},
+            params={"record_id": record.id, "record_state": label(f"record.state.{record.state}")},
             details=details,
         )
     if ground in LIST_GROUNDS and not list_seam.is_list_item(record.item_code):

@@ -13,7 +13,7 @@ from xinyong.audit import service as audit_service
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DepartmentSpec
 from xinyong.core.crypto import decrypt_text, encrypt_text, lookup_hash
-from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.core.errors import Conflict, Invalid, NotFound, label
 from xinyong.identity import codes, names
 from xinyong.identity.kinds import SubjectKind
 from xinyong.subjects import search
@@ -79,7 +79,7 @@ def _check_kind_fields(data: SubjectCreate) -> None:
     elif data.id_number:
         raise Invalid(
             key="subjects.err.no_id_number",
-            params={"data_kind": data.kind},
+            params={"data_kind": label(f"kind.{data.kind}")},
             details={"field": "id_number"},
         )
     if data.kind in ORGANISATION_KINDS and not (
