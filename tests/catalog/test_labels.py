@@ -46,3 +46,13 @@ def test_a_record_shows_registered_capital_with_its_unit() -> None:
     assert rows["注册资本(出资额)"] == "500 万元"
     assert rows["国民经济行业代码"] == "科学研究和技术服务业（M）"
     assert dict(field_rows(record, "en"))["Registered capital"] == "500 × 10,000 yuan"
+
+
+def test_the_query_log_names_who_and_what() -> None:
+    from xinyong.accounts.views import what_label, who_label
+
+    assert who_label("API key 银行对接 (xy_ab12)", "zh") == "接口密钥 银行对接 (xy_ab12)"
+    assert who_label("张三 (zhangsan)", "zh") == "张三 (zhangsan)"
+    assert what_label("lists", "zh") == "名单信息"
+    assert what_label("report:standard", "zh") == "信用报告"
+    assert what_label("admin_penalty", "zh") == "行政处罚信息"

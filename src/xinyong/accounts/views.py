@@ -127,8 +127,17 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
         "notices": notices,
         "notice_text": notices_service.text,
         "what_label": what_label,
+        "who_label": who_label,
     }
     return render(request, "portal/auth/me.html", context)
+
+
+def who_label(actor_label: str, lang: Language) -> str:
+    """Who read: an account's name as kept, a system's key called so in the page language."""
+    prefix = "API key "
+    if actor_label.startswith(prefix):
+        return t("me.api_key", lang).format(name=actor_label.removeprefix(prefix))
+    return actor_label
 
 
 def what_label(code: str, lang: Language) -> str:
