@@ -198,3 +198,15 @@ def test_every_request_field_of_the_app_has_a_label() -> None:
         if name.lower() not in technical and not has_text(f"field.{name}")
     }
     assert not unlabelled, unlabelled
+
+
+def test_a_validators_keyed_refusal_reads_in_both_languages() -> None:
+    from xinyong.app import create_app
+
+    app = TestClient(create_app())
+    url = "/api/v1/double-publicity/penalty?date_from=2024/01/05"
+    answer = app.get(url)
+    assert answer.status_code == 422
+    assert answer.json()["message"].startswith("开始日期：不是有效日期")
+    english = app.get(url + "&lang=en").json()["message"]
+    assert english.startswith("From date: is not a valid date")
