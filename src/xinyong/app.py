@@ -36,6 +36,7 @@ from xinyong.commitments import views as commitments_views
 from xinyong.core.config import get_settings
 from xinyong.core.db import is_busy, session_scope
 from xinyong.core.errors import API_ERRORS, Invalid, Unauthorized, XinyongError
+from xinyong.core.i18n import one_language
 from xinyong.desk import console as desk_console
 from xinyong.evaluation import api as evaluation_api
 from xinyong.evaluation import console as evaluation_console
@@ -74,6 +75,7 @@ from xinyong.supervision import views as supervision_views
 from xinyong.web import apidocs, csrf
 from xinyong.web.headers import SecurityHeadersMiddleware
 from xinyong.web.limits import BodyTooLarge, LimitsMiddleware
+from xinyong.web.problems import InvalidInput, api_language, problems_of
 from xinyong.web.render import render
 
 log = logging.getLogger(__name__)
@@ -83,27 +85,20 @@ HERE = Path(__file__).parent
 async def _handle_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
     if request.url.path.startswith("/api/"):
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+        lang = api_language(request)
+        if isinstance(exc, InvalidInput):
+            return JSONResponse(exc.body(lang), status_code=exc.status_code)
+        body = {**exc.to_dict(), "message": exc.localized(lang)}
+        return JSONResponse(body, status_code=exc.status_code)
     if isinstance(exc, Unauthorized) and request.method == "GET":
         return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
     return render(request, "error.html", {"error": exc}, status_code=exc.status_code)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """Validation errors: each field's label and a sentence in the reader's language."""
     assert isinstance(exc, RequestValidationError)
-    problems = [
-        {
-            "field": ".".join(str(p) for p in error["loc"][1:]) or str(error["loc"][0]),
-            "reason": error["msg"],
-        }
-        for error in exc.errors()
-    ]
-    first = problems[0] if problems else {"field": "", "reason": "invalid request"}
-    error = Invalid(
-        f"{first['field']}: {first['reason']}",
-        details={"field": first["field"], "problems": problems},
-    )
-    return await _handle_error(request, error)
+    return await _handle_error(request, InvalidInput(problems_of(exc.errors())))
 
 
 async def _no_nul_in_fields(request: Request) -> None:
@@ -120,10 +115,7 @@ async def _no_nul_in_fields(request: Request) -> None:
     for name, value in fields:
         if "\x00" in name or "\x00" in str(value):
             field = name.replace("\x00", "")
-            raise Invalid(
-                f"{field}: holds a NUL character (0x00), which no field accepts",
-                details={"field": field},
-            )
+            raise Invalid(key="http.nul_field", params={"field": field}, details={"field": field})
 
 
 _FORM_KINDS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -135,7 +127,7 @@ async def _nul_in_text(request: Request, exc: Exception) -> Response:
     reason = str(exc.orig)
     if "NUL" not in reason and "\\u0000 cannot be converted" not in reason:  # text, JSONB
         raise exc
-    error = Invalid("the request holds a NUL character (0x00), which no field accepts")
+    error = Invalid(key="http.nul_body")
     return await _handle_error(request, error)
 
 
@@ -144,12 +136,7 @@ async def _busy(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OperationalError)
     if not is_busy(exc):
         raise exc
-    error = XinyongError(
-        "数据库正忙于另一项写入，请稍后重试 · the database is busy with another write; "
-        "retry in a few seconds",
-        503,
-        "busy",
-    )
+    error = XinyongError(status_code=503, code="busy", key="http.busy")
     response = await _handle_error(request, error)
     response.headers["retry-after"] = "5"
     return response
@@ -161,7 +148,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "http_error"
     )
-    error = XinyongError(str(exc.detail), exc.status_code, code)
+    key = {400: "http.bad_request", 404: "http.not_found", 405: "http.method_not_allowed"}
+    error = XinyongError(
+        status_code=exc.status_code,
+        code=code,
+        key=key.get(exc.status_code, "http.other"),
+        params={"method": request.method, "status": exc.status_code},
+    )
+    if exc.status_code == 400 and str(exc.detail) not in ("", "Bad Request"):
+        error.details = {"detail": str(exc.detail)}
     response = await _handle_error(request, error)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
@@ -193,7 +188,8 @@ def _methods_of(routes: Iterable[object], path: str) -> set[str]:
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"code": "too_large", "message": str(exc)}, status_code=413)
+    message = one_language(str(exc), api_language(request))
+    return JSONResponse({"code": "too_large", "message": message}, status_code=413)
 
 
 def api_health() -> dict[str, str]:

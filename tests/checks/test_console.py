@@ -188,7 +188,7 @@ def test_lines_are_read_as_code_name_or_both_and_bad_codes_say_why(city: City) -
     assert "未找到主体" in rows[0] and "不存在的公司名称甲乙丙" in rows[0]
     assert "按代码匹配" in rows[1] and city.clean_uscc in rows[1] and "测试公司" in rows[1]
     assert "输入无效" in rows[2] and 'class="ck-resolution ck-late"' in rows[2]
-    assert "按名称匹配" in rows[3] and named_uscc in rows[3] and "匹配度1.00" in rows[3]
+    assert "按名称匹配" in rows[3] and named_uscc in rows[3] and "匹配度 100%" in rows[3]
     assert "输入：苏州市瑞丰" in rows[3]  # the code shown is the one found, not one typed
     assert "名称存疑" in rows[4] and "候选主体" in rows[4]
     assert rows[4].count("苏州市同名贸易有限公司 <span") == 2  # both candidates, neither chosen

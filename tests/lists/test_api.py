@@ -74,7 +74,7 @@ def test_propose_notify_list_remove_over_http(city: City) -> None:
     stale = officer.post(f"{path}/notify", json={"version": 1})
     assert stale.status_code == 409 and stale.json()["code"] == "illegal_transition"
     early = officer.post(f"{path}/list", json={"version": 2})
-    assert early.status_code == 422 and "object until" in early.json()["message"]
+    assert early.status_code == 422 and "异议期至" in early.json()["message"]
     with session_scope() as session:  # the window passes
         stored = session.get(ListEntry, entry["id"])
         assert stored is not None

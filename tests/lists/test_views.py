@@ -111,7 +111,7 @@ def test_a_refused_proposal_shows_each_error_under_its_field_and_writes_nothing(
     }
     foreign = _post(officer, "/console/lists/new", data)
     assert foreign.status_code == 422
-    assert "not a record of this subject" in _error(foreign.text, "basis_record_ids")
+    assert "不是该主体的记录" in _error(foreign.text, "basis_record_ids")
     assert "当事人拒不履行" in foreign.text  # kept for the officer
     typed = _post(officer, "/console/lists/new", {**data, "basis_record_ids": ["12, x"]})
     assert _error(typed.text, "basis_record_ids")
@@ -139,7 +139,7 @@ def test_propose_notify_and_withdraw_through_the_pages(city: City) -> None:
     page = officer.get(path).text
     assert 'data-field="objection_until"' in page and _version(page, "list") == "2"
     early = _post(officer, f"{path}/list", {"version": "2"})
-    assert early.status_code == 422 and "object until" in early.text
+    assert early.status_code == 422 and "异议期至" in early.text
     stale = _post(officer, f"{path}/notify", {"version": "1"})
     assert stale.status_code == 409 and "请刷新后重试" in stale.text
     no_reason = _post(officer, f"{path}/remove", {"version": "2", "note": "当事人已履行"})

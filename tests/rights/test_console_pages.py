@@ -279,7 +279,7 @@ def test_counter_refuses_a_bad_form_with_the_field(city: City) -> None:
     unknown = client.get("/console/rights/counter", params={"code": factories.uscc()})
     assert unknown.status_code == 404
     malformed = client.get("/console/rights/counter", params={"code": "12345"})
-    assert malformed.status_code == 422 and "not a valid code" in malformed.text
+    assert malformed.status_code == 422 and "不是有效的代码" in malformed.text
 
 
 def test_repair_is_accepted_and_decided_through_the_forms(city: City) -> None:

@@ -220,7 +220,7 @@ def test_records_and_entries_are_not_mixed_and_entries_are_decided_on_list_terms
         _object(session, subject, [entry.id], record_ids=[penalty.id])
     assert refused.value.details["field"] == "record_ids"
     case = _object(session, subject, [entry.id])
-    with pytest.raises(Invalid, match="remove_from_list") as wrong:
+    with pytest.raises(Invalid, match="Remove from list") as wrong:
         _decide(session, case, TargetOutcome.correct)
     assert wrong.value.details["field"] == "decisions"
     assert case.state == "accepted" and entry.held_by_objection
@@ -505,7 +505,7 @@ def test_counter_staff_file_an_objection_to_a_list_entry(city: City) -> None:
     }
     both = {**form, "list_entry_ids": [str(city.entry_id)], "record_ids": [str(city.record_id)]}
     refused = officer.post("/console/rights/counter", data=both)
-    assert refused.status_code == 422 and "not both" in refused.text and _case_count() == 0
+    assert refused.status_code == 422 and "不能同时针对两者" in refused.text and _case_count() == 0
     filed = officer.post(
         "/console/rights/counter",
         data={**form, "list_entry_ids": [str(city.entry_id)]},

@@ -193,7 +193,7 @@ def test_a_refused_objection_keeps_what_was_typed(city: City) -> None:
     assert _object(client, city.recent_id).status_code == 303
     again = _object(client, city.recent_id, token, statement="再次提出")
     assert again.status_code == 409
-    assert "already under objection" in again.text
+    assert "已在异议办理中" in again.text
     assert 'action="/portal/rights/objection"' not in again.text  # now it shows the case
 
 

@@ -68,7 +68,7 @@ def test_login_page_in_chromium(server: str) -> None:
         page.get_by_label("用户名").fill("chen.jing")
         page.get_by_label("密码").fill("wrong-Password-1")
         page.get_by_role("button", name="登录").click()
-        assert "wrong username or password" in page.get_by_role("alert").inner_text()
+        assert "用户名或密码错误" in page.get_by_role("alert").inner_text()
         page.get_by_label("用户名").fill("chen.jing")
         page.get_by_label("密码").fill("Correct-Horse-42")
         page.keyboard.press("Enter")

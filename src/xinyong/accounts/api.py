@@ -67,7 +67,7 @@ def me(principal: CurrentPrincipal) -> Me:
 def _own_subject(principal: Any, action: str) -> int:
     policy.require(principal, action)
     if principal.subject_id is None:
-        raise Forbidden("only a subject's own account may do this")
+        raise Forbidden(key="auth.err.own_account")
     return int(principal.subject_id)
 
 

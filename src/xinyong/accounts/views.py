@@ -11,9 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.auth import policy, queries
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
+from xinyong.catalog.labels import item_name
 from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.core.i18n import Language, has_text, t
 from xinyong.web import csrf
 from xinyong.web.deps import CurrentPrincipal, DbSession, session_account
+from xinyong.web.params import lang_of
 from xinyong.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +54,10 @@ def login(
         account = auth_service.authenticate(session, username=username.strip(), password=password)
     except Unauthorized as error:
         session.commit()  # keep the failure count even though the login failed
-        context: dict[str, Any] = {"next": _safe_next(next), "error": error.message}
+        context: dict[str, Any] = {
+            "next": _safe_next(next),
+            "error": error.localized(lang_of(request)),
+        }
         return render(request, "login.html", context, status_code=error.status_code)
     request.session.clear()
     request.session.update({"account_id": account.id, "epoch": account.session_epoch})
@@ -76,7 +82,7 @@ def logout_everywhere(
 ) -> Response:
     """End every session of this account, on every device."""
     if principal.account_id is None:
-        raise Unauthorized("log in first")
+        raise Unauthorized(key="auth.err.log_in")
     auth_service.logout_everywhere(session, account_id=principal.account_id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
@@ -84,7 +90,7 @@ def logout_everywhere(
 
 def _require_login(request: Request, principal: Principal) -> None:
     if principal.kind == "anonymous":
-        raise Unauthorized("log in first")
+        raise Unauthorized(key="auth.err.log_in")
 
 
 @router.get("/portal/me", response_class=HTMLResponse)
@@ -94,7 +100,7 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
 
     _require_login(request, principal)
     if principal.account_id is None:
-        raise Forbidden("this page is for people who log in, not for API keys")
+        raise Forbidden(key="auth.err.people_only")
     entries = []
     if principal.subject_id is not None and policy.can(principal, "queries.read_own"):
         entries = queries.for_subject(session, subject_id=principal.subject_id)
@@ -110,5 +116,24 @@ def portal_me(request: Request, session: DbSession, principal: CurrentPrincipal)
         "rights_links": rights,
         "notices": notices,
         "notice_text": notices_service.text,
+        "what_label": what_label,
+        "who_label": who_label,
     }
     return render(request, "portal/auth/me.html", context)
+
+
+def who_label(actor_label: str, lang: Language) -> str:
+    """Who read: an account's name as kept, a system's key called so in the page language."""
+    prefix = "API key "
+    if actor_label.startswith(prefix):
+        return t("me.api_key", lang).format(name=actor_label.removeprefix(prefix))
+    return actor_label
+
+
+def what_label(code: str, lang: Language) -> str:
+    """What a registered query read, as people say it: 名单, 信用报告, an item's name."""
+    if has_text(f"me.what.{code}"):
+        return t(f"me.what.{code}", lang)
+    if code.startswith("report:"):
+        return t("me.what.report", lang)
+    return item_name(code, lang)

@@ -76,7 +76,7 @@ def tail(session: Session) -> Tail:
 def _required(**values: str) -> None:
     for name, value in values.items():
         if not value or not value.strip():
-            raise Invalid(f"an audit entry needs a {name}", details={"field": name})
+            raise Invalid(key="audit.err.needs", params={"name": name}, details={"field": name})
 
 
 def append(
@@ -140,7 +140,7 @@ def search(
 ) -> list[AuditEntry]:
     """Entries matching the filter, newest first (page on with ``before_seq``)."""
     if not 1 <= limit <= 1000:
-        raise Invalid("limit must be between 1 and 1000", details={"field": "limit"})
+        raise Invalid(key="audit.err.limit", details={"field": "limit"})
     stmt = _filtered(select(AuditEntry), where or AuditFilter())
     return list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)))
 

@@ -55,9 +55,13 @@ def create(
     """Issue a key owned by a department or an organisation, with scopes and expiry."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
-        raise Invalid(f"scopes must be among {', '.join(SCOPES)}", details={"field": "scopes"})
+        raise Invalid(
+            key="auth.err.scopes",
+            params={"join_SCOPES": ", ".join(SCOPES)},
+            details={"field": "scopes"},
+        )
     if (department_id is None) == (organisation_id is None):
-        raise Invalid("a key belongs to exactly one department or organisation")
+        raise Invalid(key="auth.err.key_owner")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
     key = ApiKey(
         prefix=prefix,
@@ -89,7 +93,7 @@ def revoke(session: Session, *, prefix: str, actor: str = "system") -> ApiKey:
     """Revoke a key at once; later calls with it are refused."""
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None:
-        raise NotFound(f"no API key {prefix}")
+        raise NotFound(key="auth.err.no_key", params={"prefix": prefix})
     key.revoked_at = key.revoked_at or utcnow()
     session.flush()
     _audit(session, actor, "apikey.revoke", key)
@@ -125,13 +129,13 @@ def _verified(session: Session, token: str, now: datetime) -> ApiKey:
     """The live key a bearer token is (secret checked), or Unauthorized."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "xy" or len(parts[1]) > 16:
-        raise Unauthorized("malformed API key")
+        raise Unauthorized(key="auth.err.key_malformed")
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(parts[2])):
-        raise Unauthorized("unknown API key")
+        raise Unauthorized(key="auth.err.key_unknown")
     expires = as_utc(key.expires_at)
     if key.revoked_at is not None or (expires is not None and expires < now):
-        raise Unauthorized("API key revoked or expired")
+        raise Unauthorized(key="auth.err.key_revoked")
     return key
 
 
@@ -162,4 +166,4 @@ def authenticate(session: Session, token: str) -> Principal:
 def require_scope(principal: Principal, scope: str) -> None:
     """Refuse an API call whose key lacks the scope."""
     if principal.kind == "apikey" and scope not in principal.scopes:
-        raise Forbidden(f"API key lacks scope {scope}", code="scope")
+        raise Forbidden(key="auth.err.key_scope", params={"scope": scope}, code="scope")

@@ -20,14 +20,20 @@ def grant(
 ) -> Authorisation:
     """A subject lets an organisation read the listed items for a purpose until a date."""
     if session.get(Organisation, data.organisation_id) is None:
-        raise NotFound(f"organisation {data.organisation_id} does not exist")
+        raise NotFound(
+            key="auth.err.no_organisation", params={"data_organisation_id": data.organisation_id}
+        )
     items = catalog_service.get_catalog().items
     unknown = [code for code in data.scope if code != ALL_ITEMS and code not in items]
     if unknown:
-        raise Invalid(f"unknown catalogue items: {', '.join(unknown)}", details={"field": "scope"})
+        raise Invalid(
+            key="auth.err.unknown_items",
+            params={"join_unknown": ", ".join(unknown)},
+            details={"field": "scope"},
+        )
     expires = as_utc(data.expires_at)
     if expires is None or expires <= utcnow():
-        raise Invalid("an authorisation must expire in the future", details={"field": "expires_at"})
+        raise Invalid(key="auth.err.expires", details={"field": "expires_at"})
     row = Authorisation(
         subject_id=subject_id,
         organisation_id=data.organisation_id,
@@ -65,9 +71,11 @@ def revoke(
     """The subject withdraws its authorisation; it stops at once."""
     row = session.get(Authorisation, authorisation_id)
     if row is None:
-        raise NotFound(f"authorisation {authorisation_id} does not exist")
+        raise NotFound(
+            key="auth.err.no_authorisation", params={"authorisation_id": authorisation_id}
+        )
     if row.subject_id != subject_id:
-        raise Forbidden("only the subject that granted an authorisation can revoke it")
+        raise Forbidden(key="auth.err.revoke_own")
     row.revoked_at = row.revoked_at or utcnow()
     session.flush()
     _audit(session, "authorisation.revoke", row, account_id)

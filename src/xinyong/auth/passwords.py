@@ -22,17 +22,19 @@ def check_rules(password: str, *, username: str) -> None:
     """Refuse weak passwords with a reason: length, character classes, the username."""
     if len(password) < MIN_LENGTH:
         raise Invalid(
-            f"password must have at least {MIN_LENGTH} characters", details={"field": "password"}
+            key="auth.err.password_short",
+            params={"MIN_LENGTH": MIN_LENGTH},
+            details={"field": "password"},
         )
     classes = sum(any(test(c) for c in password) for test in _CLASSES)
     classes += any(not c.isalnum() for c in password)
     if classes < 3:
         raise Invalid(
-            "password needs three of: lower case, upper case, digits, symbols",
+            key="auth.err.password_classes",
             details={"field": "password"},
         )
     if username and username.lower() in password.lower():
-        raise Invalid("password must not contain the username", details={"field": "password"})
+        raise Invalid(key="auth.err.password_username", details={"field": "password"})
 
 
 def hash_password(password: str) -> str:

@@ -20,7 +20,7 @@ from datetime import date
 
 from xinyong.auth.principal import Principal
 from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
-from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.core.errors import Forbidden, Unauthorized, label
 
 # action -> (staff roles allowed, API scope allowed, other principal kinds allowed)
 ACTIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
@@ -164,8 +164,11 @@ def require(principal: Principal, action: str) -> None:
     if can(principal, action):
         return
     if principal.kind == "anonymous":
-        raise Unauthorized("log in or present an API key first")
-    raise Forbidden(f"{principal.label} may not {action}")
+        raise Unauthorized(key="auth.err.login_or_key")
+    raise Forbidden(
+        key="auth.err.may_not",
+        params={"principal_label": principal.label, "action": label(f"auth.action.{action}")},
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,11 @@ def checked_purpose(purpose: str | None) -> str:
             details={"field": "purpose"},
         )
     if len(text) > MAX_PURPOSE:
-        raise Invalid(f"purpose longer than {MAX_PURPOSE} characters", details={"field": "purpose"})
+        raise Invalid(
+            key="auth.err.purpose_long",
+            params={"MAX_PURPOSE": MAX_PURPOSE},
+            details={"field": "purpose"},
+        )
     return text
 
 

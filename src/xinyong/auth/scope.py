@@ -39,7 +39,7 @@ def office_wide(session: Session, principal: Principal) -> bool:
 def own_department(principal: Principal) -> int:
     """The caller's department, or Forbidden for one that belongs to none."""
     if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
+        raise Forbidden(key="auth.err.no_department", params={"principal_label": principal.label})
     return principal.department_id
 
 
@@ -48,7 +48,9 @@ def department_id(session: Session, key_or_code: str, field: str = "department")
     try:
         return subjects_service.get_department(session, key_or_code.strip()).id
     except NotFound as exc:
-        raise Invalid(exc.message, details={"field": field}) from exc
+        raise Invalid(
+            exc.message, key=exc.key, params=exc.params, details={"field": field}
+        ) from exc
 
 
 def department_scope(
@@ -61,7 +63,9 @@ def department_scope(
         return wanted
     own = own_department(principal)
     if wanted is not None and wanted != own:
-        raise Forbidden(f"{principal.label} sees its own department's {what} only")
+        raise Forbidden(
+            key="auth.err.own_scope", params={"principal_label": principal.label, "what": what}
+        )
     return own
 
 
@@ -77,6 +81,8 @@ def acting_department(session: Session, principal: Principal, named: str | None)
     wanted = department_id(session, named)
     if wanted != own:
         raise Forbidden(
-            f"{principal.label} acts for its own department only", details={"field": "department"}
+            key="auth.err.own_department",
+            params={"principal_label": principal.label},
+            details={"field": "department"},
         )
     return wanted

@@ -33,15 +33,25 @@ def _check_binding(data: AccountCreate) -> None:
     if data.role not in ROLES_BY_KIND[data.kind]:
         allowed = ", ".join(ROLES_BY_KIND[data.kind])
         raise Invalid(
-            f"role of a {data.kind} account must be one of {allowed}", details={"field": "role"}
+            key="auth.err.role",
+            params={"data_kind": data.kind, "allowed": allowed},
+            details={"field": "role"},
         )
     needed = {"staff": "department_id", "organisation": "organisation_id", "subject": "subject_id"}
     own = needed[data.kind]
     if getattr(data, own) is None:
-        raise Invalid(f"a {data.kind} account needs {own}", details={"field": own})
+        raise Invalid(
+            key="auth.err.needs",
+            params={"data_kind": data.kind, "own": own},
+            details={"field": own},
+        )
     for field in set(needed.values()) - {own}:
         if getattr(data, field) is not None:
-            raise Invalid(f"a {data.kind} account has no {field}", details={"field": field})
+            raise Invalid(
+                key="auth.err.has_no",
+                params={"data_kind": data.kind, "field": field},
+                details={"field": field},
+            )
 
 
 def create_account(session: Session, *, data: AccountCreate, actor: str = "system") -> Account:
@@ -49,7 +59,11 @@ def create_account(session: Session, *, data: AccountCreate, actor: str = "syste
     _check_binding(data)
     passwords.check_rules(data.password, username=data.username)
     if session.scalar(select(Account.id).where(Account.username == data.username)):
-        raise Conflict(f"username {data.username} is taken", details={"field": "username"})
+        raise Conflict(
+            key="auth.err.username_taken",
+            params={"data_username": data.username},
+            details={"field": "username"},
+        )
     account = Account(
         username=data.username,
         display_name=data.display_name,
@@ -89,16 +103,13 @@ def _audit(
 def get_account(session: Session, username: str) -> Account:
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None:
-        raise NotFound(f"no account {username!r}")
+        raise NotFound(key="auth.err.no_account_name", params={"username": username})
     return account
 
 
 # One answer for every refused login (wrong password, unknown or disabled username, locked
 # account), so that the answer does not tell which usernames exist.
-LOGIN_REFUSED = (
-    "用户名或密码错误，或账户因多次登录失败暂时锁定，请稍后再试 · wrong username or password, "
-    "or the account is locked for a while after repeated failed logins"
-)
+LOGIN_REFUSED = "auth.err.login_refused"
 
 
 def authenticate(session: Session, *, username: str, password: str) -> Account:
@@ -157,7 +168,7 @@ def _refuse(session: Session, account: Account | None, username: str, reason: st
         summary={"username": safe_username(username), "reason": reason},
     )
     session.flush()
-    raise Unauthorized(LOGIN_REFUSED, code="login_refused")
+    raise Unauthorized(key=LOGIN_REFUSED, code="login_refused")
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +193,7 @@ def logout(session: Session, *, account_id: int) -> None:
     on (the mechanism of logout-everywhere), so a copy of the cookie is worthless."""
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(key="auth.err.no_account", params={"account_id": account_id})
     account.session_epoch += 1
     session.flush()
     _audit(session, f"account:{account.id}", "account.logout", account, {})
@@ -192,7 +203,7 @@ def logout_everywhere(session: Session, *, account_id: int) -> None:
     """End every session of the account (sessions carry the epoch they were issued in)."""
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(key="auth.err.no_account", params={"account_id": account_id})
     account.session_epoch += 1
     session.flush()
     _audit(session, f"account:{account.id}", "account.logout_everywhere", account, {})
@@ -217,15 +228,23 @@ def principal_for(session: Session, account: Account) -> Principal:
 def create_organisation(session: Session, *, data: OrganisationCreate) -> Organisation:
     """Register a bank or benefit provider."""
     if data.kind not in ORGANISATION_KINDS:
-        raise Invalid(f"unknown organisation kind {data.kind}", details={"field": "kind"})
+        raise Invalid(
+            key="auth.err.org_kind", params={"data_kind": data.kind}, details={"field": "kind"}
+        )
     uscc = None
     if data.uscc:
         result = codes.validate_uscc(data.uscc)
         if not result.valid:
-            raise Invalid(f"USCC is invalid: {result.reason}", details={"field": "uscc"})
+            raise Invalid(
+                key="auth.err.uscc",
+                params={"result_reason": result.reason},
+                details={"field": "uscc"},
+            )
         uscc = result.code
     if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
-        raise Conflict(f"organisation {data.name} exists", details={"field": "name"})
+        raise Conflict(
+            key="auth.err.org_exists", params={"data_name": data.name}, details={"field": "name"}
+        )
     organisation = Organisation(kind=data.kind, name=data.name, uscc=uscc)
     session.add(organisation)
     session.flush()

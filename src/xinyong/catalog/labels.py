@@ -6,7 +6,7 @@ from typing import Any
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem, parse_period
-from xinyong.core.i18n import Language, t
+from xinyong.core.i18n import Language, has_text, t
 from xinyong.identity.kinds import SubjectKind
 
 OPEN_ENDED = "2099-12-31"  # the national templates' "no end" date
@@ -34,7 +34,40 @@ def format_value(name: str, value: Any, lang: Language) -> str:
         return t(f"kind.{value}", lang)
     if str(value) == OPEN_ENDED:
         return t("portal.open_ended", lang)
+    if name in INDUSTRY_FIELDS:
+        return industry_label(str(value), lang)
     return str(value)
+
+
+INDUSTRY_FIELDS = frozenset({"industry", "industry_code"})
+
+
+def industry_label(code: str | None, lang: Language) -> str:
+    """A GB/T 4754 industry code by its section's name: ``M`` -> 科学研究和技术服务业（M）;
+    a code whose section is unknown as it is."""
+    text = (code or "").strip()
+    section = text[:1].upper()
+    if (
+        not text
+        or not has_text(f"industry.{section}")
+        or not (len(text) == 1 or text[1:].isdigit())
+    ):
+        return text
+    name = t(f"industry.{section}", lang)
+    return f"{name}（{text}）" if lang == "zh" else f"{name} ({text})"
+
+
+def unit_label(unit: str | None, lang: Language) -> str:
+    """A field's unit in the page language (万元 / 10,000 yuan)."""
+    if not unit:
+        return ""
+    return t(f"unit.{unit}", lang) if has_text(f"unit.{unit}") else unit
+
+
+def field_type_label(kind: str, lang: Language) -> str:
+    """A catalogue field type as people say it (``uscc`` -> 统一社会信用代码)."""
+    key = f"fieldtype.{kind}"
+    return t(key, lang) if has_text(key) else kind
 
 
 def field_label(item_code: str, name: str, lang: Language) -> str:

@@ -101,8 +101,8 @@ def columns_of(headers: Sequence[str]) -> Columns:
     if not names and not codes:
         found = "、".join(headers[:20])
         raise Invalid(
-            "the file needs a name column (名称 / 企业名称 / 主体名称 / 姓名) or a code column "
-            f"(统一社会信用代码 / 身份证号码 / 证件号码 / 代码); its header has: {found}",
+            key="cb.err.columns",
+            params={"found": found},
             details={"field": "file", "reason": "no_subject_column", "headers": list(headers)},
         )
     return Columns(names, codes)
@@ -125,23 +125,25 @@ def _first(row: RawRow, headers: tuple[str, ...]) -> str | None:
 def _queries(source: Source) -> Iterator[SubjectQuery]:
     if source.format not in FORMATS:
         raise Invalid(
-            f"a {source.format} file cannot be checked: upload an Excel workbook (.xlsx) or a "
-            "CSV file",
+            key="cb.err.format",
+            params={"source_format": source.format},
             details={"field": "file", "reason": "unsupported_format"},
         )
     columns = columns_of(source.headers)
     for count, row in enumerate(source.rows(), start=1):
         if count > MAX_ROWS:
             raise Invalid(
-                f"the file has more than {MAX_ROWS:,} rows (row {row.number} is one too many): "
-                "split it into several batches",
+                key="cb.err.rows",
+                params={"MAX_ROWS": MAX_ROWS, "row_number": row.number},
                 details={"field": "file", "reason": "too_many_rows", "limit": MAX_ROWS},
             )
         yield SubjectQuery(row.number, _first(row, columns.names), _first(row, columns.codes))
 
 
 def _refusal(exc: IngestFileError) -> Invalid:
-    return Invalid(exc.message, details={**exc.details, "field": "file"})
+    return Invalid(
+        exc.message, key=exc.key, params=exc.params, details={**exc.details, "field": "file"}
+    )
 
 
 def read_rows(data: bytes, file_name: str) -> list[SubjectQuery]:
@@ -150,8 +152,8 @@ def read_rows(data: bytes, file_name: str) -> list[SubjectQuery]:
     limit = get_settings().check_batch_max_bytes
     if len(data) > limit:
         raise Invalid(
-            f"the file is {len(data):,} bytes; the largest accepted is {limit:,} bytes "
-            "(split it into several batches)",
+            key="cb.err.too_large",
+            params={"len_data": len(data), "limit": limit},
             details={"field": "file", "reason": "too_large", "limit": limit},
         )
     name = file_name_of(file_name)
@@ -164,7 +166,8 @@ def read_rows(data: bytes, file_name: str) -> list[SubjectQuery]:
             raise _refusal(exc) from None
         except _DAMAGED as exc:
             raise Invalid(
-                f"the file cannot be read (damaged, or not a spreadsheet): {exc}",
+                key="cb.err.unreadable",
+                params={"exc": exc},
                 details={"field": "file", "reason": "damaged"},
             ) from None
 
@@ -269,7 +272,7 @@ def _claim(
             return
         check = session.get(CreditCheck, check_id)
     if check is None:
-        raise NotFound(f"credit check {check_id} does not exist")
+        raise NotFound(key="cb.err.no_check", params={"check_id": check_id})
     if check.kind != "batch":
         raise AlreadyClaimed(f"credit check {check_id} is a single check, not a batch")
     raise AlreadyClaimed(f"credit check {check_id} is {check.state}, not queued")
@@ -291,7 +294,7 @@ def run(
     error and re-raise. With ``abandoned_before`` it also takes over a running check whose
     worker fell silent before then (a killed process) and goes on after its last chunk."""
     if chunk < 1:
-        raise Invalid("chunk must be at least 1", details={"field": "chunk"})
+        raise Invalid(key="cb.err.chunk", details={"field": "chunk"})
     factory = session_factory()
     _claim(factory, check_id, abandoned_before)
     try:
@@ -340,7 +343,7 @@ def _execute(
         check = checks.get(session, check_id)
         kept = session.get(CheckInput, check_id)
         if kept is None:
-            raise NotFound(f"credit check {check_id} has no input file")
+            raise NotFound(key="cb.err.no_input", params={"check_id": check_id})
         # A resumed job goes on after the chunks its lost worker committed.
         queries = read_rows(kept.content, kept.file_name)[check.rows_done :]
         principal = principal_of(check)
@@ -381,7 +384,7 @@ def _subjects_seen(session: Session, check: CreditCheck) -> set[int]:
 def error_text(exc: BaseException) -> str:
     """What went wrong, as the check keeps it."""
     if isinstance(exc, XinyongError):
-        text = exc.message
+        text = exc.in_both()
     elif isinstance(exc, KeyboardInterrupt):
         text = "interrupted"
     else:

@@ -66,7 +66,8 @@ def read_upload(upload: UploadFile) -> bytes:
     data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise Invalid(
-            f"the file is larger than the limit of {limit:,} bytes (split it into several batches)",
+            key="cb.err.limit",
+            params={"limit": limit},
             details={"field": "file", "reason": "too_large", "limit": limit},
         )
     return data
@@ -75,11 +76,18 @@ def read_upload(upload: UploadFile) -> bytes:
 def ready(check: CreditCheck) -> CreditCheck:
     """The check if it is done; Conflict while it is queued or running, or if it failed."""
     if check.state == "failed":
-        raise Conflict(f"credit check {check.id} failed: {check.error}; it has no report")
+        raise Conflict(
+            key="cb.err.failed", params={"check_id": check.id, "check_error": check.error}
+        )
     if check.state != "done":
         raise Conflict(
-            f"credit check {check.id} is {check.state} ({check.rows_done:,} of "
-            f"{check.rows_total:,} rows checked); the report is ready when it is done",
+            key="cb.err.not_done",
+            params={
+                "check_id": check.id,
+                "check_state": check.state,
+                "check_rows_done": check.rows_done,
+                "check_rows_total": check.rows_total,
+            },
             details={"state": check.state},
         )
     return check

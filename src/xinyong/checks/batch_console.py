@@ -84,7 +84,7 @@ def batch_upload(
         _blank(matter, "matter", "matter: choose the matter (应用事项)")
         _blank(purpose, "purpose", "purpose: state the purpose of the check (查询目的)")
         if file is None or not file.filename:
-            raise Invalid("file: choose the list file (名单文件)", details={"field": "file"})
+            raise Invalid(key="cb.err.choose_file", details={"field": "file"})
         check = batch.submit(
             session,
             principal=principal,

@@ -59,7 +59,7 @@ _BLANK = " \t,，;；"
 def _bounded(value: int, what: str) -> int:
     """An id from the path, or NotFound when no row can have it."""
     if not 0 < value < 2**31:
-        raise NotFound(f"{what} {value} does not exist")
+        raise NotFound(key="ckc.err.not_exist", params={"what": what, "value": value})
     return value
 
 
@@ -125,14 +125,14 @@ def _form_errors(form: CheckForm, lang: Language) -> tuple[dict[str, str], list[
     try:
         rows = _subjects(form.subjects, lang)
     except Invalid as error:
-        errors["subjects"] = error.message
+        errors["subjects"] = error.localized(lang)
     return errors, rows
 
 
-def _field_errors(error: Invalid) -> dict[str, str]:
+def _field_errors(error: Invalid, lang: Language) -> dict[str, str]:
     """A service's refusal by field (``subjects[3]`` shows by the subjects box)."""
     field = str(error.details.get("field") or "")
-    return {"subjects" if field.startswith("subjects") else field: error.message}
+    return {"subjects" if field.startswith("subjects") else field: error.localized(lang)}
 
 
 def _recent(session: Session, principal: Principal, lang: Language) -> list[CheckSummary]:
@@ -199,7 +199,7 @@ def run_check(
             )
         except Invalid as error:
             session.rollback()  # nothing of a refused check is kept
-            errors = _field_errors(error)
+            errors = _field_errors(error, lang_of(request))
         else:
             session.commit()  # before the redirect, so the browser's next GET sees the check
             return RedirectResponse(f"/console/checks/{check.id}", status_code=303)
@@ -299,7 +299,9 @@ def _record(
         raise Invalid(t("ckc.error.reason", lang), details={"field": "reason"})
     version = form.version.strip()
     if version and not (version.isascii() and version.isdigit() and 0 < int(version) < 2**31):
-        raise Invalid(f"version: {version!r} is not a version", details={"field": "version"})
+        raise Invalid(
+            key="ckc.err.version", params={"version": version}, details={"field": "version"}
+        )
     feedback.answer(
         session,
         principal=principal,
@@ -328,14 +330,14 @@ def _refusal(hit_id: int, error: Invalid | Conflict, form: FeedbackForm, lang: L
     if isinstance(error, Conflict):
         return Refused(hit_id, t("ckc.feedback.conflict", lang), {}, form, 409)
     field = str(error.details.get("field") or "")
-    return Refused(hit_id, t("ckc.feedback.error", lang), {field: error.message}, form, 422)
+    return Refused(hit_id, t("ckc.feedback.error", lang), {field: error.localized(lang)}, form, 422)
 
 
 def _hit_row(session: Session, check: CreditCheck, hit_id: int) -> tuple[int, int]:
     """The id and row number of a hit of this check (NotFound for any other hit)."""
     hit = session.get(CheckHit, _bounded(hit_id, "hit"))
     if hit is None or hit.check_id != check.id:
-        raise NotFound(f"hit {hit_id} does not exist")
+        raise NotFound(key="ckc.err.no_hit", params={"hit_id": hit_id})
     row_no = session.scalar(select(CheckRow.row_no).where(CheckRow.id == hit.row_id))
     return hit.id, row_no or 1
 

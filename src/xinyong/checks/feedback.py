@@ -47,11 +47,19 @@ def _reason(raw: str | None, outcome: Outcome) -> str | None:
     try:
         text = clean_text(raw or "", multiline=True)
     except TextProblem as problem:
-        raise Invalid(f"reason: {problem.reason}", details={"field": "reason"}) from None
+        raise Invalid(
+            key="ckc.err.reason_text",
+            params={"problem_reason": problem.reason},
+            details={"field": "reason"},
+        ) from None
     if len(text) > MAX_REASON:
-        raise Invalid(f"reason is longer than {MAX_REASON} characters", details={"field": "reason"})
+        raise Invalid(
+            key="ckc.err.reason_long",
+            params={"MAX_REASON": MAX_REASON},
+            details={"field": "reason"},
+        )
     if outcome is Outcome.not_applied and not text:
-        raise Invalid("say why the measure was not applied", details={"field": "reason"})
+        raise Invalid(key="ckc.err.reason_needed", details={"field": "reason"})
     return text or None
 
 
@@ -61,7 +69,7 @@ def _hit_of(session: Session, principal: Principal, hit_id: int, check_id: int |
         hit is not None and principal.department_id == hit.department_id
     )
     if hit is None or not own or (check_id is not None and hit.check_id != check_id):
-        raise NotFound(f"hit {hit_id} does not exist")
+        raise NotFound(key="ckc.err.no_hit", params={"hit_id": hit_id})
     return hit
 
 
@@ -81,17 +89,18 @@ def answer(
         select(CreditCheck.checked_on).where(CreditCheck.id == hit.check_id)
     )
     if answer.on > today:
-        raise Invalid("the date of the feedback cannot be in the future", details={"field": "on"})
+        raise Invalid(key="ckc.err.future", details={"field": "on"})
     if checked_on is not None and answer.on < checked_on:
         raise Invalid(
-            f"the date cannot be before the check ({checked_on.isoformat()})",
+            key="ckc.err.before_check",
+            params={"checked_on": checked_on.isoformat()},
             details={"field": "on"},
         )
     reason = _reason(answer.reason, answer.outcome)
     seen = hit.version if expected_version is None else expected_version
     stale = Conflict(
-        f"hit {hit.id} was answered by someone else meanwhile (version {seen} is no longer "
-        "current); reload it",
+        key="ckc.err.stale",
+        params={"hit_id": hit.id, "seen": seen},
         details={"hit_id": hit.id, "version": seen},
     )
     claim_version(session, hit, seen=seen, stale=stale)

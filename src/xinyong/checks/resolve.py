@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core.crypto import lookup_hash
+from xinyong.core.i18n import t
 from xinyong.identity import codes
 from xinyong.identity.matching.index import MatchIndex
 from xinyong.identity.matching.service import Candidate, screen
@@ -125,7 +126,7 @@ def resolve_codes(session: Session, queries: Sequence[SubjectQuery]) -> list[Res
     for query, result in detected:
         name = _clean(query.name)
         if not result.valid:
-            detail = {"reason": result.reason or "not a valid code"}
+            detail = {"reason": _both(result.reason)}
             shown = _shown_invalid(result, query.code)
             resolved.append(Resolution(query.row_no, name, shown, "invalid", detail=detail))
             continue
@@ -148,11 +149,18 @@ def _candidate_json(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def _both(reason: str | None) -> str:
+    """A code's reason kept as ``中文 · English`` (pages show the reader's half)."""
+    if not reason:
+        return f"{t('ckc.err.bad_code', 'zh')} · {t('ckc.err.bad_code', 'en')}"
+    return f"{codes.reason_in(reason, 'zh')} · {reason}"
+
+
 def resolve_name(resolver: NameResolver, query: SubjectQuery) -> Resolution:
     """Resolve a row that gives only a name through the matching engine."""
     name = _clean(query.name)
     if name is None:
-        reason = {"reason": "give a code or a name"}
+        reason = {"reason": f"{t('ckc.err.give_code', 'zh')} · {t('ckc.err.give_code', 'en')}"}
         return Resolution(query.row_no, None, None, "invalid", detail=reason)
     found = [c for c in resolver.candidates(name) if c.result.relation is None]
     if not found:
@@ -165,6 +173,7 @@ def resolve_name(resolver: NameResolver, query: SubjectQuery) -> Resolution:
             "decision": best.result.decision,
             "score": round(best.result.score, 4),
             "explanation": best.result.explanation,
+            "evidence": [item.to_dict() for item in best.result.evidence],
             "candidates": [_candidate_json(c) for c in found[:5]],
         }
     }

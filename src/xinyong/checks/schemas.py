@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from xinyong.core.text import Storable
 from xinyong.measures.present import BasisRead
+from xinyong.web.problems import KeyedValueError
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
@@ -27,7 +28,7 @@ class SubjectAsked(_Body):
     @model_validator(mode="after")
     def _one_given(self) -> SubjectAsked:
         if not (self.code or self.name):
-            raise ValueError("give a code or a name")
+            raise KeyedValueError("ckc.err.give_code")
         return self
 
 

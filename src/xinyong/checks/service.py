@@ -44,14 +44,16 @@ def _department(session: Session, principal: Principal, department_id: int | Non
     if scope.acts_for_any(principal):  # the credit office's admins check for the one named
         wanted = department_id if department_id is not None else principal.department_id
         if wanted is None:
-            raise Invalid("name the department that checks", details={"field": "department"})
+            raise Invalid(key="ckc.err.department", details={"field": "department"})
     else:
         wanted = scope.own_department(principal)
         if department_id is not None and department_id != wanted:
-            raise Forbidden("a department checks in its own name only")
+            raise Forbidden(key="ckc.err.own_name")
     department = session.get(Department, wanted)
     if department is None or not department.active:
-        raise Invalid(f"department {wanted} does not exist", details={"field": "department"})
+        raise Invalid(
+            key="ckc.err.no_department", params={"wanted": wanted}, details={"field": "department"}
+        )
     return department
 
 
@@ -264,13 +266,15 @@ def checked_subjects(subjects: Sequence[SubjectQuery]) -> Sequence[SubjectQuery]
     """Between 1 and MAX_SUBJECTS rows, each with a code or a name."""
     if not subjects or len(subjects) > MAX_SUBJECTS:
         raise Invalid(
-            f"check between 1 and {MAX_SUBJECTS} subjects at once (more: a batch check)",
+            key="ckc.err.subjects_count",
+            params={"MAX_SUBJECTS": MAX_SUBJECTS},
             details={"field": "subjects"},
         )
     for query in subjects:
         if not (query.code or "").strip() and not (query.name or "").strip():
             raise Invalid(
-                f"subjects[{query.row_no - 1}]: give a code or a name",
+                key="ckc.err.code_or_name",
+                params={"row": query.row_no},
                 details={"field": f"subjects[{query.row_no - 1}]"},
             )
     return subjects
@@ -309,7 +313,7 @@ def get(session: Session, check_id: int) -> CreditCheck:
     """The check with this id, or NotFound."""
     check = session.get(CreditCheck, check_id)
     if check is None:
-        raise NotFound(f"credit check {check_id} does not exist")
+        raise NotFound(key="cb.err.no_check", params={"check_id": check_id})
     return check
 
 
@@ -324,7 +328,7 @@ def readable(session: Session, principal: Principal, check_id: int) -> CreditChe
     """The check if the principal may read it (NotFound otherwise: no existence leak)."""
     check = get(session, check_id)
     if not may_read(principal, check):
-        raise NotFound(f"credit check {check_id} does not exist")
+        raise NotFound(key="cb.err.no_check", params={"check_id": check_id})
     return check
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from xinyong.core.i18n import Language, has_text, t
+from xinyong.core.i18n import Language, has_text, one_language, t
 
 
 class XinyongError(Exception):
@@ -14,8 +14,10 @@ class XinyongError(Exception):
 
     A message from the catalogue of texts is given by ``key`` (a ``texts.yaml`` key whose
     zh/en texts may hold ``{name}`` placeholders filled from ``params``): ``message`` is then
-    its English text and ``localized(lang)`` its text in the reader's language. A bare
-    ``message`` (no key) is shown as it is in both languages."""
+    its English text and ``localized(lang)`` its text in the reader's language. A parameter
+    given in both languages (``{"zh": "严重失信主体名单", "en": "…"}``, see ``both``) is filled
+    in the reader's language. A bare ``message`` (no key) is shown as it is in both
+    languages."""
 
     status_code: int = 400
     code: str = "error"
@@ -45,8 +47,16 @@ class XinyongError(Exception):
     def localized(self, lang: Language) -> str:
         """The message in ``lang``: the keyed text with its parameters, else ``message``."""
         if self.key is None or not has_text(self.key):
+            return one_language(self.message, lang)
+        params = {name: _in(value, lang) for name, value in self.params.items()}
+        return t(self.key, lang).format_map(_Params(params))
+
+    def in_both(self) -> str:
+        """The message kept for later readers (a batch's or a check's stored error):
+        ``中文 · English``, of which pages show the reader's half."""
+        if self.key is None or not has_text(self.key):
             return self.message
-        return t(self.key, lang).format_map(self.params)
+        return f"{self.localized('zh')} · {self.localized('en')}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON body used by the API error handler."""
@@ -54,6 +64,34 @@ class XinyongError(Exception):
         if self.details:
             body["details"] = self.details
         return body
+
+
+class _Params(dict[str, Any]):
+    """Parameters of a keyed text: a placeholder without a value stays as written."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def both(zh: str, en: str) -> dict[str, str]:
+    """A parameter of a keyed message written in both languages."""
+    return {"zh": zh, "en": en}
+
+
+def label(key: str) -> dict[str, str]:
+    """A parameter that is a text of the catalogue (a state's or an option's label)."""
+    return both(t(key, "zh"), t(key, "en"))
+
+
+def _in(value: Any, lang: Language) -> Any:
+    if isinstance(value, dict) and set(value) == {"zh", "en"}:
+        return value[lang]
+    localized = getattr(value, "localized", None)
+    if callable(localized):  # a parameter that reads itself in a language (a code's reason)
+        return localized(lang)
+    if isinstance(value, str):
+        return one_language(value, lang)
+    return value
 
 
 class Invalid(XinyongError):

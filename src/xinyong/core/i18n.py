@@ -6,6 +6,7 @@ naming both files."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -65,6 +66,22 @@ def t(key: str, lang: Language) -> str:
     """Interface text for a key in the given language (the key itself if unknown)."""
     entry = _module_texts().get(key)
     return entry[lang] if entry else key
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+BILINGUAL_JOINER = " · "
+
+
+def one_language(text: str, lang: Language) -> str:
+    """The reader's half of a text written ``中文 · English`` (older messages and stored
+    reasons are so written); any other text as it is."""
+    chinese, joiner, english = text.partition(BILINGUAL_JOINER)
+    if not joiner or not _CJK.search(chinese) or not _LATIN.search(english):
+        return text
+    if _CJK.search(english) and _LATIN.search(chinese) and not _CJK.match(chinese):
+        return text  # not a 中文 · English pair
+    return chinese if lang == "zh" else english
 
 
 def has_text(key: str) -> bool:

@@ -67,7 +67,7 @@ def my_results(
     """我的信用评价 · The logged-in subject's own grades, explained."""
     policy.require(principal, "rights.apply")
     if principal.subject_id is None:
-        raise Forbidden("this is for a subject's own account")
+        raise Forbidden(key="ev.err.own_account")
     language: Language = "en" if lang == "en" else "zh"
     return [
         explain.as_json(e)

@@ -30,7 +30,7 @@ def _lang(request: Request) -> Language:
 def _staff(principal: Principal) -> None:
     policy.require(principal, "evaluations.read")
     if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
+        raise Forbidden(key="ev.err.staff_only")
 
 
 @router.get("/evaluation-models", response_class=HTMLResponse)
@@ -43,7 +43,7 @@ def models_page(request: Request) -> Response:
 def _own_subject(principal: Principal) -> int:
     policy.require(principal, "rights.apply")
     if principal.subject_id is None or principal.account_id is None:
-        raise Forbidden("this page is for a subject's own account")
+        raise Forbidden(key="ev.err.own_page")
     return principal.subject_id
 
 

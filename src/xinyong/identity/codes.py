@@ -20,6 +20,7 @@ from operator import mul
 from typing import Any, Literal
 
 from xinyong.core.config import get_settings
+from xinyong.core.i18n import Language, t
 from xinyong.identity import regions
 
 Kind = Literal["uscc", "id_number", "registration_number", "organization_code", "unknown"]
@@ -117,6 +118,36 @@ class CodeResult:
         }
 
 
+class Reason(str):
+    """Why a code is invalid: the English text (as a ``str``), and the catalogue key and
+    parameters that read it in the reader's language (``localized``)."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> Reason:
+        made = super().__new__(cls, t(key, "en").format_map(params))
+        made.key, made.params = key, params
+        return made
+
+    def localized(self, lang: Language) -> str:
+        params = {
+            k: reason_in(v, lang) if isinstance(v, Reason) else v for k, v in self.params.items()
+        }
+        return t(self.key, lang).format_map(params)
+
+
+def _why(key: str, **params: Any) -> Reason:
+    return Reason(key, **params)
+
+
+def reason_in(reason: str | None, lang: Language) -> str:
+    """A code's reason in the reader's language (a plain text as it is)."""
+    if isinstance(reason, Reason):
+        return reason.localized(lang)
+    return reason or ""
+
+
 def normalize_code(raw: str) -> str:
     """Fold full-width to half-width, drop whitespace and the org-code hyphen, upper-case."""
     folded = unicodedata.normalize("NFKC", raw)
@@ -133,7 +164,7 @@ def _is_digits(text: str) -> bool:
 def _bad_char(text: str, allowed: str | frozenset[str], offset: int = 0) -> str | None:
     for index, ch in enumerate(text, start=offset + 1):
         if ch not in allowed:
-            return f"character {ch!r} at position {index} is not allowed"
+            return _why("identity.why.bad_char", char=ch, position=index)
     return None
 
 
@@ -204,28 +235,28 @@ def clear_cache() -> None:
 
 def _uscc_format_error(code: str) -> str | None:
     if len(code) != 18:
-        return f"length {len(code)}, expected 18"
+        return _why("identity.why.length", length=len(code), expected=18)
     bad = _bad_char(code, USCC_CHARS)
     if bad:
         return bad
     region_bad = _bad_char(code[2:8], DIGITS, offset=2)
-    return f"{region_bad} in the region code" if region_bad else None
+    return _why("identity.why.region_char", problem=region_bad) if region_bad else None
 
 
 def _uscc_category_error(code: str) -> str | None:
     authority, kind = code[0], code[1]
     if authority not in AUTHORITIES:
-        return f"registering authority {authority!r} is unknown"
+        return _why("identity.why.authority", authority=authority)
     name, kinds = AUTHORITIES[authority]
     if kind not in kinds:
-        return f"organisation kind {kind!r} is unknown for authority {authority!r} ({name})"
+        return _why("identity.why.org_kind", kind=kind, authority=authority, name=name)
     return None
 
 
 def _embedded_org_error(code: str) -> str | None:
     expected = organization_check_digit(code[8:16])
     if code[16] != expected:
-        return f"embedded organisation code check digit is {code[16]!r}, expected {expected!r}"
+        return _why("identity.why.embedded_check", found=code[16], expected=expected)
     return None
 
 
@@ -266,7 +297,7 @@ def validate_uscc(raw: str) -> CodeResult:
     expected = uscc_check_character(code[:17])
     error = _uscc_category_error(code)
     if error is None and code[17] != expected:
-        error = f"check character is {code[17]!r}, expected {expected!r}"
+        error = _why("identity.why.check_char", found=code[17], expected=expected)
     if error:
         return replace(described, reason=error)
     org_error = _embedded_org_error(code)
@@ -305,17 +336,17 @@ def _parse_date(digits: str) -> date | None:
 
 def _id_format_error(code: str) -> str | None:
     if len(code) != 18:
-        return f"length {len(code)}, expected 18"
+        return _why("identity.why.length", length=len(code), expected=18)
     return _bad_char(code[:17], DIGITS) or _bad_char(code[17], DIGITS | {"X"}, offset=17)
 
 
 def _birth_date_error(digits: str, birth: date | None) -> str | None:
     if birth is None:
-        return f"birth date {digits} is not a date"
+        return _why("identity.why.birth_not_date", digits=digits)
     if birth > date.today():
-        return f"birth date {birth.isoformat()} is in the future"
+        return _why("identity.why.birth_future", date=birth.isoformat())
     if birth.year < EARLIEST_BIRTH_YEAR:
-        return f"birth date {birth.isoformat()} is before {EARLIEST_BIRTH_YEAR}"
+        return _why("identity.why.birth_early", date=birth.isoformat(), year=EARLIEST_BIRTH_YEAR)
     return None
 
 
@@ -340,10 +371,12 @@ def validate_id_number(raw: str) -> CodeResult:
     )
     expected = id_check_digit(code[:17])
     if code[17] != expected:
-        return replace(described, reason=f"check digit is {code[17]!r}, expected {expected!r}")
+        return replace(
+            described, reason=_why("identity.why.check_digit", found=code[17], expected=expected)
+        )
     error = _birth_date_error(code[6:14], birth)
     if error is None and not regions.exists(code[:6]):
-        error = f"region {code[:6]} is unknown"
+        error = _why("identity.why.region", region=code[:6])
     if error or birth is None:
         return replace(described, reason=error)
     notes: tuple[str, ...] = ()
@@ -381,14 +414,16 @@ def validate_registration_number(raw: str) -> CodeResult:
     code = normalize_code(raw)
     base = CodeResult(raw, code, "registration_number", False)
     if len(code) != 15:
-        return replace(base, reason=f"length {len(code)}, expected 15")
+        return replace(base, reason=_why("identity.why.length", length=len(code), expected=15))
     error = _bad_char(code, DIGITS)
     if error:
         return replace(base, reason=error)
     described = replace(base, region=code[:6], region_name=regions.full_name(code[:6]))
     expected = registration_check_digit(code[:14])
     if code[14] != expected:
-        return replace(described, reason=f"check digit is {code[14]!r}, expected {expected!r}")
+        return replace(
+            described, reason=_why("identity.why.check_digit", found=code[14], expected=expected)
+        )
     return replace(described, valid=True)
 
 
@@ -397,13 +432,15 @@ def validate_organization_code(raw: str) -> CodeResult:
     code = normalize_code(raw)
     base = CodeResult(raw, code, "organization_code", False)
     if len(code) != 9:
-        return replace(base, reason=f"length {len(code)}, expected 9")
+        return replace(base, reason=_why("identity.why.length", length=len(code), expected=9))
     error = _bad_char(code[:8], ORG_CHARS) or _bad_char(code[8], DIGITS | {"X"}, offset=8)
     if error:
         return replace(base, reason=error)
     expected = organization_check_digit(code[:8])
     if code[8] != expected:
-        return replace(base, reason=f"check digit is {code[8]!r}, expected {expected!r}")
+        return replace(
+            base, reason=_why("identity.why.check_digit", found=code[8], expected=expected)
+        )
     return replace(base, valid=True)
 
 
@@ -517,10 +554,9 @@ def detect(raw: str) -> CodeResult:
     if len(code) == 9:
         return validate_organization_code(raw)
     reason = (
-        "empty"
+        _why("identity.why.empty")
         if not code
-        else f"length {len(code)}, expected 18 (USCC or ID number), 15 (registration number) "
-        "or 9 (organisation code)"
+        else _why("identity.why.length_any", length=len(code))
     )
     return CodeResult(raw, code, "unknown", False, reason=reason)
 

@@ -132,7 +132,8 @@ def receive_upload(
                 written += len(chunk)
                 if written > limit:
                     raise Invalid(
-                        f"file is larger than the limit of {limit:,} bytes",
+                        key="ingest.err.too_large",
+                        params={"limit": limit},
                         details={"field": "file", "limit": limit},
                     )
                 out.write(chunk)
@@ -166,7 +167,7 @@ def visible_batch(session: Session, principal: Principal, batch_id: str) -> Inge
         not scope.platform_wide(principal)
         and scope.own_department(principal) != batch.department_id
     ):
-        raise Forbidden(f"batch {batch.id} belongs to another department")
+        raise Forbidden(key="ingest.err.batch_other", params={"batch_id": batch.id})
     return batch
 
 
@@ -258,4 +259,4 @@ def own_review(session: Session, principal: Principal, review_id: int) -> None:
     """Refuse a review item of another department."""
     item = review.get(session, review_id)
     if item.department_id != scope.own_department(principal):
-        raise Forbidden(f"review item {review_id} belongs to another department")
+        raise Forbidden(key="ingest.err.review_other", params={"review_id": review_id})

@@ -91,7 +91,7 @@ def upload(
             "items": _items_for(own),
             "department": own,
             "departments": [] if own else session.query(Department).order_by(Department.key).all(),
-            "error": error.message,
+            "error": error.localized(lang_of(request)),
         }
         return render(request, "console/ingest/upload.html", context, status_code=error.status_code)
     return RedirectResponse(f"/console/ingest/batches/{batch.id}", status_code=303)
@@ -129,7 +129,7 @@ def _ledger_filter(
     else:
         department = scope.own_department(principal)
     if filters.since and filters.until and filters.since > filters.until:
-        raise Invalid("the start date is after the end date", details={"field": "since"})
+        raise Invalid(key="portal.err.date_order", details={"field": "since"})
     where = ledger_view.LedgerFilter(
         department_id=department,
         item_code=filters.item or None,

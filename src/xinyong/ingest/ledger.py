@@ -40,7 +40,7 @@ def get_batch(session: Session, batch_id: str) -> IngestBatch:
     """A batch by id, or NotFound."""
     batch = session.get(IngestBatch, batch_id)
     if batch is None:
-        raise NotFound(f"batch {batch_id} does not exist")
+        raise NotFound(key="ingest.err.no_batch", params={"batch_id": batch_id})
     return batch
 
 
@@ -110,7 +110,7 @@ class _Outcomes(Mapping[int, tuple[str, str]]):
 def write_batch_report(session: Session, batch: IngestBatch, out: Path | BinaryIO) -> None:
     """The original rows with the outcome and error columns added, as XLSX."""
     if not batch.stored_path or not Path(batch.stored_path).exists():
-        raise NotFound(f"batch {batch.id} has no stored file to report on")
+        raise NotFound(key="ingest.err.no_file", params={"batch_id": batch.id})
     rejected = {
         r.row_number: (STATUS_TEXT["rejected"], "; ".join(_error_text(e) for e in r.errors))
         for r in session.scalars(select(RejectedRow).where(RejectedRow.batch_id == batch.id))

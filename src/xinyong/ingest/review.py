@@ -79,14 +79,17 @@ def get(session: Session, review_id: int) -> ReviewItem:
     """A review item by id, or NotFound."""
     item = session.get(ReviewItem, review_id)
     if item is None:
-        raise NotFound(f"review item {review_id} does not exist")
+        raise NotFound(key="ingest.err.no_review", params={"review_id": review_id})
     return item
 
 
 def _get_open(session: Session, review_id: int) -> ReviewItem:
     item = get(session, review_id)
     if item.status != "open":
-        raise Conflict(f"review item {review_id} is already {item.status}")
+        raise Conflict(
+            key="ingest.err.review_done",
+            params={"review_id": review_id, "item_status": item.status},
+        )
     return item
 
 
@@ -101,12 +104,14 @@ def resolve(session: Session, *, review_id: int, subject_id: int, actor: str) ->
         code = subject.uscc
     if not code:
         raise Invalid(
-            f"subject {subject_id} has no code to record", details={"field": "subject_id"}
+            key="ingest.err.no_code",
+            params={"subject_id": subject_id},
+            details={"field": "subject_id"},
         )
     payload = {**review.payload, item.subject_code_field: code}
     source_id = item.source_record_id(payload)
     if not source_id:
-        raise Invalid("the row has no source record id", details={"field": "payload"})
+        raise Invalid(key="ingest.err.no_source_id", details={"field": "payload"})
     result = records_service.submit(
         session,
         data=RecordCreate(

@@ -77,7 +77,9 @@ def department_for(session: Session, key: str) -> Department:
         select(Department).where((Department.key == key) | (Department.code == key))
     )
     if department is None:
-        raise NotFound(f"department {key!r} does not exist", details={"field": "department"})
+        raise NotFound(
+            key="ingest.err.no_department", params={"key": key}, details={"field": "department"}
+        )
     return department
 
 
@@ -85,8 +87,13 @@ def check_source(item: CatalogItem, department: Department) -> None:
     """Only the departments the catalogue names may report an item."""
     if item.source_departments and department.kind not in item.source_departments:
         raise Forbidden(
-            f"department {department.key} ({department.kind}) is not a source of item "
-            f"{item.code}; sources: {', '.join(item.source_departments)}",
+            key="ingest.err.not_source",
+            params={
+                "department_key": department.key,
+                "department_kind": department.kind,
+                "item_code": item.code,
+                "join_item_source_departments": ", ".join(item.source_departments),
+            },
             details={"field": "item"},
         )
 
@@ -294,7 +301,7 @@ def parties(session: Session, sub: Submission) -> tuple[CatalogItem, Department]
     check_source(item, department)
     if sub.mode not in ("strict", "partial"):
         raise Invalid(
-            f"mode must be strict or partial, not {sub.mode!r}", details={"field": "mode"}
+            key="ingest.err.mode", params={"sub_mode": sub.mode}, details={"field": "mode"}
         )
     serialise(session, item.code, department.id)
     return item, department
@@ -315,7 +322,7 @@ def _refuse(session: Session, batch: IngestBatch, error: IngestFileError) -> Ing
     """A file the platform cannot read at all: a refused batch that says why."""
     Stage(session.connection()).drop()
     batch.status = "refused"
-    batch.error = error.message
+    batch.error = error.in_both()
     batch.rows = batch.accepted = batch.corrected = batch.unchanged = batch.rejected = 0
     batch.finished_at = utcnow()
     session.add(batch)

@@ -16,7 +16,7 @@ from xinyong.auth.scope import (
     own_department,
     platform_wide,
 )
-from xinyong.core.errors import Forbidden, Invalid
+from xinyong.core.errors import Forbidden, Invalid, both
 from xinyong.lists import entries
 from xinyong.lists.config import ListType
 from xinyong.lists.models import ListEntry
@@ -42,7 +42,10 @@ def readable(session: Session, principal: Principal, entry_id: int) -> ListEntry
     policy.require(principal, "lists.read")
     entry = entries.get(session, entry_id)
     if not platform_wide(principal) and entry.department_id != own_department(principal):
-        raise Forbidden(f"{principal.label} may not read list entry {entry.id}")
+        raise Forbidden(
+            key="lc.err.may_not_read",
+            params={"principal_label": principal.label, "entry_id": entry.id},
+        )
     return entry
 
 
@@ -52,8 +55,8 @@ def actionable(session: Session, principal: Principal, entry_id: int) -> ListEnt
     entry = entries.get(session, entry_id)
     if not is_admin(principal) and entry.department_id != own_department(principal):
         raise Forbidden(
-            f"list entry {entry.id} is decided by another department; {principal.label} "
-            "may not act on it"
+            key="lc.err.other_department",
+            params={"entry_id": entry.id, "principal_label": principal.label},
         )
     return entry
 
@@ -66,7 +69,8 @@ def proposing_department(session: Session, principal: Principal, department: str
     own = own_department(principal)
     if department and department_id(session, department) != own:
         raise Forbidden(
-            f"{principal.label} proposes for its own department only",
+            key="lc.err.own_department",
+            params={"principal_label": principal.label},
             details={"field": "department"},
         )
     return own
@@ -76,14 +80,15 @@ def check_officer_reason(spec: ListType, reason: str) -> None:
     """An officer removes on one of the list's conditions, not on a procedure's own reason."""
     if reason in NOT_BY_OFFICERS:
         raise Invalid(
-            f"{reason!r} is applied by its own procedure (the term job or an objection case), "
-            "not by an officer",
+            key="lc.err.own_procedure",
+            params={"reason": reason},
             details={"field": "reason"},
         )
     if spec.condition(reason) is None:
         codes = officer_reasons(spec)
         raise Invalid(
-            f"{reason!r} is not a removal condition of the {spec.name.zh} (conditions: {codes})",
+            key="lc.err.not_condition",
+            params={"reason": reason, "list": both(spec.name.zh, spec.name.en), "codes": codes},
             details={"field": "reason", "conditions": codes},
         )
 

@@ -97,7 +97,7 @@ def propose(body: ProposeBody, principal: Decider, session: DbSession) -> EntryR
     queue.check_filter(body.list_code, None)  # an unknown list is a mistake in the body
     subject = subjects_service.find_by_code(session, body.subject_code.strip())
     if subject is None:
-        raise Invalid("no subject has this USCC or ID number", details={"field": "subject_code"})
+        raise Invalid(key="lc.err.no_subject_code", details={"field": "subject_code"})
     names = {
         "subject_id": "subject_code",
         "department_id": "department" if body.department else "list_code",

@@ -72,7 +72,7 @@ def _refusal(request: Request, error: XinyongError) -> tuple[dict[str, str], str
     """A refused step as the page shows it: message per field, headline, HTTP status."""
     conflict = isinstance(error, Conflict)
     field = error.details.get("field")
-    errors = {field: error.message} if isinstance(field, str) else {}
+    errors = {field: error.localized(lang_of(request))} if isinstance(field, str) else {}
     headline = t("lc.error.conflict" if conflict else "lc.error.invalid", lang_of(request))
     return errors, headline, 409 if conflict else 422
 
@@ -159,7 +159,8 @@ def _basis_ids(raw: list[str]) -> list[int]:
         for part in _SEPARATORS.split(value.strip()):
             if part and not (part.isascii() and part.isdigit() and 0 < int(part) < 2**31):
                 raise Invalid(
-                    f"basis_record_ids: {part!r} is not a record number",
+                    key="lc.err.basis_number",
+                    params={"value": part},
                     details={"field": "basis_record_ids", "value": part},
                 )
             if part:
@@ -287,7 +288,7 @@ def propose(
     except (Invalid, Conflict, NotFound) as error:
         session.rollback()  # nothing of a refused proposal is kept
         errors, headline, status = _refusal(request, error)
-        errors = errors or {"": error.message}
+        errors = errors or {"": error.localized(lang_of(request))}
         return _new_page(
             request, session, principal, form, errors=errors, headline=headline, status=status
         )
@@ -342,7 +343,11 @@ def _entry_page(
         step, form, error = failed
         errors, headline, status = _refusal(request, error)
         context.update(
-            errors=errors, headline=headline, message=error.message, failed_step=step, form=form
+            errors=errors,
+            headline=headline,
+            message=error.localized(lang_of(request)),
+            failed_step=step,
+            form=form,
         )
     return _page(request, principal, "entry.html", context, status=status)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.core.db import claim_version
-from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound, both, label
 from xinyong.core.i18n import t
 from xinyong.core.text import TextProblem, clean_text
 from xinyong.lists.config import ListKind, ListType, get_config
@@ -30,6 +30,7 @@ from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department
+from xinyong.web.problems import invalid
 
 MAX_TEXT = 5000
 MAX_BASIS = 20
@@ -40,7 +41,7 @@ def get(session: Session, entry_id: int) -> ListEntry:
     """The entry with this id, or NotFound."""
     entry = session.get(ListEntry, entry_id)
     if entry is None:
-        raise NotFound(f"list entry {entry_id} does not exist")
+        raise NotFound(key="lc.err.no_entry", params={"entry_id": entry_id})
     return entry
 
 
@@ -70,11 +71,15 @@ def clean(raw: str | None, field: str, *, required: bool = True) -> str:
     try:
         text = clean_text(raw or "", multiline=True)
     except TextProblem as problem:
-        raise Invalid(f"{field}: {problem.reason}", details={"field": field}) from None
+        raise Invalid(
+            key="lc.err.field_problem",
+            params={"field": label(f"field.{field}"), "reason": problem.reason},
+            details={"field": field},
+        ) from None
     if required and not text:
-        raise Invalid(f"{field} must not be empty", details={"field": field})
+        raise invalid(field, "missing")
     if len(text) > MAX_TEXT:
-        raise Invalid(f"{field} is longer than {MAX_TEXT} characters", details={"field": field})
+        raise invalid(field, "string_too_long", max_length=MAX_TEXT)
     return text
 
 
@@ -122,8 +127,8 @@ def claim(session: Session, entry: ListEntry, *, expected_version: int | None) -
     """Take the entry for a change: its version must still be the one the caller saw."""
     seen = entry.version if expected_version is None else expected_version
     stale = Conflict(
-        f"list entry {entry.id} was changed by someone else meanwhile (version {seen} is no "
-        "longer current); reload it and decide again",
+        key="lc.err.stale",
+        params={"entry_id": entry.id, "seen": seen},
         details={"entry_id": entry.id, "version": seen},
     )
     claim_version(session, entry, seen=seen, stale=stale)
@@ -136,7 +141,12 @@ def move(
     current = EntryState(entry.state)
     if not can_move(current, to):
         raise IllegalTransition(
-            f"list entry {entry.id} is {current.value}; it cannot become {to.value}",
+            key="lc.err.transition",
+            params={
+                "entry_id": entry.id,
+                "current_value": label(f"list.state.{current.value}"),
+                "to_value": label(f"list.state.{to.value}"),
+            },
             details={"from": current.value, "to": to.value},
         )
     claim(session, entry, expected_version=expected_version)
@@ -215,10 +225,17 @@ def check_department(session: Session, spec: ListType, department_id: int) -> No
     department = session.get(Department, department_id)
     field = {"field": "department_id"}
     if department is None:
-        raise Invalid(f"department {department_id} does not exist", details=field)
+        raise Invalid(
+            key="lc.err.no_department", params={"department_id": department_id}, details=field
+        )
     if department.kind not in spec.deciders:
         raise Invalid(
-            f"department {department.key} ({department.kind}) does not decide the {spec.name.zh}",
+            key="lc.err.not_decider",
+            params={
+                "department_key": department.key,
+                "department_kind": department.kind,
+                "list": both(spec.name.zh, spec.name.en),
+            },
             details=field,
         )
 
@@ -228,7 +245,11 @@ def check_subject(session: Session, spec: ListType, subject_id: int, today: date
     subject = subjects_service.get(session, subject_id)
     if subject.kind not in spec.subject_kinds:
         raise Invalid(
-            f"the {spec.name.zh} does not take subjects of kind {subject.kind}",
+            key="lc.err.subject_kind",
+            params={
+                "list": both(spec.name.zh, spec.name.en),
+                "subject_kind": label(f"kind.{subject.kind}"),
+            },
             details={"field": "subject_id"},
         )
     live = session.scalar(
@@ -240,13 +261,23 @@ def check_subject(session: Session, spec: ListType, subject_id: int, today: date
     )
     if live is not None:
         raise Conflict(
-            f"subject {subject_id} already has a live entry ({live}) on the {spec.name.zh}",
+            key="lc.err.live_entry",
+            params={
+                "subject_id": subject_id,
+                "live": live,
+                "list": both(spec.name.zh, spec.name.en),
+            },
             details={"entry_id": live},
         )
     clash = sorted(set(spec.incompatible_with) & set(memberships(session, subject_id, today)))
     if clash:
         raise Conflict(
-            f"subject {subject_id} is on {clash}, which rules out the {spec.name.zh}",
+            key="lc.err.incompatible",
+            params={
+                "subject_id": subject_id,
+                "clash": clash,
+                "list": both(spec.name.zh, spec.name.en),
+            },
             details={"field": "subject_id", "lists": clash},
         )
 
@@ -264,7 +295,8 @@ def check_basis(
     unique = list(dict.fromkeys(record_ids))
     if not unique or len(unique) > MAX_BASIS:
         raise Invalid(
-            f"name between 1 and {MAX_BASIS} records the entry rests on",
+            key="lc.err.basis_count",
+            params={"MAX_BASIS": MAX_BASIS},
             details={"field": "basis_record_ids"},
         )
     records = []
@@ -272,15 +304,28 @@ def check_basis(
         details = {"field": "basis_record_ids", "record_id": record_id}
         record = session.get(Record, record_id)
         if record is None or record.subject_id != subject_id:
-            raise Invalid(f"record {record_id} is not a record of this subject", details=details)
+            raise Invalid(
+                key="lc.err.not_subjects_record", params={"record_id": record_id}, details=details
+            )
         if not record.is_current or record.state not in LIVE_RECORD_STATES:
             raise Invalid(
-                f"record {record_id} is not a current, live record ({record.state})",
+                key="lc.err.record_not_live",
+                params={
+                    "record_id": record_id,
+                    "record_state": label(f"record.state.{record.state}"),
+                },
                 details=details,
             )
         if _wrong_polarity(spec, record):
             raise Invalid(
-                f"a {record.polarity} record cannot ground the {spec.name.zh}", details=details
+                key="lc.err.polarity",
+                params={
+                    "record_polarity": both(
+                        t(f"polarity.{record.polarity}", "zh"), record.polarity
+                    ),
+                    "list": both(spec.name.zh, spec.name.en),
+                },
+                details=details,
             )
         records.append(record)
     return records

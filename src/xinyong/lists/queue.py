@@ -38,9 +38,15 @@ def check_filter(list_code: str | None, state: str | None) -> None:
         try:
             get_config().get(list_code)
         except NotFound as exc:
-            raise Invalid(exc.message, details={"field": "list_code"}) from exc
+            raise Invalid(
+                exc.message, key=exc.key, params=exc.params, details={"field": "list_code"}
+            ) from exc
     if state and state not in ENTRY_STATES:
-        raise Invalid(f"state must be one of {', '.join(ENTRY_STATES)}", details={"field": "state"})
+        raise Invalid(
+            key="lc.err.state",
+            params={"join_ENTRY_STATES": ", ".join(ENTRY_STATES)},
+            details={"field": "state"},
+        )
 
 
 def _conditions(where: QueueFilter) -> list[ColumnElement[bool]]:
@@ -60,7 +66,9 @@ def queue(
 ) -> tuple[list[ListEntry], int]:
     """One page of the entries the filter selects, newest first, and how many there are."""
     if not 0 <= offset <= MAX_OFFSET:
-        raise Invalid(f"page is too deep (at most {MAX_OFFSET} rows)", details={"field": "page"})
+        raise Invalid(
+            key="lc.err.page_deep", params={"MAX_OFFSET": MAX_OFFSET}, details={"field": "page"}
+        )
     conditions = _conditions(where)
     stmt = select(ListEntry).where(*conditions).order_by(ListEntry.id.desc())
     found = list(session.scalars(stmt.limit(limit).offset(offset)))

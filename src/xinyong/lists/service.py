@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from xinyong.audit import service as audit_service
 from xinyong.catalog import service as catalog_service
-from xinyong.core.errors import Conflict, IllegalTransition, Invalid
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, both, label
 from xinyong.core.i18n import LANGUAGES, t
 from xinyong.core.workdays import add_workdays
 from xinyong.lists import entries, hooks
@@ -56,7 +56,8 @@ def propose(
     spec = get_config().get(list_code)
     if spec.source is ListSource.records:
         raise Invalid(
-            f"entries of the {spec.name.zh} come only from the records reported to the platform",
+            key="lc.err.records_only",
+            params={"list": both(spec.name.zh, spec.name.en)},
             details={"field": "list_code"},
         )
     legal = entries.clean(legal_basis, "legal_basis")
@@ -86,7 +87,8 @@ def create_proposal(
             session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            f"subject {entry.subject_id} already has a live entry on {entry.list_code}",
+            key="lc.err.live_entry_code",
+            params={"entry_subject_id": entry.subject_id, "entry_list_code": entry.list_code},
             details={"field": "subject_id"},
         ) from exc
     session.add_all(ListEntryBasis(entry_id=entry.id, record_id=r.id) for r in records)
@@ -144,9 +146,15 @@ def hold(
     """An objection against the entry is registered: it cannot be listed until decided."""
     entry = entries.get(session, entry_id)
     if entry.state not in (EntryState.notified.value, EntryState.listed.value):
-        raise IllegalTransition(f"list entry {entry.id} is {entry.state}; nothing to hold")
+        raise IllegalTransition(
+            key="lc.err.nothing_to_hold",
+            params={"entry_id": entry.id, "entry_state": label(f"list.state.{entry.state}")},
+        )
     if entry.held_by_objection:
-        raise Conflict(f"list entry {entry.id} is already held by objection {entry.objection_ref}")
+        raise Conflict(
+            key="lc.err.already_held",
+            params={"entry_id": entry.id, "entry_objection_ref": entry.objection_ref},
+        )
     entries.claim(session, entry, expected_version=expected_version)
     entry.held_by_objection, entry.objection_ref = True, ref
     entries.log(session, entry, actor=actor, action="held", from_state=entry.state, note=ref)
@@ -164,7 +172,7 @@ def release(
     """The objection ended without being upheld (rejected or withdrawn): the hold is lifted."""
     entry = entries.get(session, entry_id)
     if not entry.held_by_objection:
-        raise Invalid(f"list entry {entry.id} is not held by an objection")
+        raise Invalid(key="lc.err.not_held", params={"entry_id": entry.id})
     entries.claim(session, entry, expected_version=expected_version)
     entry.held_by_objection = False
     text = entries.clean(note, "note", required=False) or None
@@ -208,24 +216,30 @@ def uphold_objection(
 def _check_listable(session: Session, entry: ListEntry, today: date) -> None:
     if entry.state != EntryState.notified.value:
         raise IllegalTransition(
-            f"list entry {entry.id} is {entry.state}; only a notified entry can be listed",
+            key="lc.err.only_notified",
+            params={"entry_id": entry.id, "entry_state": label(f"list.state.{entry.state}")},
             details={"from": entry.state, "to": EntryState.listed.value},
         )
     if entry.held_by_objection:
         raise Conflict(
-            f"list entry {entry.id} is held by objection {entry.objection_ref or ''}".strip(),
+            key="lc.err.held",
+            params={"entry_id": entry.id, "ref": entry.objection_ref or ""},
             details={"entry_id": entry.id},
         )
     if entry.objection_until is not None and today <= entry.objection_until:
         raise Invalid(
-            f"the subject may object until {entry.objection_until.isoformat()}; "
-            "list it after that day",
+            key="lc.err.objection_window",
+            params={"entry_objection_until": entry.objection_until.isoformat()},
             details={"field": "today", "objection_until": entry.objection_until.isoformat()},
         )
     for record in entries.basis_records(session, entry.id):
         if not record.is_current or record.state not in LIVE_RECORD_STATES:
             raise Invalid(
-                f"basis record {record.id} is no longer current and live ({record.state})",
+                key="lc.err.basis_not_live",
+                params={
+                    "record_id": record.id,
+                    "record_state": label(f"record.state.{record.state}"),
+                },
                 details={"field": "basis_record_ids", "record_id": record.id},
             )
 
@@ -276,7 +290,8 @@ def remove(
     if spec.condition(reason) is None:
         codes = [c.code for c in spec.removal_conditions]
         raise Invalid(
-            f"{reason!r} is not a removal condition of the {spec.name.zh} (conditions: {codes})",
+            key="lc.err.not_condition",
+            params={"reason": reason, "list": both(spec.name.zh, spec.name.en), "codes": codes},
             details={"field": "reason", "conditions": codes},
         )
     text = entries.clean(note, "note", required=False) or None
@@ -338,7 +353,9 @@ def remove_grounded_on(
     """End the live entries resting on this record (any version): it was repaired or revoked."""
     if reason not in GROUNDED_REASONS:
         raise Invalid(
-            f"reason must be one of {list(GROUNDED_REASONS)}", details={"field": "reason"}
+            key="lc.err.grounded_reason",
+            params={"list_GROUNDED_REASONS": list(GROUNDED_REASONS)},
+            details={"field": "reason"},
         )
     version = aliased(Record)
     grounded = (

@@ -201,7 +201,8 @@ class MeasureCatalog(StrictModel):
         except KeyError:
             known = ", ".join(self.matters)
             raise Invalid(
-                f"matter: unknown matter '{code}' (matters: {known})",
+                key="ms.err.matter",
+                params={"code": code, "known": known},
                 details={"field": "matter", "matter": code, "known": list(self.matters)},
             ) from None
 
@@ -210,7 +211,9 @@ class MeasureCatalog(StrictModel):
         try:
             return self.measures[code]
         except KeyError:
-            raise NotFound(f"no measure '{code}'", details={"measure": code}) from None
+            raise NotFound(
+                key="ms.err.no_measure", params={"code": code}, details={"measure": code}
+            ) from None
 
     def for_matter(self, code: str) -> list[Measure]:
         """The measures applied in matter ``code`` (Invalid when there is no such matter)."""

@@ -27,12 +27,13 @@ from xinyong.portal.schemas import (
 )
 from xinyong.subjects import service as subjects_service
 from xinyong.web.deps import DbSession
+from xinyong.web.problems import KeyedValueError
 
 
 def _iso_date(value: object) -> object:
     """Dates in query strings are YYYY-MM-DD only (not timestamps or other spellings)."""
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("expected a date as YYYY-MM-DD")
+        raise KeyedValueError("problem.date_parsing")
     return value
 
 

@@ -76,7 +76,7 @@ def get(list_code: str) -> ListSpec:
         if spec.code == code:
             return spec
     known = ", ".join(spec.code for spec in public_specs())
-    raise NotFound(f"no public list {list_code!r} (lists: {known})")
+    raise NotFound(key="portal.err.list", params={"code": list_code, "known": known})
 
 
 def lists_of_item(item_code: str) -> list[ListSpec]:
@@ -190,7 +190,7 @@ def _after(cursor: str) -> ColumnElement[bool]:
     try:
         day, entry_id = date.fromisoformat(str(data["d"])), publish.cursor_id(data["i"])
     except (KeyError, TypeError, ValueError):
-        raise Invalid("cursor is not valid", details={"field": "cursor"}) from None
+        raise Invalid(key="portal.err.cursor", details={"field": "cursor"}) from None
     at = tuple_sql(literal(day, Date()), literal(entry_id, Integer()))
     return tuple_sql(_listed_on(), ListEntry.id) < at
 

@@ -23,6 +23,7 @@ from xinyong.catalog.labels import (  # noqa: F401  (portal pages read them as p
     format_value,
     item_name,
     period_text,
+    unit_label,
 )
 from xinyong.catalog.schemas import (
     DisclosureKind,
@@ -78,6 +79,8 @@ def field_rows(
         shown = format_value(name, value, lang)
         if spec is not None and spec.type is FieldType.currency and lang == "zh":
             shown = f"{conventions.currency_name(shown)}（{shown}）"  # 美元（USD）
+        if spec is not None and spec.unit:
+            shown = f"{shown} {unit_label(spec.unit, lang)}"  # 500 万元
         rows.append((label, shown))
     return rows
 

@@ -59,7 +59,7 @@ _NO_DATE = date(1, 1, 1)
 
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", details={"field": "limit"})
+        raise Invalid(key="portal.err.limit", params={"max": MAX_LIMIT}, details={"field": "limit"})
 
 
 def department_names(session: Session) -> dict[int, str]:
@@ -121,7 +121,7 @@ def decode_cursor(cursor: str, kind: str) -> dict[str, Any]:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict) or data.get("k") != kind:
-        raise Invalid("cursor is not valid for this listing", details={"field": "cursor"})
+        raise Invalid(key="portal.err.cursor", details={"field": "cursor"})
     return data
 
 
@@ -132,7 +132,7 @@ def cursor_id(value: Any) -> int:
     """A row id held by a cursor: an integer the stores can compare (Invalid otherwise, so a
     forged cursor holding a huge number is a clear 422, not an overflow in the database)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROW_ID:
-        raise Invalid("cursor is not valid", details={"field": "cursor"})
+        raise Invalid(key="portal.err.cursor", details={"field": "cursor"})
     return value
 
 
@@ -152,9 +152,9 @@ class Keyset:
         try:
             position = cls(date.fromisoformat(str(data["d"])), cursor_id(data["i"]))
         except (KeyError, TypeError, ValueError):
-            raise Invalid("cursor is not valid", details={"field": "cursor"}) from None
+            raise Invalid(key="portal.err.cursor", details={"field": "cursor"}) from None
         if data.get("s") != sort:
-            raise Invalid("cursor belongs to another sort order", details={"field": "cursor"})
+            raise Invalid(key="portal.err.cursor_sort", details={"field": "cursor"})
         return position
 
 

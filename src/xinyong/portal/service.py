@@ -55,7 +55,9 @@ PER_GROUP = 10
 
 def _check_offset(offset: int | None) -> None:
     if offset is not None and not 0 <= offset <= MAX_OFFSET:
-        raise Invalid(f"offset must be between 0 and {MAX_OFFSET}", details={"field": "offset"})
+        raise Invalid(
+            key="portal.err.offset", params={"max": MAX_OFFSET}, details={"field": "offset"}
+        )
 
 
 # --- search -------------------------------------------------------------------------------
@@ -69,7 +71,7 @@ def search_subjects(
     if cursor:
         position = publish.decode_cursor(cursor, "s").get("o")
         if not isinstance(position, int):
-            raise Invalid("cursor is not valid", details={"field": "cursor"})
+            raise Invalid(key="portal.err.cursor", details={"field": "cursor"})
         offset = position
     _check_offset(offset)
     found = search.search(session, query=query, limit=limit, offset=offset)
@@ -123,7 +125,7 @@ def _public_subject(session: Session, code: str) -> Subject:
         subject = session.get(Subject, found) if found is not None else None
         if subject is not None:
             return subject
-    raise NotFound("no public subject has this code")  # the code is not echoed: it may be an ID
+    raise NotFound(key="portal.err.no_subject_code")  # the code is not echoed: it may be an ID
 
 
 def subject_profile_id(session: Session, *, code: str) -> int:
@@ -202,7 +204,7 @@ def subject_records(
     today = today or date.today()
     subject = session.get(Subject, subject_id)
     if subject is None or subject.kind not in publish.ORGANISATION_KINDS:
-        raise NotFound(f"no public subject {subject_id}")
+        raise NotFound(key="portal.err.no_subject", params={"id": subject_id})
     selection = publish.Selection(today).where(Record.subject_id == subject_id)
     if item_code is not None:
         catalog_service.get_catalog().item(item_code)  # NotFound for unknown items
@@ -223,7 +225,9 @@ def _items_of_category(category: str) -> list[str]:
     except ValueError:
         known = ", ".join(c.value for c in NationalCategory)
         raise Invalid(
-            f"unknown category {category!r} (categories: {known})", details={"field": "category"}
+            key="portal.err.category",
+            params={"value": category, "known": known},
+            details={"field": "category"},
         ) from None
     return [item.code for item in catalog_service.get_catalog().by_category(chosen)]
 
@@ -236,7 +240,8 @@ def _penalty_category(value: str) -> str:
     canonical = spec.canonical_value(value)
     if canonical not in spec.values:
         raise Invalid(
-            f"unknown penalty category {value!r} (categories: {'、'.join(spec.values)})",
+            key="portal.err.penalty_category",
+            params={"value": value, "known": "、".join(spec.values)},
             details={"field": "penalty_category"},
         )
     return canonical
@@ -279,7 +284,7 @@ PUBLICITY_SUBJECT_KINDS = ("legal_person", "individual_business", "natural_perso
 
 def _region_condition(region_code: str) -> ColumnElement[bool]:
     if not region_code.isdigit() or len(region_code) != 6:
-        raise Invalid("region_code is a six-digit GB/T 2260 code", details={"field": "region_code"})
+        raise Invalid(key="portal.err.region_code", details={"field": "region_code"})
     if region_code.endswith("0000"):
         return Subject.region_code.startswith(region_code[:2])
     if region_code.endswith("00"):
@@ -320,7 +325,7 @@ def double_publicity(
         selection.where(Record.decision_date <= date_to)
     if penalty_category is not None:
         if kind != "penalty":
-            raise Invalid("penalty_category applies to penalties only", details={"field": "kind"})
+            raise Invalid(key="portal.err.penalty_only", details={"field": "kind"})
         category = _penalty_category(penalty_category)
         selection.where(_contains(session, "penalty_types", category))
     if licence_category is not None:
@@ -364,11 +369,11 @@ def double_publicity_record(
 
 def _check_publicity(kind: str, sort: str, date_from: date | None, date_to: date | None) -> None:
     if kind not in DOUBLE_PUBLICITY_ITEMS:
-        raise Invalid("kind is 'licence' or 'penalty'", details={"field": "kind"})
+        raise Invalid(key="portal.err.kind", details={"field": "kind"})
     if sort not in ("date_desc", "date_asc"):
-        raise Invalid("sort is 'date_desc' or 'date_asc'", details={"field": "sort"})
+        raise Invalid(key="portal.err.sort", details={"field": "sort"})
     if date_from and date_to and date_from > date_to:
-        raise Invalid("date_from is after date_to", details={"field": "date_from"})
+        raise Invalid(key="portal.err.date_order", details={"field": "date_from"})
 
 
 def _browse(

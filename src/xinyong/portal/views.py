@@ -145,7 +145,7 @@ def subject(
         message = t("subject.not_found_text", lang).format(code=code)
         return _not_found(request, t("subject.not_found", lang), message, section="search")
     if tab != "all" and tab not in catalog_service.get_catalog().items:
-        raise NotFound(f"no record tab '{tab}'")
+        raise NotFound(key="portal.err.tab", params={"tab": tab}, details={"field": "tab"})
     path = f"/subjects/{quote(code, safe='')}"
     context: dict[str, Any] = {
         "profile": profile,
@@ -231,7 +231,7 @@ def _double_publicity(
     filters: PublicityFilters,
 ) -> Response:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise Invalid("date_from: the start date is after the end date")
+        raise Invalid(key="portal.err.date_order", details={"field": "date_from"})
     result = portal_service.double_publicity(
         session,
         **filters.service_filters(kind),

@@ -14,13 +14,20 @@ from typing import Any
 from xinyong.catalog import conventions
 from xinyong.catalog.rules import split_multi
 from xinyong.catalog.schemas import CatalogItem, FieldSpec, FieldType
-from xinyong.core.errors import Invalid
+from xinyong.core.errors import Invalid, both
+from xinyong.core.i18n import t
 from xinyong.identity import codes
 
 
-def _bad(spec: FieldSpec, value: Any, why: str) -> Invalid:
+def _why(key: str, **params: Any) -> dict[str, str]:
+    """Why a value is refused, in both languages (a parameter of ``records.err.field``)."""
+    return both(t(key, "zh").format(**params), t(key, "en").format(**params))
+
+
+def _bad(spec: FieldSpec, value: Any, why: Any) -> Invalid:
     return Invalid(
-        f"field {spec.name} ({spec.label.zh}): {why}",
+        key="records.err.field",
+        params={"name": spec.name, "label": both(spec.label.zh, spec.label.en), "why": why},
         details={"field": spec.name, "value": str(value)[:200]},
     )
 
@@ -31,31 +38,31 @@ def _as_date(spec: FieldSpec, value: Any) -> str:
     try:
         return date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise _bad(spec, value, "expected a date as YYYY-MM-DD") from None
+        raise _bad(spec, value, _why("records.why.date")) from None
 
 
 def _as_decimal(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, bool):
-        raise _bad(spec, value, "expected a number")
+        raise _bad(spec, value, _why("records.why.number"))
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise _bad(spec, value, "expected a number") from None
+        raise _bad(spec, value, _why("records.why.number")) from None
     if not number.is_finite():
-        raise _bad(spec, value, "expected a finite number")
+        raise _bad(spec, value, _why("records.why.finite"))
     return format(number.normalize(), "f")
 
 
 def _as_integer(spec: FieldSpec, value: Any) -> int:
     if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
-        raise _bad(spec, value, "expected a whole number")
+        raise _bad(spec, value, _why("records.why.integer"))
     return int(value)
 
 
 def _as_text(spec: FieldSpec, value: Any) -> str:
     text = str(value).strip()
     if spec.max_length and len(text) > spec.max_length:
-        raise _bad(spec, value, f"longer than {spec.max_length} characters")
+        raise _bad(spec, value, _why("records.why.long", max=spec.max_length))
     return text
 
 
@@ -64,7 +71,9 @@ def _as_enum(spec: FieldSpec, value: Any) -> str | list[str]:
     chosen = [spec.canonical_value(v) for v in raw]
     unknown = [v for v in chosen if v not in spec.values]
     if unknown:
-        raise _bad(spec, value, f"{unknown[0]!r} is not one of {', '.join(spec.values)}")
+        raise _bad(
+            spec, value, _why("records.why.enum", value=unknown[0], values=", ".join(spec.values))
+        )
     if not spec.multiple:
         return chosen[0]
     return list(dict.fromkeys(chosen))
@@ -74,7 +83,7 @@ def _as_code(kinds: tuple[str, ...]) -> Callable[[FieldSpec, Any], str]:
     def check(spec: FieldSpec, value: Any) -> str:
         result = codes.detect(str(value))
         if result.kind not in kinds or not result.valid:
-            raise _bad(spec, value, result.reason or f"expected a {' or '.join(kinds)}")
+            raise _bad(spec, value, result.reason or _why("records.why.code"))
         return result.code
 
     return check
@@ -83,14 +92,14 @@ def _as_code(kinds: tuple[str, ...]) -> Callable[[FieldSpec, Any], str]:
 def _as_currency(spec: FieldSpec, value: Any) -> str:
     code = conventions.currency_code(str(value))
     if code is None:
-        raise _bad(spec, value, "expected an ISO 4217 currency code such as CNY or USD")
+        raise _bad(spec, value, _why("records.why.currency"))
     return code
 
 
 def _as_boolean(spec: FieldSpec, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _bad(spec, value, "expected true or false")
+    raise _bad(spec, value, _why("records.why.boolean"))
 
 
 _CONVERTERS: dict[FieldType, Callable[[FieldSpec, Any], Any]] = {
@@ -120,7 +129,8 @@ def check_payload(item: CatalogItem, payload: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(payload) - set(specs))
     if unknown:
         raise Invalid(
-            f"item {item.code} has no field(s) {', '.join(unknown)}",
+            key="records.err.unknown_fields",
+            params={"item_code": item.code, "join_unknown": ", ".join(unknown)},
             details={"field": unknown[0]},
         )
     clean: dict[str, Any] = {}
@@ -128,7 +138,7 @@ def check_payload(item: CatalogItem, payload: dict[str, Any]) -> dict[str, Any]:
         value = payload.get(name)
         if _empty(value):
             if spec.required:
-                raise _bad(spec, value, "is required")
+                raise _bad(spec, value, _why("records.why.required"))
             continue
         clean[name] = _CONVERTERS[spec.type](spec, value)
     return clean

@@ -13,7 +13,7 @@ from xinyong.audit import service as audit_service
 from xinyong.catalog import rules
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CatalogItem, DisclosureAttribute
-from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound
+from xinyong.core.errors import Conflict, IllegalTransition, Invalid, NotFound, label
 from xinyong.identity.kinds import SubjectKind
 from xinyong.records import protect
 from xinyong.records.models import Record, RecordEvent
@@ -58,12 +58,18 @@ def derive(
 def _check_parties(item: CatalogItem, subject: Subject, department: Department) -> None:
     if subject.kind not in {k.value for k in item.subject_kinds}:
         raise Invalid(
-            f"item {item.code} does not apply to subjects of kind {subject.kind}",
+            key="records.err.kind",
+            params={"item_code": item.code, "subject_kind": label(f"kind.{subject.kind}")},
             details={"field": "subject_id"},
         )
     if item.source_departments and department.kind not in item.source_departments:
         raise Invalid(
-            f"department {department.key} ({department.kind}) is not a source of item {item.code}",
+            key="records.err.not_source",
+            params={
+                "department_key": department.key,
+                "department_kind": department.kind,
+                "item_code": item.code,
+            },
             details={"field": "department_id"},
         )
 
@@ -73,7 +79,8 @@ def _check_subject_code(item: CatalogItem, subject: Subject, payload: dict[str, 
     code = payload.get(field) if field else None
     if code and not subjects_service.has_code(subject, str(code)):
         raise Invalid(
-            f"{field} does not identify subject {subject.id}",
+            key="records.err.code_mismatch",
+            params={"field": field, "subject_id": subject.id},
             details={"field": field or "subject_code"},
         )
 
@@ -109,13 +116,15 @@ def _check(session: Session, data: RecordCreate, today: date) -> _Checked:
     subject = subjects_service.get(session, data.subject_id)
     department = session.get(Department, data.department_id)
     if department is None:
-        raise NotFound(f"department {data.department_id} does not exist")
+        raise NotFound(
+            key="records.err.no_department", params={"data_department_id": data.department_id}
+        )
     _check_parties(item, subject, department)
     payload = check_payload(item, data.payload)
     _check_subject_code(item, subject, payload)
     derived = derive(item, payload, decision_date=data.decision_date)
     if derived.decision_date and derived.decision_date > today:
-        raise Invalid("decision date is in the future", details={"field": "decision_date"})
+        raise Invalid(key="records.err.future", details={"field": "decision_date"})
     data = data.model_copy(update={"payload": payload})
     return _Checked(data, item, derived, subject.kind == SubjectKind.natural_person)
 
@@ -169,7 +178,8 @@ def submit(
         return SubmitResult(record, "created")
     if current.subject_id != data.subject_id:
         raise Conflict(
-            f"source record {data.source_record_id} already belongs to another subject",
+            key="records.err.source_taken",
+            params={"data_source_record_id": data.source_record_id},
             details={"field": "source_record_id"},
         )
     if _unchanged(checked, current):
@@ -183,7 +193,7 @@ def _new_version(
     session: Session, current: Record, checked: _Checked, *, reason: str, actor: str, today: date
 ) -> Record:
     if current.state == RecordState.revoked:
-        raise IllegalTransition(f"record {current.id} was revoked and cannot be corrected")
+        raise IllegalTransition(key="records.err.revoked", params={"current_id": current.id})
     state = _initial_state(checked.derived, today)
     if current.state == RecordState.repaired:
         state = RecordState.repaired  # a data fix does not restart publication
@@ -227,9 +237,9 @@ def correct(
     today = today or date.today()
     current = get(session, record_id)
     if not current.is_current:
-        raise Conflict(f"record {record_id} is not the current version; correct the newest one")
+        raise Conflict(key="records.err.not_current", params={"record_id": record_id})
     if not reason.strip():
-        raise Invalid("a correction needs a reason", details={"field": "reason"})
+        raise Invalid(key="records.err.correction_reason", details={"field": "reason"})
     data = RecordCreate(
         subject_id=current.subject_id,
         item_code=current.item_code,
@@ -246,7 +256,7 @@ def get(session: Session, record_id: int) -> Record:
     """The record version with this id, or NotFound."""
     record = session.get(Record, record_id)
     if record is None:
-        raise NotFound(f"record {record_id} does not exist")
+        raise NotFound(key="records.err.no_record", params={"record_id": record_id})
     return record
 
 
@@ -316,16 +326,21 @@ def transition(
     record = get(session, record_id)
     current = RecordState(record.state)
     if to_state == RecordState.corrected:
-        raise IllegalTransition("a record becomes 'corrected' only by a correction (new version)")
+        raise IllegalTransition(key="records.err.corrected")
     if to_state not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
         raise IllegalTransition(
-            f"record {record_id} cannot go from {current.value} to {to_state.value} "
-            f"(allowed: {allowed})",
+            key="records.err.transition",
+            params={
+                "record_id": record_id,
+                "current_value": current.value,
+                "to_state_value": to_state.value,
+                "allowed": allowed,
+            },
             details={"from": current.value, "to": to_state.value},
         )
     if not reason.strip():
-        raise Invalid("a state change needs a reason", details={"field": "reason"})
+        raise Invalid(key="records.err.state_reason", details={"field": "reason"})
     _log(session, record, to_state, reason, actor)
     record.state = to_state.value
     record.state_reason = reason

@@ -168,7 +168,7 @@ def _claim(batch_id: int, abandoned_before: datetime | None) -> None:
             return
         batch = session.get(ReportBatch, batch_id)
         if batch is None:
-            raise NotFound(f"no report batch {batch_id}")
+            raise NotFound(key="rpt.err.no_batch", params={"batch_id": batch_id})
         state = batch.state
     raise AlreadyClaimed(f"报告批次 {batch_id} 状态为 {state} · report batch {batch_id} is {state}")
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.labels import OPEN_ENDED, format_value
+from xinyong.catalog.labels import OPEN_ENDED, format_value, industry_label
 from xinyong.core.i18n import t
 from xinyong.identity import names, regions
 from xinyong.identity.kinds import SubjectKind
@@ -191,7 +191,12 @@ def _basic(session: Session, snap: Snapshot, reader: Reader) -> list[dict[str, A
         "registration_date": subject.registration_date.isoformat()
         if subject.registration_date
         else None,
-        "industry": subject.industry,
+        "industry": {
+            "zh": industry_label(subject.industry, "zh"),
+            "en": industry_label(subject.industry, "en"),
+        }
+        if subject.industry
+        else None,
         "legal_representative": representative,
     }
     return [

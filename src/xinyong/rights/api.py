@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth import policy, scope
 from xinyong.auth.principal import Principal
-from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized
+from xinyong.core.errors import API_ERRORS, Forbidden, Invalid, NotFound, Unauthorized, label
 from xinyong.core.text import clean_text
 from xinyong.notices import service as notices_service
 from xinyong.records.models import Record
@@ -57,16 +57,18 @@ ZH_DEPARTMENT = "部门标识或代码 · department key or code (admins and aud
 # --- who may call ---------------------------------------------------------------------------
 
 
-def _refuse(principal: Principal, what: str) -> None:
+def _refuse(principal: Principal, what: dict[str, str]) -> None:
     if principal.kind == "anonymous":
-        raise Unauthorized("log in or present an API key first")
-    raise Forbidden(f"{principal.label} may not {what}")
+        raise Unauthorized(key="rights.err.login")
+    raise Forbidden(
+        key="rights.err.may_not", params={"principal_label": principal.label, "what": what}
+    )
 
 
 def _filer(principal: CurrentPrincipal) -> Principal:
     """A subject filing for itself, or counter staff filing for a subject (no API keys)."""
     if not (policy.can(principal, "rights.apply") or policy.can(principal, "rights.counter")):
-        _refuse(principal, "file objections or repair applications")
+        _refuse(principal, label("auth.action.rights.apply"))
     return principal
 
 
@@ -74,7 +76,7 @@ def _eligibility_reader(principal: CurrentPrincipal) -> Principal:
     """The subject (its own records) or staff at the counter or reading cases."""
     staff_reader = principal.kind == "staff" and policy.can(principal, "rights.read")
     if not (policy.can(principal, "rights.apply") or staff_reader):
-        _refuse(principal, "check repair eligibility")
+        _refuse(principal, label("rights.what.eligibility"))
     return principal
 
 
@@ -91,7 +93,7 @@ def _decider(principal: CurrentPrincipal) -> Principal:
 def _applicant_subject(principal: CurrentPrincipal) -> Principal:
     policy.require(principal, "rights.apply")
     if principal.subject_id is None:
-        raise Forbidden("only a subject's own account may do this")
+        raise Forbidden(key="rights.err.own_account")
     return principal
 
 
@@ -120,19 +122,23 @@ def _applicant(
             own = subjects_service.get(session, principal.subject_id)
             if not subjects_service.has_code(own, subject_code):
                 raise Forbidden(
-                    "a subject files for itself only", details={"field": "subject_code"}
+                    key="rights.err.files_for_itself", details={"field": "subject_code"}
                 )
         return cases.Applicant(
             principal.actor, principal.subject_id, "portal", principal.account_id, contact_text
         )
     if not subject_code:
         raise Invalid(
-            "name the subject filed for by its USCC or ID number (field 'subject_code')",
+            key="rights.err.name_subject",
             details={"field": "subject_code"},
         )
     subject = subjects_service.find_by_code(session, subject_code)
     if subject is None:
-        raise Invalid(f"no subject with code {subject_code}", details={"field": "subject_code"})
+        raise Invalid(
+            key="rights.err.no_subject",
+            params={"subject_code": subject_code},
+            details={"field": "subject_code"},
+        )
     return cases.Applicant(
         principal.actor, subject.id, "counter", principal.account_id, contact_text
     )
@@ -141,7 +147,11 @@ def _applicant(
 def _check_count(count: int, *, field: str, already: int = 0) -> None:
     limit = get_config().evidence.max_files
     if already + count > limit:
-        raise Invalid(f"at most {limit} files per case", details={"field": field, "limit": limit})
+        raise Invalid(
+            key="rights.err.max_files",
+            params={"limit": limit},
+            details={"field": field, "limit": limit},
+        )
 
 
 def _case_read(session: Session, case: RightsCase) -> CaseRead:
@@ -213,9 +223,9 @@ def repair_eligibility(
     """Whether a record can be repaired now, why not, and from when · 修复条件."""
     record = session.get(Record, record_id)
     if record is None:
-        raise NotFound(f"record {record_id} does not exist")
+        raise NotFound(key="rights.err.no_record", params={"record_id": record_id})
     if principal.kind == "subject" and record.subject_id != principal.subject_id:
-        raise Forbidden(f"record {record_id} is not a record of this subject")
+        raise Forbidden(key="rights.err.not_own_record", params={"record_id": record_id})
     answer = eligibility.check(session, record, today=date.today())
     return EligibilityRead.model_validate(answer)
 
@@ -301,7 +311,9 @@ def download_file(
     case = service.readable(session, principal, case_id)
     row = session.get(CaseFile, file_id)
     if row is None or row.case_id != case.id:
-        raise NotFound(f"case {case.number} has no file {file_id}")
+        raise NotFound(
+            key="rights.err.no_file", params={"case_number": case.number, "file_id": file_id}
+        )
     headers = {
         "Content-Disposition": _attachment(row.filename),
         "X-Content-Type-Options": "nosniff",
@@ -320,7 +332,7 @@ def decide(case_id: PathId, body: DecisionBody, principal: Decider, session: DbS
     staff = _as_staff(principal, body.version)
     if case.kind == CaseKind.objection.value:
         if body.decisions is None:
-            raise Invalid("decide an objection record by record", details={"field": "decisions"})
+            raise Invalid(key="rights.err.by_record", details={"field": "decisions"})
         decisions = [
             TargetDecision(d.record_id, d.outcome, d.reason, dict(d.changes))
             for d in body.decisions
@@ -328,7 +340,7 @@ def decide(case_id: PathId, body: DecisionBody, principal: Decider, session: DbS
         case = objections.decide(session, case_id=case.id, decisions=decisions, **staff)
     else:
         if body.outcome is None:
-            raise Invalid("a repair is repaired or refused", details={"field": "outcome"})
+            raise Invalid(key="rights.err.repair_outcome", details={"field": "outcome"})
         case = repairs.decide(
             session,
             case_id=case.id,
@@ -423,7 +435,7 @@ def hand_in_material(
     assert principal.subject_id is not None
     case = cases.get(session, case_id)
     if case.subject_id != principal.subject_id:
-        raise Forbidden(f"case {case.number} is not this subject's case")
+        raise Forbidden(key="rights.err.not_own_case", params={"case_number": case.number})
     already = session.scalar(select(func.count()).where(CaseFile.case_id == case.id)) or 0
     _check_count(len(files or []), field="files", already=already)
     applicant = cases.Applicant(
@@ -451,7 +463,7 @@ def rights_stats(
 ) -> RightsFiguresRead:
     """Cases by kind and outcome, handling time and overdue rate · 异议修复统计."""
     if principal.kind == "subject":
-        raise Forbidden("the figures are for the credit office and departments")
+        raise Forbidden(key="rights.err.figures")
     department_id = _department_scope(session, principal, department)
     figures = stats.figures(session, department_id=department_id)
     return RightsFiguresRead.model_validate(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit_service
 from xinyong.core.db import claim_version
-from xinyong.core.errors import Conflict, Forbidden, IllegalTransition, NotFound
+from xinyong.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, label
 from xinyong.core.workdays import workdays_between
 from xinyong.records.models import Record
 from xinyong.rights.models import CaseEvent, CaseFile, CaseTarget, RightsCase
@@ -33,7 +33,7 @@ def get(session: Session, case_id: int) -> RightsCase:
     """The case with this id, or NotFound."""
     case = session.get(RightsCase, case_id)
     if case is None:
-        raise NotFound(f"rights case {case_id} does not exist")
+        raise NotFound(key="rights.err.no_case", params={"case_id": case_id})
     return case
 
 
@@ -129,8 +129,8 @@ def claim(session: Session, case: RightsCase, *, expected_version: int | None) -
     """
     seen = case.version if expected_version is None else expected_version
     stale = Conflict(
-        f"case {case.number} was changed by someone else meanwhile (version {seen} is no "
-        "longer current); reload it and decide again",
+        key="rights.err.stale",
+        params={"case_number": case.number, "seen": seen},
         details={"case": case.number, "version": seen},
     )
     claim_version(session, case, seen=seen, stale=stale)
@@ -151,7 +151,12 @@ def move(
     current = CaseState(case.state)
     if not can_move(CaseKind(case.kind), current, to):
         raise IllegalTransition(
-            f"case {case.number} is {current.value}; it cannot become {to.value}",
+            key="rights.err.transition",
+            params={
+                "case_number": case.number,
+                "current_value": label(f"rights.state.{current.value}"),
+                "to_value": label(f"rights.state.{to.value}"),
+            },
             details={"from": current.value, "to": to.value},
         )
     claim(session, case, expected_version=expected_version)
@@ -184,7 +189,8 @@ def check_department(case: RightsCase, department_id: int | None) -> None:
     """Only the department that made the finding decides (谁认定、谁修复)."""
     if department_id != case.department_id:
         raise Forbidden(
-            f"case {case.number} is decided by the department that reported the record",
+            key="rights.err.other_department",
+            params={"case_number": case.number},
             details={"case": case.number},
         )
 

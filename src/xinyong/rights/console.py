@@ -34,6 +34,7 @@ from xinyong.web import console as kit
 from xinyong.web import present as web_present
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import RawId, lang_of, parse_id
+from xinyong.web.problems import invalid_choice
 
 router = APIRouter(prefix="/console/rights", include_in_schema=False)
 
@@ -55,8 +56,7 @@ def _choice(enum: type[Choice], raw: str, field: str) -> Choice:
     try:
         return enum(raw.strip())
     except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise Invalid(f"{field}: choose one of {allowed}", details={"field": field}) from None
+        raise invalid_choice(field, (e.value for e in enum)) from None
 
 
 def _subject_code(subject: Subject | None) -> str:
@@ -104,7 +104,7 @@ def _scope(principal: Principal, requested: str) -> int | None:
     if platform_wide(principal):
         return parse_id(requested, "department") if requested.strip() else None
     if principal.department_id is None:
-        raise Forbidden(f"{principal.label} belongs to no department")
+        raise Forbidden(key="rights.err.no_department", params={"principal_label": principal.label})
     return principal.department_id
 
 
@@ -166,7 +166,7 @@ def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession
     """Platform-wide figures and each deciding department's (admins and auditors)."""
     kit.require_staff(principal, "rights.read")
     if not platform_wide(principal):
-        raise Forbidden("platform-wide figures are for the credit office's admins and auditors")
+        raise Forbidden(key="rights.err.platform_figures")
     today = date.today()
     departments = kit.departments_by_id(session)
     ids = sorted(session.scalars(select(RightsCase.department_id).distinct()).all())
@@ -250,7 +250,9 @@ def case_file(
     case = service.readable(session, principal, parse_id(case_id, "case", error=NotFound))
     row = session.get(CaseFile, parse_id(file_id, "file", error=NotFound))
     if row is None or row.case_id != case.id:
-        raise NotFound(f"case {case.number} has no file {file_id}")
+        raise NotFound(
+            key="rights.err.no_file", params={"case_number": case.number, "file_id": file_id}
+        )
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
         "X-Content-Type-Options": "nosniff",
@@ -294,7 +296,8 @@ def _changes(text: str, record_id: int) -> dict[str, str]:
         name, sep, value = line.partition("=")
         if not sep or not name.strip():
             raise Invalid(
-                f"changes of record {record_id}, line {number}: write field=value",
+                key="rights.err.changes_line",
+                params={"record_id": record_id, "number": number},
                 details={"field": f"changes[{record_id}]", "line": number},
             )
         changes[name.strip()] = value.strip()
@@ -305,7 +308,7 @@ def _decisions(form: StepForm) -> list[objections.TargetDecision]:
     """One decision per record: the outcome, the reasons, and field=value changes if any."""
     rows = (form.record_id, form.outcome, form.reason, form.changes)
     if not form.record_id or len({len(row) for row in rows}) != 1:
-        raise Invalid("decide every record of the case", details={"field": "outcome"})
+        raise Invalid(key="rights.err.decide_every", details={"field": "outcome"})
     decisions = []
     for raw_id, raw_outcome, reason, change in zip(*rows, strict=True):
         record_id = parse_id(raw_id, "record_id")
@@ -319,9 +322,7 @@ def _reapply(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw.strip()) if raw.strip() else None
     except ValueError:
-        raise Invalid(
-            "reapply_from: use a date (YYYY-MM-DD)", details={"field": "reapply_from"}
-        ) from None
+        raise Invalid(key="rights.err.reapply_from", details={"field": "reapply_from"}) from None
 
 
 def _decide(session: Session, case: RightsCase, who: Officer, form: StepForm) -> object:
@@ -390,7 +391,7 @@ def _act(
             session,
             principal,
             case_id,
-            error=(message, error.message),
+            error=(message, error.localized(lang_of(request))),
             failed=(path, form),
             status=409 if conflict else 422,
         )

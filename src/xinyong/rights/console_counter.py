@@ -35,7 +35,7 @@ from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 from xinyong.web.console import departments_by_id, require_staff
 from xinyong.web.deps import CurrentPrincipal, DbSession
-from xinyong.web.params import parse_id
+from xinyong.web.params import lang_of, parse_id
 
 router = APIRouter(prefix="/console/rights", include_in_schema=False)
 COUNTER_PURPOSE = "窗口代办异议或信用修复申请 (counter filing of an objection or repair)"
@@ -83,7 +83,10 @@ def counter_page(
     try:
         subject = subjects_service.get_by_code(session, code)
     except (Invalid, NotFound) as error:
-        context = {**_counter_context(session, None, code), "error": error.message}
+        context = {
+            **_counter_context(session, None, code),
+            "error": error.localized(lang_of(request)),
+        }
         return _page(request, principal, "counter.html", context, status=error.status_code)
     context = _counter_context(session, subject, code)
     queries.register(
@@ -132,7 +135,7 @@ def _file(
             files=files,
         )
         return repairs.apply(session, applicant=applicant, application=repair)
-    raise Invalid("kind: choose objection or repair", details={"field": "kind"})
+    raise Invalid(key="rights.err.counter_kind", details={"field": "kind"})
 
 
 @router.post("/counter", response_class=HTMLResponse)
@@ -153,7 +156,7 @@ def counter_file(
     ]
     try:
         if not code:
-            raise Invalid("code: enter the subject's code", details={"field": "code"})
+            raise Invalid(key="rights.err.counter_code", details={"field": "code"})
         subject = subjects_service.get_by_code(session, code)
         applicant = cases.Applicant(
             actor=principal.actor,
@@ -165,7 +168,8 @@ def counter_file(
     except XinyongError as error:
         session.rollback()  # nothing of a refused application is kept
         found = subjects_service.find_by_code(session, code) if code else None
-        context = {**_counter_context(session, found, code), "error": error.message, "form": form}
+        context = {**_counter_context(session, found, code), "form": form}
+        context["error"] = error.localized(lang_of(request))
         return _page(request, principal, "counter.html", context, status=error.status_code)
     if service.may_read(principal, case):
         return RedirectResponse(f"/console/rights/cases/{case.id}", status_code=303)

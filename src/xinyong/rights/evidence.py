@@ -62,7 +62,8 @@ def read_uploads(files: Sequence[Received] | None, *, kind: str, field: str) -> 
         if len(content) > limit:
             name = safe_name(filename)
             raise Invalid(
-                f"file {name} is larger than {limit / 1024 / 1024:g} MiB",
+                key="rights.err.file_large",
+                params={"name": name, "limit_1024_1024": limit / 1024 / 1024},
                 details={"field": f"{field}[{index}]", "file": name, "limit": limit},
             )
         uploads.append(Upload(filename, content, kind))
@@ -103,7 +104,8 @@ def check(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str]
     rules = get_config().evidence
     if already + len(uploads) > rules.max_files:
         raise Invalid(
-            f"at most {rules.max_files} files per case ({already} already attached)",
+            key="rights.err.files_count",
+            params={"rules_max_files": rules.max_files, "already": already},
             details={"field": "files"},
         )
     checked = []
@@ -111,18 +113,24 @@ def check(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str]
         name = safe_name(upload.filename)
         field = {"field": f"files[{index}]", "file": name}
         if not upload.content:
-            raise Invalid(f"file {name} is empty", details=field)
+            raise Invalid(key="rights.err.file_empty", params={"name": name}, details=field)
         if len(upload.content) > rules.max_file_bytes:
             limit_mib = rules.max_file_bytes / 1024 / 1024
-            raise Invalid(f"file {name} is larger than {limit_mib:g} MiB", details=field)
+            raise Invalid(
+                key="rights.err.file_large_mib",
+                params={"name": name, "limit_mib": limit_mib},
+                details=field,
+            )
         kind = sniff(upload.content)
         if kind is None or kind not in rules.types:
             allowed = ", ".join(t.upper() for t in rules.types)
             raise Invalid(
-                f"file {name} is not one of the accepted types ({allowed})", details=field
+                key="rights.err.file_type", params={"name": name, "allowed": allowed}, details=field
             )
         if upload.kind not in {"evidence", "proof", "material"}:
-            raise Invalid(f"unknown file kind {upload.kind!r}", details=field)
+            raise Invalid(
+                key="rights.err.file_kind", params={"upload_kind": upload.kind}, details=field
+            )
         checked.append((upload, kind))
     return checked
 

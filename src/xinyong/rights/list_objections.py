@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.core.errors import Conflict, Forbidden, Invalid
-from xinyong.core.i18n import Language
+from xinyong.core.errors import Conflict, Forbidden, Invalid, both, label
+from xinyong.core.i18n import Language, t
 from xinyong.lists import service as lists_service
 from xinyong.lists.config import get_config as lists_config
 from xinyong.lists.models import ListEntry
@@ -86,28 +86,31 @@ def why_not(entry: ListEntry, ground: ObjectionGround | None, today: date) -> In
     details = {"field": FIELD, "list_entry_id": entry.id}
     if entry.state == EntryState.proposed.value:
         return Invalid(
-            f"list entry {entry.id} is only proposed: the subject has not been notified yet; "
-            "object once the notice has arrived",
+            key="rights.err.entry_proposed",
+            params={"entry_id": entry.id},
             details=details,
         )
     if entry.state not in OBJECTABLE_STATES:
         return Invalid(
-            f"list entry {entry.id} is {entry.state}: it is no longer on the list or proposed "
-            "for it",
+            key="rights.err.entry_gone",
+            params={"entry_id": entry.id, "entry_state": label(f"list.state.{entry.state}")},
             details=details,
         )
     notified = entry.state == EntryState.notified.value
     if notified and entry.objection_until is not None and today > entry.objection_until:
         until = entry.objection_until.isoformat()
         return Invalid(
-            f"the time to object to list entry {entry.id} ended on {until}; "
-            "once it is listed the listing can be objected to",
+            key="rights.err.entry_window",
+            params={"entry_id": entry.id, "until": until},
             details={**details, "objection_until": until},
         )
     if notified and ground is ObjectionGround.not_removed:
         return Invalid(
-            f"list entry {entry.id} is not listed yet: object that it should not be listed "
-            f"({ObjectionGround.wrongly_listed.value})",
+            key="rights.err.entry_not_listed",
+            params={
+                "entry_id": entry.id,
+                "ObjectionGround_wrongly_listed_value": ObjectionGround.wrongly_listed.value,
+            },
             details={"field": "ground", "list_entry_id": entry.id},
         )
     return None
@@ -119,7 +122,9 @@ def _check_entry(
     details = {"field": FIELD, "list_entry_id": entry_id}
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.subject_id != subject_id:
-        raise Forbidden(f"list entry {entry_id} is not an entry of this subject", details=details)
+        raise Forbidden(
+            key="rights.err.not_own_entry", params={"entry_id": entry_id}, details=details
+        )
     refusal = why_not(entry, ground, today)
     if refusal is not None:
         raise refusal
@@ -127,11 +132,15 @@ def _check_entry(
     if open_cases or entry.held_by_objection:
         number = open_cases[0].number if open_cases else entry.objection_ref
         raise Conflict(
-            f"list entry {entry.id} is already under objection (case {number})", details=details
+            key="rights.err.entry_under_objection",
+            params={"entry_id": entry.id, "number": number},
+            details=details,
         )
     record = resting_record(session, entry)
     if record is None:
-        raise Invalid(f"list entry {entry.id} rests on no record", details=details)
+        raise Invalid(
+            key="rights.err.entry_no_record", params={"entry_id": entry.id}, details=details
+        )
     return EntryTarget(entry, record)
 
 
@@ -146,22 +155,27 @@ def check(
     """The subject's own entries it may object to now, on a list ground, from one department."""
     unique = list(dict.fromkeys(entry_ids))
     if not unique or len(unique) > MAX_ENTRIES:
-        raise Invalid(f"name between 1 and {MAX_ENTRIES} list entries", details={"field": FIELD})
+        raise Invalid(
+            key="rights.err.entries_count",
+            params={"MAX_ENTRIES": MAX_ENTRIES},
+            details={"field": FIELD},
+        )
     if ground not in LIST_GROUNDS:
         choices = ", ".join(sorted(g.value for g in LIST_GROUNDS))
         raise Invalid(
-            f"an objection to a list entry is on a list ground ({choices})",
+            key="rights.err.list_ground",
+            params={"choices": choices},
             details={"field": "ground"},
         )
     targets = [_check_entry(session, subject_id, i, ground, today) for i in unique]
     if len({t.entry.department_id for t in targets}) > 1:
         raise Invalid(
-            "the entries were decided by different departments; file one objection per department",
+            key="rights.err.entry_departments",
             details={"field": FIELD},
         )
     if len({t.record.id for t in targets}) < len(targets):
         raise Invalid(
-            "two of the entries rest on the same record; file one objection per entry",
+            key="rights.err.same_record",
             details={"field": FIELD},
         )
     return targets
@@ -185,9 +199,11 @@ def register(session: Session, case: RightsCase, targets: list[EntryTarget], *, 
 def check_outcome(target: CaseTarget, outcome: TargetOutcome) -> None:
     """A list entry is removed from the list (upheld) or kept, nothing else."""
     if target.list_entry_id is not None and outcome not in LIST_OUTCOMES:
-        allowed = ", ".join(sorted(o.value for o in LIST_OUTCOMES))
+        allowed = "、".join(t(f"rights.target.{o.value}", "zh") for o in sorted(LIST_OUTCOMES))
+        allowed_en = ", ".join(t(f"rights.target.{o.value}", "en") for o in sorted(LIST_OUTCOMES))
         raise Invalid(
-            f"list entry {target.list_entry_id}: choose {allowed}",
+            key="rights.err.entry_outcome",
+            params={"entry_id": target.list_entry_id, "allowed": both(allowed, allowed_en)},
             details={"field": "decisions", "list_entry_id": target.list_entry_id},
         )
 

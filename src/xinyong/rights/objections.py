@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.core.errors import Conflict, Forbidden, Invalid
+from xinyong.core.errors import Conflict, Forbidden, Invalid, label
 from xinyong.core.text import TextProblem, clean_text
 from xinyong.core.workdays import add_workdays
 from xinyong.portal import list_seam
@@ -29,6 +29,7 @@ from xinyong.rights.states import (
     ObjectionGround,
     TargetOutcome,
 )
+from xinyong.web.problems import invalid
 
 MAX_TARGETS = 20
 MAX_STATEMENT = 5000
@@ -39,26 +40,33 @@ def statement_text(raw: str, *, field_name: str = "statement", required: bool = 
     try:
         text = clean_text(raw or "", multiline=True)
     except TextProblem as problem:
-        raise Invalid(f"{field_name}: {problem.reason}", details={"field": field_name}) from None
-    if required and not text:
-        raise Invalid(f"{field_name} must not be empty", details={"field": field_name})
-    if len(text) > MAX_STATEMENT:
         raise Invalid(
-            f"{field_name} is longer than {MAX_STATEMENT} characters", details={"field": field_name}
-        )
+            key="rights.err.text_problem",
+            params={"field": label(f"field.{field_name}"), "reason": problem.reason},
+            details={"field": field_name},
+        ) from None
+    if required and not text:
+        raise invalid(field_name, "missing")
+    if len(text) > MAX_STATEMENT:
+        raise invalid(field_name, "string_too_long", max_length=MAX_STATEMENT)
     return text
 
 
 def _targets(session: Session, subject_id: int, record_ids: list[int]) -> list[Record]:
     unique = list(dict.fromkeys(record_ids))
     if not unique or len(unique) > MAX_TARGETS:
-        raise Invalid(f"name between 1 and {MAX_TARGETS} records", details={"field": "record_ids"})
+        raise Invalid(
+            key="rights.err.records_count",
+            params={"MAX_TARGETS": MAX_TARGETS},
+            details={"field": "record_ids"},
+        )
     records = []
     for record_id in unique:
         record = session.get(Record, record_id)
         if record is None or record.subject_id != subject_id:
             raise Forbidden(
-                f"record {record_id} is not a record of this subject",
+                key="rights.err.not_own_record",
+                params={"record_id": record_id},
                 details={"field": "record_ids", "record_id": record_id},
             )
         records.append(record)
@@ -69,22 +77,24 @@ def _check_target(session: Session, record: Record, ground: ObjectionGround) -> 
     details = {"field": "record_ids", "record_id": record.id}
     if not record.is_current:
         raise Invalid(
-            f"record {record.id} has a newer version; object to that one", details=details
+            key="rights.err.newer_version", params={"record_id": record.id}, details=details
         )
     open_cases = cases.open_cases_of_record(session, record.id, CaseKind.objection)
     if open_cases:
         raise Conflict(
-            f"record {record.id} is already under objection (case {open_cases[0].number})",
+            key="rights.err.under_objection",
+            params={"record_id": record.id, "open_cases_0_number": open_cases[0].number},
             details=details,
         )
     if record.state != RecordState.active.value:
         raise Invalid(
-            f"record {record.id} is {record.state}: it is no longer published or shared",
+            key="rights.err.record_gone",
+            params={"record_id": record.id, "record_state": label(f"record.state.{record.state}")},
             details=details,
         )
     if ground in LIST_GROUNDS and not list_seam.is_list_item(record.item_code):
         raise Invalid(
-            f"record {record.id} is not a list entry; choose another ground", details=details
+            key="rights.err.not_list_ground", params={"record_id": record.id}, details=details
         )
 
 
@@ -109,7 +119,7 @@ def _checked_records(
     departments = {record.department_id for record in records}
     if len(departments) > 1:
         raise Invalid(
-            "the records come from different departments; file one objection per department",
+            key="rights.err.departments",
             details={"field": "record_ids"},
         )
     return records, departments.pop()
@@ -121,7 +131,7 @@ def _checked(
     """The records or the list entries objected to, checked, and the department deciding."""
     if not application.list_entry_ids and not application.record_ids:
         raise Invalid(
-            "name the records (record_ids) or the list entries (list_entry_ids) objected to",
+            key="rights.err.name_targets",
             details={"field": "record_ids"},
         )
     if not application.list_entry_ids:
@@ -129,7 +139,7 @@ def _checked(
         return records, [], department_id
     if application.record_ids:
         raise Invalid(
-            "object to records or to list entries, not both in one application",
+            key="rights.err.not_both",
             details={"field": "record_ids"},
         )
     entries = list_objections.check(
@@ -225,14 +235,19 @@ def _new_version(
 ) -> Record:
     details = {"field": "changes", "record_id": decision.record_id}
     if not decision.changes:
-        raise Invalid(f"{decision.outcome.value} needs the changed fields", details=details)
+        raise Invalid(
+            key="rights.err.needs_changes",
+            params={"decision_outcome_value": decision.outcome.value},
+            details=details,
+        )
     item = catalog_service.get_catalog().item(record.item_code)
     payload = _full_payload(record)
     for name in decision.changes:
         item.field(name)  # NotFound names an unknown field
         if decision.outcome is TargetOutcome.supplement and payload.get(name) not in (None, ""):
             raise Invalid(
-                f"field {name} already has a value; a supplement only adds missing fields",
+                key="rights.err.supplement",
+                params={"name": name},
                 details={**details, "changed_field": name},
             )
     payload.update(decision.changes)
@@ -256,7 +271,9 @@ def _apply_target(
     if decision.outcome is TargetOutcome.remove_from_list:
         if not list_seam.is_list_item(record.item_code):
             raise Invalid(
-                f"record {record.id} is not a list entry", details={"record_id": decision.record_id}
+                key="rights.err.not_list_entry",
+                params={"record_id": record.id},
+                details={"record_id": decision.record_id},
             )
         target_state = RecordState.revoked
     elif decision.outcome is TargetOutcome.stop_publication:
@@ -278,7 +295,7 @@ def _check_decisions(
     filed = {target.record_id for target, _ in pairs}
     if set(by_record) != filed or len(by_record) != len(decisions):
         raise Invalid(
-            "decide every record of the case exactly once",
+            key="rights.err.decide_once",
             details={"field": "decisions", "records": sorted(filed)},
         )
     for target, _ in pairs:
@@ -338,7 +355,7 @@ def decide(
     today = today or date.today()
     case = cases.get(session, case_id)
     if case.kind != CaseKind.objection.value:
-        raise Invalid(f"case {case.number} is not an objection")
+        raise Invalid(key="rights.err.not_objection", params={"case_number": case.number})
     cases.check_department(case, department_id)
     pairs = cases.targets(session, case.id)
     if not pairs:  # an objection against a grade: evaluation decides it (it names no record)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import Severity
-from xinyong.core.errors import Forbidden, Invalid
+from xinyong.core.errors import Forbidden, Invalid, both
 from xinyong.core.workdays import add_workdays
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
@@ -42,7 +42,8 @@ def _record_of(session: Session, applicant: cases.Applicant, record_id: int) -> 
     record = session.get(Record, record_id)
     if record is None or record.subject_id != applicant.subject_id:
         raise Forbidden(
-            f"record {record_id} is not a record of this subject",
+            key="rights.err.not_own_record",
+            params={"record_id": record_id},
             details={"field": "record_id", "record_id": record_id},
         )
     return record
@@ -101,8 +102,12 @@ def apply(
     record = _record_of(session, applicant, application.record_id)
     answer = eligibility.check(session, record, today=today)
     if not answer.eligible:
+        reasons = both(
+            "；".join(o.zh for o in answer.obstacles), "; ".join(o.en for o in answer.obstacles)
+        )
         raise Invalid(
-            "; ".join(o.en for o in answer.obstacles),
+            key="rights.err.obstacles",
+            params={"reasons": reasons},
             details={
                 "field": "record_id",
                 "obstacles": [o.code for o in answer.obstacles],
@@ -110,13 +115,11 @@ def apply(
             },
         )
     if not application.commitment_accepted:
-        raise Invalid(
-            "a repair needs the applicant's credit commitment", details={"field": "commitment"}
-        )
+        raise Invalid(key="rights.err.commitment", details={"field": "commitment"})
     statement = statement_text(application.statement)
     if not any(upload.kind == "proof" for upload in application.files):
         raise Invalid(
-            "attach proof that the obligation is fulfilled (e.g. the fine's payment receipt)",
+            key="rights.err.proof",
             details={"field": "files"},
         )
     evidence.check(application.files)
@@ -149,7 +152,7 @@ def apply(
 def _repair_case(session: Session, case_id: int, department_id: int | None) -> RightsCase:
     case = cases.get(session, case_id)
     if case.kind != CaseKind.repair.value:
-        raise Invalid(f"case {case.number} is not a repair application")
+        raise Invalid(key="rights.err.not_repair", params={"case_number": case.number})
     cases.check_department(case, department_id)
     return case
 
@@ -167,8 +170,8 @@ def request_material(
     case = _repair_case(session, case_id, department_id)
     if case.material_note is not None:
         raise Invalid(
-            f"case {case.number}: missing material may be asked for only once; accept or "
-            "refuse to accept it",
+            key="rights.err.material_once",
+            params={"case_number": case.number},
             details={"field": "missing"},
         )
     note = statement_text(missing, field_name="missing")
@@ -202,9 +205,9 @@ def supplement(
     today = today or date.today()
     case = cases.get(session, case_id)
     if case.subject_id != applicant.subject_id:
-        raise Forbidden(f"case {case.number} is not this subject's case")
+        raise Forbidden(key="rights.err.not_own_case", params={"case_number": case.number})
     if not files:
-        raise Invalid("attach the missing material", details={"field": "files"})
+        raise Invalid(key="rights.err.attach_material", details={"field": "files"})
     evidence.attach(
         session,
         case,

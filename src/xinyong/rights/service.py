@@ -33,9 +33,9 @@ def extend(
     case = cases.get(session, case_id)
     cases.check_department(case, department_id)
     if case.state != CaseState.accepted.value or case.decide_due_on is None:
-        raise Invalid(f"case {case.number} can be extended only while it is being verified")
+        raise Invalid(key="rights.err.extend_when", params={"case_number": case.number})
     if case.extended:
-        raise Invalid(f"case {case.number} was extended already; a limit is extended once")
+        raise Invalid(key="rights.err.extended", params={"case_number": case.number})
     text = statement_text(reason, field_name="reason")
     limits = get_config().deadlines
     more = (
@@ -44,7 +44,7 @@ def extend(
         else limits.repair.decide_extension
     )
     if more == 0:
-        raise Invalid("this city's rules allow no extension")
+        raise Invalid(key="rights.err.no_extension")
     cases.claim(session, case, expected_version=expected_version)
     case.extended, case.extension_reason = True, text
     case.decide_due_on = add_workdays(case.decide_due_on, more)
@@ -77,7 +77,7 @@ def withdraw(
     today = today or date.today()
     case = cases.get(session, case_id)
     if subject_id != case.subject_id:
-        raise Forbidden(f"case {case.number} is not this subject's case")
+        raise Forbidden(key="rights.err.not_own_case", params={"case_number": case.number})
     text = statement_text(reason, field_name="reason", required=False) or "申请人撤回"
     cases.move(
         session,
@@ -112,7 +112,10 @@ def readable(session: Session, principal: Principal, case_id: int) -> RightsCase
     """The case, if this principal may read it (else Forbidden; NotFound if none)."""
     case = cases.get(session, case_id)
     if not may_read(principal, case):
-        raise Forbidden(f"{principal.label} may not read case {case.number}")
+        raise Forbidden(
+            key="rights.err.may_not_read",
+            params={"principal_label": principal.label, "case_number": case.number},
+        )
     return case
 
 

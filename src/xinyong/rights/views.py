@@ -39,6 +39,7 @@ from xinyong.web import present as web_present
 from xinyong.web.console import departments_by_id
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import MAX_ID, lang_of
+from xinyong.web.problems import invalid_choice
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,7 +92,7 @@ def _subject_id(principal: Principal) -> int:
     """These pages are the subject's own: anyone else is sent to log in or refused."""
     policy.require(principal, "rights.apply")
     if principal.subject_id is None or principal.account_id is None:
-        raise Forbidden("these pages are for a subject's own account")
+        raise Forbidden(key="rights.err.own_pages")
     return principal.subject_id
 
 
@@ -121,7 +122,8 @@ def _refused(
     raw = str(error.details.get("field", "")).split("[")[0]
     field = FORM_FIELDS.get(raw, "form")
     text = t(f"rp.error.{field}", lang_of(request))
-    return Filled(values, FormError(field, text, error.message), error.status_code)
+    detail = error.localized(lang_of(request))
+    return Filled(values, FormError(field, text, detail), error.status_code)
 
 
 def _record_page(
@@ -152,14 +154,16 @@ def _file_limits() -> dict[str, str]:
 
 def _own_record(session: Session, subject_id: int, record_id: int | None) -> Record:
     if record_id is None:
-        raise Invalid(
-            "record_id: choose the record on the records page", details={"field": "record_id"}
-        )
+        raise Invalid(key="rights.err.choose_record", details={"field": "record_id"})
     record = session.get(Record, record_id)
     if record is None:
-        raise NotFound(f"record {record_id} does not exist", details={"field": "record_id"})
+        raise NotFound(
+            key="rights.err.no_record",
+            params={"record_id": record_id},
+            details={"field": "record_id"},
+        )
     if record.subject_id != subject_id:
-        raise Forbidden(f"record {record_id} is not a record of this subject")
+        raise Forbidden(key="rights.err.not_own_record", params={"record_id": record_id})
     return record
 
 
@@ -258,14 +262,13 @@ def _ground(value: str) -> ObjectionGround:
     try:
         return ObjectionGround(value)
     except ValueError:
-        choices = ", ".join(g.value for g in ObjectionGround)
-        raise Invalid(f"ground: choose one of {choices}", details={"field": "ground"}) from None
+        raise invalid_choice("ground", (g.value for g in ObjectionGround)) from None
 
 
 def _record_ids(first: int, also: list[int] | None) -> list[int]:
     extra = also or []
     if any(not 1 <= record_id <= MAX_ID for record_id in extra):
-        raise Invalid("records: an unknown record was named", details={"field": "record_ids"})
+        raise Invalid(key="rights.err.unknown_record", details={"field": "record_ids"})
     return [first, *extra]
 
 
@@ -385,7 +388,7 @@ def _own_case(session: Session, principal: Principal, raw: str) -> RightsCase:
     """The subject's case named by the path (NotFound for anything but a case id)."""
     _subject_id(principal)
     if not re.fullmatch(r"[0-9]{1,10}", raw) or int(raw) > MAX_ID:
-        raise NotFound(f"rights case {raw} does not exist")
+        raise NotFound(key="rights.err.no_case_raw", params={"raw": raw})
     return service.readable(session, principal, int(raw))
 
 
@@ -433,11 +436,11 @@ def case_page(
 def _check_version(case: RightsCase, version: int | None) -> None:
     """The page the applicant acted on must still show the case as it is."""
     if version is None:
-        raise Invalid("version: reload the case page and try again", details={"field": "version"})
+        raise Invalid(key="rights.err.version", details={"field": "version"})
     if version != case.version:
         raise Conflict(
-            f"case {case.number} changed meanwhile (you saw version {version}, it is now "
-            f"{case.version}); look at it again",
+            key="rights.err.changed",
+            params={"case_number": case.number, "version": version, "case_version": case.version},
             details={"field": "version", "case": case.number},
         )
 

@@ -48,16 +48,16 @@ def _own_entry(session: Session, subject_id: int, entry_id: int | None) -> ListE
     """The subject's entry named by the page; a proposed one the subject was not told of."""
     field = {"field": "list_entry_ids"}
     if entry_id is None:
-        raise Invalid("entry_id: choose the list entry on the records page", details=field)
+        raise Invalid(key="rights.err.choose_entry", details=field)
     entry = session.get(ListEntry, entry_id)
     if entry is None:
-        raise NotFound(f"list entry {entry_id} does not exist", details=field)
+        raise NotFound(key="rights.err.no_entry", params={"entry_id": entry_id}, details=field)
     if entry.subject_id != subject_id:
-        raise Forbidden(f"list entry {entry_id} is not an entry of this subject")
+        raise Forbidden(key="rights.err.not_own_entry", params={"entry_id": entry_id})
     if entry.state == EntryState.proposed.value:
         raise Invalid(
-            f"list entry {entry_id} has not been notified to the subject yet; it can be "
-            "objected to once the notice has arrived",
+            key="rights.err.entry_not_notified",
+            params={"entry_id": entry_id},
             details=field,
         )
     return entry
@@ -116,9 +116,7 @@ def _form_page(
 def _entry_ids(first: int, also: list[int] | None) -> list[int]:
     extra = also or []
     if any(not 1 <= entry_id <= MAX_ID for entry_id in extra):
-        raise Invalid(
-            "entries: an unknown list entry was named", details={"field": "list_entry_ids"}
-        )
+        raise Invalid(key="rights.err.unknown_entry", details={"field": "list_entry_ids"})
     return [first, *extra]
 
 

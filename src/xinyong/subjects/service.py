@@ -13,7 +13,7 @@ from xinyong.audit import service as audit_service
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DepartmentSpec
 from xinyong.core.crypto import decrypt_text, encrypt_text, lookup_hash
-from xinyong.core.errors import Conflict, Invalid, NotFound
+from xinyong.core.errors import Conflict, Invalid, NotFound, label
 from xinyong.identity import codes, names
 from xinyong.identity.kinds import SubjectKind
 from xinyong.subjects import search
@@ -40,12 +40,15 @@ def _checked_uscc(kind: SubjectKind, raw: str) -> codes.CodeResult:
     result = codes.validate_uscc(raw)
     if not result.valid:
         raise Invalid(
-            f"统一社会信用代码 {raw!r} is invalid: {result.reason}", details={"field": "uscc"}
+            key="subjects.err.uscc",
+            params={"raw": raw, "result_reason": result.reason},
+            details={"field": "uscc"},
         )
     is_individual = result.category == "92"
     if is_individual != (kind == SubjectKind.individual_business):
         raise Invalid(
-            f"code {result.code} has category {result.category}, which does not fit kind {kind}",
+            key="subjects.err.category",
+            params={"result_code": result.code, "result_category": result.category, "kind": kind},
             details={"field": "uscc"},
         )
     return result
@@ -59,23 +62,31 @@ def _checked_secondary(scheme: str, raw: str) -> str:
     )
     result = validate(raw)
     if not result.valid:
-        raise Invalid(f"{scheme} {raw!r} is invalid: {result.reason}", details={"field": scheme})
+        raise Invalid(
+            key="subjects.err.scheme",
+            params={"scheme": scheme, "raw": raw, "result_reason": result.reason},
+            details={"field": scheme},
+        )
     return result.code
 
 
 def _check_kind_fields(data: SubjectCreate) -> None:
     if data.kind == SubjectKind.natural_person:
         if not data.id_number:
-            raise Invalid("a natural person needs an ID number", details={"field": "id_number"})
+            raise Invalid(key="subjects.err.person_id", details={"field": "id_number"})
         if data.uscc or data.registration_number or data.organization_code:
-            raise Invalid("a natural person has no organisation codes", details={"field": "uscc"})
+            raise Invalid(key="subjects.err.person_codes", details={"field": "uscc"})
     elif data.id_number:
-        raise Invalid(f"a {data.kind} subject has no ID number", details={"field": "id_number"})
+        raise Invalid(
+            key="subjects.err.no_id_number",
+            params={"data_kind": label(f"kind.{data.kind}")},
+            details={"field": "id_number"},
+        )
     if data.kind in ORGANISATION_KINDS and not (
         data.uscc or data.registration_number or data.organization_code
     ):
         raise Invalid(
-            "an organisation needs a USCC, registration number or organisation code",
+            key="subjects.err.org_code",
             details={"field": "uscc"},
         )
 
@@ -83,10 +94,14 @@ def _check_kind_fields(data: SubjectCreate) -> None:
 def _apply_person_id(session: Session, subject: Subject, raw: str) -> None:
     result = codes.validate_id_number(raw)
     if not result.valid:
-        raise Invalid(f"ID number is invalid: {result.reason}", details={"field": "id_number"})
+        raise Invalid(
+            key="subjects.err.id_number",
+            params={"result_reason": result.reason},
+            details={"field": "id_number"},
+        )
     digest = lookup_hash(result.code)
     if session.scalar(select(Subject.id).where(Subject.id_number_hash == digest)):
-        raise Conflict("a person with this ID number already exists")
+        raise Conflict(key="subjects.err.person_exists")
     subject.id_number_hash = digest
     subject.id_number_enc = encrypt_text(result.code)
     subject.id_number_masked = codes.mask_id_number(result.code)
@@ -96,7 +111,7 @@ def _apply_person_id(session: Session, subject: Subject, raw: str) -> None:
 def _apply_uscc(session: Session, subject: Subject, kind: SubjectKind, raw: str) -> None:
     result = _checked_uscc(kind, raw)
     if session.scalar(select(Subject.id).where(Subject.uscc == result.code)):
-        raise Conflict(f"a subject with code {result.code} already exists")
+        raise Conflict(key="subjects.err.code_exists", params={"result_code": result.code})
     subject.uscc = result.code
     subject.category = result.category
     subject.region_code = subject.region_code or result.region
@@ -124,7 +139,9 @@ def create(session: Session, *, data: SubjectCreate, actor: str = "system") -> S
         if raw:
             value = _checked_secondary(scheme, raw)
             if find_by_secondary(session, scheme=scheme, value=value):
-                raise Conflict(f"a subject with {scheme} {value} already exists")
+                raise Conflict(
+                    key="subjects.err.scheme_exists", params={"scheme": scheme, "value": value}
+                )
             subject.identifiers.append(SubjectIdentifier(scheme=scheme, value=value))
     session.add(subject)
     session.flush()
@@ -159,7 +176,7 @@ def get(session: Session, subject_id: int) -> Subject:
     """The subject with this id, or NotFound."""
     subject = session.get(Subject, subject_id)
     if subject is None:
-        raise NotFound(f"subject {subject_id} does not exist")
+        raise NotFound(key="subjects.err.no_subject", params={"subject_id": subject_id})
     return subject
 
 
@@ -203,10 +220,12 @@ def get_by_code(session: Session, code: str) -> Subject:
     """Like ``find_by_code`` but an invalid code is Invalid and an unknown one NotFound."""
     result = codes.detect(code)
     if not result.valid:
-        raise Invalid(f"{code!r} is not a valid code: {result.reason}")
+        raise Invalid(
+            key="subjects.err.bad_code", params={"code": code, "result_reason": result.reason}
+        )
     subject = find_by_code(session, code)
     if subject is None:
-        raise NotFound(f"no subject with code {result.code}")
+        raise NotFound(key="subjects.err.no_code", params={"result_code": result.code})
     return subject
 
 
@@ -229,14 +248,15 @@ def add_relation(
     """Record that ``related`` is the subject's legal representative, shareholder, etc."""
     if kind not in RELATION_KINDS:
         raise Invalid(
-            f"unknown relation kind {kind!r}; expected one of {', '.join(RELATION_KINDS)}"
+            key="subjects.err.relation",
+            params={"kind": kind, "join_RELATION_KINDS": ", ".join(RELATION_KINDS)},
         )
     if subject_id == related_subject_id:
-        raise Invalid("a subject cannot be related to itself")
+        raise Invalid(key="subjects.err.self_relation")
     if valid_from and valid_to and valid_to < valid_from:
-        raise Invalid("valid_to is before valid_from")
+        raise Invalid(key="subjects.err.valid_order")
     if share_ratio is not None and not Decimal(0) < share_ratio <= Decimal(1):
-        raise Invalid("share_ratio must be in (0, 1]")
+        raise Invalid(key="subjects.err.share_ratio")
     get(session, subject_id)
     get(session, related_subject_id)
     relation = SubjectRelation(
@@ -322,7 +342,7 @@ def get_department(session: Session, key_or_code: str) -> Department:
     )
     department = session.scalar(stmt)
     if department is None:
-        raise NotFound(f"department {key_or_code!r} does not exist")
+        raise NotFound(key="subjects.err.no_department", params={"key_or_code": key_or_code})
     return department
 
 

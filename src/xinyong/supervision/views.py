@@ -29,7 +29,7 @@ def classes_page(
     """Subjects by class under one classification, with the counts and the XLSX download."""
     policy.require(principal, "evaluations.read")
     if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
+        raise Forbidden(key="sv.err.staff_only")
     spec = get_config().get(code)
     rows = service.current_classes(
         session, code=code, class_code=class_code, limit=200, offset=offset

@@ -52,7 +52,7 @@ def require_staff(principal: Principal, action: str) -> None:
     """Console pages are for people: staff allowed the action (systems use the API)."""
     policy.require(principal, action)
     if principal.kind != "staff":
-        raise Forbidden("the console is for staff accounts; systems use the API")
+        raise Forbidden(key="console.err.staff_only")
 
 
 def staff(action: str) -> Callable[[Principal], Principal]:

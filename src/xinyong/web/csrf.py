@@ -43,4 +43,4 @@ async def verify(request: Request) -> None:
         sent = str((await request.form()).get("csrf_token") or "")
     expected = request.session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
-        raise Forbidden("missing or wrong CSRF token; reload the page and try again", code="csrf")
+        raise Forbidden(key="http.csrf", code="csrf")

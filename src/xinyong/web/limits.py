@@ -175,7 +175,8 @@ RATE_LIMITED = (
 
 
 def _too_large(limit: int) -> bytes:
-    return f'{{"code":"too_large","message":"request body over {limit} bytes"}}'.encode()
+    message = f"请求内容超过 {limit} 字节 · request body over {limit} bytes"
+    return f'{{"code":"too_large","message":"{message}"}}'.encode()
 
 
 def _capped(receive: Receive, limit: int) -> Callable[[], Awaitable[Message]]:
@@ -198,5 +199,5 @@ class BodyTooLarge(Exception):
     """A streamed request body passed the size limit."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"request body over {limit} bytes")
+        super().__init__(f"请求内容超过 {limit} 字节 · request body over {limit} bytes")
         self.limit = limit

@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import BaseLoader, Environment
 
-from xinyong.core.i18n import LANGUAGES, pick_language, t
+from xinyong.catalog.labels import field_type_label, industry_label, item_name, unit_label
+from xinyong.core.i18n import LANGUAGES, one_language, pick_language, t
 from xinyong.core.localtime import local_time
+from xinyong.identity.matching.result import evidence_sentence, score_percent
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 CONSOLE_BASE = "console/base.html"
@@ -46,6 +48,18 @@ console_templates = Jinja2Templates(
 def is_console(request: Request, name: str) -> bool:
     """Console templates, and error pages of console paths, use the console layout."""
     return name.startswith("console/") or request.url.path.startswith("/console")
+
+
+# Helpers every template may call: sentences and labels instead of codes.
+templates.env.globals.update(
+    evidence_sentence=evidence_sentence,
+    score_percent=score_percent,
+    one_language=one_language,
+    field_type_label=field_type_label,
+    unit_label=unit_label,
+    industry_label=industry_label,
+    item_name=item_name,
+)
 
 
 def language(request: Request) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
+from xinyong.core.i18n import Language, has_text, t
 from xinyong.identity.matching.config import Decision, MatchingConfig
 
 NameKind = Literal["organisation", "person"]
@@ -54,6 +56,28 @@ class Evidence(NamedTuple):
         }
 
 
+def evidence_sentence(item: Mapping[str, Any], lang: Language) -> str:
+    """One piece of evidence (``Evidence.to_dict()``) as a sentence in the reader's language,
+    e.g. ``字号一致：富锦 / 富锦``; a note in English is shown on English pages only."""
+    part, outcome = str(item.get("part", "")), str(item.get("outcome", ""))
+    part_key, outcome_key = f"match.part.{part}", f"match.outcome.{outcome}"
+    named = t(part_key, lang) if has_text(part_key) else part
+    verdict = t(outcome_key, lang) if has_text(outcome_key) else outcome
+    a, b = item.get("a"), item.get("b")
+    text = t("match.evidence", lang).format(part=named, outcome=verdict)
+    if a or b:
+        text += t("match.values", lang).format(a=a or "—", b=b or "—")
+    note = str(item.get("note") or "")
+    if note and lang == "en":
+        text += f" ({note})"
+    return text
+
+
+def score_percent(score: float | None) -> str:
+    """A matching score as a percentage (``0.9512`` -> ``95%``)."""
+    return f"{round((score or 0) * 100)}%"
+
+
 @dataclass(frozen=True)
 class MatchResult:
     """Score in [0, 1], decision and explanation of comparing two names."""
@@ -66,6 +90,10 @@ class MatchResult:
     evidence: tuple[Evidence, ...]
     # a_branch_of_b, b_branch_of_a or same_head_office: related but not the same entity
     relation: str | None = None
+
+    def sentences(self, lang: Language) -> list[str]:
+        """The evidence as sentences in the reader's language."""
+        return [evidence_sentence(item.to_dict(), lang) for item in self.evidence]
 
     @property
     def explanation(self) -> str:
