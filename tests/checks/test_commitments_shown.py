@@ -4,19 +4,25 @@ department; fulfilled and withdrawn commitments are not listed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tests.checks.test_console import City, _build_city, _check, _login
 from tests.commitments.helpers import signed
+from tests.conftest import LiveCities
 from xinyong.auth.principal import Principal
 from xinyong.checks import answers
 from xinyong.checks import service as checks
 from xinyong.checks.resolve import SubjectQuery
 from xinyong.commitments import breach, performance
 from xinyong.commitments import service as commitments
-from xinyong.subjects.models import Department
+from xinyong.core.db import session_scope
+from xinyong.subjects.models import Department, Subject
 
 TODAY = date(2026, 12, 1)
 PURPOSE = "政府采购项目 SZCG-2026-118 供应商资格审查"
@@ -93,3 +99,26 @@ def test_check_lists_live_commitments_and_breaches_by_publicity(session: Session
 def live_deadline(session: Session, c) -> date:
     (condition,) = commitments.conditions(session, c)
     return condition.deadline
+
+
+@pytest.fixture
+def city(live_city: LiveCities) -> Iterator[City]:
+    with live_city(extras=_build_city) as built:
+        yield built.facts
+
+
+def test_result_page_shows_commitments(city: City) -> None:
+    with session_scope() as session:
+        firm = session.scalars(select(Subject).where(Subject.uscc == city.clean_uscc)).one()
+        c = signed(session, subject=firm)
+        _close(session, c, "not_fulfilled")
+        breach.decide(
+            session, c=c, reasons="逾期未补齐施工图审查合格书", evidence="窗口核查记录",
+            actor="t", department_id=c.department_id, today=date.today(),
+        )  # fmt: skip
+        number = c.number
+    client = _login("buyer")
+    check_id, page = _check(client, city.clean_uscc)
+    assert "信用承诺(履行中与违诺)" in page and number in page and "违诺" in page
+    english = client.get(f"/console/checks/{check_id}?lang=en").text
+    assert "Commitments (live and breached)" in english and "Breached" in english

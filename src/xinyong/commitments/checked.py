@@ -90,7 +90,7 @@ def for_check(
     if commitment_ids:
         conditions = select(CommitmentCondition).where(
             CommitmentCondition.commitment_id.in_(commitment_ids),
-            CommitmentCondition.state.in_(OPEN_STATES + ("not_fulfilled",)),
+            CommitmentCondition.state.in_((*OPEN_STATES, "not_fulfilled")),
         )
         for k in session.scalars(conditions.order_by(CommitmentCondition.deadline)):
             overdue = k.state in OPEN_STATES and k.deadline < today
