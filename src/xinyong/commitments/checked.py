@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.commitments.config import Publicity, get_config
@@ -68,7 +68,7 @@ def for_check(
     if not ids:
         return {}
     shared = (Publicity.public.value, Publicity.government.value)
-    visible = Commitment.publicity.in_(shared)
+    visible: ColumnElement[bool] = Commitment.publicity.in_(shared)
     if department_id is not None:
         own = and_(
             Commitment.publicity == Publicity.none.value,
