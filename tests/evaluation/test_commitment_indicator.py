@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,3 +78,16 @@ def test_breach_scores_lower_and_withdrawn_never_counts(session: Session) -> Non
     subjects = set(inputs.commitments["subject_id"].to_list())
     assert {kept.subject_id, broken.subject_id} <= subjects
     assert withdrawn_only.subject_id not in subjects
+
+
+def test_commitments_source_is_validated() -> None:
+    from pydantic import ValidationError
+
+    from xinyong.evaluation.config import Source
+
+    assert Source(kind="commitments", measure="breaches").measure == "breaches"
+    for bad in ({"kind": "commitments"}, {"kind": "records", "item": "x", "measure": "kept"}):
+        with pytest.raises(ValidationError, match="'measure' goes with"):
+            Source.model_validate(bad)
+    with pytest.raises(ValidationError):
+        Source.model_validate({"kind": "commitments", "measure": "promises"})
