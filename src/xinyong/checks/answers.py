@@ -3,6 +3,7 @@ shapes in schemas.py)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
 from xinyong.checks.schemas import (
     CheckRead,
     CheckSummary,
+    CommitmentBrief,
     EntryRead,
     HitRead,
     RecordBrief,
@@ -21,6 +23,7 @@ from xinyong.checks.schemas import (
     SubjectBrief,
 )
 from xinyong.checks.service import hits_of, rows_of
+from xinyong.commitments import checked as commitments_checked
 from xinyong.core.errors import NotFound
 from xinyong.core.i18n import Language, t
 from xinyong.measures.catalog import get_catalog
@@ -117,12 +120,33 @@ def _entries(row: CheckRow, lang: Language) -> list[EntryRead]:
     ]
 
 
-def rows_read(session: Session, rows: list[CheckRow], lang: Language, today: date) -> list[RowRead]:
-    """The rows with their subjects, entries, hits and records."""
+def _commitments(
+    session: Session, ids: list[int], department_id: int | None, lang: Language, today: date
+) -> dict[int, list[CommitmentBrief]]:
+    found = commitments_checked.for_check(
+        session, subject_ids=ids, department_id=department_id, today=today, lang=lang
+    )
+    return {
+        subject_id: [CommitmentBrief.model_validate(asdict(c)) for c in rows]
+        for subject_id, rows in found.items()
+    }
+
+
+def rows_read(
+    session: Session,
+    rows: list[CheckRow],
+    lang: Language,
+    today: date,
+    *,
+    department_id: int | None = None,
+) -> list[RowRead]:
+    """The rows with their subjects, entries, hits, records and live commitments and breaches
+    (``department_id``: the checking department, the only one to see its 不公开 commitments)."""
     hits = hits_of(session, [row.id for row in rows])
     ids = [row.subject_id for row in rows if row.subject_id is not None]
     subjects = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
     records = _records(session, rows, lang)
+    commitments = _commitments(session, ids, department_id, lang, today)
     read: list[RowRead] = []
     for row in rows:
         detail = row.detail or {}
@@ -141,6 +165,7 @@ def rows_read(session: Session, rows: list[CheckRow], lang: Language, today: dat
                 lists=_entries(row, lang),
                 measures=[hit_read(h, lang, today) for h in hits.get(row.id, [])],
                 records=[records[i] for i in detail.get("records", []) if i in records],
+                commitments=commitments.get(row.subject_id or 0, []),
             )
         )
     return read
@@ -184,6 +209,6 @@ def check_read(
         file_name=check.file_name,
         error=check.error,
         finished_at=check.finished_at,
-        rows=rows_read(session, rows, lang, today),
+        rows=rows_read(session, rows, lang, today, department_id=check.department_id),
         rows_offset=offset,
     )

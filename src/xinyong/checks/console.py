@@ -255,7 +255,7 @@ def _check_response(
     context = {
         "check": check,
         "head": summary(session, check, lang),
-        "rows": rows_read(session, found[:limit], lang, today),
+        "rows": rows_read(session, found[:limit], lang, today, department_id=check.department_id),
         "with_hits": with_hits,
         "offset": offset,
         "prev_href": web_present.href(path, params, offset=back or None) if offset else None,

@@ -94,6 +94,31 @@ class RecordBrief(BaseModel):
     state: str
 
 
+class DueConditionRead(BaseModel):
+    text: str
+    deadline: date
+    state: str
+    state_label: str
+    overdue: bool
+
+
+class CommitmentBrief(BaseModel):
+    """A live (in force, overdue) or breached commitment of the subject (信用承诺)."""
+
+    number: str
+    template: str
+    template_name: str
+    kind_label: str
+    matter: str
+    department: str
+    publicity: str
+    status: str
+    status_label: str
+    signed_on: date
+    breach_record_id: int | None
+    conditions: list[DueConditionRead]
+
+
 class SubjectBrief(BaseModel):
     id: int
     name: str
@@ -114,6 +139,7 @@ class RowRead(BaseModel):
     lists: list[EntryRead]
     measures: list[HitRead]
     records: list[RecordBrief]
+    commitments: list[CommitmentBrief] = []
 
 
 class CheckRead(BaseModel):

@@ -45,6 +45,7 @@ class SourceKind(StrEnum):
     registration_age = "registration_age"  # months since registration
     field = "field"  # a field of the latest record of an item (e.g. tax credit rating)
     grade = "grade"  # the public grade of another model (sector models)
+    commitments = "commitments"  # performance of the commitments tracked (xinyong.commitments)
 
 
 class Aggregation(StrEnum):
@@ -75,7 +76,11 @@ _ALLOWED: dict[SourceKind, set[Aggregation]] = {
     SourceKind.registration_age: {Aggregation.value},
     SourceKind.field: {Aggregation.latest},
     SourceKind.grade: {Aggregation.value},
+    SourceKind.commitments: {Aggregation.value},
 }
+# What a commitments source measures: fulfilled / (fulfilled + breached) in per cent (none
+# decided: no value), the number of breaches, the number kept (fulfilled).
+CommitmentMeasure = Literal["fulfilment_rate", "breaches", "kept"]
 
 
 class Filter(_Strict):
@@ -97,11 +102,14 @@ class Source(_Strict):
     list_code: Identifier | None = Field(default=None, alias="list")
     field: Identifier | None = None
     models: list[Identifier] = Field(default_factory=list)
+    measure: CommitmentMeasure | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _complete(self) -> Source:
+        if (self.measure is not None) != (self.kind == SourceKind.commitments):
+            raise ValueError("'measure' goes with (and only with) a 'commitments' source")
         needs = {
             SourceKind.records: ("item",),
             SourceKind.field: ("item", "field"),
@@ -191,8 +199,9 @@ class Indicator(_Strict):
             )
         if (self.aggregation == Aggregation.sum) != (self.sum_field is not None):
             raise ValueError("'sum_field' goes with (and only with) aggregation 'sum'")
-        if self.window is not None and self.source.kind != SourceKind.records:
-            raise ValueError("'window' applies to records sources only")
+        windowed = (SourceKind.records, SourceKind.commitments)
+        if self.window is not None and self.source.kind not in windowed:
+            raise ValueError("'window' applies to records and commitments sources only")
         _check_direction(self)
         return self
 

@@ -98,6 +98,22 @@ def _record_aggregate(indicator: Indicator, condition: pl.Expr, as_of: date) -> 
     raise ValueError(f"aggregation {agg} is not computed in the records group-by")
 
 
+def _commitment_aggregate(indicator: Indicator, as_of: date) -> pl.Expr:
+    """Kept, breached or the fulfilment rate (per cent of those decided) within the window."""
+    start = window_start(indicator, as_of)
+    counted = pl.lit(True) if start is None else pl.col("signed_on") > start
+    kept = ((pl.col("status") == "fulfilled") & counted).sum().cast(pl.Float64)
+    breached = ((pl.col("status") == "breached") & counted).sum().cast(pl.Float64)
+    name = value_column(indicator.code)
+    if indicator.source.measure == "kept":
+        return kept.alias(name)
+    if indicator.source.measure == "breaches":
+        return breached.alias(name)
+    decided = kept + breached
+    rate = (kept * 100 / decided).round(1)
+    return pl.when(decided > 0).then(rate).otherwise(None).alias(name)
+
+
 def _latest_field(indicator: Indicator, inputs: Inputs, as_of: date) -> pl.DataFrame:
     """The field of each subject's latest counting record (by decision date, then id)."""
     condition = record_condition(indicator, as_of, inputs.departments)
@@ -130,6 +146,14 @@ def features(
         if indicator.source.kind == SourceKind.field:
             latest = _latest_field(indicator, inputs, as_of)
             frame = frame.join(latest, on="subject_id", how="left")
+    commitment_aggs = [
+        _commitment_aggregate(i, as_of)
+        for i in model.indicators()
+        if i.source.kind == SourceKind.commitments
+    ]
+    if commitment_aggs:
+        per_subject = inputs.commitments.group_by("subject_id").agg(commitment_aggs)
+        frame = frame.join(per_subject, on="subject_id", how="left")
     list_aggs = [
         (pl.col("list_code") == i.source.list_code)
         .any()
@@ -182,7 +206,7 @@ def _fill_counts(frame: pl.DataFrame, model: EvaluationModel) -> pl.DataFrame:
     fills = [
         pl.col(value_column(i.code)).fill_null(0.0)
         for i in model.indicators()
-        if i.aggregation in zero_when_absent
+        if i.aggregation in zero_when_absent or i.source.measure in ("kept", "breaches")
     ]
     return frame.with_columns(fills) if fills else frame
 

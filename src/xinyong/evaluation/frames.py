@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,8 +18,9 @@ import polars as pl
 from sqlalchemy import Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from xinyong.commitments import indicators as commitment_indicators
 from xinyong.core.db import is_postgresql
-from xinyong.evaluation.config import EvaluationModel
+from xinyong.evaluation.config import EvaluationModel, SourceKind
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
 from xinyong.subjects.models import Department, Subject
@@ -37,6 +38,8 @@ class Inputs:
     records: pl.DataFrame  # subject_id, record_id, item_code, severity, decision_date, ...
     lists: pl.DataFrame  # subject_id, list_code
     departments: dict[int, str]  # department id -> kind
+    # subject_id, status, signed_on of the commitments that count (withdrawn ones never)
+    commitments: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COMMITMENTS))
 
     def restricted(self, subject_ids: pl.Series) -> Inputs:
         """The same inputs for some subjects only (a partition)."""
@@ -46,7 +49,16 @@ class Inputs:
             self.records.filter(keep),
             self.lists.filter(keep),
             self.departments,
+            self.commitments.filter(keep),
         )
+
+
+COMMITMENTS: dict[str, Any] = {"subject_id": pl.Int64, "status": pl.Utf8, "signed_on": pl.Date}
+
+
+def reads_commitments(models: Sequence[EvaluationModel]) -> bool:
+    """Whether an indicator of these models reads the commitments tracked."""
+    return any(i.source.kind == SourceKind.commitments for m in models for i in m.indicators())
 
 
 def payload_fields(models: Sequence[EvaluationModel]) -> list[str]:
@@ -125,7 +137,12 @@ def read_inputs(
         records = records.with_columns(
             pl.col("payload").str.json_path_match(f"$.{name}").alias(f"f_{name}") for name in fields
         ).drop("payload")
-    return Inputs(subjects, records, lists, departments)
+    commitments = pl.DataFrame(schema=COMMITMENTS)
+    if reads_commitments(models):  # one statement for all subjects, streamed like the rest
+        stmt = commitment_indicators.performance_stmt(as_of=as_of)
+        column = commitment_indicators.SUBJECT_COLUMN
+        commitments = _read(session, stmt, COMMITMENTS, column, subject_ids).sort("subject_id")
+    return Inputs(subjects, records, lists, departments, commitments)
 
 
 def _records_stmt(models: Sequence[EvaluationModel], as_of: date, *, extract: bool) -> Any:
