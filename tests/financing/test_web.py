@@ -117,9 +117,12 @@ def test_bank_system_reads_under_authorisation_until_revoked(city: Seeded) -> No
     firm = _login("firm")
     assert firm.post(base + "/revoke").status_code == 200
     gone = client.get(base + "/report", headers=bank)
-    assert gone.status_code == 403 and "no live authorisation" in gone.text
+    assert gone.status_code == 403 and "授权不存在" in gone.json()["message"]
+    english = client.get(base + "/report?lang=en", headers=bank)
+    assert "no live authorisation" in english.json()["message"]
     me = firm.get("/portal/me").text
-    assert f"信易贷贷前审查（申请 {city.application_id}）" in me and "refused" in me
+    assert f"信易贷贷前审查（申请 {city.application_id}）" in me and "已拒绝" in me
+    assert "pre-loan review" not in me  # the purpose in the reader's language
     decided = client.post(base + "/decision", headers=bank, json={"outcome": "accepted"})
     assert decided.status_code == 200 and decided.json()["state"] == "accepted"
 
