@@ -135,6 +135,9 @@ def test_firm_page_and_office_pages(city: Seeded) -> None:
     refused = firm.post("/portal/financing/apply", data=form)
     assert refused.status_code == 422 and "申请金额须在 100000 元至 3000000 元之间" in refused.text
     assert len(firm.get("/api/v1/financing/applications").json()) == 1  # nothing was kept
+    short = firm.post("/portal/financing/apply", data={**form, "amount": 200000, "purpose": "x"})
+    assert short.status_code == 422 and "至少需要 2 个字符" in short.text  # the field's rule
+    assert "String should" not in short.text
     office = _login("office")
     paid = office.post("/console/financing/fund", data={"amount": "1000000", "note": "注资"})
     assert paid.status_code == 200  # followed to the overview
