@@ -117,9 +117,12 @@ def test_bank_system_reads_under_authorisation_until_revoked(city: Seeded) -> No
     firm = _login("firm")
     assert firm.post(base + "/revoke").status_code == 200
     gone = client.get(base + "/report", headers=bank)
-    assert gone.status_code == 403 and "no live authorisation" in gone.text
+    assert gone.status_code == 403 and "授权不存在" in gone.json()["message"]
+    english = client.get(base + "/report?lang=en", headers=bank)
+    assert "no live authorisation" in english.json()["message"]
     me = firm.get("/portal/me").text
-    assert f"信易贷贷前审查（申请 {city.application_id}）" in me and "refused" in me
+    assert f"信易贷贷前审查（申请 {city.application_id}）" in me and "已拒绝" in me
+    assert "pre-loan review" not in me  # the purpose in the reader's language
     decided = client.post(base + "/decision", headers=bank, json={"outcome": "accepted"})
     assert decided.status_code == 200 and decided.json()["state"] == "accepted"
 
@@ -132,6 +135,9 @@ def test_firm_page_and_office_pages(city: Seeded) -> None:
     refused = firm.post("/portal/financing/apply", data=form)
     assert refused.status_code == 422 and "申请金额须在 100000 元至 3000000 元之间" in refused.text
     assert len(firm.get("/api/v1/financing/applications").json()) == 1  # nothing was kept
+    short = firm.post("/portal/financing/apply", data={**form, "amount": 200000, "purpose": "x"})
+    assert short.status_code == 422 and "至少需要 2 个字符" in short.text  # the field's rule
+    assert "String should" not in short.text
     office = _login("office")
     paid = office.post("/console/financing/fund", data={"amount": "1000000", "note": "注资"})
     assert paid.status_code == 200  # followed to the overview

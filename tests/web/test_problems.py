@@ -197,7 +197,7 @@ def test_every_request_field_of_the_app_has_a_label() -> None:
         for name, paths in names.items()
         if name.lower() not in technical and not has_text(f"field.{name}")
     }
-    assert not unlabelled, unlabelled
+    assert not unlabelled, "\n".join(f"{k}: {v}" for k, v in sorted(unlabelled.items()))
 
 
 def test_a_validators_keyed_refusal_reads_in_both_languages() -> None:

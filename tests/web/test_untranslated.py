@@ -9,6 +9,7 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -21,8 +22,10 @@ from tests.conftest import LiveCities
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
+from xinyong.commitments import demo as commitments_demo
 from xinyong.core import i18n
 from xinyong.core.db import session_scope
+from xinyong.points import demo as points_demo
 from xinyong.subjects import service as subjects_service
 
 PASSWORD = "Correct-Horse-42"
@@ -108,6 +111,7 @@ def test_the_detector_finds_english_and_keys_but_not_code() -> None:
 @dataclass
 class City:
     uscc: str
+    village_id: int
     clients: dict[str, TestClient] = field(default_factory=dict)
 
 
@@ -136,7 +140,10 @@ def _seed() -> City:
                 department_id=dept.id,
             ),
         )
-        return City(company.uscc or "")
+        town = points_demo.seed_demo(session, today=date.today(), households=2)
+        assert town is not None
+        commitments_demo.seed_demo(session, today=date.today(), count=3)
+        return City(company.uscc or "", town.village_ids[0])
 
 
 def _login(name: str) -> TestClient:
@@ -321,3 +328,36 @@ def test_the_detector_sees_english_pages(city: City) -> None:
     english = TestClient(create_app())
     assert untranslated(english.get("/rules?lang=en").text)
     assert untranslated(english.get("/no/such/page?lang=en").text)
+
+
+# The main pages of the modules built beside the messages (信用承诺, 信易+, 信易贷, 积分, 开户):
+# each answers its caller and reads in Chinese, and so do the pages they link to.
+NEW_PUBLIC_PAGES = ["/commitments", "/incentives", "/financing/products", "/register"]
+NEW_CONSOLE_PAGES = [
+    "/console/",
+    "/console/commitments",
+    "/console/commitments/counter",
+    "/console/incentives",
+    "/console/financing",
+    "/console/financing/figures",
+    "/console/points",
+    "/console/points/dashboard",
+]
+
+
+def test_the_new_modules_main_pages_are_chinese(city: City) -> None:
+    board = f"/points/villages/{city.village_id}/board"
+    visits = {"anonymous": [*NEW_PUBLIC_PAGES, board], "admin": NEW_CONSOLE_PAGES}
+    found = {}
+    for caller, urls in visits.items():
+        for url in urls:
+            answer = city.clients[caller].get(url)
+            assert answer.status_code == 200, (caller, url, answer.status_code, answer.text[:300])
+            assert 'lang="zh' in answer.text, url
+            if untranslated(answer.text):
+                found[url] = untranslated(answer.text)
+    assert not found, found
+    anonymous = city.clients["anonymous"]
+    found = _crawl(anonymous, [*NEW_PUBLIC_PAGES, board], limit=30, per_shape=1)
+    found |= _crawl(city.clients["admin"], NEW_CONSOLE_PAGES, limit=40, under="/console")
+    assert not found, found

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit.models import AuditEntry
 from xinyong.auth.models import Account, ApiKey
 from xinyong.catalog import labels
-from xinyong.core.i18n import Language, has_text, t
+from xinyong.core.i18n import Language, has_text, one_language, t
 from xinyong.lists.config import get_config as lists_config
 from xinyong.subjects.models import Department, Subject
 
@@ -158,6 +158,8 @@ def _value(key: str, value: Any, lang: Language, departments: Mapping[int, Depar
             f"{_text(f'auditv.key.{k}', lang) or k}={_value(k, v, lang, departments)}"
             for k, v in value.items()
         )
+    if isinstance(value, str):
+        return one_language(value, lang)  # a stored reason written 中文 · English
     return str(value)
 
 

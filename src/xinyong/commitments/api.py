@@ -89,7 +89,7 @@ def view(session: Any, c: Commitment) -> dict[str, Any]:
 
 def _department(session: Any, principal: Principal, named: str | None) -> int:
     if named is None and acts_for_any(principal):
-        raise Invalid("name the receiving department", details={"field": "department"})
+        raise Invalid(key="commit.err.name_department", details={"field": "department"})
     return acting_department(session, principal, named)
 
 

@@ -23,9 +23,9 @@ router = APIRouter(include_in_schema=False)
 def console_home(request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     """The console's start page for staff: pending work, figures, every function."""
     if principal.kind == "anonymous":
-        raise Unauthorized("log in first")
+        raise Unauthorized(key="auth.err.log_in")
     if principal.kind != "staff":
-        raise Forbidden("the console is for department staff")
+        raise Forbidden(key="auth.err.console_staff")
     department = (
         session.get(Department, principal.department_id) if principal.department_id else None
     )

@@ -33,6 +33,7 @@ from xinyong.reports.service import BEIJING, beijing_today
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import lang_of
+from xinyong.web.problems import InvalidInput, problems_of
 from xinyong.web.render import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -74,9 +75,7 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise Invalid(f"{field}: {first['msg']}", details={"field": field}) from exc
+        raise InvalidInput(problems_of(exc.errors())) from exc
 
 
 def _login(principal: Principal) -> None:

@@ -273,7 +273,8 @@ def _licence_category(value: str) -> str:
     canonical = spec.canonical_value(value)
     if canonical not in spec.values:
         raise Invalid(
-            f"unknown licence category {value!r} (categories: {'、'.join(spec.values)})",
+            key="portal.err.licence_category",
+            params={"value": value, "known": "、".join(spec.values)},
             details={"field": "licence_category"},
         )
     return canonical
@@ -330,11 +331,11 @@ def double_publicity(
         selection.where(_contains(session, "penalty_types", category))
     if licence_category is not None:
         if kind != "licence":
-            raise Invalid("licence_category applies to licences only", details={"field": "kind"})
+            raise Invalid(key="portal.err.licence_only", details={"field": "kind"})
         selection.where(_equals(session, "licence_category", _licence_category(licence_category)))
     if subject_kind is not None:
         if subject_kind not in PUBLICITY_SUBJECT_KINDS:
-            raise Invalid("unknown subject kind", details={"field": "subject_kind"})
+            raise Invalid(key="portal.err.subject_kind", details={"field": "subject_kind"})
         selection.subject_conditions.append(Subject.kind == subject_kind)
     if region_code is not None:
         selection.subject_conditions.append(_region_condition(region_code))
@@ -363,7 +364,7 @@ def double_publicity_record(
     if row is not None:
         shown = publish.publish(row[0], row[1], publish.department_names(session), today)
     if shown is None:
-        raise NotFound("no published licence or penalty decision with this number")
+        raise NotFound(key="portal.err.no_publication")
     return shown
 
 

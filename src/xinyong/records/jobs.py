@@ -26,7 +26,8 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
         Record.disclosure_end.is_not(None),
         Record.disclosure_end < today,
     )
-    reason = f"disclosure period ended (checked {today.isoformat()})"
+    day = today.isoformat()
+    reason = f"公示期限届满（{day} 核查） · disclosure period ended (checked {day})"
     expiring = [
         Changed(record_id, subject_id, item_code, department_id, source_id, RecordState.expired)
         for record_id, subject_id, item_code, department_id, source_id in session.execute(

@@ -360,7 +360,8 @@ def decide(
     pairs = cases.targets(session, case.id)
     if not pairs:  # an objection against a grade: evaluation decides it (it names no record)
         raise Invalid(
-            f"case {case.number} names no record; decide it on its own page",
+            key="rights.err.names_no_record",
+            params={"case_number": case.number},
             details={"case": case.number},
         )
     by_record = _check_decisions(pairs, decisions)

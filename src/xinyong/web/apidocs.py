@@ -59,6 +59,6 @@ def docs_asset(name: str) -> Response:
     """One of Swagger UI's files (only those the page loads)."""
     media_type = ASSETS.get(name)
     if media_type is None:
-        raise NotFound(f"no documentation file {name!r}")
+        raise NotFound(key="apidocs.err.no_file", params={"name": name})
     headers = {"cache-control": "public, max-age=86400"}
     return FileResponse(bundle_dir() / name, media_type=media_type, headers=headers)

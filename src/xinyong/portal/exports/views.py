@@ -139,7 +139,7 @@ def ingest_template(
     """The ingest template of a catalogue item: headers, required marks, example, notes."""
     lang = lang_of(request)
     if item_code not in catalog_service.get_catalog().items:
-        raise NotFound(f"no catalogue item {item_code!r}")
+        raise NotFound(key="portal.err.no_item", params={"code": item_code})
     name = f"{labels.item_name(item_code, lang)}-{t('tpl.heading', lang)}.xlsx"
     disposition = f"attachment; filename=\"{item_code}.xlsx\"; filename*=UTF-8''{quote(name)}"
     return Response(
