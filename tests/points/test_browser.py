@@ -79,7 +79,7 @@ def test_clerk_declares_reviewer_closes_board_and_redemption(
         clerk.wait_for_load_state()
         before = int(clerk.inner_text("#balance"))
         clerk.locator("select[name=good_id]").select_option(index=0)
-        clerk.locator("form[method=post] button[type=submit]").click()
+        clerk.locator("main form[method=post] button[type=submit]").click()
         clerk.wait_for_load_state()
         receipt = clerk.inner_text("#receipt")
         assert "兑换凭证" in receipt and "食盐" in receipt
