@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.commitments.helpers import signed
@@ -14,7 +14,7 @@ from xinyong.commitments import breach, performance
 from xinyong.commitments import service as commitments
 from xinyong.evaluation import explain, frames, service
 from xinyong.evaluation.config import get_models
-from xinyong.evaluation.models import EvaluationResult
+from xinyong.evaluation.models import EvaluationResult, RecomputeFlag
 from xinyong.subjects.models import Subject
 
 AS_OF = date(2026, 12, 1)
@@ -78,6 +78,22 @@ def test_breach_scores_lower_and_withdrawn_never_counts(session: Session) -> Non
     subjects = set(inputs.commitments["subject_id"].to_list())
     assert {kept.subject_id, broken.subject_id} <= subjects
     assert withdrawn_only.subject_id not in subjects
+
+
+def test_fulfilling_or_withdrawing_flags_the_subject(session: Session) -> None:
+    """No record changes when a commitment is fulfilled or withdrawn: the hook flags it."""
+    kept, gone, open_ = signed(session), signed(session), signed(session)
+    session.execute(delete(RecomputeFlag))
+    performance.record(
+        session, c=kept, condition_code="drawing_review", outcome="fulfilled", evidence="合格书",
+        actor="t", department_id=kept.department_id, today=date(2026, 10, 9),
+    )  # fmt: skip
+    commitments.withdraw(session, c=gone, reason="申请撤回", actor="t")
+    flags = {f.subject_id: f.reason for f in session.scalars(select(RecomputeFlag))}
+    assert set(flags) == {kept.subject_id, gone.subject_id}
+    assert flags[kept.subject_id] == f"commitment {kept.number}: in_force -> fulfilled"
+    assert flags[gone.subject_id] == f"commitment {gone.number}: in_force -> withdrawn"
+    assert open_.subject_id not in flags
 
 
 def test_commitments_source_is_validated() -> None:

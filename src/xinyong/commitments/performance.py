@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import CursorResult, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from xinyong.commitments import service
+from xinyong.commitments import hooks, service
 from xinyong.commitments.config import get_config
 from xinyong.commitments.models import Commitment, CommitmentCondition
 from xinyong.core.errors import Conflict, Forbidden, Invalid
@@ -67,9 +67,12 @@ def record(
     found.state, found.evidence = outcome, text
     found.decided_by, found.decided_on = actor, today
     session.flush()
+    before = c.status
     _settle(session, c, today)
     service.log(session, c, f"condition.{outcome}", actor, condition=condition_code, note=text)
     session.flush()
+    if c.status != before:
+        hooks.status_changed(session, c, reason=f"{before} -> {c.status}")
     return found
 
 

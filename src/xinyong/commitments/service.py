@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit_service
 from xinyong.auth import queries
 from xinyong.auth.principal import Principal
+from xinyong.commitments import hooks
 from xinyong.commitments.config import Publicity, Template, get_config
 from xinyong.commitments.models import (
     Commitment,
@@ -348,9 +349,10 @@ def withdraw(session: Session, *, c: Commitment, reason: str, actor: str) -> Com
     clean = reason.strip()
     if not clean or len(clean) > 500:
         raise Invalid(key="commit.err.reason", details={"field": "reason"})
-    c.status = "withdrawn"
+    before, c.status = c.status, "withdrawn"
     log(session, c, "withdrawn", actor, note=clean)
     session.flush()
+    hooks.status_changed(session, c, reason=f"{before} -> withdrawn")
     return c
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from xinyong.commitments import hooks as commitments_hooks
+from xinyong.commitments.models import Commitment
 from xinyong.core.db import utcnow
 from xinyong.evaluation import reporting, service
 from xinyong.evaluation.config import get_models
@@ -62,6 +64,14 @@ def flag_listed_subject(session: Session, entry: ListEntry, reason: str) -> None
     )
 
 
+def flag_commitment_subject(session: Session, c: Commitment, reason: str) -> None:
+    """A commitment was fulfilled or withdrawn (no record changes): its subject is evaluated
+    again, its fulfilment rate may have moved."""
+    service.flag_for_recompute(
+        session, subject_id=c.subject_id, reason=f"commitment {c.number}: {reason}"
+    )
+
+
 def public_grades(session: Session, subject: Subject) -> list[PublicGrade]:
     """The subject's current grades its models publish (``disclosure`` and ``publication``)."""
     models = get_models().models
@@ -87,9 +97,11 @@ def public_grades(session: Session, subject: Subject) -> list[PublicGrade]:
 
 
 def subscribe() -> None:
-    """Subscribe the evaluation module to every record change and to list entries ending, give
-    the public subject page the grades the models publish and credit reports their grades."""
+    """Subscribe the evaluation module to every record change, to list entries ending and to
+    commitments fulfilled or withdrawn; give the public subject page the grades the models
+    publish and credit reports their grades."""
     effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)
     lists_hooks.on_entry_ended("evaluation.flag_listed_subject", flag_listed_subject)
+    commitments_hooks.on_status_changed("evaluation.flag_commitment", flag_commitment_subject)
     portal_hooks.on_public_grades("evaluation.public_grades", public_grades)
     report_sources.register_source("grades", reporting.report_rows)
