@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tests import factories
 from tests.commitments.helpers import signed
 from xinyong.commitments import breach, performance
 from xinyong.commitments import service as commitments
@@ -56,13 +57,14 @@ def test_breach_scores_lower_and_withdrawn_never_counts(session: Session) -> Non
     withdrawn_only = signed(session)
     commitments.withdraw(session, c=withdrawn_only, reason="申请撤回", actor="t")
     assert (kept.status, broken.status, both.status) == ("fulfilled", "breached", "fulfilled")
+    bare = factories.enterprise(session)  # never signed one
 
     outcome = service.evaluate(session, as_of=AS_OF, actor="test", model_code="city_legal_person")
     run = next(r for r in outcome.runs if r.model_code == "city_legal_person")
     good = _result(session, run.id, kept.subject_id)
     bad = _result(session, run.id, broken.subject_id)
     assert good.contributions[CODE] == [100.0, 3.0]
-    assert CODE not in bad.contributions  # 0% and no points: nothing stored
+    assert bad.contributions[CODE] == [0.0, 0.0]  # 0% is stored, unlike nothing decided
     assert good.score > bad.score
     assert _result(session, run.id, both.subject_id).contributions[CODE] == [100.0, 3.0]
     none = _result(session, run.id, withdrawn_only.subject_id)
@@ -73,6 +75,14 @@ def test_breach_scores_lower_and_withdrawn_never_counts(session: Session) -> Non
     assert zh[CODE] == "近36个月信用承诺履约率100%，加3分"
     en = {c.code: c.sentence for c in explain.contributions(model, bad, "en")}
     assert en[CODE] == "Commitment fulfilment rate 0% in 36 months: no points"
+    zh = {c.code: c.sentence for c in explain.contributions(model, bad, "zh")}
+    assert zh[CODE] == "近36个月信用承诺履约率0%，不加减分"
+    # Nothing decided (only withdrawn, or none at all): nothing to measure, not 0%.
+    for nothing in (none, _result(session, run.id, bare.id)):
+        zh = {c.code: c.sentence for c in explain.contributions(model, nothing, "zh")}
+        assert zh[CODE] == "信用承诺履约率：暂无可计算的数据，不加减分"
+        en = {c.code: c.sentence for c in explain.contributions(model, nothing, "en")}
+        assert en[CODE] == "Commitment fulfilment rate: nothing to measure yet, no points"
 
     inputs = frames.read_inputs(session, models=[model], as_of=AS_OF)
     subjects = set(inputs.commitments["subject_id"].to_list())

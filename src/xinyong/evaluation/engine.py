@@ -35,6 +35,14 @@ def points_column(code: str) -> str:
     return f"p__{code}"
 
 
+def stores_zero(indicator: Indicator) -> bool:
+    """Whether a zero value is stored even without points: a rate with nothing to measure
+    has no value, so a stored 0% and a missing value tell "all breached" from "none decided"."""
+    return indicator.source.kind == SourceKind.commitments and (
+        indicator.source.measure == "fulfilment_rate"
+    )
+
+
 def _months_between(earlier: pl.Expr, as_of: date) -> pl.Expr:
     """Whole months from ``earlier`` to ``as_of``."""
     months = (as_of.year * 12 + as_of.month) - (earlier.dt.year() * 12 + earlier.dt.month())

@@ -70,7 +70,11 @@ def _number(value: Any) -> str:
 
 
 def sentence(indicator: Indicator, value: Any, points: float, lang: Language) -> str:
-    """e.g. 近12个月一般行政处罚3次，扣12分 · 3 general penalties …: 12 points off."""
+    """e.g. 近12个月一般行政处罚3次，扣12分 · 3 general penalties …: 12 points off; an indicator
+    that stores its zero values and has none: nothing to measure yet."""
+    if value is None and engine.stores_zero(indicator):
+        name = str(getattr(indicator.name, lang))
+        return t("ev.no_data", lang).format(name=name)
     text = str(getattr(indicator.explain, lang)).format(value=_number(value))
     amount = _number(round(abs(points), 2))
     if points < 0:
@@ -90,7 +94,7 @@ def contributions(
         for indicator in dim.indicators.values():
             value, points = stored.get(indicator.code, [None, 0.0])
             points = float(points)
-            shown = value if value is not None else 0
+            shown = value if value is not None or engine.stores_zero(indicator) else 0
             found.append(
                 Contribution(
                     indicator.code,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core.db import is_postgresql
 from xinyong.evaluation.config import EvaluationModel
-from xinyong.evaluation.engine import points_column, value_column
+from xinyong.evaluation.engine import points_column, stores_zero, value_column
 from xinyong.evaluation.models import EvaluationRun
 
 SCORE_BINS = 10
@@ -32,14 +32,15 @@ def _value_json(column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def contributions_expr(model: EvaluationModel, frame: pl.DataFrame) -> pl.Expr:
-    """``{"code": [value, points], …}`` for the indicators with a value or points."""
+    """``{"code": [value, points], …}`` for the indicators with a value or points (a zero value
+    kept where it differs from no value, see ``engine.stores_zero``)."""
     parts = []
     for indicator in model.indicators():
         value, points = value_column(indicator.code), points_column(indicator.code)
         dtype = frame.schema[value]
         present = (
             pl.col(value).is_not_null()
-            if dtype == pl.Utf8
+            if dtype == pl.Utf8 or stores_zero(indicator)
             else pl.col(value).is_not_null() & (pl.col(value) != 0)
         )
         text = pl.format(
