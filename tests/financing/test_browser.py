@@ -85,14 +85,13 @@ def test_apply_authorise_then_the_officer_decides(served: tuple[str, str]) -> No
         officer.locator("#decide input[name=granted_on]").fill(beijing_today().isoformat())
         officer.get_by_role("button", name="提交反馈").click()
         officer.wait_for_load_state()
-        assert "该反馈结果须填写：rate_bp" in officer.locator("body").inner_text()
-        officer.go_back()
-        officer.wait_for_load_state()
-        officer.select_option("select[name=outcome]", "granted")
-        officer.locator("#decide input[name=amount]").fill("450000")
+        # Refused: the same page again, the refusal by the rate's field, the values kept.
+        assert "该反馈结果须填写：年利率（%）" in officer.locator("#decide-error").inner_text()
+        assert officer.locator("#rate-error").is_visible()
+        assert officer.locator("#decide input[name=amount]").input_value() == "450000"
+        assert officer.locator("select[name=outcome]").input_value() == "granted"
+        officer.locator("#decide").screenshot(path=str(ARTIFACTS / f"{backend}-refused.png"))
         officer.locator("#decide input[name=rate]").fill("3.85")
-        officer.locator("#decide input[name=term_months]").fill("12")
-        officer.locator("#decide input[name=granted_on]").fill(beijing_today().isoformat())
         officer.get_by_role("button", name="提交反馈").click()
         officer.wait_for_load_state()
         assert "已放款：450,000 · 3.85%" in officer.locator("#state").inner_text()

@@ -98,6 +98,27 @@ def test_bank_roles(city: Seeded, method: str, path: str) -> None:
     assert got == ROLE_ROUTES[(method, path)]
 
 
+def test_a_refused_feedback_comes_back_on_the_page_with_the_values(city: Seeded) -> None:
+    officer = _login("officer")
+    path = f"/bank/financing/applications/{city.application_id}"
+    form = {"outcome": "granted", "amount": 500000, "term_months": 12, "granted_on": "2026-01-05"}
+    refused = officer.post(path + "/decision", data=form, follow_redirects=False)
+    assert refused.status_code == 422
+    page = refused.text
+    assert "该反馈结果须填写：年利率（%）" in page and 'id="rate-error"' in page
+    assert 'name="rate" inputmode="decimal" maxlength="8" value="" aria-invalid="true"' in page
+    assert 'name="amount" min="1" value="500000"' in page and 'value="2026-01-05"' in page
+    assert '<option value="granted" selected>' in page and 'id="amount-error"' not in page
+    future = officer.post(
+        path + "/decision?lang=en", data={**form, "rate": "3.85", "granted_on": "2999-01-01"}
+    )
+    assert future.status_code == 422 and 'id="granted_on-error"' in future.text
+    assert "the date granted cannot be in the future" in future.text
+    assert 'value="3.85"' in future.text
+    state = officer.get(f"/api/v1/financing/applications/{city.application_id}").json()
+    assert state["state"] == "submitted"  # nothing of a refused feedback is kept
+
+
 def test_bank_system_reads_under_authorisation_until_revoked(city: Seeded) -> None:
     client = TestClient(create_app())
     bank = {"Authorization": f"Bearer {city.bank_key}"}

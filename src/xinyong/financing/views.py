@@ -18,6 +18,7 @@ from xinyong.auth.principal import Principal
 from xinyong.catalog import labels
 from xinyong.core.db import as_utc
 from xinyong.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, XinyongError
+from xinyong.core.i18n import Language, t
 from xinyong.financing import applications, bankread, fund, institutions, products
 from xinyong.financing.config import get_config
 from xinyong.financing.models import Application, Product
@@ -309,8 +310,47 @@ def application_page(
     """One application: the firm's signed bank report, risk summary, authorised data and
     contract (each read registered for this application), history and the feedback form."""
     _bank(principal)
+    return _application(request, session, principal, application_id)
+
+
+# The feedback form's field of each Decision field, and the label each form field shows.
+_FORM_FIELDS = {"rate_bp": "rate"}
+_LABELS = {
+    "outcome": "fin.outcome",
+    "amount": "fin.granted_amount",
+    "rate": "fin.granted_rate",
+    "term_months": "fin.granted_term",
+    "granted_on": "fin.granted_on",
+    "reason": "fin.reason",
+}
+
+
+def _refusal(error: XinyongError, lang: Language) -> tuple[str, list[str]]:
+    """A refused feedback's sentence (the fields named by their labels) and its form fields."""
+    details = error.details
+    named = details.get("missing") or ([details["field"]] if details.get("field") else [])
+    fields = [_FORM_FIELDS.get(str(n), str(n)) for n in named]
+    if error.key == "fin.err.required":
+        sep = "、" if lang == "zh" else ", "
+        shown = sep.join(t(_LABELS[f], lang) for f in fields if f in _LABELS)
+        return t("fin.err.required", lang).format(fields=shown), fields
+    return error.localized(lang), fields
+
+
+def _application(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    application_id: int,
+    *,
+    error: XinyongError | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The application page; after a refused feedback, with the refusal next to its field and
+    the form's values kept."""
     app = applications.for_bank(session, principal=principal, application_id=application_id)
     lang = lang_of(request)
+    refusal, error_fields = _refusal(error, lang) if error else ("", [])
     context: dict[str, Any] = {
         "principal": principal,
         "app": app,
@@ -320,6 +360,10 @@ def application_page(
         "live": applications.authorisation_live(session, app),
         "org_names": institutions.names(session, {app.branch_id}),
         "refused": None,
+        "error": error,
+        "refusal": refusal,
+        "error_fields": error_fields,
+        "form": form or {},
     }
     try:
         context["report"] = bankread.report(session, principal=principal, application_id=app.id)
@@ -331,12 +375,15 @@ def application_page(
     except Forbidden as refused:
         session.commit()  # the refused attempt stays registered
         context["refused"] = refused
-        return _page(request, session, "application.html", context, status=403)
-    return _page(request, session, "application.html", context)
+        status = error.status_code if error else 403
+        return _page(request, session, "application.html", context, status=status)
+    status = error.status_code if error else 200
+    return _page(request, session, "application.html", context, status=status)
 
 
 @router.post("/bank/financing/applications/{application_id}/decision", response_class=HTMLResponse)
 def decision(
+    request: Request,
     application_id: Ident,
     session: DbSession,
     principal: CurrentPrincipal,
@@ -349,22 +396,38 @@ def decision(
     reason: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """The branch's feedback (rate entered in percent, e.g. 3.85)."""
+    """The branch's feedback (rate entered in percent, e.g. 3.85); a refused feedback comes
+    back on the application's page with the reason and the values entered."""
     _bank(principal)
-    data = _validated(
-        Decision,
-        {
+    try:
+        data = _validated(
+            Decision,
+            {
+                "outcome": outcome,
+                "version": version,
+                "amount": amount,
+                "rate_bp": _bp(rate),
+                "term_months": term_months,
+                "granted_on": granted_on or None,
+                "reason": reason or None,
+                "note": note or None,
+            },
+        )
+        applications.decide(
+            session, principal=principal, application_id=application_id, decision=data
+        )
+    except (Invalid, Conflict) as error:
+        session.rollback()  # nothing of a refused feedback is kept
+        form = {
             "outcome": outcome,
-            "version": version,
-            "amount": amount,
-            "rate_bp": _bp(rate),
-            "term_months": term_months,
-            "granted_on": granted_on or None,
-            "reason": reason or None,
-            "note": note or None,
-        },
-    )
-    applications.decide(session, principal=principal, application_id=application_id, decision=data)
+            "amount": "" if amount is None else str(amount),
+            "rate": rate,
+            "term_months": "" if term_months is None else str(term_months),
+            "granted_on": granted_on,
+            "reason": reason,
+            "note": note,
+        }
+        return _application(request, session, principal, application_id, error=error, form=form)
     return RedirectResponse(f"/bank/financing/applications/{application_id}", status_code=303)
 
 
