@@ -141,17 +141,38 @@ def _commitment_aggregate(indicator: Indicator, as_of: date) -> pl.Expr:
     return pl.when(decided > 0).then(rate).otherwise(None).alias(name)
 
 
-def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> pl.LazyFrame | None:
-    """Every records indicator of the model from one pass over the records (running sums and
-    maxima read at each subject's last row), sums by one group-by over the rows they count,
-    field indicators from the latest counting record."""
+def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> list[pl.LazyFrame]:
+    """Every records indicator of the model, item by item: one pass over the item's records
+    (running sums and maxima read at each subject's last row), sums by one group-by over the
+    rows they count; field indicators from the latest counting record. One frame per item
+    (a subject without records of the item is absent: its values are filled like a subject
+    without records)."""
     indicators = [i for i in model.indicators() if i.source.kind == SourceKind.records]
     fields = [i for i in model.indicators() if i.source.kind == SourceKind.field]
-    if not indicators and not fields:
-        return None
-    records = inputs.records
-    if not records["subject_id"].is_sorted():
-        records = records.sort("subject_id", maintain_order=True)
+    found: list[pl.LazyFrame] = []
+    by_item: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_item.setdefault(str(indicator.source.item), []).append(indicator)
+    if by_item:
+        records = inputs.records
+        if not records["subject_id"].is_sorted():
+            records = records.sort("subject_id", maintain_order=True)
+        parts = records.partition_by("item_code", as_dict=True, maintain_order=True)
+        for item, item_indicators in by_item.items():
+            part = parts.get((item,))
+            if part is not None:
+                found.append(_item_features(item_indicators, part, inputs, as_of))
+            else:  # no record of the item at all: as for a subject without records
+                names = [value_column(i.code) for i in item_indicators]
+                none = pl.DataFrame(schema={"subject_id": pl.Int64} | dict.fromkeys(names, pl.Float64))
+                found.append(none.lazy())
+    found.extend(_latest_field(indicator, inputs, as_of) for indicator in fields)
+    return found
+
+
+def _item_features(
+    indicators: list[Indicator], records: pl.DataFrame, inputs: Inputs, as_of: date
+) -> pl.LazyFrame:
     running: list[pl.Expr] = []
     values: list[pl.Expr] = []
     sums: list[tuple[Indicator, pl.Expr]] = []
@@ -174,12 +195,8 @@ def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> pl
         .select("subject_id", *values)
     )
     if sums:
-        summed = _sums(records, sums)
-        frame = frame.join(summed, on="subject_id", how="left")
-    for indicator in fields:
-        frame = frame.join(_latest_field(indicator, inputs, as_of), on="subject_id", how="left")
-    names = [value_column(i.code) for i in indicators]
-    return frame.select("subject_id", *names, *[value_column(i.code) for i in fields])
+        frame = frame.join(_sums(records, sums), on="subject_id", how="left")
+    return frame
 
 
 def _sums(records: pl.DataFrame, sums: list[tuple[Indicator, pl.Expr]]) -> pl.LazyFrame:
@@ -234,8 +251,7 @@ def _features(
     grades: Mapping[str, pl.DataFrame],
 ) -> pl.LazyFrame:
     frame = population(model, inputs).lazy()
-    per_subject = _records_features(model, inputs, as_of)
-    if per_subject is not None:
+    for per_subject in _records_features(model, inputs, as_of):
         frame = frame.join(per_subject, on="subject_id", how="left")
     commitment_aggs = [
         _commitment_aggregate(i, as_of)
