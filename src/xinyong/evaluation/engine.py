@@ -157,21 +157,15 @@ def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> li
         records = inputs.records
         if not records["subject_id"].is_sorted():
             records = records.sort("subject_id", maintain_order=True)
-        parts = records.partition_by("item_code", as_dict=True, maintain_order=True)
         for item, item_indicators in by_item.items():
-            part = parts.get((item,))
-            if part is not None:
-                found.append(_item_features(item_indicators, part, inputs, as_of))
-            else:  # no record of the item at all: as for a subject without records
-                names = [value_column(i.code) for i in item_indicators]
-                none = pl.DataFrame(schema={"subject_id": pl.Int64} | dict.fromkeys(names, pl.Float64))
-                found.append(none.lazy())
+            part = records.lazy().filter(pl.col("item_code") == item)  # keeps the subject order
+            found.append(_item_features(item_indicators, part, inputs, as_of))
     found.extend(_latest_field(indicator, inputs, as_of) for indicator in fields)
     return found
 
 
 def _item_features(
-    indicators: list[Indicator], records: pl.DataFrame, inputs: Inputs, as_of: date
+    indicators: list[Indicator], records: pl.LazyFrame, inputs: Inputs, as_of: date
 ) -> pl.LazyFrame:
     running: list[pl.Expr] = []
     values: list[pl.Expr] = []
@@ -188,8 +182,7 @@ def _item_features(
     subject = pl.col("subject_id")
     last = (subject != subject.shift(-1)).fill_null(True)
     frame = (
-        records.lazy()
-        .with_columns(_group_number().alias("__group"))
+        records.with_columns(_group_number().alias("__group"))
         .select("subject_id", "__group", *running, last.alias("__last"))
         .filter(pl.col("__last"))
         .select("subject_id", *values)
@@ -199,7 +192,7 @@ def _item_features(
     return frame
 
 
-def _sums(records: pl.DataFrame, sums: list[tuple[Indicator, pl.Expr]]) -> pl.LazyFrame:
+def _sums(records: pl.LazyFrame, sums: list[tuple[Indicator, pl.Expr]]) -> pl.LazyFrame:
     """Sum indicators: one group-by over the rows any of them counts (0 when none does)."""
     amounts = [
         pl.when(condition)
@@ -210,8 +203,7 @@ def _sums(records: pl.DataFrame, sums: list[tuple[Indicator, pl.Expr]]) -> pl.La
     ]
     counted = pl.any_horizontal([pl.col(f"__s{n}").is_not_null() for n in range(len(sums))])
     return (
-        records.lazy()
-        .select("subject_id", *amounts)
+        records.select("subject_id", *amounts)
         .filter(counted)
         .group_by("subject_id")
         .agg(
