@@ -157,6 +157,9 @@ def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> li
         records = inputs.records
         if not records["subject_id"].is_sorted():
             records = records.sort("subject_id", maintain_order=True)
+        # one pass coding the item (other items: null), then each item's filter is on integers
+        items = pl.Enum(sorted(by_item))
+        records = records.with_columns(pl.col("item_code").cast(items, strict=False))
         for item, item_indicators in by_item.items():
             part = records.lazy().filter(pl.col("item_code") == item)  # keeps the subject order
             found.append(_item_features(item_indicators, part, inputs, as_of))
