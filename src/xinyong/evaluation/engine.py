@@ -87,23 +87,50 @@ def record_condition(indicator: Indicator, as_of: date, departments: Mapping[int
     return condition.fill_null(False)
 
 
-def _record_aggregate(indicator: Indicator, condition: pl.Expr, as_of: date) -> pl.Expr:
-    name = value_column(indicator.code)
+# Per-subject reductions without a hash group-by: the records frame is ordered by subject, so
+# a subject's count is the difference of a running sum between its last row and the last row
+# of the subject before, and a maximum is a running maximum of ``group * SPAN + value`` (every
+# key of a later subject is above every key of an earlier one). Integers only, so exact.
+_DATE_OFFSET = 1 << 20  # days added so that every date (and "none", 0) is positive
+_DATE_SPAN = 1 << 22
+_RANK_SPAN = 8
+
+
+def _group_number() -> pl.Expr:
+    subject = pl.col("subject_id")
+    return (subject != subject.shift(1)).fill_null(True).cast(pl.Int64).cum_sum()
+
+
+def _running(indicator: Indicator, condition: pl.Expr, column: str) -> pl.Expr | None:
+    """The running column an indicator's value is read from at each subject's last row."""
     agg = indicator.aggregation
-    if agg == Aggregation.count:
-        return condition.sum().cast(pl.Float64).alias(name)
-    if agg == Aggregation.exists:
-        return condition.any().cast(pl.Float64).alias(name)
-    if agg == Aggregation.sum:
-        amount = pl.col(f"f_{indicator.sum_field}").cast(pl.Float64, strict=False).fill_null(0)
-        return amount.filter(condition).sum().round(4).alias(name)
+    if agg in (Aggregation.count, Aggregation.exists):
+        return condition.cast(pl.Int64).cum_sum().alias(column)
+    group = pl.col("__group")
     if agg == Aggregation.max_severity:
-        rank = pl.col("severity").replace_strict(SEVERITY_RANK, default=0, return_dtype=pl.Float64)
-        return rank.filter(condition).max().fill_null(0).alias(name)
+        rank = pl.col("severity").replace_strict(SEVERITY_RANK, default=0, return_dtype=pl.Int64)
+        key = pl.when(condition).then(rank + 1).otherwise(0)
+        return (group * _RANK_SPAN + key).cum_max().alias(column)
     if agg == Aggregation.months_since_latest:
-        latest = pl.col("decision_date").filter(condition).max()
-        return _months_between(latest, as_of).cast(pl.Float64).alias(name)
-    raise ValueError(f"aggregation {agg} is not computed in the records group-by")
+        days = pl.col("decision_date").cast(pl.Int64) + (_DATE_OFFSET + 1)
+        key = pl.when(condition & pl.col("decision_date").is_not_null()).then(days).otherwise(0)
+        return (group * _DATE_SPAN + key).cum_max().alias(column)
+    return None  # sum: floats are summed by a group-by (a difference of sums is not exact)
+
+
+def _at_subject_end(indicator: Indicator, column: str, as_of: date) -> pl.Expr:
+    """The indicator's value from its running column, on the subjects' last rows."""
+    agg = indicator.aggregation
+    running = pl.col(column)
+    if agg in (Aggregation.count, Aggregation.exists):
+        count = running - running.shift(1).fill_null(0)
+        return (count > 0 if agg == Aggregation.exists else count).cast(pl.Float64)
+    group = pl.col("__group")
+    if agg == Aggregation.max_severity:
+        return (running - group * _RANK_SPAN - 1).clip(lower_bound=0).cast(pl.Float64)
+    key = running - group * _DATE_SPAN
+    latest = pl.when(key > 0).then(key - (_DATE_OFFSET + 1)).otherwise(None).cast(pl.Date)
+    return _months_between(latest, as_of).cast(pl.Float64)
 
 
 def _commitment_aggregate(indicator: Indicator, as_of: date) -> pl.Expr:
@@ -122,12 +149,88 @@ def _commitment_aggregate(indicator: Indicator, as_of: date) -> pl.Expr:
     return pl.when(decided > 0).then(rate).otherwise(None).alias(name)
 
 
-def _latest_field(indicator: Indicator, inputs: Inputs, as_of: date) -> pl.DataFrame:
+def _records_features(model: EvaluationModel, inputs: Inputs, as_of: date) -> list[pl.LazyFrame]:
+    """Every records indicator of the model, item by item: one pass over the item's records
+    (running sums and maxima read at each subject's last row), sums by one group-by over the
+    rows they count; field indicators from the latest counting record. One frame per item
+    (a subject without records of the item is absent: its values are filled like a subject
+    without records)."""
+    indicators = [i for i in model.indicators() if i.source.kind == SourceKind.records]
+    fields = [i for i in model.indicators() if i.source.kind == SourceKind.field]
+    found: list[pl.LazyFrame] = []
+    by_item: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_item.setdefault(str(indicator.source.item), []).append(indicator)
+    if by_item:
+        records = inputs.records
+        if not records["subject_id"].is_sorted():
+            records = records.sort("subject_id", maintain_order=True)
+        # one pass coding the item (other items: null), then each item's filter is on integers
+        items = pl.Enum(sorted(by_item))
+        records = records.with_columns(pl.col("item_code").cast(items, strict=False))
+        for item, item_indicators in by_item.items():
+            part = records.lazy().filter(pl.col("item_code") == item)  # keeps the subject order
+            found.append(_item_features(item_indicators, part, inputs, as_of))
+    found.extend(_latest_field(indicator, inputs, as_of) for indicator in fields)
+    return found
+
+
+def _item_features(
+    indicators: list[Indicator], records: pl.LazyFrame, inputs: Inputs, as_of: date
+) -> pl.LazyFrame:
+    running: list[pl.Expr] = []
+    values: list[pl.Expr] = []
+    sums: list[tuple[Indicator, pl.Expr]] = []
+    for n, indicator in enumerate(indicators):
+        condition = record_condition(indicator, as_of, inputs.departments)
+        column = f"__r{n}"
+        expr = _running(indicator, condition, column)
+        if expr is None:
+            sums.append((indicator, condition))
+            continue
+        running.append(expr)
+        values.append(_at_subject_end(indicator, column, as_of).alias(value_column(indicator.code)))
+    subject = pl.col("subject_id")
+    last = (subject != subject.shift(-1)).fill_null(True)
+    frame = (
+        records.with_columns(_group_number().alias("__group"))
+        .select("subject_id", "__group", *running, last.alias("__last"))
+        .filter(pl.col("__last"))
+        .select("subject_id", *values)
+    )
+    if sums:
+        frame = frame.join(_sums(records, sums), on="subject_id", how="left")
+    return frame
+
+
+def _sums(records: pl.LazyFrame, sums: list[tuple[Indicator, pl.Expr]]) -> pl.LazyFrame:
+    """Sum indicators: one group-by over the rows any of them counts (0 when none does)."""
+    amounts = [
+        pl.when(condition)
+        .then(pl.col(f"f_{i.sum_field}").cast(pl.Float64, strict=False).fill_null(0))
+        .otherwise(None)
+        .alias(f"__s{n}")
+        for n, (i, condition) in enumerate(sums)
+    ]
+    counted = pl.any_horizontal([pl.col(f"__s{n}").is_not_null() for n in range(len(sums))])
+    return (
+        records.select("subject_id", *amounts)
+        .filter(counted)
+        .group_by("subject_id")
+        .agg(
+            pl.col(f"__s{n}").sum().round(4).alias(value_column(i.code))
+            for n, (i, _) in enumerate(sums)
+        )
+    )
+
+
+def _latest_field(indicator: Indicator, inputs: Inputs, as_of: date) -> pl.LazyFrame:
     """The field of each subject's latest counting record (by decision date, then id)."""
     condition = record_condition(indicator, as_of, inputs.departments)
     column = pl.col(f"f_{indicator.source.field}")
     return (
-        inputs.records.filter(condition)
+        inputs.records.lazy()
+        .filter(condition)
         .sort(["subject_id", "decision_date", "record_id"], nulls_last=False)
         .group_by("subject_id", maintain_order=True)
         .agg(column.last().alias(value_column(indicator.code)))
@@ -141,27 +244,29 @@ def features(
     grades: Mapping[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """One row per subject of the model's population with every indicator's value."""
-    frame = population(model, inputs)
-    record_aggs = [
-        _record_aggregate(i, record_condition(i, as_of, inputs.departments), as_of)
-        for i in model.indicators()
-        if i.source.kind == SourceKind.records
-    ]
-    if record_aggs:
-        per_subject = inputs.records.group_by("subject_id").agg(record_aggs)
+    return _features(model, inputs, as_of, grades).collect()
+
+
+def _features(
+    model: EvaluationModel,
+    inputs: Inputs,
+    as_of: date,
+    grades: Mapping[str, pl.DataFrame],
+) -> pl.LazyFrame:
+    frame = population(model, inputs).lazy()
+    for per_subject in _records_features(model, inputs, as_of):
         frame = frame.join(per_subject, on="subject_id", how="left")
-    for indicator in model.indicators():
-        if indicator.source.kind == SourceKind.field:
-            latest = _latest_field(indicator, inputs, as_of)
-            frame = frame.join(latest, on="subject_id", how="left")
     commitment_aggs = [
         _commitment_aggregate(i, as_of)
         for i in model.indicators()
         if i.source.kind == SourceKind.commitments
     ]
     if commitment_aggs:
-        per_subject = inputs.commitments.group_by("subject_id").agg(commitment_aggs)
-        frame = frame.join(per_subject, on="subject_id", how="left")
+        frame = frame.join(
+            inputs.commitments.lazy().group_by("subject_id").agg(commitment_aggs),
+            on="subject_id",
+            how="left",
+        )
     list_aggs = [
         (pl.col("list_code") == i.source.list_code)
         .any()
@@ -172,39 +277,60 @@ def features(
     ]
     if list_aggs:
         frame = frame.join(
-            inputs.lists.group_by("subject_id").agg(list_aggs), on="subject_id", how="left"
+            inputs.lists.lazy().group_by("subject_id").agg(list_aggs), on="subject_id", how="left"
         )
-    return frame.with_columns(_other_values(model, frame, as_of, grades)).pipe(_fill_counts, model)
+    frame = _grade_values(model, frame, grades)
+    frame = frame.with_columns(_other_values(model, as_of)).pipe(_fill_counts, model)
+    return frame.select(_column_order(model))
 
 
-def _other_values(
-    model: EvaluationModel, frame: pl.DataFrame, as_of: date, grades: Mapping[str, pl.DataFrame]
-) -> list[pl.Expr]:
+def _column_order(model: EvaluationModel) -> list[str]:
+    """subject_id, registration_date, then the values source by source (as joined)."""
+    order = [SourceKind.records, SourceKind.field, SourceKind.commitments, SourceKind.list]
+    indicators = model.indicators()
+    names = ["subject_id", "registration_date"]
+    for kind in order:
+        names += [value_column(i.code) for i in indicators if i.source.kind == kind]
+    names += [value_column(i.code) for i in indicators if i.source.kind not in order]
+    return names
+
+
+def _other_values(model: EvaluationModel, as_of: date) -> list[pl.Expr]:
     exprs: list[pl.Expr] = []
     for indicator in model.indicators():
         name = value_column(indicator.code)
         if indicator.source.kind == SourceKind.registration_age:
             age = _months_between(pl.col("registration_date"), as_of).cast(pl.Float64)
             exprs.append(pl.when(age >= 0).then(age).otherwise(None).alias(name))
-        elif indicator.source.kind == SourceKind.grade:
-            exprs.append(_grade_lookup(indicator, frame, grades).alias(name))
     return exprs
 
 
-def _grade_lookup(
-    indicator: Indicator, frame: pl.DataFrame, grades: Mapping[str, pl.DataFrame]
-) -> pl.Expr:
-    mapping: dict[int, str] = {}
-    for code in reversed(indicator.source.models):
-        found = grades.get(code)
-        if found is not None:
-            mapping.update(
-                zip(found["subject_id"].to_list(), found["grade"].to_list(), strict=True)
+def _grade_values(
+    model: EvaluationModel, frame: pl.LazyFrame, grades: Mapping[str, pl.DataFrame]
+) -> pl.LazyFrame:
+    """Grade indicators: the first listed model that graded the subject (joined, not looked
+    up subject by subject)."""
+    for n, indicator in enumerate(model.indicators()):
+        if indicator.source.kind != SourceKind.grade:
+            continue
+        found = [
+            (k, grades[code]) for k, code in enumerate(indicator.source.models) if code in grades
+        ]
+        columns = []
+        for k, graded in found:
+            column = f"__g{n}_{k}"
+            frame = frame.join(
+                graded.lazy().select("subject_id", pl.col("grade").cast(pl.Utf8).alias(column)),
+                on="subject_id",
+                how="left",
             )
-    return pl.col("subject_id").replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+            columns.append(column)
+        value = pl.coalesce(columns) if columns else pl.lit(None, dtype=pl.Utf8)
+        frame = frame.with_columns(value.alias(value_column(indicator.code))).drop(columns)
+    return frame
 
 
-def _fill_counts(frame: pl.DataFrame, model: EvaluationModel) -> pl.DataFrame:
+def _fill_counts(frame: pl.LazyFrame, model: EvaluationModel) -> pl.LazyFrame:
     zero_when_absent = {
         Aggregation.count,
         Aggregation.exists,
@@ -259,7 +385,7 @@ def score(
     grades: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Every subject's indicator values and points, score, band grade and final grade."""
-    frame = features(model, inputs, as_of, grades or {})
+    frame = _features(model, inputs, as_of, grades or {})
     indicators = model.indicators()
     frame = frame.with_columns(
         (scoring_expr(i.scoring, pl.col(value_column(i.code))) * i.weight)
@@ -272,7 +398,7 @@ def score(
         total = total + pl.col(points_column(indicator.code))
     frame = frame.with_columns(total.clip(model.min_score, model.max_score).round(2).alias("score"))
     frame = list_flags(model, inputs, frame)
-    return _grades(model, frame).drop("registration_date").sort("subject_id")
+    return _grades(model, frame).drop("registration_date").sort("subject_id").collect()
 
 
 def _band(model: EvaluationModel, score_col: pl.Expr) -> pl.Expr:
@@ -289,7 +415,7 @@ def _band(model: EvaluationModel, score_col: pl.Expr) -> pl.Expr:
     return result
 
 
-def _grades(model: EvaluationModel, frame: pl.DataFrame) -> pl.DataFrame:
+def _grades(model: EvaluationModel, frame: pl.LazyFrame) -> pl.LazyFrame:
     ranks = {b.grade: i for i, b in enumerate(model.bands)}
     frame = frame.with_columns(_band(model, pl.col("score")).alias("band_grade"))
     grade = pl.col("band_grade")
@@ -324,7 +450,7 @@ def _override_condition(
     return pl.col(f"l__{list_code}").fill_null(False)
 
 
-def list_flags(model: EvaluationModel, inputs: Inputs, frame: pl.DataFrame) -> pl.DataFrame:
+def list_flags(model: EvaluationModel, inputs: Inputs, frame: pl.LazyFrame) -> pl.LazyFrame:
     """Columns ``l__<list>`` for override lists no indicator reads (joined before grading)."""
     read = {i.source.list_code for i in model.indicators() if i.source.list_code}
     missing = sorted(
@@ -333,4 +459,5 @@ def list_flags(model: EvaluationModel, inputs: Inputs, frame: pl.DataFrame) -> p
     if not missing:
         return frame
     aggs = [(pl.col("list_code") == code).any().alias(f"l__{code}") for code in missing]
-    return frame.join(inputs.lists.group_by("subject_id").agg(aggs), on="subject_id", how="left")
+    lists = inputs.lists.lazy().group_by("subject_id").agg(aggs)
+    return frame.join(lists, on="subject_id", how="left")
