@@ -72,8 +72,16 @@ def render(
 ) -> HTMLResponse:
     """Render a page with the language, the text function and the CSRF token."""
     from xinyong.web import csrf
+    from xinyong.web.present import switch_href
 
-    full = {"lang": language(request), "t": t, "csrf_token": csrf.token(request), **context}
+    lang = language(request)
+    full = {
+        "lang": lang,
+        "t": t,
+        "csrf_token": csrf.token(request),
+        "switch_href": switch_href(request, pick_language(lang)),
+        **context,
+    }
     if is_console(request, name):
         from xinyong.web.console import layout_context
 
