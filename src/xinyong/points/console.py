@@ -3,6 +3,7 @@ redemption at the village shop, household cards, and the town/district dashboard
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -96,6 +97,25 @@ def _village_page(
     return PAGES.page(request, principal, "village.html", context, status=status)
 
 
+def _village_step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    village: PointsUnit,
+    *,
+    done: str,
+    step: Callable[[], object],
+) -> Response:
+    """Run one clerk or committee step in its own savepoint: refused, the village page comes
+    back with the refusal (nothing of the step kept); done, back to the page with a notice."""
+    try:
+        with session.begin_nested():
+            step()
+    except XinyongError as error:
+        return _village_page(request, session, principal, village, error=error)
+    return RedirectResponse(f"/console/points/villages/{village.id}?done={done}", 303)
+
+
 @router.get("/villages/{village_id}", response_class=HTMLResponse)
 def village_page(
     request: Request, village_id: RawId, session: DbSession, principal: Reader
@@ -121,7 +141,8 @@ def declare(
 ) -> Response:
     """Record a deed a villager reported (it waits for the review)."""
     village = _village(session, principal, village_id)
-    try:
+
+    def step() -> None:
         account = service.account(session, parse_id(account_id, "account_id"))
         if account.village_id != village.id:
             raise NotFound(key="pts.err.no_account", params={"id": account_id})
@@ -129,15 +150,13 @@ def declare(
             day = date.fromisoformat(deed_date)
         except ValueError:
             raise Invalid(key="pts.err.deed_date", details={"field": "deed_date"}) from None
-        with session.begin_nested():
-            ledger.declare(
-                session, account=account, item_code=item, deed_date=day,
-                declared_by=declared_by.strip() or "本人", channel=channel,
-                recorded_by=principal.actor, evidence=evidence,
-            )  # fmt: skip
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=declared", 303)
+        ledger.declare(
+            session, account=account, item_code=item, deed_date=day,
+            declared_by=declared_by.strip() or "本人", channel=channel,
+            recorded_by=principal.actor, evidence=evidence,
+        )  # fmt: skip
+
+    return _village_step(request, session, principal, village, done="declared", step=step)
 
 
 @router.post("/entries/{entry_id}/decide", response_class=HTMLResponse)
@@ -153,15 +172,14 @@ def decide(
     row = ledger.entry(session, parse_id(entry_id, "entry_id", error=NotFound))
     village = service.village(session, row.village_id)
     service.check_unit(session, principal, village)
-    try:
-        with session.begin_nested():
-            ledger.decide(
-                session, entry_id=row.id, approve=decision == "approve", actor=principal.actor,
-                reason=reason,
-            )  # fmt: skip
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=reviewed", 303)
+
+    def step() -> None:
+        ledger.decide(
+            session, entry_id=row.id, approve=decision == "approve", actor=principal.actor,
+            reason=reason,
+        )  # fmt: skip
+
+    return _village_step(request, session, principal, village, done="reviewed", step=step)
 
 
 @router.post("/villages/{village_id}/close", response_class=HTMLResponse)
@@ -174,12 +192,11 @@ def close(
 ) -> Response:
     """Close the month: the snapshot is frozen and the board is published."""
     village = _village(session, principal, village_id)
-    try:
-        with session.begin_nested():
-            months.close_month(session, village=village, period=period, actor=principal.actor)
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=closed", 303)
+
+    def step() -> None:
+        months.close_month(session, village=village, period=period, actor=principal.actor)
+
+    return _village_step(request, session, principal, village, done="closed", step=step)
 
 
 @router.post("/objections/{objection_id}/answer", response_class=HTMLResponse)
@@ -198,12 +215,11 @@ def answer_objection(
     assert month is not None
     village = service.village(session, month.village_id)
     service.check_unit(session, principal, village)
-    try:
-        with session.begin_nested():
-            objections.answer(session, objection_id=found.id, text=answer, actor=principal.actor)
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=answered", 303)
+
+    def step() -> None:
+        objections.answer(session, objection_id=found.id, text=answer, actor=principal.actor)
+
+    return _village_step(request, session, principal, village, done="answered", step=step)
 
 
 @router.post("/villages/{village_id}/households", response_class=HTMLResponse)
@@ -217,15 +233,14 @@ def add_household(
 ) -> Response:
     """Register a household with its head (the ID number is sealed, shown masked)."""
     village = _village(session, principal, village_id)
-    try:
-        with session.begin_nested():
-            service.create_household(
-                session, village_row=village, head_name=head_name,
-                head_id_number=head_id_number, actor=principal.actor,
-            )  # fmt: skip
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=household", 303)
+
+    def step() -> None:
+        service.create_household(
+            session, village_row=village, head_name=head_name,
+            head_id_number=head_id_number, actor=principal.actor,
+        )  # fmt: skip
+
+    return _village_step(request, session, principal, village, done="household", step=step)
 
 
 @router.post("/accounts/{account_id}/members", response_class=HTMLResponse)
@@ -241,14 +256,13 @@ def add_member(
     account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     village = service.village(session, account.village_id)
     service.check_unit(session, principal, village)
-    try:
-        with session.begin_nested():
-            service.add_member(
-                session, household=account, name=name, id_number=id_number, actor=principal.actor
-            )
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=member", 303)
+
+    def step() -> None:
+        service.add_member(
+            session, household=account, name=name, id_number=id_number, actor=principal.actor
+        )
+
+    return _village_step(request, session, principal, village, done="member", step=step)
 
 
 @router.post("/accounts/{account_id}/move", response_class=HTMLResponse)
@@ -263,15 +277,12 @@ def move(
     account = service.account(session, parse_id(account_id, "account_id", error=NotFound))
     village = service.village(session, account.village_id)
     service.check_unit(session, principal, village)
-    try:
-        with session.begin_nested():
-            target = service.village(session, village_code.strip())
-            service.move_household(
-                session, household=account, to_village=target, actor=principal.actor
-            )
-    except XinyongError as error:
-        return _village_page(request, session, principal, village, error=error)
-    return RedirectResponse(f"/console/points/villages/{village.id}?done=moved", 303)
+
+    def step() -> None:
+        target = service.village(session, village_code.strip())
+        service.move_household(session, household=account, to_village=target, actor=principal.actor)
+
+    return _village_step(request, session, principal, village, done="moved", step=step)
 
 
 @router.get("/villages/{village_id}/redeem", response_class=HTMLResponse)
