@@ -432,6 +432,18 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/evaluations/runs/{run_id}"): EVAL_READ(404),
     ("GET", "/api/v1/evaluations/subjects/{code}"): EVAL_READ(422),  # no purpose given
     ("GET", "/api/v1/me/evaluation"): SUBJECT_ONLY,
+    # objections against grades: a subject files for itself (no result of model "none": 404),
+    # counter staff for a walk-in (no such subject: 404); the credit office decides
+    ("POST", "/api/v1/me/evaluation/objections"): RIGHTS_SUBJECT_404,
+    ("GET", "/api/v1/me/evaluation/objections"): SUBJECT_ONLY,
+    ("POST", "/api/v1/evaluations/objections"): by_group(
+        401, 403, 403, admin=404, department_user=404
+    ),
+    ("GET", "/api/v1/evaluations/objections"): by_group(
+        401, 403, 403, admin=200, department_user=200, auditor=200, key_other=200
+    ),
+    ("GET", "/api/v1/evaluations/objections/{case_id}"): RIGHTS_READ_404,
+    ("POST", "/api/v1/evaluations/objections/{case_id}/decision"): RIGHTS_DECIDE_404,
     ("GET", "/api/v1/supervision/classifications/{code}/classes"): EVAL_READ(404),
     ("GET", "/api/v1/supervision/classifications/{code}/classes.xlsx"): EVAL_READ(404),
     ("GET", "/console/evaluation"): EVAL_CONSOLE(200),
@@ -840,6 +852,17 @@ _RIGHTS_BODIES: dict[str, dict[str, object]] = {
     "/api/v1/cases/{case_id}/not-accept": {"version": 1, "reason": "测试"},
     "/api/v1/cases/{case_id}/extend": {"version": 1, "reason": "测试"},
     "/api/v1/cases/{case_id}/withdraw": {"reason": "测试"},
+    "/api/v1/me/evaluation/objections": {"model": "none", "statement": "测试"},
+    "/api/v1/evaluations/objections": {
+        "subject_code": "91110000MAURQ2839X",
+        "model": "none",
+        "statement": "测试",
+    },
+    "/api/v1/evaluations/objections/{case_id}/decision": {
+        "outcome": "rejected",
+        "reason": "测试",
+        "version": 1,
+    },
 }
 
 

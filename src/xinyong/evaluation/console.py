@@ -3,19 +3,17 @@ credit office's decision — on the console kit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import Invalid, XinyongError
+from xinyong.core.localtime import local_time
 from xinyong.evaluation import objections
 from xinyong.evaluation.config import get_models
 from xinyong.evaluation.models import GradeObjection
@@ -28,19 +26,6 @@ from xinyong.web.deps import CurrentPrincipal, DbSession
 from xinyong.web.params import RawId, lang_of, parse_id
 
 router = APIRouter(prefix="/console/evaluation/objections", include_in_schema=False)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _model_name(code: str, lang: str) -> str:
-    model = get_models().models.get(code)
-    if model is None:
-        return code
-    return model.name.zh if lang == "zh" else model.name.en
-
-
-def _local_time(at: datetime) -> str:
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return aware.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _nav(principal: Principal) -> dict[str, bool]:
@@ -52,20 +37,14 @@ def _nav(principal: Principal) -> dict[str, bool]:
 
 PAGES = kit.ConsolePages(
     "evaluation",
-    {"model_name": _model_name, "local_time": _local_time},
+    {"model_name": objections.model_name, "local_time": local_time},
     _nav,
 )
 
 
 def _rows(session: Session) -> list[tuple[RightsCase, GradeObjection, Subject]]:
-    stmt = (
-        select(RightsCase, GradeObjection, Subject)
-        .join(GradeObjection, GradeObjection.case_id == RightsCase.id)
-        .join(Subject, Subject.id == GradeObjection.subject_id)
-        .order_by(RightsCase.closed_on.is_not(None), RightsCase.due_on, RightsCase.id.desc())
-        .limit(200)
-    )
-    return [(case, link, subject) for case, link, subject in session.execute(stmt).all()]
+    found, _ = objections.listing(session, limit=200)
+    return [(grade_case.case, grade_case.link, subject) for grade_case, subject in found]
 
 
 def _list_page(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from xinyong.commitments import hooks as commitments_hooks
 from xinyong.commitments.models import Commitment
 from xinyong.core.db import utcnow
-from xinyong.evaluation import reporting, service
+from xinyong.evaluation import objections, reporting, service
 from xinyong.evaluation.config import get_models
 from xinyong.evaluation.models import RecomputeFlag
 from xinyong.lists import hooks as lists_hooks
@@ -20,6 +20,7 @@ from xinyong.portal.schemas import PublicGrade
 from xinyong.records import effects
 from xinyong.records.effects import Cause, Change, Changed
 from xinyong.reports import sources as report_sources
+from xinyong.rights import hooks as rights_hooks
 from xinyong.subjects.models import Subject
 
 CHUNK = 5_000
@@ -99,9 +100,10 @@ def public_grades(session: Session, subject: Subject) -> list[PublicGrade]:
 def subscribe() -> None:
     """Subscribe the evaluation module to every record change, to list entries ending and to
     commitments fulfilled or withdrawn; give the public subject page the grades the models
-    publish and credit reports their grades."""
+    publish and credit reports their grades; decide the rights cases objecting to a grade."""
     effects.subscribe(Change, "evaluation.flag_subjects", flag_subjects)
     lists_hooks.on_entry_ended("evaluation.flag_listed_subject", flag_listed_subject)
     commitments_hooks.on_status_changed("evaluation.flag_commitment", flag_commitment_subject)
     portal_hooks.on_public_grades("evaluation.public_grades", public_grades)
     report_sources.register_source("grades", reporting.report_rows)
+    rights_hooks.own_ground(objections.GROUND, objections.CASE_OWNER)

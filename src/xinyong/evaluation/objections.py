@@ -14,23 +14,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import Conflict, Invalid, NotFound
 from xinyong.core.workdays import add_workdays
 from xinyong.evaluation import service
+from xinyong.evaluation.config import get_models
 from xinyong.evaluation.models import EvaluationResult, GradeObjection
 from xinyong.notices import service as notices_service
 from xinyong.rights import cases
 from xinyong.rights.config import get_config as rights_config
+from xinyong.rights.hooks import CaseOwner
 from xinyong.rights.models import RightsCase
 from xinyong.rights.objections import statement_text
 from xinyong.rights.states import OPEN_STATES, CaseKind, CaseOutcome, CaseState
-from xinyong.subjects.models import Department
+from xinyong.subjects.models import Department, Subject
 
 GROUND = "wrong_grade"
+# Rights sends staff and API callers deciding a grade case here (registered by effects).
+CASE_OWNER = CaseOwner(
+    console_href=lambda case_id: f"/console/evaluation/objections/{case_id}",
+    api_decision=lambda case_id: f"/api/v1/evaluations/objections/{case_id}/decision",
+)
 
 
 @dataclass(frozen=True)
@@ -245,3 +253,91 @@ def _regrade(
             "score_after": result.score,
         },
     )
+
+
+def listing(
+    session: Session,
+    *,
+    subject_id: int | None = None,
+    department_id: int | None = None,
+    open_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[tuple[GradeCase, Subject]], int]:
+    """Grade objections, open ones first by due date, then the newest; and how many match."""
+    where: list[Any] = []
+    if subject_id is not None:
+        where.append(GradeObjection.subject_id == subject_id)
+    if department_id is not None:
+        where.append(RightsCase.department_id == department_id)
+    if open_only:
+        where.append(RightsCase.state.in_([s.value for s in OPEN_STATES]))
+    stmt = (
+        select(RightsCase, GradeObjection, Subject)
+        .join(GradeObjection, GradeObjection.case_id == RightsCase.id)
+        .join(Subject, Subject.id == GradeObjection.subject_id)
+        .where(*where)
+        .order_by(RightsCase.closed_on.is_not(None), RightsCase.due_on, RightsCase.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    count = (
+        select(func.count())
+        .select_from(GradeObjection)
+        .join(RightsCase, RightsCase.id == GradeObjection.case_id)
+        .where(*where)
+    )
+    rows = [(GradeCase(case, link), subject) for case, link, subject in session.execute(stmt)]
+    return rows, int(session.scalar(count) or 0)
+
+
+def model_name(code: str, lang: str) -> str:
+    """A model's name in the reader's language (its code if the model is gone)."""
+    model = get_models().models.get(code)
+    if model is None:
+        return code
+    return model.name.zh if lang == "zh" else model.name.en
+
+
+def as_json(
+    session: Session, found: GradeCase, *, lang: str = "zh", timeline: bool = False
+) -> dict[str, Any]:
+    """A grade objection for the API: the case, the grade objected to and what it became."""
+    case, link = found.case, found.link
+    subject = session.get(Subject, link.subject_id)
+    body: dict[str, Any] = {
+        "case_id": case.id,
+        "number": case.number,
+        "state": case.state,
+        "outcome": case.outcome,
+        "channel": case.channel,
+        "subject_code": subject.uscc if subject else None,  # never a person's ID number
+        "subject_name": subject.name if subject else None,
+        "model": link.model_code,
+        "model_name": model_name(link.model_code, lang),
+        "result_id": link.result_id,
+        "grade_before": link.grade_before,
+        "score_before": link.score_before,
+        "new_result_id": link.new_result_id,
+        "grade_after": link.grade_after,
+        "statement": case.statement,
+        "received_on": case.received_on,
+        "due_on": case.due_on,
+        "decide_due_on": case.decide_due_on,
+        "closed_on": case.closed_on,
+        "outcome_reason": case.outcome_reason,
+        "version": case.version,
+    }
+    if timeline:
+        body["timeline"] = [
+            {
+                "at": event.at,
+                "actor": event.actor,
+                "action": event.action,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "data": event.data,
+            }
+            for event in cases.timeline(session, case.id)
+        ]
+    return body

@@ -330,6 +330,7 @@ def decide(case_id: PathId, body: DecisionBody, principal: Decider, session: DbS
     """Decide a case: per record for an objection, repaired or refused for a repair · 决定."""
     case = cases.get(session, case_id)
     staff = _as_staff(principal, body.version)
+    objections.refuse_if_decided_elsewhere(case)
     if case.kind == CaseKind.objection.value:
         if body.decisions is None:
             raise Invalid(key="rights.err.by_record", details={"field": "decisions"})

@@ -26,7 +26,7 @@ from xinyong.core.workdays import workdays_between
 from xinyong.portal import list_seam
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
-from xinyong.rights import cases, list_objections, objections, repairs, service, stats
+from xinyong.rights import cases, hooks, list_objections, objections, repairs, service, stats
 from xinyong.rights.models import CaseFile, CaseTarget, RightsCase
 from xinyong.rights.states import CaseKind, ObjectionGround, RepairOutcome, TargetOutcome
 from xinyong.subjects.models import Subject
@@ -108,6 +108,12 @@ def _scope(principal: Principal, requested: str) -> int | None:
     return principal.department_id
 
 
+def case_href(case: RightsCase) -> str:
+    """A case's console page: its own, or the page of the module that decides its ground."""
+    owner = hooks.owner_of(case.ground)
+    return owner.console_href(case.id) if owner else f"/console/rights/cases/{case.id}"
+
+
 def _subjects(session: Session, found: Iterable[RightsCase]) -> dict[int, Subject]:
     ids = {case.subject_id for case in found}
     return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
@@ -150,6 +156,7 @@ def queue_page(
             "figures": stats.figures(session, department_id=department_id, today=today),
             "params": params,
             "href": web_present.href,
+            "case_href": case_href,
             "oversight": oversight,
             "departments": kit.departments_by_id(session),
             "department_id": department_id,
@@ -238,7 +245,10 @@ def case_page(
 ) -> Response:
     """One case: applicant, ground, records, files, timeline, limits and the forms to act."""
     kit.require_staff(principal, "rights.read")
-    return _case_response(request, session, principal, parse_id(case_id, "case", error=NotFound))
+    case = service.readable(session, principal, parse_id(case_id, "case", error=NotFound))
+    if hooks.owner_of(case.ground) is not None:  # decided on its owner's page (a grade)
+        return RedirectResponse(case_href(case), status_code=303)
+    return _case_response(request, session, principal, case.id)
 
 
 @router.get("/cases/{case_id}/files/{file_id}")

@@ -17,7 +17,7 @@ from xinyong.records import protect
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.records.states import RecordState
-from xinyong.rights import cases, effects, evidence, list_objections
+from xinyong.rights import cases, effects, evidence, hooks, list_objections
 from xinyong.rights.config import get_config
 from xinyong.rights.list_objections import LIST_GROUNDS as LIST_GROUNDS
 from xinyong.rights.models import CaseTarget, RightsCase
@@ -340,6 +340,19 @@ def _carry_out(
     return changed, upheld_entries
 
 
+def refuse_if_decided_elsewhere(case: RightsCase) -> None:
+    """A case another module decides (an objection to a grade) is refused here, naming
+    where it is decided."""
+    owner = hooks.owner_of(case.ground)
+    if owner is not None:
+        path = owner.api_decision(case.id)
+        raise Invalid(
+            key="rights.err.decided_elsewhere",
+            params={"case_number": case.number, "path": path},
+            details={"case": case.number, "decide_at": path},
+        )
+
+
 def decide(
     session: Session,
     *,
@@ -359,6 +372,7 @@ def decide(
     cases.check_department(case, department_id)
     pairs = cases.targets(session, case.id)
     if not pairs:  # an objection against a grade: evaluation decides it (it names no record)
+        refuse_if_decided_elsewhere(case)
         raise Invalid(
             key="rights.err.names_no_record",
             params={"case_number": case.number},
