@@ -160,7 +160,11 @@ def test_file_follow_and_decide_through_the_api(city: City) -> None:
     assert stale.status_code == 409
     decided = office.post(
         decide_at,
-        json={"outcome": "upheld", "reason": "处罚已履行，依据现有信息重新评价", "version": case["version"]},
+        json={
+            "outcome": "upheld",
+            "reason": "处罚已履行，依据现有信息重新评价",
+            "version": case["version"],
+        },
     )
     assert decided.status_code == 200, decided.text
     body = decided.json()

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.auth import policy
-from xinyong.auth.scope import platform_wide
 from xinyong.auth.principal import Principal
+from xinyong.auth.scope import platform_wide
 from xinyong.core.errors import API_ERRORS, Forbidden
 from xinyong.core.i18n import Language
 from xinyong.evaluation import access, explain, objections, service
