@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy, scope
+from xinyong.auth import scope
 from xinyong.auth.principal import Principal
 from xinyong.checks import feedback, stats
 from xinyong.checks import service as checks
@@ -21,7 +21,7 @@ from xinyong.checks.resolve import SubjectQuery
 from xinyong.checks.schemas import CheckCreate, CheckPage, CheckRead, FeedbackBody, HitPage, HitRead
 from xinyong.core.errors import API_ERRORS
 from xinyong.core.i18n import Language
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import DbSession, requires
 from xinyong.web.params import Offset, PathId
 
 router = APIRouter(
@@ -33,18 +33,8 @@ router = APIRouter(
 Lang = Annotated[Language, Query(description="标签语言 · language of the labels")]
 
 
-def _runner(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "checks.run")
-    return principal
-
-
-def _reader(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "checks.read")
-    return principal
-
-
-Runner = Annotated[Principal, Depends(_runner)]
-Reader = Annotated[Principal, Depends(_reader)]
+Runner = Annotated[Principal, Depends(requires("checks.run"))]
+Reader = Annotated[Principal, Depends(requires("checks.read"))]
 
 
 def department_id_of(session: Session, key: str | None) -> int | None:

@@ -20,7 +20,7 @@ from xinyong.rights import cases
 from xinyong.rights import service as rights_service
 from xinyong.rights.schemas import Contact, SubjectCode, Text, Version
 from xinyong.subjects import service as subjects_service
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import CurrentPrincipal, DbSession, requires
 
 router = APIRouter(prefix="/api/v1", tags=["evaluations · 公共信用综合评价"], responses=API_ERRORS)
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
@@ -136,16 +136,6 @@ def _own_subject(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def _counter(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "rights.counter")
-    return principal
-
-
-def _case_reader(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "rights.read")
-    return principal
-
-
 def _staff_reader(principal: CurrentPrincipal) -> Principal:
     policy.require(principal, "rights.read")
     if principal.kind == "subject":
@@ -153,16 +143,11 @@ def _staff_reader(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def _decider(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "rights.decide")
-    return principal
-
-
 OwnSubject = Annotated[Principal, Depends(_own_subject)]
-Counter = Annotated[Principal, Depends(_counter)]
-CaseReader = Annotated[Principal, Depends(_case_reader)]
+Counter = Annotated[Principal, Depends(requires("rights.counter"))]
+CaseReader = Annotated[Principal, Depends(requires("rights.read"))]
 StaffReader = Annotated[Principal, Depends(_staff_reader)]
-Decider = Annotated[Principal, Depends(_decider)]
+Decider = Annotated[Principal, Depends(requires("rights.decide"))]
 
 
 @router.post("/me/evaluation/objections", status_code=201)

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from xinyong.auth import policy
 from xinyong.auth.principal import Principal
 from xinyong.core.errors import API_ERRORS, Invalid
 from xinyong.lists import access, entries, queue, service
@@ -29,7 +28,7 @@ from xinyong.lists.schemas import (
 )
 from xinyong.lists.states import EntryState
 from xinyong.subjects import service as subjects_service
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import DbSession, requires
 from xinyong.web.params import PathId
 
 router = APIRouter(
@@ -41,18 +40,8 @@ router = APIRouter(
 ZH_DEPARTMENT = "部门标识或代码 · department key or code (admins and auditors)"
 
 
-def _reader(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "lists.read")
-    return principal
-
-
-def _decider(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "lists.decide")
-    return principal
-
-
-Reader = Annotated[Principal, Depends(_reader)]
-Decider = Annotated[Principal, Depends(_decider)]
+Reader = Annotated[Principal, Depends(requires("lists.read"))]
+Decider = Annotated[Principal, Depends(requires("lists.decide"))]
 
 
 def _answer(session: Session, entry: ListEntry) -> EntryRead:

@@ -42,7 +42,7 @@ from xinyong.rights.schemas import (
 )
 from xinyong.rights.states import CaseKind, ObjectionGround
 from xinyong.subjects import service as subjects_service
-from xinyong.web.deps import CurrentPrincipal, DbSession
+from xinyong.web.deps import CurrentPrincipal, DbSession, requires
 from xinyong.web.params import PathId
 
 router = APIRouter(
@@ -80,16 +80,6 @@ def _eligibility_reader(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def _reader(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "rights.read")
-    return principal
-
-
-def _decider(principal: CurrentPrincipal) -> Principal:
-    policy.require(principal, "rights.decide")
-    return principal
-
-
 def _applicant_subject(principal: CurrentPrincipal) -> Principal:
     policy.require(principal, "rights.apply")
     if principal.subject_id is None:
@@ -99,8 +89,8 @@ def _applicant_subject(principal: CurrentPrincipal) -> Principal:
 
 Filer = Annotated[Principal, Depends(_filer)]
 EligibilityReader = Annotated[Principal, Depends(_eligibility_reader)]
-Reader = Annotated[Principal, Depends(_reader)]
-Decider = Annotated[Principal, Depends(_decider)]
+Reader = Annotated[Principal, Depends(requires("rights.read"))]
+Decider = Annotated[Principal, Depends(requires("rights.decide"))]
 SubjectCaller = Annotated[Principal, Depends(_applicant_subject)]
 
 
