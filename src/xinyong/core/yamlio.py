@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class YamlProblem(Exception):
@@ -95,3 +98,22 @@ def read_layered(files: Sequence[Path]) -> dict[str, Any]:
             raise YamlProblem(str(path), "expected a mapping at the top")
         merged = layer(merged, data)
     return merged
+
+
+def load_layered(
+    files: Sequence[Path], model: type[Model], error: type[Exception]
+) -> tuple[Model, str]:
+    """The files layered (a city's over the shipped one) and validated as ``model``, with the
+    files' names for the caller's own checks; ``error`` names the files and where the first
+    problem is (``rights.yaml + city.yaml: deadlines.objection.verify: …``)."""
+    names = " + ".join(str(path) for path in files)
+    try:
+        merged = read_layered(files)
+    except YamlProblem as problem:
+        raise error(str(problem)) from problem
+    try:
+        return model.model_validate(merged), names
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise error(f"{names}: {where}: {first['msg']}") from exc

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.rules import period_end
@@ -230,17 +230,7 @@ def _check_items(config: ListsConfig, names: str) -> None:
 
 def load(files: list[Path]) -> ListsConfig:
     """The configuration of these files, each layered over the one before."""
-    try:
-        merged = yamlio.read_layered(files)
-    except yamlio.YamlProblem as problem:
-        raise ListsConfigError(str(problem)) from problem
-    names = " + ".join(str(path) for path in files)
-    try:
-        config = ListsConfig.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ListsConfigError(f"{names}: {where}: {first['msg']}") from exc
+    config, names = yamlio.load_layered(files, ListsConfig, ListsConfigError)
     _check_items(config, names)
     return config
 

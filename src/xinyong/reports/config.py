@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import DepartmentKind, I18nText, Identifier
@@ -209,17 +209,7 @@ def _check_references(config: ReportsConfig, names: str) -> None:
 
 def load(files: list[Path]) -> ReportsConfig:
     """The report types of these files, each layered over the one before."""
-    try:
-        merged = yamlio.read_layered(files)
-    except yamlio.YamlProblem as problem:
-        raise ReportsConfigError(str(problem)) from problem
-    names = " + ".join(str(path) for path in files)
-    try:
-        config = ReportsConfig.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ReportsConfigError(f"{names}: {where}: {first['msg']}") from exc
+    config, names = yamlio.load_layered(files, ReportsConfig, ReportsConfigError)
     _check_references(config, names)
     return config
 

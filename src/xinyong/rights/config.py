@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from xinyong.catalog.schemas import I18nText, Period, Severity, parse_period
 from xinyong.core import yamlio
@@ -94,17 +94,7 @@ class RightsConfig(_Strict):
 
 def load(files: list[Path]) -> RightsConfig:
     """The configuration of these files, each layered over the one before."""
-    try:
-        merged = yamlio.read_layered(files)
-    except yamlio.YamlProblem as problem:
-        raise RightsConfigError(str(problem)) from problem
-    try:
-        return RightsConfig.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        names = " + ".join(str(path) for path in files)
-        raise RightsConfigError(f"{names}: {where}: {first['msg']}") from exc
+    return yamlio.load_layered(files, RightsConfig, RightsConfigError)[0]
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xinyong.catalog.schemas import DepartmentKind, I18nText, Identifier
 from xinyong.core import yamlio
@@ -118,17 +118,7 @@ class SupervisionConfig(_Strict):
 
 def load(files: list[Path]) -> SupervisionConfig:
     """The classifications of these files, each layered over the one before."""
-    try:
-        merged = yamlio.read_layered(files)
-    except yamlio.YamlProblem as problem:
-        raise SupervisionConfigError(str(problem)) from problem
-    try:
-        return SupervisionConfig.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        names = " + ".join(str(f) for f in files)
-        raise SupervisionConfigError(f"{names}: {where}: {first['msg']}") from exc
+    return yamlio.load_layered(files, SupervisionConfig, SupervisionConfigError)[0]
 
 
 @lru_cache(maxsize=4)
