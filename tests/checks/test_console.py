@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.conftest import LiveCities
 from tests.lists.helpers import BASIS, listed_serious
-from xinyong.app import create_app
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.audit.models import AuditEntry
 from xinyong.auth import service as auth_service
 from xinyong.auth.principal import Principal
@@ -31,7 +31,6 @@ from xinyong.core.workdays import workdays_between
 from xinyong.subjects import search
 from xinyong.subjects import service as subjects_service
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 PURPOSE = "政府采购项目 SZCG-2026-118 供应商资格审查"
 MATTER = "government_procurement"
@@ -74,28 +73,10 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    token = _csrf(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:300]
-    return client
-
-
 def _run(client: TestClient, subjects: str, **fields: str) -> Any:
     desk = client.get("/console/checks")
     assert desk.status_code == 200
-    data = {"csrf_token": _csrf(desk.text), "matter": MATTER, "purpose": PURPOSE}
+    data = {"csrf_token": csrf_of(desk.text), "matter": MATTER, "purpose": PURPOSE}
     return client.post(
         "/console/checks",
         data={**data, "subjects": subjects, **fields},
@@ -149,7 +130,7 @@ def _feedback_audits(hit_id: int) -> list[str]:
 
 
 def test_a_check_from_the_form_shows_the_list_and_the_measure_with_its_basis(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     desk = client.get("/console/checks").text
     assert '<option value="government_procurement">政府采购</option>' in desk
     assert 'href="/console/checks/batch"' in desk
@@ -175,7 +156,7 @@ def test_lines_are_read_as_code_name_or_both_and_bad_codes_say_why(city: City) -
             factories.enterprise(session, name="苏州市同名贸易有限公司")
         search.rebuild_index(session)
         named_uscc = named.uscc or ""
-    client = _login("buyer")
+    client = login("buyer")
     lines = [
         "不存在的公司名称甲乙丙",
         f"{city.clean_uscc}，测试公司",
@@ -195,7 +176,7 @@ def test_lines_are_read_as_code_name_or_both_and_bad_codes_say_why(city: City) -
 
 
 def test_form_mistakes_are_shown_by_their_fields_with_the_input_kept(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     many = "\n".join([city.clean_uscc] * 101)
     answer = _run(client, many, matter="", purpose="x")
     assert answer.status_code == 422
@@ -217,7 +198,7 @@ def test_an_admin_checks_in_the_name_of_a_department_it_names(city: City) -> Non
     with session_scope() as session:
         own = factories.department(session, "development_reform")
         _account(session, "admin", own.id, "admin")
-    admin = _login("admin")
+    admin = login("admin")
     desk = admin.get("/console/checks").text
     assert '<option value="sz_czj">苏州市财政局</option>' in desk
     unknown = _run(admin, city.listed_uscc, department="no-such-department")
@@ -230,13 +211,13 @@ def test_an_admin_checks_in_the_name_of_a_department_it_names(city: City) -> Non
 
 
 def test_feedback_through_the_form_is_shown_and_audited(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     check_id, page = _check(client, city.listed_uscc)
     action, version = _hit_form(page, "C-PROC-01")
     answer = client.post(
         action,
         data={
-            "csrf_token": _csrf(page),
+            "csrf_token": csrf_of(page),
             "version": version,
             "outcome": "applied",
             "on": TODAY.isoformat(),
@@ -253,7 +234,7 @@ def test_feedback_through_the_form_is_shown_and_audited(city: City) -> None:
     assert (hit.feedback, hit.feedback_on, hit.version) == ("applied", TODAY, 2)
     assert _feedback_audits(hit.id) == ["measures.feedback"]
     # a second officer still holding the first version loses, and sees the answer given
-    stale = {"csrf_token": _csrf(page), "version": version, "outcome": "not_applied"}
+    stale = {"csrf_token": csrf_of(page), "version": version, "outcome": "not_applied"}
     late = client.post(action, data={**stale, "on": TODAY.isoformat(), "reason": "不适用"})
     assert late.status_code == 409 and "该措施已由他人反馈" in _article(late.text, "C-PROC-01")
     assert _hit(check_id, "C-PROC-01").feedback == "applied"
@@ -261,10 +242,10 @@ def test_feedback_through_the_form_is_shown_and_audited(city: City) -> None:
 
 
 def test_not_applied_without_a_reason_is_refused_on_the_page(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     check_id, page = _check(client, city.listed_uscc)
     action, version = _hit_form(page, "C-PROC-01")
-    data = {"csrf_token": _csrf(page), "version": version, "outcome": "not_applied"}
+    data = {"csrf_token": csrf_of(page), "version": version, "outcome": "not_applied"}
     answer = client.post(action, data={**data, "on": TODAY.isoformat(), "reason": " "})
     assert answer.status_code == 422
     hit = _hit(check_id, "C-PROC-01")
@@ -280,16 +261,16 @@ def test_not_applied_without_a_reason_is_refused_on_the_page(city: City) -> None
 
 
 def test_another_departments_check_is_not_found(city: City) -> None:
-    check_id, page = _check(_login("buyer"), city.listed_uscc)
+    check_id, page = _check(login("buyer"), city.listed_uscc)
     action, version = _hit_form(page, "C-PROC-01")
-    stranger = _login("stranger")
+    stranger = login("stranger")
     assert stranger.get(f"/console/checks/{check_id}").status_code == 404
-    token = _csrf(stranger.get("/console/checks").text)
+    token = csrf_of(stranger.get("/console/checks").text)
     data = {"csrf_token": token, "version": version, "outcome": "applied"}
     answer = stranger.post(action, data={**data, "on": TODAY.isoformat()})
     assert answer.status_code == 404
     assert stranger.get(f"/console/checks/{check_id + 1000}").status_code == 404
-    auditor = _login("auditor")
+    auditor = login("auditor")
     seen = auditor.get(f"/console/checks/{check_id}")
     assert seen.status_code == 200 and "依法限制参加政府采购活动" in seen.text
     assert 'name="outcome"' not in seen.text  # auditors read, they do not answer
@@ -297,7 +278,7 @@ def test_another_departments_check_is_not_found(city: City) -> None:
 
 
 def test_pages_in_english(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     check_id, _ = _check(client, city.listed_uscc)
     page = client.get(f"/console/checks/{check_id}", params={"lang": "en"})
     assert page.status_code == 200 and page.cookies.get("lang") == "en"
@@ -325,7 +306,7 @@ def _old_check(city: City, days_ago: int) -> int:
 
 
 def test_feedback_queue_puts_overdue_hits_first_in_red(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     fresh_id, _ = _check(client, city.listed_uscc)
     old_id = _old_check(city, 30)
     old = _hit(old_id, "C-PROC-01")
@@ -344,16 +325,16 @@ def test_feedback_queue_puts_overdue_hits_first_in_red(city: City) -> None:
     assert f"/console/checks/{old_id}#" in overdue and f"/console/checks/{fresh_id}#" not in overdue
     assert (
         "/console/checks/"
-        not in _login("stranger").get("/console/checks/feedback").text.split("<tbody>")[1]
+        not in login("stranger").get("/console/checks/feedback").text.split("<tbody>")[1]
     )
 
 
 def test_figures_by_department_matter_measure_and_side(city: City) -> None:
-    client = _login("buyer")
+    client = login("buyer")
     _old_check(city, 30)
     _, page = _check(client, f"{city.listed_uscc}\n{city.clean_uscc}")
     action, version = _hit_form(page, "C-PROC-01")
-    data = {"csrf_token": _csrf(page), "version": version, "outcome": "applied"}
+    data = {"csrf_token": csrf_of(page), "version": version, "outcome": "applied"}
     client.post(action, data={**data, "on": TODAY.isoformat()}, follow_redirects=False)
     hits = 0
     with session_scope() as session:
@@ -367,7 +348,7 @@ def test_figures_by_department_matter_measure_and_side(city: City) -> None:
     measure = page[page.index('data-key="C-PROC-01"') :].split("</tr>")[0]
     assert "依法限制参加政府采购活动" in measure and 'class="ck-bar' in measure
     assert "失信约束措施" in page and "政府采购" in page
-    everyone = _login("auditor").get("/console/checks/stats").text
+    everyone = login("auditor").get("/console/checks/stats").text
     assert 'id="by-department"' in everyone and "财政局" in everyone
 
 
@@ -386,7 +367,7 @@ def test_a_batch_page_shows_progress_filters_and_pages_its_rows(
         resolved = resolve_all(session, rows, SearchNames(session))
         checks.process(session, check, resolved, principal=officer)
         check_id = check.id
-    client = _login("buyer")
+    client = login("buyer")
     page = client.get(f"/console/checks/{check_id}").text
     assert '<meta http-equiv="refresh" content="5">' in page and "已处理 2 / 3 行" in page
     assert "report.xlsx" not in page and 'id="row-1"' in page and 'id="row-2"' in page
@@ -406,6 +387,6 @@ def test_a_batch_page_shows_progress_filters_and_pages_its_rows(
     second = client.get(f"/console/checks/{check_id}", params={"offset": 1}).text
     assert 'id="row-1"' not in second and 'id="row-2"' in second and 'rel="prev"' in second
     action, version = _hit_form(second, "C-PROC-01")
-    data = {"csrf_token": _csrf(second), "version": version, "outcome": "applied"}
+    data = {"csrf_token": csrf_of(second), "version": version, "outcome": "applied"}
     answer = client.post(action, data={**data, "on": TODAY.isoformat()}, follow_redirects=False)
     assert answer.headers["location"] == f"/console/checks/{check_id}?offset=1#row-2"

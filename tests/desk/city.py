@@ -4,7 +4,6 @@ every kind for the market regulator, and logged-in clients."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests import factories
+from tests import factories, webkit
 from tests.lists.helpers import BASIS, REASONS
-from xinyong.app import create_app
+from tests.webkit import PASSWORD
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.checks.models import CheckHit, CheckRow, CreditCheck
@@ -28,7 +27,6 @@ from xinyong.rights.states import ObjectionGround
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 # username, display name, role, department kind (development_reform: the credit office)
 ROLES = (
@@ -159,21 +157,9 @@ def _hits_awaiting_feedback(session: Session, department_id: int, subject_id: in
     return check.id
 
 
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
-
-
 def login(username: str) -> TestClient:
     """A client logged in as the account, sending the session's CSRF token as a header."""
-    client = TestClient(create_app())
-    token = csrf_of(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:200]
-    client.headers["X-CSRF-Token"] = csrf_of(client.get("/login").text)
-    return client
+    return webkit.login(username, csrf_header=True)
+
+
+csrf_of = webkit.csrf_of  # the CSRF token a page's forms carry

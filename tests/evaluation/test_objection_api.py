@@ -4,7 +4,6 @@ workflow's generic decision and console case page send callers to the evaluation
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import LiveCities
-from xinyong.app import create_app
+from tests.webkit import PASSWORD, login
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -24,7 +23,6 @@ from xinyong.evaluation.models import EvaluationResult
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 MODEL = "city_legal_person"
 
@@ -75,28 +73,10 @@ def _build() -> City:
         return City(firm.uscc or "", firm.id)
 
 
-def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert found
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:200]
-    client.headers["X-CSRF-Token"] = _csrf(client)
-    return client
-
-
 @pytest.fixture
 def city(live_city: LiveCities) -> Iterator[City]:
     with live_city(extras=_build) as built:
-        built.facts.clients = {n: _login(n) for n in ("owner", "office", "market")}
+        built.facts.clients = {n: login(n, csrf_header=True) for n in ("owner", "office", "market")}
         yield built.facts
 
 

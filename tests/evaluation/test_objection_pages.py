@@ -3,7 +3,6 @@ credit office decides on the console and counter staff file for a walk-in subjec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import LiveCities
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -23,7 +23,6 @@ from xinyong.evaluation.models import GradeObjection
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 
 
@@ -75,42 +74,24 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    token = _token(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-    return client
-
-
 def _case_id() -> int:
     with session_scope() as session:
         return max(session.scalars(select(GradeObjection.case_id)))
 
 
 def test_subject_objects_and_the_office_regrades(city: City) -> None:
-    owner = _login("owner")
+    owner = login("owner")
     page = owner.get("/portal/me/evaluation")
     assert page.status_code == 200 and "对评价结果提出异议" in page.text
     empty = owner.post(
         "/portal/me/evaluation/objections",
-        data={"csrf_token": _token(page.text), "model": "city_legal_person", "statement": ""},
+        data={"csrf_token": csrf_of(page.text), "model": "city_legal_person", "statement": ""},
     )
     assert empty.status_code == 422 and "statement" in empty.text
     filed = owner.post(
         "/portal/me/evaluation/objections",
         data={
-            "csrf_token": _token(page.text),
+            "csrf_token": csrf_of(page.text),
             "model": "city_legal_person",
             "statement": "处罚已履行完毕，请重新评价",
         },
@@ -120,7 +101,7 @@ def test_subject_objects_and_the_office_regrades(city: City) -> None:
     again = owner.get(filed.headers["location"])
     assert "已登记" in again.text and "异议处理中" in again.text
     assert "提交异议" not in again.text  # one open objection per grade
-    office = _login("office")
+    office = login("office")
     listing = office.get("/console/evaluation/objections")
     case_id = _case_id()
     assert (
@@ -130,13 +111,13 @@ def test_subject_objects_and_the_office_regrades(city: City) -> None:
     assert case_page.status_code == 200 and "作出决定" in case_page.text
     refused = office.post(
         f"/console/evaluation/objections/{case_id}/decide",
-        data={"csrf_token": _token(case_page.text), "reason": "理由"},
+        data={"csrf_token": csrf_of(case_page.text), "reason": "理由"},
     )
     assert refused.status_code == 422 and "请选择异议成立或维持原等级" in refused.text
     decided = office.post(
         f"/console/evaluation/objections/{case_id}/decide",
         data={
-            "csrf_token": _token(case_page.text),
+            "csrf_token": csrf_of(case_page.text),
             "outcome": "upheld",
             "reason": "依据现有信息重新评价",
         },
@@ -160,18 +141,18 @@ def test_the_public_page_and_open_api_show_the_published_grade(city: City) -> No
 
 
 def test_counter_files_for_a_walk_in_subject(city: City) -> None:
-    office = _login("office")
+    office = login("office")
     page = office.get("/console/evaluation/objections?lang=en")
     assert "File an objection to a grade at the counter" in page.text
     unknown = office.post(
         "/console/evaluation/objections",
-        data={"csrf_token": _token(page.text), "code": "", "model": "city_legal_person"},
+        data={"csrf_token": csrf_of(page.text), "code": "", "model": "city_legal_person"},
     )
     assert unknown.status_code == 422
     filed = office.post(
         "/console/evaluation/objections",
         data={
-            "csrf_token": _token(page.text),
+            "csrf_token": csrf_of(page.text),
             "code": city.uscc,
             "model": "city_legal_person",
             "statement": "窗口代办：主体认为评价等级有误",

@@ -4,7 +4,6 @@ every read on /portal/me, decisions refused without their fields, the office's p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import LiveCities
 from tests.financing.conftest import PASSWORD, application_data, build
+from tests.webkit import login
 from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.core.db import session_scope
@@ -58,22 +58,6 @@ def city(live_city: LiveCities) -> Iterator[Seeded]:
         yield built.facts
 
 
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert token
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-    fresh = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert fresh
-    client.headers["X-CSRF-Token"] = fresh.group(1)
-    return client
-
-
 ROLES = ("officer", "headadmin", "manager", "otherofficer")
 APP = "/api/v1/financing/applications/{id}"
 ROLE_ROUTES: dict[tuple[str, str], tuple[int, int, int, int]] = {
@@ -93,13 +77,14 @@ def test_bank_roles(city: Seeded, method: str, path: str) -> None:
     loan officer of another bank."""
     concrete = path.replace("{id}", str(city.application_id))
     got = tuple(
-        _login(name).request(method, concrete, follow_redirects=False).status_code for name in ROLES
+        login(name, csrf_header=True).request(method, concrete, follow_redirects=False).status_code
+        for name in ROLES
     )
     assert got == ROLE_ROUTES[(method, path)]
 
 
 def test_a_refused_feedback_comes_back_on_the_page_with_the_values(city: Seeded) -> None:
-    officer = _login("officer")
+    officer = login("officer", csrf_header=True)
     path = f"/bank/financing/applications/{city.application_id}"
     form = {"outcome": "granted", "amount": 500000, "term_months": 12, "granted_on": "2026-01-05"}
     refused = officer.post(path + "/decision", data=form, follow_redirects=False)
@@ -135,7 +120,7 @@ def test_bank_system_reads_under_authorisation_until_revoked(city: Seeded) -> No
         base + "/decision", headers=bank, json={"outcome": "granted", "amount": 1}
     )
     assert refused.status_code == 422 and "rate_bp" in refused.json()["details"]["missing"]
-    firm = _login("firm")
+    firm = login("firm", csrf_header=True)
     assert firm.post(base + "/revoke").status_code == 200
     gone = client.get(base + "/report", headers=bank)
     assert gone.status_code == 403 and "授权不存在" in gone.json()["message"]
@@ -149,7 +134,7 @@ def test_bank_system_reads_under_authorisation_until_revoked(city: Seeded) -> No
 
 
 def test_firm_page_and_office_pages(city: Seeded) -> None:
-    firm = _login("firm")
+    firm = login("firm", csrf_header=True)
     page = firm.get(f"/portal/financing?product={city.product_id}")
     assert page.status_code == 200 and "纯信用快贷" in page.text and "提交申请并授权" in page.text
     form = {"product_id": city.product_id, "amount": 10, "term_months": 12, "purpose": "测试"}
@@ -159,7 +144,7 @@ def test_firm_page_and_office_pages(city: Seeded) -> None:
     short = firm.post("/portal/financing/apply", data={**form, "amount": 200000, "purpose": "x"})
     assert short.status_code == 422 and "至少需要 2 个字符" in short.text  # the field's rule
     assert "String should" not in short.text
-    office = _login("office")
+    office = login("office", csrf_header=True)
     paid = office.post("/console/financing/fund", data={"amount": "1000000", "note": "注资"})
     assert paid.status_code == 200  # followed to the overview
     overview = office.get("/console/financing")

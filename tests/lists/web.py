@@ -4,7 +4,6 @@ logged-in clients, on one database per module; each test makes its own companies
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,9 +11,10 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tests import factories
+from tests import factories, webkit
 from tests.conftest import LiveCities
 from tests.lists.helpers import BASIS, REASONS
+from tests.webkit import PASSWORD
 from xinyong.app import create_app
 from xinyong.auth import apikeys
 from xinyong.auth import service as auth_service
@@ -23,7 +23,6 @@ from xinyong.core.db import session_scope
 from xinyong.lists import service
 from xinyong.subjects import service as subjects_service
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 # username, role, department kind
 STAFF = (
@@ -73,27 +72,6 @@ def _seed() -> City:
         return City(market.key, market.id, key.token, read.token)
 
 
-def csrf_of(page: str) -> str:
-    """The CSRF token a page's forms carry."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
-
-
-def login(username: str) -> TestClient:
-    """A client logged in as the account, sending the session's CSRF token as a header."""
-    client = TestClient(create_app())
-    token = csrf_of(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:200]
-    client.headers["X-CSRF-Token"] = csrf_of(client.get("/login").text)
-    return client
-
-
 @pytest.fixture(scope="module")
 def city(live_city: LiveCities) -> Iterator[City]:
     """One seeded database and one logged-in client per account for the module."""
@@ -123,3 +101,11 @@ def notified_long_ago(city: City, firm: Company, *, days: int = 30) -> int:
         )  # fmt: skip
         service.notify(session, entry_id=entry.id, actor="test", today=TODAY - timedelta(days=days))
         return entry.id
+
+
+def login(username: str) -> TestClient:
+    """A client logged in as the account, sending the session's CSRF token as a header."""
+    return webkit.login(username, csrf_header=True)
+
+
+csrf_of = webkit.csrf_of  # the CSRF token a page's forms carry

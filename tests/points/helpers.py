@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from xinyong.app import create_app
+from tests import webkit
+from tests.webkit import PASSWORD
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -17,8 +16,6 @@ from xinyong.points import service
 from xinyong.points.demo import seed_demo
 from xinyong.points.models import PointsMember
 from xinyong.subjects import service as subjects_service
-
-PASSWORD = "Correct-Horse-42"
 
 
 @dataclass
@@ -63,22 +60,5 @@ def build() -> Town:
         )  # fmt: skip
 
 
-def token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
-
-
-def login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    response = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "csrf_token": token(client.get("/login").text),
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return client
+login = webkit.login  # a client logged in as the account
+token = webkit.csrf_of  # the CSRF token a page's forms carry

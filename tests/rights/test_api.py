@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, PNG
-from xinyong.app import create_app
+from tests.webkit import PASSWORD, login
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -25,7 +24,6 @@ from xinyong.rights.config import get_config
 from xinyong.rights.models import RightsCase
 from xinyong.subjects import service as subjects_service
 
-PASSWORD = "Correct-Horse-42"
 STATEMENT = "罚款金额应为3万元，决定书第2页可证"
 
 
@@ -78,24 +76,6 @@ def _seed() -> City:
         return City(company.uscc or "", *(r.id for r in records), market_key=market.key)
 
 
-def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert found
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:200]
-    client.headers["X-CSRF-Token"] = _csrf(client)
-    return client
-
-
 @pytest.fixture
 def city(live_city: LiveCities) -> Iterator[City]:
     with live_city(extras=_seed) as built:
@@ -103,7 +83,9 @@ def city(live_city: LiveCities) -> Iterator[City]:
 
 
 def _logged_in(city: City) -> City:
-    city.clients = {name: _login(name) for name in ("owner", "officer", "stranger", "admin")}
+    city.clients = {
+        name: login(name, csrf_header=True) for name in ("owner", "officer", "stranger", "admin")
+    }
     return city
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, applicant
-from xinyong.app import create_app
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -30,7 +30,6 @@ from xinyong.rights.objections import ObjectionApplication
 from xinyong.rights.states import ObjectionGround
 from xinyong.subjects import service as subjects_service
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 CONFLICT = "该案件已被他人处理，请刷新后重试"
 
@@ -86,28 +85,10 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
-
-
 def _version(page: str) -> str:
     found = re.search(r'name="version" value="(\d+)"', page)
     assert found
     return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    token = _csrf(client.get("/login").text)
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text[:300]
-    return client
 
 
 def _objection(city: City, *, today: date = TODAY) -> int:
@@ -127,7 +108,7 @@ def _objection(city: City, *, today: date = TODAY) -> int:
 
 def _decide(client: TestClient, case_id: int, page: str, **fields: str) -> Any:
     data = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_of(page),
         "version": _version(page),
         "record_id": fields.pop("record_id"),
         "outcome": fields.pop("outcome"),
@@ -151,7 +132,7 @@ def test_queue_shows_a_new_objection_with_its_due_date(city: City) -> None:
         assert case is not None
         number, due = case.number, case.due_on
     assert due is not None
-    page = _login("officer").get("/console/rights")
+    page = login("officer").get("/console/rights")
     assert page.status_code == 200
     assert number in page.text and due.isoformat() in page.text
     assert "异议" in page.text and "在办超期" in page.text  # the department's figures
@@ -163,7 +144,7 @@ def test_an_overdue_case_is_highlighted(city: City) -> None:
         case = session.get(RightsCase, case_id)
         assert case is not None and case.due_on is not None
         number, late = case.number, workdays_between(case.due_on, TODAY)
-    page = _login("officer").get("/console/rights", params={"status": "overdue"})
+    page = login("officer").get("/console/rights", params={"status": "overdue"})
     row = re.search(r'<tr class="rc-overdue">.*?</tr>', page.text, re.S)
     assert row and number in row.group(0)
     assert f"超期 {late} 个工作日" in row.group(0)
@@ -171,7 +152,7 @@ def test_an_overdue_case_is_highlighted(city: City) -> None:
 
 def test_the_department_corrects_through_the_form(city: City) -> None:
     case_id = _objection(city)
-    client = _login("officer")
+    client = login("officer")
     page = client.get(f"/console/rights/cases/{case_id}")
     assert page.status_code == 200 and "罚款金额应为3万元" in page.text
     assert "fine_amount" in page.text  # the field names offered for corrections
@@ -193,7 +174,7 @@ def test_the_department_corrects_through_the_form(city: City) -> None:
 
 def test_a_stale_form_gets_409_and_changes_nothing(city: City) -> None:
     case_id = _objection(city)
-    first, second = _login("officer"), _login("officer")
+    first, second = login("officer"), login("officer")
     page_one = first.get(f"/console/rights/cases/{case_id}").text
     page_two = second.get(f"/console/rights/cases/{case_id}").text
     assert _version(page_one) == _version(page_two)
@@ -218,10 +199,10 @@ def test_a_stale_form_gets_409_and_changes_nothing(city: City) -> None:
 
 def test_another_department_may_not_decide(city: City) -> None:
     case_id = _objection(city)
-    page = _login("officer").get(f"/console/rights/cases/{case_id}").text
-    stranger = _login("stranger")
+    page = login("officer").get(f"/console/rights/cases/{case_id}").text
+    stranger = login("stranger")
     assert stranger.get(f"/console/rights/cases/{case_id}").status_code == 403
-    token = _csrf(stranger.get("/console/").text)
+    token = csrf_of(stranger.get("/console/").text)
     answer = stranger.post(
         f"/console/rights/cases/{case_id}/decide",
         data={
@@ -236,13 +217,13 @@ def test_another_department_may_not_decide(city: City) -> None:
 
 
 def test_counter_files_an_objection_for_a_visitor(city: City) -> None:
-    client = _login("officer")
+    client = login("officer")
     page = client.get("/console/rights/counter", params={"code": city.uscc})
     assert page.status_code == 200 and f'value="{city.record_id}"' in page.text
     answer = client.post(
         "/console/rights/counter",
         data={
-            "csrf_token": _csrf(page.text), "code": city.uscc, "kind": "objection",
+            "csrf_token": csrf_of(page.text), "code": city.uscc, "kind": "objection",
             "record_ids": [str(city.record_id)], "ground": "wrong_information",
             "statement": "当事人到窗口称罚款金额有误", "contact": "0512-12345678",
         },
@@ -263,12 +244,12 @@ def test_counter_files_an_objection_for_a_visitor(city: City) -> None:
 
 
 def test_counter_refuses_a_bad_form_with_the_field(city: City) -> None:
-    client = _login("officer")
+    client = login("officer")
     page = client.get("/console/rights/counter", params={"code": city.uscc})
     answer = client.post(
         "/console/rights/counter",
         data={
-            "csrf_token": _csrf(page.text), "code": city.uscc, "kind": "repair",
+            "csrf_token": csrf_of(page.text), "code": city.uscc, "kind": "repair",
             "record_id": str(city.old_record_id), "statement": "罚款已缴清",
             "commitment": "yes",
         },
@@ -283,12 +264,12 @@ def test_counter_refuses_a_bad_form_with_the_field(city: City) -> None:
 
 
 def test_repair_is_accepted_and_decided_through_the_forms(city: City) -> None:
-    client = _login("officer")
+    client = login("officer")
     page = client.get("/console/rights/counter", params={"code": city.uscc})
     filed = client.post(
         "/console/rights/counter",
         data={
-            "csrf_token": _csrf(page.text), "code": city.uscc, "kind": "repair",
+            "csrf_token": csrf_of(page.text), "code": city.uscc, "kind": "repair",
             "record_id": str(city.old_record_id), "statement": "罚款已于上月缴清",
             "commitment": "yes",
         },
@@ -301,7 +282,7 @@ def test_repair_is_accepted_and_decided_through_the_forms(city: City) -> None:
     assert "/accept" in page.text and "待受理" in page.text
     accepted = client.post(
         f"{case_url}/accept",
-        data={"csrf_token": _csrf(page.text), "version": _version(page.text)},
+        data={"csrf_token": csrf_of(page.text), "version": _version(page.text)},
         follow_redirects=False,
     )
     assert accepted.status_code == 303
@@ -310,7 +291,7 @@ def test_repair_is_accepted_and_decided_through_the_forms(city: City) -> None:
     decided = client.post(
         f"{case_url}/decide",
         data={
-            "csrf_token": _csrf(page.text), "version": _version(page.text),
+            "csrf_token": csrf_of(page.text), "version": _version(page.text),
             "outcome": "repaired", "reason": "已核实罚款缴清",
         },
         follow_redirects=False,
@@ -324,7 +305,7 @@ def test_repair_is_accepted_and_decided_through_the_forms(city: City) -> None:
 
 def test_english_pages_render(city: City) -> None:
     case_id = _objection(city)
-    client = _login("officer")
+    client = login("officer")
     queue = client.get("/console/rights", params={"lang": "en"})
     assert queue.status_code == 200 and "Objection and repair cases" in queue.text
     page = client.get(f"/console/rights/cases/{case_id}")  # the cookie keeps English
@@ -335,7 +316,7 @@ def test_english_pages_render(city: City) -> None:
 
 def test_auditors_read_every_department_but_decide_nothing(city: City) -> None:
     case_id = _objection(city)
-    auditor = _login("auditor")
+    auditor = login("auditor")
     with session_scope() as session:
         case = session.get(RightsCase, case_id)
         assert case is not None
@@ -347,4 +328,4 @@ def test_auditors_read_every_department_but_decide_nothing(city: City) -> None:
     assert 'name="version"' not in page.text
     stats = auditor.get("/console/rights/stats")
     assert stats.status_code == 200 and "苏州市市场监督管理局" in stats.text
-    assert _login("officer").get("/console/rights/stats").status_code == 403
+    assert login("officer").get("/console/rights/stats").status_code == 403

@@ -3,7 +3,6 @@ entry is never listed and a listed one leaves the list; kept or withdrawn, the h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from tests import factories
 from tests.conftest import LiveCities
 from tests.lists.helpers import OFFICER, audit_actions, court_record, listed_serious, propose
 from tests.rights.helpers import PDF, applicant, penalised
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -293,8 +293,6 @@ def test_the_case_detail_carries_the_entry(session: Session) -> None:
 
 # --- over HTTP: the API, the portal and the console --------------------------------------------
 
-PASSWORD = "Correct-Horse-42"
-
 
 @dataclass
 class City:
@@ -353,24 +351,6 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    data = {
-        "username": username,
-        "password": PASSWORD,
-        "csrf_token": _token(client.get("/login").text),
-    }
-    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
-    client.headers["X-CSRF-Token"] = _token(client.get("/login").text)
-    return client
-
-
 def _entry(entry_id: int) -> tuple[str, bool]:
     with session_scope() as session:
         entry = lists_service.get(session, entry_id)
@@ -389,7 +369,7 @@ def _file(client: TestClient, **form: Any) -> Any:
 
 
 def test_the_api_files_and_decides_an_objection_to_a_list_entry(city: City) -> None:
-    owner, officer = _login("owner"), _login("officer")
+    owner, officer = login("owner", csrf_header=True), login("officer", csrf_header=True)
     for form, status, field in (
         ({"list_entry_ids": [city.foreign_id]}, 403, "list_entry_ids"),
         ({"list_entry_ids": [city.proposed_id]}, 422, "list_entry_ids"),
@@ -431,7 +411,7 @@ def test_the_openapi_text_names_list_entries(city: City) -> None:
 
 
 def test_the_portal_shows_the_entry_and_files_the_objection(city: City) -> None:
-    owner = _login("owner")
+    owner = login("owner", csrf_header=True)
     page = owner.get("/portal/me/records")
     assert page.status_code == 200
     link = f"/portal/rights/list-objection?entry_id={city.entry_id}"
@@ -446,9 +426,9 @@ def test_the_portal_shows_the_entry_and_files_the_objection(city: City) -> None:
     assert (
         owner.get(f"/portal/rights/list-objection?entry_id={city.proposed_id}").status_code == 422
     )
-    assert _login("other").get(link).status_code == 403
+    assert login("other", csrf_header=True).get(link).status_code == 403
 
-    fields = {"csrf_token": _token(form.text), "entry_id": str(city.entry_id), "ground": ""}
+    fields = {"csrf_token": csrf_of(form.text), "entry_id": str(city.entry_id), "ground": ""}
     refused = owner.post("/portal/rights/list-objection", data={**fields, "statement": STATEMENT})
     assert refused.status_code == 422 and 'id="ground-error"' in refused.text
     assert "Choose a ground" in refused.text  # the language chosen above (?lang=en) stays
@@ -467,7 +447,7 @@ def test_the_portal_shows_the_entry_and_files_the_objection(city: City) -> None:
 
 
 def test_the_console_shows_the_entry_and_decides_it_on_list_terms(city: City) -> None:
-    owner, officer = _login("owner"), _login("officer")
+    owner, officer = login("owner", csrf_header=True), login("officer", csrf_header=True)
     case = _file(owner, list_entry_ids=[city.entry_id]).json()
     page = officer.get(f"/console/rights/cases/{case['id']}")
     assert page.status_code == 200
@@ -476,7 +456,7 @@ def test_the_console_shows_the_entry_and_decides_it_on_list_terms(city: City) ->
     assert until is not None and f'data-objection-until="{until.isoformat()}"' in page.text
     assert "严重失信主体名单" in page.text and 'value="correct"' not in page.text
     data = {
-        "csrf_token": _token(page.text),
+        "csrf_token": csrf_of(page.text),
         "version": str(case["version"]),
         "record_id": str(city.record_id),
         "outcome": "keep",
@@ -491,13 +471,13 @@ def test_the_console_shows_the_entry_and_decides_it_on_list_terms(city: City) ->
 
 
 def test_counter_staff_file_an_objection_to_a_list_entry(city: City) -> None:
-    officer = _login("officer")
+    officer = login("officer", csrf_header=True)
     page = officer.get(f"/console/rights/counter?code={city.uscc}")
     assert page.status_code == 200
     assert f'name="list_entry_ids" value="{city.entry_id}"' in page.text
     assert f'name="list_entry_ids" value="{city.proposed_id}"' not in page.text
     form = {
-        "csrf_token": _token(page.text),
+        "csrf_token": csrf_of(page.text),
         "code": city.uscc,
         "kind": "objection",
         "ground": "wrongly_listed",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.conftest import LiveCities
 from tests.rights.helpers import PDF, applicant, proof
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.app import create_app
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
@@ -28,7 +29,6 @@ from xinyong.rights.repairs import RepairApplication
 from xinyong.rights.states import RepairOutcome
 from xinyong.subjects import service as subjects_service
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 
 
@@ -95,33 +95,12 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    response = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "csrf_token": _token(client.get("/login").text),
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-    return client
-
-
 def _object(client: TestClient, record_id: int, token: str = "", **data: str) -> Any:
     """Open the objection form (unless a token is given) and post it with a PDF."""
     if not token:
         form = client.get(f"/portal/rights/objection?record_id={record_id}")
         assert form.status_code == 200
-        token = _token(form.text)
+        token = csrf_of(form.text)
     fields = {
         "csrf_token": token,
         "record_id": str(record_id),
@@ -150,7 +129,7 @@ def _case_count() -> int:
 
 
 def test_records_page_lists_the_penalty_with_its_state(city: City) -> None:
-    page = _login("owner").get("/portal/me/records")
+    page = login("owner").get("/portal/me/records")
     assert page.status_code == 200
     assert city.recent_number in page.text and "行政处罚" in page.text
     assert "正常" in page.text
@@ -159,7 +138,7 @@ def test_records_page_lists_the_penalty_with_its_state(city: City) -> None:
 
 
 def test_objection_form_to_case_page(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     form = client.get(f"/portal/rights/objection?record_id={city.recent_id}")
     assert "《江苏省社会信用条例》" in form.text  # the configured legal basis
     assert "1 个工作日内登记" in form.text and "2 个工作日内核查" in form.text
@@ -182,14 +161,14 @@ def test_objection_form_to_case_page(city: City) -> None:
 
 
 def test_a_refused_objection_keeps_what_was_typed(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     refused = _object(client, city.recent_id, statement="   ", ground="published_after_period")
     assert refused.status_code == 422
     text = refused.text
     assert 'id="statement-error"' in text and 'aria-invalid="true"' in text
     assert '<option value="published_after_period" selected>' in text
     assert _case_count() == 0 and _state(city.recent_id) == "active"
-    token = _token(text)
+    token = csrf_of(text)
     assert _object(client, city.recent_id).status_code == 303
     again = _object(client, city.recent_id, token, statement="再次提出")
     assert again.status_code == 409
@@ -198,7 +177,7 @@ def test_a_refused_objection_keeps_what_was_typed(city: City) -> None:
 
 
 def test_repair_of_a_recent_record_shows_the_obstacle_and_no_form(city: City) -> None:
-    page = _login("owner").get(f"/portal/rights/repair?record_id={city.recent_id}")
+    page = login("owner").get(f"/portal/rights/repair?record_id={city.recent_id}")
     assert page.status_code == 200
     decided = TODAY - timedelta(days=20)
     assert 'data-obstacle="too_early"' in page.text
@@ -209,12 +188,12 @@ def test_repair_of_a_recent_record_shows_the_obstacle_and_no_form(city: City) ->
 
 
 def test_repair_needs_the_commitment(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     form = client.get(f"/portal/rights/repair?record_id={city.old_id}")
     assert 'action="/portal/rights/repair"' in form.text
     assert repairs.COMMITMENT_TEXT in form.text
     data = {
-        "csrf_token": _token(form.text),
+        "csrf_token": csrf_of(form.text),
         "record_id": str(city.old_id),
         "statement": "罚款已于上月缴清，违法广告已全部撤下。",
     }
@@ -237,19 +216,23 @@ def test_repair_needs_the_commitment(city: City) -> None:
 
 
 def test_withdraw_makes_the_record_active_again(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     location = _object(client, city.recent_id).headers["location"]
     page = client.get(location)
     found = re.search(r'name="version" value="(\d+)"', page.text)
     assert found
     stale = client.post(
         f"{location}/withdraw",
-        data={"csrf_token": _token(page.text), "version": str(int(found.group(1)) - 1)},
+        data={"csrf_token": csrf_of(page.text), "version": str(int(found.group(1)) - 1)},
     )
     assert stale.status_code == 409 and _state(city.recent_id) == "under_objection"
     response = client.post(
         f"{location}/withdraw",
-        data={"csrf_token": _token(page.text), "version": found.group(1), "reason": "已与部门沟通"},
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": found.group(1),
+            "reason": "已与部门沟通",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -259,7 +242,7 @@ def test_withdraw_makes_the_record_active_again(city: City) -> None:
 
 
 def test_material_is_handed_in_when_asked(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     with session_scope() as session:
         subject = subjects_service.get(session, city.subject_id)
         case = repairs.apply(
@@ -281,12 +264,12 @@ def test_material_is_handed_in_when_asked(city: City) -> None:
     assert version
     empty = client.post(
         f"/portal/me/cases/{case_id}/material",
-        data={"csrf_token": _token(page.text), "version": version.group(1)},
+        data={"csrf_token": csrf_of(page.text), "version": version.group(1)},
     )
     assert empty.status_code == 422 and 'id="files-error"' in empty.text
     handed = client.post(
         f"/portal/me/cases/{case_id}/material",
-        data={"csrf_token": _token(page.text), "version": version.group(1), "note": "见附件"},
+        data={"csrf_token": csrf_of(page.text), "version": version.group(1), "note": "见附件"},
         files=[("files", ("现场照片.pdf", PDF, "application/pdf"))],
         follow_redirects=False,
     )
@@ -295,20 +278,20 @@ def test_material_is_handed_in_when_asked(city: City) -> None:
 
 
 def test_only_the_applicant_opens_its_case(city: City) -> None:
-    location = _object(_login("owner"), city.recent_id).headers["location"]
-    assert _login("other").get(location).status_code == 403
-    assert _login("clerk").get(location).status_code == 403  # staff use the console
+    location = _object(login("owner"), city.recent_id).headers["location"]
+    assert login("other").get(location).status_code == 403
+    assert login("clerk").get(location).status_code == 403  # staff use the console
     assert (
-        _login("other").get(f"/portal/rights/objection?record_id={city.recent_id}").status_code
+        login("other").get(f"/portal/rights/objection?record_id={city.recent_id}").status_code
         == 403
     )
     anonymous = TestClient(create_app()).get(location, follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
-    assert _login("owner").get("/portal/me/cases/abc").status_code == 404
+    assert login("owner").get("/portal/me/cases/abc").status_code == 404
 
 
 def test_pages_in_english(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     records = client.get("/portal/me/records?lang=en")
     assert "My credit records" in records.text and "Active" in records.text
     location = _object(client, city.recent_id).headers["location"]
@@ -320,7 +303,7 @@ def test_pages_in_english(city: City) -> None:
 
 
 def test_account_page_lists_notices_and_links(city: City) -> None:
-    client = _login("owner")
+    client = login("owner")
     _object(client, city.recent_id)
     page = client.get("/portal/me")
     assert "/portal/me/records" in page.text and "/portal/me/cases" in page.text

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import LiveCities
-from xinyong.app import create_app
+from tests.webkit import PASSWORD, csrf_of, login
 from xinyong.auth import service as auth_service
 from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
@@ -25,7 +24,6 @@ from xinyong.supervision import service
 from xinyong.supervision.config import get_config
 from xinyong.supervision.models import InspectionDraw, InspectionPlan, Inspector
 
-PASSWORD = "Correct-Horse-42"
 TODAY = date.today()
 
 
@@ -70,26 +68,8 @@ def city(live_city: LiveCities) -> Iterator[City]:
         yield built.facts
 
 
-def _token(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def _login(username: str) -> TestClient:
-    client = TestClient(create_app())
-    token = _token(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-    return client
-
-
 def test_plan_draw_and_results_on_the_console(city: City) -> None:
-    market = _login("market")
+    market = login("market")
     form = market.get("/console/supervision/plans?classification=market_regulation")
     assert form.status_code == 200 and "新建抽查计划" in form.text
     spec = get_config().get("market_regulation")
@@ -98,7 +78,7 @@ def test_plan_draw_and_results_on_the_console(city: City) -> None:
     bad = market.post(
         "/console/supervision/plans",
         data={
-            "csrf_token": _token(form.text),
+            "csrf_token": csrf_of(form.text),
             "classification": "market_regulation",
             "matter": "企业公示信息检查",
             "seed": "s-1",
@@ -110,7 +90,7 @@ def test_plan_draw_and_results_on_the_console(city: City) -> None:
     created = market.post(
         "/console/supervision/plans",
         data={
-            "csrf_token": _token(form.text),
+            "csrf_token": csrf_of(form.text),
             "department_id": str(city.department_id),
             "classification": "market_regulation",
             "matter": "企业公示信息检查",
@@ -129,9 +109,9 @@ def test_plan_draw_and_results_on_the_console(city: City) -> None:
         assert plan.ratios["D"] == spec.sampling["D"]  # blank: the classification's ratio
     page = market.get(path)
     assert "seed-2026" in page.text and "随机抽取检查对象和执法人员" in page.text
-    assert _login("transport").get(path).status_code == 404  # another department's plan
+    assert login("transport").get(path).status_code == 404  # another department's plan
     drawn = market.post(
-        f"{path}/draw", data={"csrf_token": _token(page.text)}, follow_redirects=False
+        f"{path}/draw", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
     )
     assert drawn.status_code == 303
     with session_scope() as session:
@@ -150,7 +130,7 @@ def test_plan_draw_and_results_on_the_console(city: City) -> None:
     recorded = market.post(
         f"{path}/results",
         data={
-            "csrf_token": _token(shown.text),
+            "csrf_token": csrf_of(shown.text),
             "draw_id": str(first.id),
             "result": "发现问题已责令整改",
             "inspection_date": TODAY.isoformat(),
