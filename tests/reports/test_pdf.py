@@ -115,7 +115,7 @@ def test_hostile_values_are_printed_literally_and_nothing_is_read() -> None:
         "audience_name": {"zh": text, "en": text},
         "subject": {"kind": "legal_person", "name": HOSTILE, "code": "]#{"},
         "requester": HOSTILE,
-        "purpose": "#{read(\"/etc/hostname\")}",
+        "purpose": '#{read("/etc/hostname")}',
         "issued_at_local": "2026-01-01 08:00:00",
         "as_of": "2026-01-01",
         "valid_until": "2026-04-01",
@@ -133,8 +133,8 @@ def test_hostile_values_are_printed_literally_and_nothing_is_read() -> None:
                         "decision_date": "2025-12-01",
                         "under_objection": True,
                         "fields": [
-                            {"label": {"zh": "处罚内容", "en": "Content"}, "value": {"zh": v, "en": v}}
-                            for v in (HOSTILE, "#include \"/etc/passwd\"", "\\", "A" * 200)
+                            {"label": {"zh": "处罚内容", "en": "C"}, "value": {"zh": v, "en": v}}
+                            for v in (HOSTILE, '#include "/etc/passwd"', "\\", "A" * 200)
                         ],
                     }
                 ],

@@ -8,10 +8,12 @@ HTML print pages that are not reports (``html_pdf``: the points poster).
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing
 import os
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -114,25 +116,28 @@ def print_data(content: dict[str, Any], *, lang: Language = "zh") -> bytes:
 
 class _Typst:
     """One compiler per process: the fonts are scanned once, the template parsed once, and
-    Typst's caches stay warm between reports. Its root is an empty directory of its own."""
+    Typst's caches stay warm between reports. Its root is an empty directory of its own.
+    A compiler cannot be used by two threads at once (the binding raises "Already
+    borrowed") and holds the GIL while it works, so threads take turns (the lock)."""
 
     def __init__(self) -> None:
         import typst
 
         self.root = tempfile.mkdtemp(prefix="xinyong-typst-")
+        atexit.register(os.rmdir, self.root)
         dirs = [d for d in FONT_DIRS if Path(d).is_dir()]
         fonts = typst.Fonts(
             include_system_fonts=False, include_embedded_fonts=True, font_paths=dirs
         )
         self.source = PRINT_TEMPLATE.read_bytes()
         self.compiler = typst.Compiler(root=self.root, font_paths=fonts, ignore_system_fonts=True)
+        self.lock = threading.Lock()
 
     def pdf(self, data: bytes) -> bytes:
-        out = self.compiler.compile(
-            self.source,
-            format="pdf",
-            sys_inputs={"data": data.decode("utf-8")},
-        )
+        with self.lock:
+            out = self.compiler.compile(
+                self.source, format="pdf", sys_inputs={"data": data.decode("utf-8")}
+            )
         assert isinstance(out, bytes)
         return out
 
