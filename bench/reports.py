@@ -115,7 +115,7 @@ def _time(fn: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
-def single(runs: int) -> bytes:
+def single(runs: int, keep: str | None = None) -> bytes:
     """One subject with 50 records: html, pdf (full issue), signature, and the reference."""
     today = service.beijing_today()
     with session_scope() as session:
@@ -164,6 +164,8 @@ def single(runs: int) -> bytes:
     page = prepared.page
     pdf = render.pdf(page)
     pages = _pages(pdf)
+    if keep:
+        Path(keep).write_bytes(pdf)
     shown = {**prepared.body, "_digest": prepared.content_digest, "_digest_algorithm": "SHA256"}
     screen = render.html(shown)
 
@@ -251,6 +253,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--pdf", help="write the 50-record report's PDF here (to look at it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -261,7 +264,7 @@ def main() -> int:
         with session_scope() as session:
             subjects_service.sync_departments(session)
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        page = single(args.runs)
+        page = single(args.runs, args.pdf)
         if args.batch:
             batch(args.batch, page)
         print(f"load average after: {os.getloadavg()[0]:.1f}")

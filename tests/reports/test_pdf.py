@@ -153,3 +153,17 @@ def test_hostile_values_are_printed_literally_and_nothing_is_read() -> None:
     render_pages(pdf, "hostile")
     assert "root:" not in flat  # /etc/passwd was not read
     assert "A" * 200 in flat
+
+
+def test_english_pdf_has_english_labels_and_page_numbers(session: Session) -> None:
+    f = firm(session, penalties=2)
+    request = service.Request(
+        f.subject.id, "public_legal", "a tender bid", f.owner, "online", lang="en"
+    )
+    report = service.issue(session, request=request)
+    pdf = service.pdf_of(session, report)
+    text = pdf_text(pdf)
+    pages = len(render_pages(pdf, "english"))
+    assert f"Page {pages} of {pages}" in text
+    assert "Report number" in text and "Content digest" in text and report.number in text
+    assert "For 瑞丰" in text and "only, to a tender bid" in text  # the watermark in English
