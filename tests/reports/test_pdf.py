@@ -152,6 +152,11 @@ def test_hostile_values_are_printed_literally_and_nothing_is_read() -> None:
     assert '#{read("/etc/hostname")}' in flat and '#include"/etc/passwd"' in flat
     render_pages(pdf, "hostile")
     assert "root:" not in flat  # /etc/passwd was not read
+    # And the compiler could not have read it: its root is an empty directory.
+    import typst
+
+    with pytest.raises(typst.TypstError):
+        render._typst().compiler.compile(b'#read("/etc/passwd")', format="pdf")
     assert "A" * 200 in flat
 
 
