@@ -1,14 +1,18 @@
 """Credit reports: one report for a subject with 50 records, and a batch of 1,000 reports.
 
 Single report (``--runs`` times, after one warm-up): median and p95 of
-  html       — content from the database through the policy + the HTML page,
-  pdf        — the full issue (checks, content, signatures, PDF, storage, query register),
+  html       — content from the database through the policy + the HTML view,
+  pdf        — the full issue (checks, content, signatures, Typst PDF, storage, query
+               register) for another subject with 50 records each run, and again for the
+               same subject (Typst's memo reuses what it laid out before),
   signature  — canonical JSON, digest and signature of the content and of the PDF's digest,
-beside the same-run reference of laying out the very same print HTML to PDF with no data
-access (the renderer's own floor). A batch of ``--batch`` reports (subjects with a few
-records each) runs as the department batch job does: content on one connection, PDFs laid
-out on ``XINYONG_REPORT_WORKERS`` processes, committed every 20. Targets (issue 18): PDF
-median ≤ 300 ms; a batch of 1,000 ≤ 120 s on 2 cores.
+beside the same-run reference of laying out the same print data with the same Typst
+template, no data access (the renderer's own floor): with every record's text changed each
+run, and the very same data again. For comparison, WeasyPrint (the former renderer) lays out
+the report's HTML view (5 runs). A batch of ``--batch`` reports (subjects with a few records
+each) runs as the department batch job does: content on one connection, PDFs laid out on
+``XINYONG_REPORT_WORKERS`` processes, committed every 20. Targets (issue 18): PDF median
+≤ 300 ms; a batch of 1,000 ≤ 120 s on 2 cores.
 
     .venv/bin/python bench/reports.py                    # SQLite, 30 runs, batch of 1,000
     .venv/bin/python bench/reports.py --runs 5 --batch 50
@@ -25,6 +29,8 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -109,11 +115,13 @@ def _time(fn: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
-def single(runs: int) -> None:
+def single(runs: int, keep: str | None = None) -> bytes:
     """One subject with 50 records: html, pdf (full issue), signature, and the reference."""
     today = service.beijing_today()
     with session_scope() as session:
         subject_id = _firm(session, 1, 50, today)
+        # Others like it, so that each timed issue lays out records Typst has not seen.
+        others = [_firm(session, 2 + n, 50, today) for n in range(runs + 1)]
         office = next(d for d in subjects_service.list_departments(session) if d.is_credit_office)
     staff = Principal(
         kind="staff", role="admin", account_id=1, department_id=office.id, label="bench"
@@ -138,20 +146,28 @@ def single(runs: int) -> None:
                     "watermark": {"zh": "", "en": ""},
                     "period": None,
                 },
-                for_pdf=True,
             )
 
     def full() -> None:
         with session_scope() as session:
             service.issue(session, request=request)
 
+    queue = iter(others)
+
+    def fresh() -> None:
+        asked = service.Request(next(queue), "public_legal", "基准测试", staff, "api")
+        with session_scope() as session:
+            service.issue(session, request=asked)
+
     with session_scope() as session:
         prepared = service.prepare(session, request=request)
     page = prepared.page
     pdf = render.pdf(page)
-    from weasyprint import HTML
-
-    pages = len(HTML(string=page).render().pages)
+    pages = _pages(pdf)
+    if keep:
+        Path(keep).write_bytes(pdf)
+    shown = {**prepared.body, "_digest": prepared.content_digest, "_digest_algorithm": "SHA256"}
+    screen = render.html(shown)
 
     def sign() -> None:
         service._signed_content(prepared.body)
@@ -162,14 +178,51 @@ def single(runs: int) -> None:
         f"single report: 50 records, {pages} pages, {len(pdf) // 1024} KiB, suite {prepared.suite}"
     )
     print(f"  html       {_stats(_time(html, runs))}")
-    print(f"  pdf        {_stats(_time(full, runs))}   (full issue)")
+    print(f"  pdf        {_stats(_time(fresh, runs))}   (full issue, another subject each run)")
+    print(f"  pdf again  {_stats(_time(full, runs))}   (full issue, the same subject again)")
     print(f"  signature  {_stats(_time(sign, runs))}")
+    changed = iter(_changed(page, n) for n in range(runs + 1))
     print(
-        f"  reference  {_stats(_time(lambda: render.pdf(page), runs))}   (same HTML → PDF, no data)"
+        f"  reference  {_stats(_time(lambda: render.pdf(next(changed)), runs))}"
+        "   (same print data, every record's text changed each run → PDF, no data access)"
     )
+    print(
+        f"  ref. again {_stats(_time(lambda: render.pdf(page), runs))}"
+        "   (the very same print data → PDF: Typst's memo at work)"
+    )
+    few = min(runs, 5)
+    print(
+        f"  weasyprint {_stats(_time(lambda: render.html_pdf(screen), few))}"
+        f"   (the report's HTML view → PDF, the former renderer; {few} runs)"
+    )
+    return page
 
 
-def batch(size: int) -> None:
+def _changed(page: bytes, n: int) -> bytes:
+    """The print data with the number and every record field's text changed (nothing the
+    Typst compiler laid out before), prepared before the timing."""
+    data = orjson.loads(page)
+    data["content"]["number"] = f"XY{n:016d}"
+    for section in data["content"]["sections"]:
+        for row in section.get("rows") or []:
+            for field in row.get("fields") or []:
+                field["value"] = {k: f"{v}·{n}" for k, v in field["value"].items()}
+    return orjson.dumps(data)
+
+
+def _pages(pdf: bytes) -> str:
+    """The page count pdfinfo reads (poppler), or ? without it."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdfinfo"):
+        return "?"
+    out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=False).stdout
+    lines = out.decode().splitlines()
+    return next((line.split()[-1] for line in lines if line.startswith("Pages:")), "?")
+
+
+def batch(size: int, warm: bytes) -> None:
     """A batch of ``size`` special reports for subjects with 0-3 records each."""
     today = service.beijing_today()
     with session_scope() as session:
@@ -179,7 +232,7 @@ def batch(size: int) -> None:
             kind="staff", role="admin", account_id=1, department_id=office.id, label="bench"
         )
         code_of = {s: subjects_service.get(session, s).uscc for s in ids}
-    render.pdf_many(["<p>warm</p>"] * max(render.workers(), 1))  # start the workers
+    render.pdf_many([warm] * max(render.workers(), 1))  # start the workers
     start = time.perf_counter()
     issued = 0
     for offset in range(0, size, batches.COMMIT_EVERY):
@@ -200,6 +253,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--pdf", help="write the 50-record report's PDF here (to look at it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -210,9 +264,9 @@ def main() -> int:
         with session_scope() as session:
             subjects_service.sync_departments(session)
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        single(args.runs)
+        page = single(args.runs, args.pdf)
         if args.batch:
-            batch(args.batch)
+            batch(args.batch, page)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         core_db.dispose_engine()
     return 0

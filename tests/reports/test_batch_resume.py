@@ -67,7 +67,10 @@ def _worker(batch_id: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "xinyong.cli", "reports", "run-batch", str(batch_id)]
     return subprocess.Popen(
         [*command, "--chunk", str(CHUNK)],
-        env={**os.environ, "PYTHONPATH": "src"},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(["src", os.environ.get("PYTHONPATH", "")]),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

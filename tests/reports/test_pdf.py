@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import shutil
 import zipfile
@@ -86,20 +87,88 @@ def test_own_report_pdf_and_xlsx_annex(session: Session) -> None:
     assert zipfile.is_zipfile(BytesIO(render.xlsx(report.content)))
 
 
-def test_print_page_has_the_screen_text_without_inline_label_boxes(session: Session) -> None:
+def test_pdf_has_the_screen_text_of_every_record(session: Session) -> None:
     f = firm(session, penalties=3)
     report = issue(session, f.owner, f.subject, "public_legal")
     screen = render.html(report.content)
-    page = render.html(report.content, for_pdf=True)
+    flat = re.sub(r"\s+", "", pdf_text(service.pdf_of(session, report)))
+    records = [
+        re.sub(r"\s+", "", html_lib.unescape(re.sub(r"<[^>]+>", "", p)))
+        for p in re.findall(r'<p class="kv">(.*?)</p>', screen, flags=re.S)
+    ]
+    assert len(records) >= 3
+    for record in records:
+        assert record in flat, record
 
-    def records(markup: str) -> list[str]:
-        return [
-            re.sub(r"<[^>]+>", "", p)
-            for p in re.findall(r'<p class="kv">(.*?)</p>', markup, flags=re.S)
-        ]
 
-    # Print: one text run per paragraph (each inline box costs WeasyPrint a layout pass).
-    assert "<b>" not in "".join(re.findall(r'<p class="kv">.*?</p>', page, flags=re.S))
-    assert "<b>" in screen
-    assert records(page) == records(screen)
-    assert len(records(page)) >= 3
+HOSTILE = (
+    '#read("/etc/passwd") ] #{ panic("x") } $x^2$ *b* _i_ @ref <lbl> `raw` \\ \\u{41} '
+    "// c /* c */ = H\n- item\n+ n / term: x ~ \u202eשלום\u202c مرحبا"
+)
+
+
+def test_hostile_values_are_printed_literally_and_nothing_is_read() -> None:
+    text = HOSTILE.replace("\n", " ")
+    content = {
+        "number": "XY20260101ABCDEF01",
+        "type_name": {"zh": "公共信用信息报告（公开版）", "en": "Public report"},
+        "audience_name": {"zh": text, "en": text},
+        "subject": {"kind": "legal_person", "name": HOSTILE, "code": "]#{"},
+        "requester": HOSTILE,
+        "purpose": '#{read("/etc/hostname")}',
+        "issued_at_local": "2026-01-01 08:00:00",
+        "as_of": "2026-01-01",
+        "valid_until": "2026-04-01",
+        "period": None,
+        "watermark": {"zh": HOSTILE, "en": HOSTILE},
+        "sections": [
+            {
+                "key": "penalties",
+                "kind": "records",
+                "title": {"zh": "二、行政处罚信息", "en": "2. Penalties"},
+                "empty": {"zh": "无", "en": "None"},
+                "rows": [
+                    {
+                        "item_name": {"zh": "行政处罚信息", "en": "Penalty"},
+                        "decision_date": "2025-12-01",
+                        "under_objection": True,
+                        "fields": [
+                            {"label": {"zh": "处罚内容", "en": "C"}, "value": {"zh": v, "en": v}}
+                            for v in (HOSTILE, '#include "/etc/passwd"', "\\", "A" * 200)
+                        ],
+                    }
+                ],
+                "entries": [],
+                "is_empty": False,
+            }
+        ],
+        "_digest": "ab" * 32,
+        "_digest_algorithm": "SHA256",
+    }
+    pdf = render.pdf(render.print_data(content))
+    flat = re.sub(r"\s+", "", pdf_text(pdf))
+    for fragment in ('#read("/etc/passwd")', "]#{panic", "$x^2$*b*_i_@ref<lbl>`raw`", "//c/*c*/"):
+        assert flat.count(fragment) >= 3, fragment  # subject, requester, record (+ watermark)
+    assert '#{read("/etc/hostname")}' in flat and '#include"/etc/passwd"' in flat
+    render_pages(pdf, "hostile")
+    assert "root:" not in flat  # /etc/passwd was not read
+    # And the compiler could not have read it: its root is an empty directory.
+    import typst
+
+    with pytest.raises(typst.TypstError):
+        render._typst().compiler.compile(b'#read("/etc/passwd")', format="pdf")
+    assert "A" * 200 in flat
+
+
+def test_english_pdf_has_english_labels_and_page_numbers(session: Session) -> None:
+    f = firm(session, penalties=2)
+    request = service.Request(
+        f.subject.id, "public_legal", "a tender bid", f.owner, "online", lang="en"
+    )
+    report = service.issue(session, request=request)
+    pdf = service.pdf_of(session, report)
+    text = pdf_text(pdf)
+    pages = len(render_pages(pdf, "english"))
+    assert f"Page {pages} of {pages}" in text
+    assert "Report number" in text and "Content digest" in text and report.number in text
+    assert "For 瑞丰" in text and "only, to a tender bid" in text  # the watermark in English

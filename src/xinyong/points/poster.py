@@ -28,7 +28,7 @@ def html(board: Board, *, lang: Language = "zh", for_pdf: bool = True) -> str:
 
 def pdf(board: Board, *, lang: Language = "zh") -> bytes:
     """The poster as a PDF (fonts embedded)."""
-    return report_render.pdf(html(board, lang=lang))
+    return report_render.html_pdf(html(board, lang=lang))
 
 
 @lru_cache(maxsize=8)

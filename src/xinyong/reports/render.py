@@ -1,14 +1,25 @@
-"""A report's HTML view, its PDF (WeasyPrint, from the same template) and its XLSX annex."""
+"""A report's HTML view, its PDF (Typst, from the same content) and its XLSX annex.
+
+The PDF is laid out by Typst (the ``typst`` binding of the Rust typesetter) from
+``portal/reports/document.typ``: that template is layout only, and the report comes in as
+JSON (``print_data``), so no value of a report is ever parsed as markup. WeasyPrint lays out
+HTML print pages that are not reports (``html_pdf``: the points poster).
+"""
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing
 import os
+import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import orjson
 import segno
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -18,6 +29,34 @@ from xinyong.core.i18n import Language, t
 from xinyong.web.render import templates
 
 TEMPLATE = "portal/reports/document.html"
+PRINT_TEMPLATE = Path(__file__).resolve().parents[1] / "web/templates/portal/reports/document.typ"
+# Noto Sans CJK (Debian fonts-noto-cjk): the only fonts Typst sees; no system or cache lookup.
+FONT_DIRS = ("/usr/share/fonts/opentype/noto",)
+# Labels of the print version (texts.yaml keys; ``.`` becomes ``_`` in the template).
+PRINT_LABELS = (
+    "rpt.number",
+    "rpt.subject",
+    "rpt.subject_code",
+    "rpt.requester",
+    "rpt.purpose",
+    "rpt.issued_at",
+    "rpt.as_of",
+    "rpt.period",
+    "rpt.valid_until",
+    "rpt.verify_hint",
+    "rpt.under_objection",
+    "rpt.none",
+    "rpt.special.statement",
+    "rpt.domain.name",
+    "rpt.domain.result",
+    "rpt.list.department",
+    "rpt.list.listed_on",
+    "rpt.list.term_end",
+    "rpt.list.legal_basis",
+    "rpt.list.reasons",
+    "rpt.disclaimer",
+    "rpt.digest",
+)
 
 
 def verify_url(number: str) -> str:
@@ -31,20 +70,25 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
 
 
+def qr_svg(url: str) -> str:
+    """A QR code of the address as an SVG document."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=1, xmldecl=False)
+    return buffer.getvalue().decode("utf-8")
+
+
 def html(
     content: dict[str, Any],
     *,
     lang: Language = "zh",
-    for_pdf: bool = False,
     links: list[tuple[str, str]] | None = None,
 ) -> str:
-    """The report as an HTML page (``for_pdf``: the print version WeasyPrint lays out)."""
+    """The report as an HTML page (the screen view; the PDF is ``pdf(print_data(...))``)."""
     url = verify_url(content["number"])
     context = {
         "c": content,
         "lang": lang,
         "t": t,
-        "for_pdf": for_pdf,
         "links": links or [],
         "qr": qr_data_uri(url),
         "verify_url": url,
@@ -54,6 +98,60 @@ def html(
     return templates.env.get_template(TEMPLATE).render(context)
 
 
+def print_data(content: dict[str, Any], *, lang: Language = "zh") -> bytes:
+    """What the print template lays out, as JSON: the same content as the HTML view, the
+    labels in the reader's language, the verification address and its QR code."""
+    url = verify_url(content["number"])
+    data = {
+        "content": {k: v for k, v in content.items() if not k.startswith("_")},
+        "lang": lang,
+        "labels": {key[4:].replace(".", "_"): t(key, lang) for key in PRINT_LABELS},
+        "verify_url": url,
+        "qr": qr_svg(url),
+        "digest": content.get("_digest", ""),
+        "digest_algorithm": content.get("_digest_algorithm", ""),
+    }
+    return orjson.dumps(data)
+
+
+class _Typst:
+    """One compiler per process: the fonts are scanned once, the template parsed once, and
+    Typst's caches stay warm between reports. Its root is an empty directory of its own.
+    A compiler cannot be used by two threads at once (the binding raises "Already
+    borrowed") and holds the GIL while it works, so threads take turns (the lock)."""
+
+    def __init__(self) -> None:
+        import typst
+
+        self.root = tempfile.mkdtemp(prefix="xinyong-typst-")
+        atexit.register(os.rmdir, self.root)
+        dirs = [d for d in FONT_DIRS if Path(d).is_dir()]
+        fonts = typst.Fonts(
+            include_system_fonts=False, include_embedded_fonts=True, font_paths=dirs
+        )
+        self.source = PRINT_TEMPLATE.read_bytes()
+        self.compiler = typst.Compiler(root=self.root, font_paths=fonts, ignore_system_fonts=True)
+        self.lock = threading.Lock()
+
+    def pdf(self, data: bytes) -> bytes:
+        with self.lock:
+            out = self.compiler.compile(
+                self.source, format="pdf", sys_inputs={"data": data.decode("utf-8")}
+            )
+        assert isinstance(out, bytes)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _typst() -> _Typst:
+    return _Typst()
+
+
+def pdf(data: bytes) -> bytes:
+    """The PDF of a report from its print data (``print_data``; fonts embedded, subset)."""
+    return _typst().pdf(data)
+
+
 @lru_cache(maxsize=1)
 def _fonts() -> Any:
     from weasyprint.text.fonts import FontConfiguration
@@ -61,8 +159,9 @@ def _fonts() -> Any:
     return FontConfiguration()
 
 
-def pdf(page: str) -> bytes:
-    """The PDF of a print page (fonts embedded, subset)."""
+def html_pdf(page: str) -> bytes:
+    """The PDF of an HTML print page laid out by WeasyPrint (print pages that are not
+    reports, e.g. the points poster)."""
     from weasyprint import HTML
 
     document = HTML(string=page).render(font_config=_fonts())
@@ -82,8 +181,9 @@ def _pool(size: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=size, mp_context=context)
 
 
-def pdf_many(pages: list[str]) -> list[bytes]:
-    """PDFs of several print pages, laid out in parallel by worker processes when allowed."""
+def pdf_many(pages: list[bytes]) -> list[bytes]:
+    """PDFs of several reports' print data, laid out in parallel by worker processes when
+    allowed."""
     size = workers()
     if size <= 1 or len(pages) <= 1:
         return [pdf(page) for page in pages]

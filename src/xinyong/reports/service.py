@@ -246,7 +246,7 @@ class Prepared:
     content_digest: str
     content_signature: str
     key_id: str
-    page: str
+    page: bytes  # the print data the PDF is laid out from (render.print_data)
 
 
 def _signed_content(body: dict[str, Any]) -> tuple[signing.Suite, str, str, str, str]:
@@ -289,7 +289,7 @@ def prepare(session: Session, *, request: Request) -> Prepared:
     )
     suite, algorithm, digest, signature, key_id = _signed_content(body)
     shown = {**body, "_digest": digest, "_digest_algorithm": algorithm.upper()}
-    page = render.html(shown, lang=request.lang, for_pdf=True)
+    page = render.print_data(shown, lang=request.lang)
     return Prepared(
         request,
         subject,
