@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.checks.test_console import City, _build_city, _check, _login
+from tests.checks.test_console import City, _build_city, _check
+from tests.webkit import login
 from tests.commitments.helpers import signed
 from tests.conftest import LiveCities
 from xinyong.auth.principal import Principal
@@ -117,7 +118,7 @@ def test_result_page_shows_commitments(city: City) -> None:
             actor="t", department_id=c.department_id, today=date.today(),
         )  # fmt: skip
         number = c.number
-    client = _login("buyer")
+    client = login("buyer")
     check_id, page = _check(client, city.clean_uscc)
     assert "信用承诺(履行中与违诺)" in page and number in page and "违诺" in page
     english = client.get(f"/console/checks/{check_id}?lang=en").text
