@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.checks.test_console import City, _build_city, _check
-from tests.webkit import login
 from tests.commitments.helpers import signed
 from tests.conftest import LiveCities
+from tests.webkit import login
 from xinyong.auth.principal import Principal
 from xinyong.checks import answers
 from xinyong.checks import service as checks
