@@ -176,15 +176,35 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     list_aggs += [(pl.col("list_code") == code).any().alias(f"l__{code}") for code in flags]
     if list_aggs:
         aligned.append(inputs.lists.lazy().group_by("subject_id").agg(list_aggs))
-    plans = [
-        ids.lazy()
-        .join(grouped, on="subject_id", how="left", maintain_order="left")
-        .drop("subject_id")
-        for grouped in aligned
-    ]
-    for frame in pl.collect_all(plans):
-        values += frame.get_columns()
+    subject_ids = ids.get_column("subject_id")
+    for frame in pl.collect_all(aligned):
+        values += _placed(
+            frame.drop("subject_id"), _rows_of(subject_ids, frame["subject_id"]), ids.height
+        )
     return Prepared(subjects.hstack(values), columns)
+
+
+def _rows_of(sorted_ids: pl.Series, wanted: pl.Series) -> pl.Series:
+    """The row of each wanted subject in ``sorted_ids`` (null: not there), by binary search."""
+    if sorted_ids.is_empty():
+        return pl.repeat(None, wanted.len(), dtype=pl.UInt32, eager=True)
+    at = sorted_ids.search_sorted(wanted).clip(upper_bound=sorted_ids.len() - 1)
+    hit = sorted_ids.gather(at) == wanted
+    return pl.select(pl.when(hit).then(at)).to_series()
+
+
+def _placed(frame: pl.DataFrame, rows: pl.Series, height: int) -> list[pl.Series]:
+    """Each column of ``frame`` put at ``rows`` of a column of ``height`` nulls (a null row: a
+    subject outside the frame being built)."""
+    inside = rows.is_not_null()
+    if not inside.all():
+        rows, frame = rows.filter(inside), frame.filter(inside)
+    return [
+        pl.repeat(None, height, dtype=column.dtype, eager=True)
+        .alias(column.name)
+        .scatter(rows, column)
+        for column in frame.get_columns()
+    ]
 
 
 def _registration_age(registered: pl.Series, as_of: date) -> pl.Series:
@@ -267,15 +287,11 @@ def _records_values(
     plans: list[pl.LazyFrame] = []
     for part, indicators in zip(pl.collect_all(parts), by_item.values(), strict=True):
         plans += _item_values(indicators, conditions, part.lazy(), as_of)
-    height = ids.height
     out: dict[str, pl.Series] = {}
     for frame in pl.collect_all(plans):
         rows = position.gather(frame[_GROUP])
-        inside = rows.is_not_null()
-        rows = rows.filter(inside)
-        for name in frame.columns[1:]:
-            placed = pl.repeat(None, height, dtype=frame.schema[name], eager=True).alias(name)
-            out[name] = placed.scatter(rows, frame[name].filter(inside))
+        for placed in _placed(frame.drop(_GROUP), rows, ids.height):
+            out[placed.name] = placed
     return [out[column] for column, _ in named]
 
 
