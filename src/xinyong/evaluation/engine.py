@@ -179,7 +179,7 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     subject_ids = ids.get_column("subject_id")
     for frame in pl.collect_all(aligned):
         values += _placed(
-            frame.drop("subject_id"), _rows_of(subject_ids, frame["subject_id"]), ids.height
+            frame.get_columns()[1:], _rows_of(subject_ids, frame["subject_id"]), ids.height
         )
     return Prepared(subjects.hstack(values), columns)
 
@@ -187,24 +187,27 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
 def _rows_of(sorted_ids: pl.Series, wanted: pl.Series) -> pl.Series:
     """The row of each wanted subject in ``sorted_ids`` (null: not there), by binary search."""
     if sorted_ids.is_empty():
-        return pl.repeat(None, wanted.len(), dtype=pl.UInt32, eager=True)
+        return _nulls("rows", pl.UInt32, wanted.len())
     at = sorted_ids.search_sorted(wanted).clip(upper_bound=sorted_ids.len() - 1)
-    hit = sorted_ids.gather(at) == wanted
-    return pl.select(pl.when(hit).then(at)).to_series()
+    return at.zip_with(sorted_ids.gather(at) == wanted, _nulls("rows", at.dtype, at.len()))
 
 
-def _placed(frame: pl.DataFrame, rows: pl.Series, height: int) -> list[pl.Series]:
-    """Each column of ``frame`` put at ``rows`` of a column of ``height`` nulls (a null row: a
-    subject outside the frame being built)."""
-    inside = rows.is_not_null()
-    if not inside.all():
-        rows, frame = rows.filter(inside), frame.filter(inside)
-    return [
-        pl.repeat(None, height, dtype=column.dtype, eager=True)
-        .alias(column.name)
-        .scatter(rows, column)
-        for column in frame.get_columns()
-    ]
+def _nulls(name: str, dtype: Any, height: int) -> pl.Series:
+    return pl.Series(name, [None], dtype=dtype).new_from_index(0, height)
+
+
+def _placed(columns: list[pl.Series], rows: pl.Series, height: int) -> list[pl.Series]:
+    """Each column put at ``rows`` of a column of ``height`` (null elsewhere; a null row: a
+    subject outside the frame being built): one index of ``height`` built, then each column
+    gathered through it (a gather is cheaper than a scatter into a column of nulls)."""
+    if not columns:
+        return []
+    index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
+    if rows.null_count():
+        inside = rows.is_not_null()
+        rows, index = rows.filter(inside), index.filter(inside)
+    source = _nulls("index", pl.UInt32, height).scatter(rows, index)
+    return [column.gather(source) for column in columns]
 
 
 def _registration_age(registered: pl.Series, as_of: date) -> pl.Series:
@@ -255,7 +258,7 @@ def _records_values(
     if not records["subject_id"].is_sorted():
         records = records.sort(["subject_id", "record_id"], maintain_order=True)
     group = records["subject_id"].rle_id().cast(pl.Int64).alias(_GROUP)
-    records = records.with_columns(group)
+    records = records.hstack([group])
     # each subject of the records frame (in group order): its row in ``ids`` or null
     last = (group != group.shift(-1)).fill_null(True)
     position = (
@@ -290,7 +293,7 @@ def _records_values(
     out: dict[str, pl.Series] = {}
     for frame in pl.collect_all(plans):
         rows = position.gather(frame[_GROUP])
-        for placed in _placed(frame.drop(_GROUP), rows, ids.height):
+        for placed in _placed(frame.get_columns()[1:], rows, ids.height):
             out[placed.name] = placed
     return [out[column] for column, _ in named]
 
