@@ -166,8 +166,7 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
         if i.source.kind == SourceKind.commitments
     ]
     if commitment_aggs:
-        grouped = inputs.commitments.lazy().group_by("subject_id").agg(commitment_aggs)
-        aligned.append(grouped)
+        aligned.append(inputs.commitments.lazy().group_by("subject_id").agg(commitment_aggs))
     list_aggs = [
         (pl.col("list_code") == i.source.list_code).any().cast(pl.Float64).alias(c)
         for c, i in named
@@ -177,10 +176,8 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     if list_aggs:
         aligned.append(inputs.lists.lazy().group_by("subject_id").agg(list_aggs))
     subject_ids = ids.get_column("subject_id")
-    for frame in pl.collect_all(aligned):
-        values += _placed(
-            frame.get_columns()[1:], _rows_of(subject_ids, frame["subject_id"]), ids.height
-        )
+    found = [(g, _rows_of(subject_ids, g["subject_id"])) for g in pl.collect_all(aligned)]
+    values += _placed(found, ids.height)
     return Prepared(subjects.hstack(values), columns)
 
 
@@ -196,18 +193,20 @@ def _nulls(name: str, dtype: Any, height: int) -> pl.Series:
     return pl.Series(name, [None], dtype=dtype).new_from_index(0, height)
 
 
-def _placed(columns: list[pl.Series], rows: pl.Series, height: int) -> list[pl.Series]:
-    """Each column put at ``rows`` of a column of ``height`` (null elsewhere; a null row: a
-    subject outside the frame being built): one index of ``height`` built, then each column
-    gathered through it (a gather is cheaper than a scatter into a column of nulls)."""
-    if not columns:
-        return []
-    index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
-    if rows.null_count():
-        inside = rows.is_not_null()
-        rows, index = rows.filter(inside), index.filter(inside)
-    source = _nulls("index", pl.UInt32, height).scatter(rows, index)
-    return [column.gather(source) for column in columns]
+def _placed(frames: list[tuple[pl.DataFrame, pl.Series]], height: int) -> list[pl.Series]:
+    """The columns of each frame (but its first, the key) put at the frame's rows of a frame of
+    ``height`` rows (null elsewhere; a null row: a subject outside the frame being built): one
+    index of ``height`` built per frame, then every column gathered through it, the gathers
+    of all frames in one parallel query."""
+    plans = []
+    for frame, rows in frames:
+        index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
+        if rows.null_count():
+            inside = rows.is_not_null()
+            rows, index = rows.filter(inside), index.filter(inside)
+        source = _nulls("index", pl.UInt32, height).scatter(rows, index)
+        plans.append(frame.lazy().select(pl.all().exclude(frame.columns[0]).gather(source)))
+    return [column for placed in pl.collect_all(plans) for column in placed.get_columns()]
 
 
 def _registration_age(registered: pl.Series, as_of: date) -> pl.Series:
@@ -290,11 +289,8 @@ def _records_values(
     plans: list[pl.LazyFrame] = []
     for part, indicators in zip(pl.collect_all(parts), by_item.values(), strict=True):
         plans += _item_values(indicators, conditions, part.lazy(), as_of)
-    out: dict[str, pl.Series] = {}
-    for frame in pl.collect_all(plans):
-        rows = position.gather(frame[_GROUP])
-        for placed in _placed(frame.get_columns()[1:], rows, ids.height):
-            out[placed.name] = placed
+    found = [(frame, position.gather(frame[_GROUP])) for frame in pl.collect_all(plans)]
+    out = {placed.name: placed for placed in _placed(found, ids.height)}
     return [out[column] for column, _ in named]
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, literal_column, or_, select
+from sqlalchemy import Select, and_, case, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.commitments import indicators as commitment_indicators
@@ -167,10 +167,32 @@ def read_inputs(
     return Inputs(subjects, records, lists, departments, commitments)
 
 
+def field_items(models: Sequence[EvaluationModel]) -> dict[str, list[str]]:
+    """The items whose records each payload field is read from (an indicator reads its own
+    item's records only)."""
+    found: dict[str, set[str]] = {}
+    for model in models:
+        for indicator in model.indicators():
+            source = indicator.source
+            names = [f.field for f in source.where]
+            names += [x for x in (source.field, indicator.sum_field) if x]
+            for name in names:
+                found.setdefault(name, set()).update([source.item] if source.item else [])
+    return {name: sorted(items) for name, items in found.items()}
+
+
 def _records_stmt(models: Sequence[EvaluationModel], as_of: date, *, extract: bool) -> Any:
     fields = payload_fields(models)
+    items_of = field_items(models)
+    # jsonb ->> only on the rows of the items that read the field (null on the others)
     payload: list[Any] = (
-        [Record.payload[name].as_string().label(f"f_{name}") for name in fields]
+        [
+            case(
+                (Record.item_code.in_(items_of[name]), Record.payload[name].as_string()),
+                else_=None,
+            ).label(f"f_{name}")
+            for name in fields
+        ]
         if extract
         else [literal_column("records.payload").label("payload")]
     )
