@@ -2,6 +2,11 @@
 
 Every step is per subject, so any partition of the subjects (a Dask partition, the flagged
 subjects of an incremental run) gives each subject exactly what a full run gives it.
+
+A run of several models (``score_all``) first computes what their indicators share once
+(``prepare``: the records of each item taken once, every distinct indicator source one column
+aligned with the subjects), then scores each model from those columns; the models whose grades
+no other pending model reads are collected together.
 """
 
 from __future__ import annotations
