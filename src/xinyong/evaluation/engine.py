@@ -283,12 +283,18 @@ def _records_values(
     }
     parts = []
     for item, indicators in by_item.items():
-        needed = {_GROUP, "decision_date", "severity"}
+        needed = {_GROUP}  # the columns the item's indicators read, no more
         for column, indicator in indicators:
             needed.update(conditions[column].meta.root_names())
             needed.update(
                 f"f_{name}" for name in (indicator.sum_field, indicator.source.field) if name
             )
+            if indicator.aggregation == Aggregation.max_severity:
+                needed.add("severity")
+            if indicator.aggregation == Aggregation.months_since_latest or (
+                indicator.source.kind == SourceKind.field
+            ):
+                needed.add("decision_date")
         order = [c for c in records.columns if c in needed]  # keeps the frame's column order
         parts.append(records.lazy().filter(pl.col("item_code") == item).select(order))
     plans: list[pl.LazyFrame] = []
