@@ -585,12 +585,7 @@ def _score(
 ) -> pl.LazyFrame:
     frame = _features(model, prepared, grades)
     indicators = model.indicators()
-    frame = frame.with_columns(
-        (scoring_expr(i.scoring, pl.col(value_column(i.code))) * i.weight)
-        .round(4)
-        .alias(points_column(i.code))
-        for i in indicators
-    )
+    frame = frame.with_columns(_points(i).alias(points_column(i.code)) for i in indicators)
     total = pl.lit(float(model.base_score))
     for indicator in indicators:
         total = total + pl.col(points_column(indicator.code))
@@ -600,6 +595,26 @@ def _score(
     frame = frame.select(*_column_order(model), *points, "score", *flags)
     # the population keeps the subjects' order: already sorted by subject
     return _grades(model, frame).drop("registration_date")
+
+
+def _points(indicator: Indicator) -> pl.Expr:
+    """``(points × weight)`` rounded to 4 places; a weight of 1 and a table whose points are
+    already round give the table's points as they are (the same numbers, fewer passes)."""
+    expr = scoring_expr(indicator.scoring, pl.col(value_column(indicator.code)))
+    if indicator.weight == 1 and _fixed_and_round(indicator.scoring):
+        return expr
+    return (expr * indicator.weight).round(4)
+
+
+def _fixed_and_round(scoring: Scoring) -> bool:
+    """Whether every points value the scoring gives is one of its table's and has at most
+    four decimal places (rounding would leave it as it is)."""
+    if scoring.kind == "linear":
+        return False
+    found = [0.0, *(i.points for i in scoring.table)]
+    if scoring.kind == "lookup":
+        found = [scoring.default, *scoring.map.values()]
+    return all(round(value, 4) == value and abs(value) < 1e9 for value in found)
 
 
 def _band(model: EvaluationModel, score_col: pl.Expr) -> pl.Expr:
