@@ -127,11 +127,14 @@ def indicator_key(indicator: Indicator) -> str:
 @dataclass(frozen=True)
 class Prepared:
     """What the models of a run read, computed once: one row per subject of ``inputs.subjects``
-    (sorted by subject), its kind, industry, registration date and age, one column per distinct
+    (sorted by subject), its kind, industry, registration date and age, one value per distinct
     indicator source (``indicator_key``) and one ``l__<list>`` flag per list an override reads."""
 
     frame: pl.DataFrame
     columns: dict[str, str]
+    # the records and field values: frames of values with each frame's rows in ``frame``
+    # (null: a subject outside it), placed for each model's population only
+    parts: list[tuple[pl.DataFrame, pl.Series]]
 
     def column(self, indicator: Indicator) -> str:
         return self.columns[indicator_key(indicator)]
@@ -158,7 +161,7 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     flags = sorted({code for model in models for code in _override_lists(model)})
     ids = subjects.select("subject_id")
     values: list[pl.Series] = [_registration_age(subjects["registration_date"], as_of)]
-    values += _records_values(
+    parts = _records_values(
         [(c, i) for c, i in named if i.source.kind in (SourceKind.records, SourceKind.field)],
         inputs,
         as_of,
@@ -183,7 +186,7 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     subject_ids = ids.get_column("subject_id")
     found = [(g, _rows_of(subject_ids, g["subject_id"])) for g in pl.collect_all(aligned)]
     values += _placed(found, ids.height)
-    return Prepared(subjects.hstack(values), columns)
+    return Prepared(subjects.hstack(values), columns, parts)
 
 
 def _rows_of(sorted_ids: pl.Series, wanted: pl.Series) -> pl.Series:
@@ -198,19 +201,21 @@ def _nulls(name: str, dtype: Any, height: int) -> pl.Series:
     return pl.Series(name, [None], dtype=dtype).new_from_index(0, height)
 
 
+def _placing(frame: pl.DataFrame, rows: pl.Series, height: int) -> pl.LazyFrame:
+    """The columns of ``frame`` put at its ``rows`` of a frame of ``height`` rows (null
+    elsewhere; a null row: a subject outside the frame being built): one index of ``height``
+    built, then every column gathered through it."""
+    index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
+    if rows.null_count():
+        inside = rows.is_not_null()
+        rows, index = rows.filter(inside), index.filter(inside)
+    source = _nulls("index", pl.UInt32, height).scatter(rows, index)
+    return frame.lazy().select(pl.all().gather(source))
+
+
 def _placed(frames: list[tuple[pl.DataFrame, pl.Series]], height: int) -> list[pl.Series]:
-    """The columns of each frame (but its first, the key) put at the frame's rows of a frame of
-    ``height`` rows (null elsewhere; a null row: a subject outside the frame being built): one
-    index of ``height`` built per frame, then every column gathered through it, the gathers
-    of all frames in one parallel query."""
-    plans = []
-    for frame, rows in frames:
-        index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
-        if rows.null_count():
-            inside = rows.is_not_null()
-            rows, index = rows.filter(inside), index.filter(inside)
-        source = _nulls("index", pl.UInt32, height).scatter(rows, index)
-        plans.append(frame.lazy().select(pl.all().exclude(frame.columns[0]).gather(source)))
+    """``_placing`` of frames keyed by their first column, in one parallel query."""
+    plans = [_placing(frame.drop(frame.columns[0]), rows, height) for frame, rows in frames]
     return [column for placed in pl.collect_all(plans) for column in placed.get_columns()]
 
 
@@ -250,12 +255,12 @@ def _months_since(dates: pl.Series, as_of: date) -> pl.Series:
 
 def _records_values(
     named: list[tuple[str, Indicator]], inputs: Inputs, as_of: date, ids: pl.DataFrame
-) -> list[pl.Series]:
+) -> list[tuple[pl.DataFrame, pl.Series]]:
     """Every records and field indicator, item by item: the item's rows taken once (in subject
     order), running sums and maxima read at each subject's last row, sums by one group-by over
-    the rows they count, a field from each subject's latest counting record; each value put at
-    its subject's row of ``ids`` (a subject without records of the item: null, filled later
-    like a subject without records)."""
+    the rows they count, a field from each subject's latest counting record. Frames of values
+    with each row's subject's row of ``ids`` (a subject without records of the item: no row,
+    its values null, filled later like a subject without records)."""
     if not named:
         return []
     records = inputs.records
@@ -300,9 +305,7 @@ def _records_values(
     plans: list[pl.LazyFrame] = []
     for part, indicators in zip(pl.collect_all(parts), by_item.values(), strict=True):
         plans += _item_values(indicators, conditions, part.lazy(), as_of)
-    found = [(frame, position.gather(frame[_GROUP])) for frame in pl.collect_all(plans)]
-    out = {placed.name: placed for placed in _placed(found, ids.height)}
-    return [out[column] for column, _ in named]
+    return [(frame.drop(_GROUP), position.gather(frame[_GROUP])) for frame in pl.collect_all(plans)]
 
 
 def _item_values(
@@ -450,10 +453,20 @@ def _features(
         if i.source.kind == SourceKind.registration_age
     ]
     flags = [f"l__{code}" for code in _override_lists(model)]
-    frame = (
-        prepared.frame.lazy()
-        .filter(_in_population(model))
-        .select("subject_id", "registration_date", *shared, *ages, *flags)
+    keep = prepared.frame.select(_in_population(model)).to_series()
+    height = int(keep.sum())
+    # each subject's row in the population (null: outside it)
+    row = keep.cast(pl.UInt32).cum_sum() - 1
+    row = row.zip_with(keep, _nulls("row", pl.UInt32, row.len()))
+    own = {prepared.column(i) for i in model.indicators() if i.source.kind in SHARED}
+    placed = [
+        _placing(values.select(wanted), row.gather(rows), height)
+        for values, rows in prepared.parts
+        if (wanted := [c for c in values.columns if c in own])
+    ]
+    base = prepared.frame.lazy().filter(keep)
+    frame = pl.concat([base, *placed], how="horizontal").select(
+        "subject_id", "registration_date", *shared, *ages, *flags
     )
     frame = _grade_values(model, frame, grades).pipe(_fill_counts, model)
     return frame.select(*_column_order(model), *flags)
