@@ -132,9 +132,9 @@ class Prepared:
 
     frame: pl.DataFrame
     columns: dict[str, str]
-    # the records and field values: frames of values with each frame's rows in ``frame``
-    # (null: a subject outside it), placed for each model's population only
-    parts: list[tuple[pl.DataFrame, pl.Series]]
+    # the records and field values: frames of ``__row`` (the subject's row in ``frame``, null:
+    # a subject outside it) and values, placed for each model's population only
+    parts: list[pl.DataFrame]
 
     def column(self, indicator: Indicator) -> str:
         return self.columns[indicator_key(indicator)]
@@ -184,7 +184,10 @@ def prepare(models: Sequence[EvaluationModel], inputs: Inputs, as_of: date) -> P
     if list_aggs:
         aligned.append(inputs.lists.lazy().group_by("subject_id").agg(list_aggs))
     subject_ids = ids.get_column("subject_id")
-    found = [(g, _rows_of(subject_ids, g["subject_id"])) for g in pl.collect_all(aligned)]
+    found = [
+        pl.DataFrame([_rows_of(subject_ids, g["subject_id"]).alias("__row"), *g.get_columns()[1:]])
+        for g in pl.collect_all(aligned)
+    ]
     values += _placed(found, ids.height)
     return Prepared(subjects.hstack(values), columns, parts)
 
@@ -201,21 +204,29 @@ def _nulls(name: str, dtype: Any, height: int) -> pl.Series:
     return pl.Series(name, [None], dtype=dtype).new_from_index(0, height)
 
 
-def _placing(frame: pl.DataFrame, rows: pl.Series, height: int) -> pl.LazyFrame:
-    """The columns of ``frame`` put at its ``rows`` of a frame of ``height`` rows (null
-    elsewhere; a null row: a subject outside the frame being built): one index of ``height``
-    built, then every column gathered through it."""
-    index = pl.int_range(rows.len(), dtype=pl.UInt32, eager=True)
-    if rows.null_count():
-        inside = rows.is_not_null()
-        rows, index = rows.filter(inside), index.filter(inside)
-    source = _nulls("index", pl.UInt32, height).scatter(rows, index)
-    return frame.lazy().select(pl.all().gather(source))
+def _sources(frames: list[pl.DataFrame], row: pl.Series, height: int) -> list[pl.Series]:
+    """For each frame (its first column: each row's row in the frame being built, or null), the
+    index of ``height`` that gathers its rows into place (null where no row goes): the rows
+    mapped through ``row`` (when given) in one parallel query, then scattered."""
+    plans = []
+    for frame in frames:
+        at = pl.col(frame.columns[0])
+        target = at if row.is_empty() else pl.lit(row).gather(at)
+        plans.append(frame.lazy().select(target.alias("at")).with_row_index("i").drop_nulls("at"))
+    return [
+        _nulls("index", pl.UInt32, height).scatter(found["at"], found["i"])
+        for found in pl.collect_all(plans)
+    ]
 
 
-def _placed(frames: list[tuple[pl.DataFrame, pl.Series]], height: int) -> list[pl.Series]:
-    """``_placing`` of frames keyed by their first column, in one parallel query."""
-    plans = [_placing(frame.drop(frame.columns[0]), rows, height) for frame, rows in frames]
+def _placed(frames: list[pl.DataFrame], height: int) -> list[pl.Series]:
+    """The columns of each frame but its first (each row's row in the frame being built, or
+    null) put at those rows of ``height`` (null elsewhere), in one parallel query."""
+    sources = _sources(frames, pl.Series(dtype=pl.UInt32), height)
+    plans = [
+        frame.lazy().select(pl.all().exclude(frame.columns[0]).gather(source))
+        for frame, source in zip(frames, sources, strict=True)
+    ]
     return [column for placed in pl.collect_all(plans) for column in placed.get_columns()]
 
 
@@ -255,12 +266,13 @@ def _months_since(dates: pl.Series, as_of: date) -> pl.Series:
 
 def _records_values(
     named: list[tuple[str, Indicator]], inputs: Inputs, as_of: date, ids: pl.DataFrame
-) -> list[tuple[pl.DataFrame, pl.Series]]:
+) -> list[pl.DataFrame]:
     """Every records and field indicator, item by item: the item's rows taken once (in subject
     order), running sums and maxima read at each subject's last row, sums by one group-by over
-    the rows they count, a field from each subject's latest counting record. Frames of values
-    with each row's subject's row of ``ids`` (a subject without records of the item: no row,
-    its values null, filled later like a subject without records)."""
+    the rows they count, a field from each subject's latest counting record. Frames of
+    ``__row`` (the subject's row of ``ids``, null: a subject outside it) and values (a subject
+    without records of the item: no row, its values null, filled later like a subject without
+    records)."""
     if not named:
         return []
     records = inputs.records
@@ -305,7 +317,8 @@ def _records_values(
     plans: list[pl.LazyFrame] = []
     for part, indicators in zip(pl.collect_all(parts), by_item.values(), strict=True):
         plans += _item_values(indicators, conditions, part.lazy(), as_of)
-    return [(frame.drop(_GROUP), position.gather(frame[_GROUP])) for frame in pl.collect_all(plans)]
+    row = pl.lit(position).gather(pl.col(_GROUP)).alias("__row")  # its subject's row in ids
+    return pl.collect_all([plan.select(row, pl.all().exclude(_GROUP)) for plan in plans])
 
 
 def _item_values(
@@ -453,18 +466,25 @@ def _features(
         if i.source.kind == SourceKind.registration_age
     ]
     flags = [f"l__{code}" for code in _override_lists(model)]
-    keep = prepared.frame.select(_in_population(model)).to_series()
-    height = int(keep.sum())
     # each subject's row in the population (null: outside it)
-    row = keep.cast(pl.UInt32).cum_sum() - 1
-    row = row.zip_with(keep, _nulls("row", pl.UInt32, row.len()))
+    keep = _in_population(model)
+    at = keep.cast(pl.Int64).cum_sum() - 1
+    rows = prepared.frame.select(keep.alias("keep"), pl.when(keep).then(at).alias("row"))
+    keep_series = rows.get_column("keep")
+    row = rows.get_column("row").cast(pl.UInt32)
+    height = int(keep_series.sum())
     own = {prepared.column(i) for i in model.indicators() if i.source.kind in SHARED}
-    placed = [
-        _placing(values.select(wanted), row.gather(rows), height)
-        for values, rows in prepared.parts
-        if (wanted := [c for c in values.columns if c in own])
+    parts = [
+        (frame, wanted)
+        for frame in prepared.parts
+        if (wanted := [c for c in frame.columns[1:] if c in own])
     ]
-    base = prepared.frame.lazy().filter(keep)
+    sources = _sources([frame for frame, _ in parts], row, height)
+    placed = [
+        frame.lazy().select(pl.col(wanted).gather(source))
+        for (frame, wanted), source in zip(parts, sources, strict=True)
+    ]
+    base = prepared.frame.lazy().filter(keep_series)
     frame = pl.concat([base, *placed], how="horizontal").select(
         "subject_id", "registration_date", *shared, *ages, *flags
     )
