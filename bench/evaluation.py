@@ -10,7 +10,8 @@ loaded into a scratch PostgreSQL database, then:
    (count and latest decision per subject), timed beside the compute step.
 3. ``--flagged`` (1,000) legal persons flagged for re-evaluation (the flags the load's expiry
    job left are cleared first: the full run met them), then an incremental run.
-4. Peak resident memory of the process (ru_maxrss).
+4. Peak resident memory of the process (ru_maxrss), and the machine's load average (the
+   figures are wall-clock times: a busy machine slows them).
 
 Targets (issue 17, 1,000,000 subjects ≈ 4.4M records): full run ≤ 60 s; compute ≤ 2× the
 bare group-by; 1,000 flagged subjects ≤ 2 s; peak memory ≤ 6 GiB.
@@ -135,6 +136,8 @@ def _measure(url: str, args: argparse.Namespace) -> None:
     _incremental(args)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"[memory] peak resident {peak:,.0f} MiB", flush=True)
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"[machine] {os.cpu_count()} cores, load average {load} (1, 5, 15 min)", flush=True)
 
 
 def _incremental(args: argparse.Namespace) -> None:
