@@ -59,17 +59,24 @@ def contributions(model: EvaluationModel, frame: pl.DataFrame) -> pl.Series:
     per row. Each pair is formatted only on the rows that write it (most indicators are zero
     for most subjects), then put back at those rows and joined."""
     height = frame.height
-    pairs: list[pl.Series] = []
-    for indicator in model.indicators():
-        code = indicator.code
-        rows = frame.select(pl.arg_where(_present(model, frame, code))).to_series()
-        if rows.is_empty():
-            continue
-        columns = [value_column(code), points_column(code)]
-        taken = frame.select(pl.col(columns).gather(rows))
-        text = taken.select(_pair(code, frame.schema[columns[0]]))
-        placed = pl.Series(code, [None], dtype=pl.Utf8).new_from_index(0, height)
-        pairs.append(placed.scatter(rows, text.to_series()))
+    codes = [indicator.code for indicator in model.indicators()]
+    found = pl.collect_all(
+        [frame.lazy().select(pl.arg_where(_present(model, frame, code))) for code in codes]
+    )
+    written = [(code, rows.to_series()) for code, rows in zip(codes, found, strict=True)]
+    written = [(code, rows) for code, rows in written if not rows.is_empty()]
+    texts = pl.collect_all(
+        [
+            frame.lazy()
+            .select(pl.col(value_column(code), points_column(code)).gather(rows))
+            .select(_pair(code, frame.schema[value_column(code)]))
+            for code, rows in written
+        ]
+    )
+    pairs = [
+        pl.Series(code, [None], dtype=pl.Utf8).new_from_index(0, height).scatter(rows, text)
+        for (code, rows), text in zip(written, (t.to_series() for t in texts), strict=True)
+    ]
     if not pairs:
         return pl.Series("contributions", ["{}"] * height, dtype=pl.Utf8)
     body = pl.concat_str(pairs, separator=",", ignore_nulls=True).fill_null("")
