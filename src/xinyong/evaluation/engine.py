@@ -480,8 +480,13 @@ def _features(
         if (wanted := [c for c in frame.columns[1:] if c in own])
     ]
     sources = _sources([frame for frame, _ in parts], row, height)
+    # counts are filled as they are placed (``_fill_counts`` then finds no null in them)
+    zero = {prepared.column(i) for i in model.indicators() if _zero_when_absent(i)} & own
     placed = [
-        frame.lazy().select(pl.col(wanted).gather(source))
+        frame.lazy().select(
+            pl.col(c).gather(source).fill_null(0.0) if c in zero else pl.col(c).gather(source)
+            for c in wanted
+        )
         for (frame, wanted), source in zip(parts, sources, strict=True)
     ]
     base = prepared.frame.lazy().filter(keep_series)
@@ -530,17 +535,17 @@ def _graded(graded: pl.DataFrame) -> pl.Expr:
     return pl.when(ids.gather(at) == pl.col("subject_id")).then(grade)
 
 
+def _zero_when_absent(indicator: Indicator) -> bool:
+    """Whether a subject without anything to count has 0 (not no value)."""
+    counts = (Aggregation.count, Aggregation.exists, Aggregation.sum, Aggregation.max_severity)
+    return indicator.aggregation in counts or indicator.source.measure in ("kept", "breaches")
+
+
 def _fill_counts(frame: pl.LazyFrame, model: EvaluationModel) -> pl.LazyFrame:
-    zero_when_absent = {
-        Aggregation.count,
-        Aggregation.exists,
-        Aggregation.sum,
-        Aggregation.max_severity,
-    }
     fills = [
         pl.col(value_column(i.code)).fill_null(0.0)
         for i in model.indicators()
-        if i.aggregation in zero_when_absent or i.source.measure in ("kept", "breaches")
+        if _zero_when_absent(i)
     ]
     return frame.with_columns(fills) if fills else frame
 
