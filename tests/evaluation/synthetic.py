@@ -30,7 +30,9 @@ def inputs(
     lists: list[tuple[int, str]],
 ) -> frames.Inputs:
     """Frames shaped exactly as ``frames.read_inputs`` returns them."""
-    names = frames.payload_fields(list(get_models().models.values()))
+    models = list(get_models().models.values())
+    names = frames.payload_fields(models)
+    coded = set(frames.coded_fields(models))
     subject_frame = pl.DataFrame(
         subjects,
         schema={
@@ -55,12 +57,12 @@ def inputs(
     schema: dict[str, Any] = {
         "subject_id": pl.Int64,
         "record_id": pl.Int64,
-        "item_code": pl.Utf8,
-        "severity": pl.Utf8,
+        "item_code": pl.Categorical,
+        "severity": pl.Categorical,
         "decision_date": pl.Date,
         "disclosure_end": pl.Date,
         "department_id": pl.Int64,
-        **{f"f_{n}": pl.Utf8 for n in names},
+        **{f"f_{n}": pl.Categorical if n in coded else pl.Utf8 for n in names},
     }
     record_frame = pl.DataFrame(rows, schema=schema, orient="row")
     list_frame = pl.DataFrame(

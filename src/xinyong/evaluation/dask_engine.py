@@ -27,13 +27,7 @@ def _partition(inputs: Inputs, parts: int, index: int) -> Inputs:
 def _score_partition(
     models: Sequence[EvaluationModel], inputs: Inputs, as_of: date
 ) -> dict[str, pl.DataFrame]:
-    grades: dict[str, pl.DataFrame] = {}
-    results: dict[str, pl.DataFrame] = {}
-    for model in models:
-        result = engine.score(model, inputs, as_of, grades)
-        grades[model.code] = result.select("subject_id", "grade")
-        results[model.code] = result
-    return results
+    return engine.score_all(models, inputs, as_of)
 
 
 def compute(

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, literal_column, or_, select
+from sqlalchemy import Select, and_, case, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.commitments import indicators as commitment_indicators
@@ -35,7 +35,9 @@ class Inputs:
     """The frames one computation reads (each sorted by subject for determinism)."""
 
     subjects: pl.DataFrame  # subject_id, kind, industry, registration_date
-    records: pl.DataFrame  # subject_id, record_id, item_code, severity, decision_date, ...
+    # subject_id, record_id, item_code, severity, decision_date, ... (by subject, then record;
+    # item, severity and the fields read as codes are categoricals, see ``coded_fields``)
+    records: pl.DataFrame
     lists: pl.DataFrame  # subject_id, list_code
     departments: dict[int, str]  # department id -> kind
     # subject_id, status, signed_on of the commitments that count (withdrawn ones never)
@@ -69,6 +71,18 @@ def payload_fields(models: Sequence[EvaluationModel]) -> list[str]:
             found.update(f.field for f in indicator.source.where)
             found.update(x for x in (indicator.source.field, indicator.sum_field) if x)
     return sorted(found)
+
+
+def coded_fields(models: Sequence[EvaluationModel]) -> list[str]:
+    """Payload fields read only as codes (compared with ``eq``/``in``, or a latest value): read
+    as categoricals, so that filtering and taking the rows of an item move integers. Fields
+    also parsed (``contains``, ``gte``, ``lte``, sums) stay text."""
+    parsed: set[str] = set()
+    for model in models:
+        for indicator in model.indicators():
+            parsed.update(f.field for f in indicator.source.where if f.op not in ("eq", "in"))
+            parsed.update([indicator.sum_field] if indicator.sum_field else [])
+    return [name for name in payload_fields(models) if name not in parsed]
 
 
 def _items(models: Sequence[EvaluationModel]) -> list[str]:
@@ -105,16 +119,20 @@ def read_inputs(
         "industry": pl.Utf8,
         "registration_date": pl.Date,
     }
+    coded = set(coded_fields(models))
     records_schema: dict[str, Any] = {
         "subject_id": pl.Int64,
         "record_id": pl.Int64,
-        "item_code": pl.Utf8,
-        "severity": pl.Utf8,
+        "item_code": pl.Categorical,  # codes: the engine takes each item's rows by integers
+        "severity": pl.Categorical,
         "decision_date": pl.Date,
         "disclosure_end": pl.Date,
         "department_id": pl.Int64,
         **(
-            {f"f_{name}": pl.Utf8 for name in payload_fields(models)}
+            {
+                f"f_{name}": pl.Categorical if name in coded else pl.Utf8
+                for name in payload_fields(models)
+            }
             if in_sql
             else {"payload": pl.Utf8}
         ),
@@ -135,7 +153,11 @@ def read_inputs(
     if not in_sql:
         fields = payload_fields(models)
         records = records.with_columns(
-            pl.col("payload").str.json_path_match(f"$.{name}").alias(f"f_{name}") for name in fields
+            pl.col("payload")
+            .str.json_path_match(f"$.{name}")
+            .cast(pl.Categorical if name in coded else pl.Utf8)
+            .alias(f"f_{name}")
+            for name in fields
         ).drop("payload")
     commitments = pl.DataFrame(schema=COMMITMENTS)
     if reads_commitments(models):  # one statement for all subjects, streamed like the rest
@@ -145,10 +167,32 @@ def read_inputs(
     return Inputs(subjects, records, lists, departments, commitments)
 
 
+def field_items(models: Sequence[EvaluationModel]) -> dict[str, list[str]]:
+    """The items whose records each payload field is read from (an indicator reads its own
+    item's records only)."""
+    found: dict[str, set[str]] = {}
+    for model in models:
+        for indicator in model.indicators():
+            source = indicator.source
+            names = [f.field for f in source.where]
+            names += [x for x in (source.field, indicator.sum_field) if x]
+            for name in names:
+                found.setdefault(name, set()).update([source.item] if source.item else [])
+    return {name: sorted(items) for name, items in found.items()}
+
+
 def _records_stmt(models: Sequence[EvaluationModel], as_of: date, *, extract: bool) -> Any:
     fields = payload_fields(models)
+    items_of = field_items(models)
+    # jsonb ->> only on the rows of the items that read the field (null on the others)
     payload: list[Any] = (
-        [Record.payload[name].as_string().label(f"f_{name}") for name in fields]
+        [
+            case(
+                (Record.item_code.in_(items_of[name]), Record.payload[name].as_string()),
+                else_=None,
+            ).label(f"f_{name}")
+            for name in fields
+        ]
         if extract
         else [literal_column("records.payload").label("payload")]
     )

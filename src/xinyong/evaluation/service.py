@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +18,6 @@ from xinyong.evaluation.config import EvaluationModel, get_models, grade_models
 from xinyong.evaluation.models import EvaluationResult, EvaluationRun, RecomputeFlag
 
 ENGINES = ("polars", "dask")
-Scorer = Callable[[EvaluationModel, frames.Inputs, date, dict[str, pl.DataFrame]], pl.DataFrame]
 
 
 def flag_for_recompute(session: Session, *, subject_id: int, reason: str) -> RecomputeFlag:
@@ -66,20 +65,11 @@ def _dependencies(code: str) -> list[str]:
 
 
 def compute(
-    models: Sequence[EvaluationModel],
-    inputs: frames.Inputs,
-    as_of: date,
-    scorer: Scorer | None = None,
+    models: Sequence[EvaluationModel], inputs: frames.Inputs, as_of: date
 ) -> dict[str, pl.DataFrame]:
-    """Every model's results on these inputs, models whose grades others read first."""
-    run = scorer or engine.score
-    grades: dict[str, pl.DataFrame] = {}
-    results: dict[str, pl.DataFrame] = {}
-    for model in models:
-        result = run(model, inputs, as_of, grades)
-        grades[model.code] = result.select("subject_id", "grade")
-        results[model.code] = result
-    return results
+    """Every model's results on these inputs, models whose grades others read first (the
+    values the models share computed once, see ``engine.score_all``)."""
+    return engine.score_all(models, inputs, as_of)
 
 
 def evaluate(

@@ -31,27 +31,57 @@ def _value_json(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).cast(pl.Utf8)
 
 
-def contributions_expr(model: EvaluationModel, frame: pl.DataFrame) -> pl.Expr:
-    """``{"code": [value, points], …}`` for the indicators with a value or points (a zero value
-    kept where it differs from no value, see ``engine.stores_zero``)."""
-    parts = []
-    for indicator in model.indicators():
-        value, points = value_column(indicator.code), points_column(indicator.code)
-        dtype = frame.schema[value]
-        present = (
-            pl.col(value).is_not_null()
-            if dtype == pl.Utf8 or stores_zero(indicator)
-            else pl.col(value).is_not_null() & (pl.col(value) != 0)
-        )
-        text = pl.format(
-            '"{}":[{},{}]',
-            pl.lit(indicator.code),
-            _value_json(value, dtype).fill_null("null"),
-            pl.col(points).cast(pl.Utf8),
-        )
-        parts.append(pl.when((pl.col(points) != 0) | present).then(text))
-    body = pl.concat_str(parts, separator=",", ignore_nulls=True) if parts else pl.lit("")
-    return pl.concat_str([pl.lit("{"), body.fill_null(""), pl.lit("}")])
+def _present(model: EvaluationModel, frame: pl.DataFrame, code: str) -> pl.Expr:
+    """Whether an indicator's pair is written: points, or a value (a zero value only where it
+    differs from no value, see ``engine.stores_zero``)."""
+    indicator = next(i for i in model.indicators() if i.code == code)
+    value, points = value_column(code), points_column(code)
+    present = (
+        pl.col(value).is_not_null()
+        if frame.schema[value] == pl.Utf8 or stores_zero(indicator)
+        else pl.col(value).is_not_null() & (pl.col(value) != 0)
+    )
+    return (pl.col(points) != 0) | present
+
+
+def _pair(indicator_code: str, dtype: pl.DataType) -> pl.Expr:
+    value, points = value_column(indicator_code), points_column(indicator_code)
+    return pl.format(
+        '"{}":[{},{}]',
+        pl.lit(indicator_code),
+        _value_json(value, dtype).fill_null("null"),
+        pl.col(points).cast(pl.Utf8),
+    )
+
+
+def contributions(model: EvaluationModel, frame: pl.DataFrame) -> pl.Series:
+    """``{"code": [value, points], …}`` for the indicators with a value or points, one text
+    per row. Each pair is formatted only on the rows that write it (most indicators are zero
+    for most subjects), then put back at those rows and joined."""
+    height = frame.height
+    codes = [indicator.code for indicator in model.indicators()]
+    found = pl.collect_all(
+        [frame.lazy().select(pl.arg_where(_present(model, frame, code))) for code in codes]
+    )
+    written = [(code, rows.to_series()) for code, rows in zip(codes, found, strict=True)]
+    written = [(code, rows) for code, rows in written if not rows.is_empty()]
+    texts = pl.collect_all(
+        [
+            frame.lazy()
+            .select(pl.col(value_column(code), points_column(code)).gather(rows))
+            .select(_pair(code, frame.schema[value_column(code)]))
+            for code, rows in written
+        ]
+    )
+    pairs = [
+        pl.Series(code, [None], dtype=pl.Utf8).new_from_index(0, height).scatter(rows, text)
+        for (code, rows), text in zip(written, (t.to_series() for t in texts), strict=True)
+    ]
+    if not pairs:
+        return pl.Series("contributions", ["{}"] * height, dtype=pl.Utf8)
+    body = pl.concat_str(pairs, separator=",", ignore_nulls=True).fill_null("")
+    joined = pl.select(pl.concat_str([pl.lit("{"), body, pl.lit("}")]))
+    return joined.to_series().alias("contributions")
 
 
 def result_table(model: EvaluationModel, run_id: int, frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,8 +94,7 @@ def result_table(model: EvaluationModel, run_id: int, frame: pl.DataFrame) -> pl
         "grade",
         "band_grade",
         "override",
-        contributions_expr(model, frame).alias("contributions"),
-    )
+    ).with_columns(contributions(model, frame))
 
 
 def write_results(session: Session, table: pl.DataFrame) -> None:
@@ -110,10 +139,10 @@ def histograms(model: EvaluationModel, frame: pl.DataFrame) -> dict[str, Any]:
     for row in counted.iter_rows():
         score_counts[int(row[0])] = int(row[1])
     indicators: dict[str, dict[str, int]] = {}
-    for indicator in model.indicators():
-        column = points_column(indicator.code)
-        counts = frame.group_by(pl.col(column).round(1)).len()
-        indicators[indicator.code] = {
+    codes = [indicator.code for indicator in model.indicators()]
+    plans = [frame.lazy().group_by(pl.col(points_column(code)).round(1)).len() for code in codes]
+    for code, counts in zip(codes, pl.collect_all(plans), strict=True):  # one query for all
+        indicators[code] = {
             f"{float(points):g}": int(n) for points, n in sorted(counts.iter_rows())
         }
     return {"score": score_counts, "indicators": indicators}
