@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -39,3 +39,22 @@ def test_a_loaded_batch_and_a_withdrawal_flag_their_subjects(
     rows = [(1, payloads[0]["decision_number"], "原处罚决定经复议撤销")]
     ledger.withdraw(session, withdrawals=rows, submission=_submission(session))
     assert set(session.scalars(select(RecomputeFlag.subject_id))) == {firms[0].id}
+
+
+def test_a_full_run_of_every_model_today_answers_the_flags(session: Session) -> None:
+    from xinyong.core.localtime import local_today
+    from xinyong.evaluation import service as evaluation
+
+    firms = [factories.enterprise(session) for _ in range(2)]
+    session.execute(delete(RecomputeFlag))
+    for firm in firms:
+        evaluation.flag_for_recompute(session, subject_id=firm.id, reason="test")
+    session.flush()
+    today = local_today()
+    evaluation.evaluate(session, as_of=today, actor="t", model_code="city_legal_person")
+    past = today - timedelta(days=365)
+    evaluation.evaluate(session, as_of=past, actor="t")
+    # one model, or a past day: the subjects still wait for today's scoring by every model
+    assert set(session.scalars(select(RecomputeFlag.subject_id))) == {f.id for f in firms}
+    evaluation.evaluate(session, as_of=today, actor="t")
+    assert list(session.scalars(select(RecomputeFlag.subject_id))) == []

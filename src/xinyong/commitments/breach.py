@@ -170,18 +170,33 @@ def _undone(change: Change, item: Changed, today: date, session: Session) -> boo
     return current.payload.get("performance_status") != "未履约"
 
 
+def _breached(session: Session, items: Sequence[Changed]) -> list[tuple[Changed, Commitment]]:
+    """The changed records that are breach records, with their breached commitment: only
+    records of a breach item are looked up, in one query per chunk (the expiry job hands
+    over hundreds of thousands of records at once)."""
+    breach_items = {t.breach.item_code for t in get_config().templates.values()}
+    wanted = {
+        (i.source_record_id, i.department_id): i for i in items if i.item_code in breach_items
+    }
+    numbers = sorted({number for number, _ in wanted})
+    found: list[tuple[Changed, Commitment]] = []
+    for start in range(0, len(numbers), 1000):
+        stmt = select(Commitment).where(
+            Commitment.number.in_(numbers[start : start + 1000]),
+            Commitment.status == "breached",
+        )
+        for c in session.scalars(stmt):
+            item = wanted.get((c.number, c.department_id))
+            if item is not None:
+                found.append((item, c))
+    return sorted(found, key=lambda pair: pair[0].record_id)
+
+
 def undo(session: Session, change: Change, items: Sequence[Changed], cause: Cause) -> None:
     """Subscribed to record effects: a breach record that no longer stands (an upheld
     objection, a revocation) takes the breach finding and its open proposals with it."""
-    for item in items:
-        c = session.scalar(
-            select(Commitment).where(
-                Commitment.number == item.source_record_id,
-                Commitment.department_id == item.department_id,
-                Commitment.status == "breached",
-            )
-        )
-        if c is None or not _undone(change, item, cause.today, session):
+    for item, c in _breached(session, items):
+        if not _undone(change, item, cause.today, session):
             continue
         for entry_id in c.breach_entry_ids:
             entry = session.get(ListEntry, int(entry_id))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Invalid, NotFound
+from xinyong.core.localtime import local_today
 from xinyong.evaluation import engine, frames, store
 from xinyong.evaluation.config import EvaluationModel, get_models, grade_models
 from xinyong.evaluation.models import EvaluationResult, EvaluationRun, RecomputeFlag
@@ -85,7 +86,9 @@ def evaluate(
     only: Sequence[int] | None = None,
 ) -> RunOutcome:
     """Score every subject (or the flagged ones, or ``only`` these) with one model or all,
-    storing one run each (an incremental one unless every subject is scored)."""
+    storing one run each (an incremental one unless every subject is scored). The flags
+    answered are cleared: the flagged subjects of an incremental run, every flag set before
+    a full run of every model on today's data."""
     if engine_name not in ENGINES:
         raise Invalid(f"未知的计算引擎 {engine_name!r} · unknown engine (polars, dask)")
     models = _models_to_run(model_code)
@@ -124,7 +127,10 @@ def evaluate(
         )
         for model in wanted
     ]
-    if incremental and subject_ids:
+    # The flags a run answers: the flagged subjects it scored, or everyone's after a full run
+    # of every model on today's data (a full run as of a past day answers none of them).
+    whole = model_code is None and only is None and not incremental and as_of >= local_today()
+    if (incremental and subject_ids) or whole:
         session.execute(delete(RecomputeFlag).where(RecomputeFlag.flagged_at <= cutoff))
     session.flush()
     done = time.perf_counter()
