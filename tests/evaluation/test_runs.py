@@ -75,6 +75,26 @@ def test_golden_subject(session: Session) -> None:
     assert english.negatives[0].sentence.startswith("3 general administrative penalties")
 
 
+def test_a_missing_value_is_never_explained_as_zero(session: Session) -> None:
+    clean = factories.enterprise(session, registration_date=date(2020, 1, 15))
+    recent = factories.enterprise(session, registration_date=date(2020, 1, 15))
+    _penalty(session, recent, "2026-11-20")  # this month: 0 months since, 3 points off
+    run = _run(session)
+    none = _result(session, run.id, clean.id)
+    zero = _result(session, run.id, recent.id)
+    assert "penalty_recency" not in none.contributions
+    assert zero.contributions["penalty_recency"] == [0.0, -3.0]
+    sentences = {
+        c.code: c.sentence
+        for c in explain.explain(session, result=none, run=run, lang="zh").contributions
+    }
+    assert sentences["penalty_recency"] == "最近一次行政处罚：暂无可计算的数据，不加减分"
+    assert sentences["tax_rating"].endswith("不加减分") and "None" not in sentences["tax_rating"]
+    found = explain.explain(session, result=zero, run=run, lang="zh")
+    recency = next(c for c in found.negatives if c.code == "penalty_recency")
+    assert recency.sentence == "距最近一次行政处罚0个月，扣3分"
+
+
 def test_expired_and_superseded_records_never_count(session: Session) -> None:
     firm = factories.enterprise(session, registration_date=date(2010, 1, 1))
     old = _penalty(session, firm, "2026-08-01")

@@ -45,11 +45,11 @@ def points_column(code: str) -> str:
 
 
 def stores_zero(indicator: Indicator) -> bool:
-    """Whether a zero value is stored even without points: a rate with nothing to measure
-    has no value, so a stored 0% and a missing value tell "all breached" from "none decided"."""
-    return indicator.source.kind == SourceKind.commitments and (
-        indicator.source.measure == "fulfilment_rate"
-    )
+    """Whether a zero value is stored even without points: for an indicator that is not a
+    count (months since the latest record, registration age, a reported field, a rate) a
+    missing value means nothing to measure, so a stored 0 and no value tell "0 months" or
+    "0 % kept" from "no such record" or "none decided"."""
+    return not _zero_when_absent(indicator)
 
 
 def _months_between(earlier: pl.Expr, as_of: date) -> pl.Expr:

@@ -71,11 +71,15 @@ def _number(value: Any) -> str:
 
 def sentence(indicator: Indicator, value: Any, points: float, lang: Language) -> str:
     """e.g. 近12个月一般行政处罚3次，扣12分 · 3 general penalties …: 12 points off; an indicator
-    that stores its zero values and has none: nothing to measure yet."""
+    that stores its zero values and has none: nothing to measure yet (no record, no rating),
+    never a false 0."""
     if value is None and engine.stores_zero(indicator):
         name = str(getattr(indicator.name, lang))
-        return t("ev.no_data", lang).format(name=name)
-    text = str(getattr(indicator.explain, lang)).format(value=_number(value))
+        if points == 0:
+            return t("ev.no_data", lang).format(name=name)
+        text = t("ev.no_value", lang).format(name=name)  # e.g. a default for no rating
+    else:
+        text = str(getattr(indicator.explain, lang)).format(value=_number(value))
     amount = _number(round(abs(points), 2))
     if points < 0:
         return text + t("ev.points.minus", lang).format(points=amount)
