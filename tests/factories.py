@@ -9,6 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from xinyong.auth import service as auth_service
+from xinyong.auth.models import Account
+from xinyong.auth.schemas import AccountCreate
 from xinyong.identity import codes
 from xinyong.identity.kinds import SubjectKind
 from xinyong.records import service as records_service
@@ -18,6 +21,7 @@ from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Department, Subject
 from xinyong.subjects.schemas import SubjectCreate
 
+PASSWORD = "Correct-Horse-42"  # every account the tests open has it (tests.webkit logs in)
 _rng = random.Random(20261121)
 _serial = itertools.count(1)
 
@@ -106,3 +110,18 @@ def penalty(
         payload=payload,
     )
     return records_service.submit(session, data=data, actor="test", today=today).record
+
+
+def staff(
+    session: Session, username: str, department_id: int, role: str = "department_user"
+) -> Account:
+    """A staff account of the department (display name = username, the tests' password)."""
+    data = AccountCreate(
+        username=username,
+        display_name=username,
+        password=PASSWORD,
+        kind="staff",
+        role=role,
+        department_id=department_id,
+    )
+    return auth_service.create_account(session, data=data)

@@ -7,9 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.factories import PASSWORD
 from xinyong.app import create_app
-
-PASSWORD = "Correct-Horse-42"  # every account the tests open has it
 
 
 def csrf_of(page: str) -> str:

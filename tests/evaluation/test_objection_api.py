@@ -16,7 +16,6 @@ from tests import factories
 from tests.conftest import LiveCities
 from tests.webkit import PASSWORD, login
 from xinyong.auth import service as auth_service
-from xinyong.auth.schemas import AccountCreate
 from xinyong.core.db import session_scope
 from xinyong.evaluation import service
 from xinyong.evaluation.models import EvaluationResult
@@ -32,17 +31,6 @@ class City:
     uscc: str
     subject_id: int
     clients: dict[str, TestClient] = field(default_factory=dict)
-
-
-def _staff(username: str, department_id: int) -> AccountCreate:
-    return AccountCreate(
-        username=username,
-        display_name=username,
-        password=PASSWORD,
-        kind="staff",
-        role="department_user",
-        department_id=department_id,
-    )
 
 
 def _build() -> City:
@@ -68,8 +56,8 @@ def _build() -> City:
         office = session.scalar(select(Department).where(Department.is_credit_office.is_(True)))
         assert office is not None
         market = factories.department(session, "market_regulation")
-        auth_service.create_account(session, data=_staff("office", office.id))
-        auth_service.create_account(session, data=_staff("market", market.id))
+        factories.staff(session, "office", office.id)
+        factories.staff(session, "market", market.id)
         return City(firm.uscc or "", firm.id)
 
 

@@ -14,9 +14,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import LiveCities
-from tests.webkit import PASSWORD, csrf_of, login
-from xinyong.auth import service as auth_service
-from xinyong.auth.schemas import AccountCreate
+from tests.webkit import csrf_of, login
 from xinyong.core.db import session_scope
 from xinyong.records.models import Record
 from xinyong.subjects import service as subjects_service
@@ -32,20 +30,6 @@ class City:
     department_id: int
 
 
-def _staff(session: object, username: str, department_id: int) -> None:
-    auth_service.create_account(
-        session,  # type: ignore[arg-type]
-        data=AccountCreate(
-            username=username,
-            display_name=username,
-            password=PASSWORD,
-            kind="staff",
-            role="department_user",
-            department_id=department_id,
-        ),
-    )
-
-
 def _build() -> City:
     with session_scope() as session:
         subjects_service.sync_departments(session)
@@ -57,8 +41,8 @@ def _build() -> City:
             Inspector(department_id=market.id, name=f"执法人员{n}", conflicts=[])
             for n in range(1, 7)
         )
-        _staff(session, "market", market.id)
-        _staff(session, "transport", factories.department(session, "transport").id)
+        factories.staff(session, "market", market.id)
+        factories.staff(session, "transport", factories.department(session, "transport").id)
         return City(market.id)
 
 
