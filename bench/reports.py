@@ -49,6 +49,7 @@ from xinyong.reports import render, service, signing
 from xinyong.reports.config import Audience, get_config
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.schemas import SubjectCreate
+from xinyong.web import render as web_render
 
 
 def _firm(session: object, n: int, records: int, today: date) -> int:
@@ -192,7 +193,7 @@ def single(runs: int, keep: str | None = None) -> bytes:
     )
     few = min(runs, 5)
     print(
-        f"  weasyprint {_stats(_time(lambda: render.html_pdf(screen), few))}"
+        f"  weasyprint {_stats(_time(lambda: web_render.html_pdf(screen), few))}"
         f"   (the report's HTML view → PDF, the former renderer; {few} runs)"
     )
     return page

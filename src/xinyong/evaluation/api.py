@@ -180,7 +180,10 @@ def my_objections(
     rows, total = objections.listing(
         session, subject_id=principal.subject_id, limit=limit, offset=offset
     )
-    items = [objections.as_json(session, found, lang=_lang(lang)) for found, _ in rows]
+    items = [
+        objections.as_json(session, found, subject=subject, lang=_lang(lang))
+        for found, subject in rows
+    ]
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
@@ -214,7 +217,10 @@ def list_objections(
     rows, total = objections.listing(
         session, department_id=department_id, open_only=open_only, limit=limit, offset=offset
     )
-    items = [objections.as_json(session, found, lang=_lang(lang)) for found, _ in rows]
+    items = [
+        objections.as_json(session, found, subject=subject, lang=_lang(lang))
+        for found, subject in rows
+    ]
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 

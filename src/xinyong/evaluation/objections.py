@@ -300,11 +300,17 @@ def model_name(code: str, lang: str) -> str:
 
 
 def as_json(
-    session: Session, found: GradeCase, *, lang: str = "zh", timeline: bool = False
+    session: Session,
+    found: GradeCase,
+    *,
+    subject: Subject | None = None,
+    lang: str = "zh",
+    timeline: bool = False,
 ) -> dict[str, Any]:
-    """A grade objection for the API: the case, the grade objected to and what it became."""
+    """A grade objection for the API: the case, the grade objected to and what it became
+    (``subject``: when the caller has it already, as ``listing`` gives it)."""
     case, link = found.case, found.link
-    subject = session.get(Subject, link.subject_id)
+    subject = subject or session.get(Subject, link.subject_id)
     body: dict[str, Any] = {
         "case_id": case.id,
         "number": case.number,

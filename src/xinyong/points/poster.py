@@ -11,8 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from xinyong.core.i18n import Language, t
 from xinyong.points.months import Board
-from xinyong.reports import render as report_render
-from xinyong.web.render import templates
+from xinyong.web.render import html_pdf, templates
 
 FONT_FILES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -28,7 +27,7 @@ def html(board: Board, *, lang: Language = "zh", for_pdf: bool = True) -> str:
 
 def pdf(board: Board, *, lang: Language = "zh") -> bytes:
     """The poster as a PDF (fonts embedded)."""
-    return report_render.html_pdf(html(board, lang=lang))
+    return html_pdf(html(board, lang=lang))
 
 
 @lru_cache(maxsize=8)

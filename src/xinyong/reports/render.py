@@ -2,8 +2,7 @@
 
 The PDF is laid out by Typst (the ``typst`` binding of the Rust typesetter) from
 ``portal/reports/document.typ``: that template is layout only, and the report comes in as
-JSON (``print_data``), so no value of a report is ever parsed as markup. WeasyPrint lays out
-HTML print pages that are not reports (``html_pdf``: the points poster).
+JSON (``print_data``), so no value of a report is ever parsed as markup.
 """
 
 from __future__ import annotations
@@ -65,15 +64,20 @@ def verify_url(number: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def _qr(url: str) -> segno.QRCode:
+    """The QR code of an address (made once: segno's mask choice is most of its cost)."""
+    return segno.make(url, error="m")
+
+
 def qr_data_uri(url: str) -> str:
-    """A QR code of the address as an SVG data URI."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=1))
+    """A QR code of the address as an SVG data URI (the HTML view)."""
+    return str(_qr(url).svg_data_uri(scale=4, border=1))
 
 
 def qr_svg(url: str) -> str:
-    """A QR code of the address as an SVG document."""
+    """A QR code of the address as an SVG document (the print data)."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=1, xmldecl=False)
+    _qr(url).save(buffer, kind="svg", scale=4, border=1, xmldecl=False)
     return buffer.getvalue().decode("utf-8")
 
 
@@ -150,22 +154,6 @@ def _typst() -> _Typst:
 def pdf(data: bytes) -> bytes:
     """The PDF of a report from its print data (``print_data``; fonts embedded, subset)."""
     return _typst().pdf(data)
-
-
-@lru_cache(maxsize=1)
-def _fonts() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-def html_pdf(page: str) -> bytes:
-    """The PDF of an HTML print page laid out by WeasyPrint (print pages that are not
-    reports, e.g. the points poster)."""
-    from weasyprint import HTML
-
-    document = HTML(string=page).render(font_config=_fonts())
-    return bytes(document.write_pdf())
 
 
 def workers() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,19 @@ def render_page(
             "lang", chosen, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
         )
     return response
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_pdf(page: str) -> bytes:
+    """The PDF of an HTML print page laid out by WeasyPrint (the points poster; credit
+    reports are laid out by Typst in ``reports.render``)."""
+    from weasyprint import HTML
+
+    document = HTML(string=page).render(font_config=_fonts())
+    return bytes(document.write_pdf())
